@@ -1,0 +1,1 @@
+"""Nemesis: faults (partitions, crashes, pauses, cluster faults), scheduled, recorded, healed."""

@@ -1,0 +1,1 @@
+"""Reports: one self-contained HTML report per run, an index of runs, JUnit XML."""
