@@ -1,0 +1,96 @@
+"""Three-valued verdicts and checker results, and how they compose.
+
+Invalid beats unknown beats valid (Jepsen's merge). A checker that raises yields
+``unknown`` with its error as the reason, and the others still report.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from checkers.op import Op
+
+
+class Verdict(enum.Enum):
+    VALID = "valid"
+    INVALID = "invalid"
+    UNKNOWN = "unknown"
+
+    def to_json(self) -> bool | str:
+        """Jepsen's ``:valid?`` value: true, false or "unknown"."""
+        if self is Verdict.VALID:
+            return True
+        if self is Verdict.INVALID:
+            return False
+        return "unknown"
+
+    @classmethod
+    def from_json(cls, value: object) -> Verdict:
+        if value is True:
+            return cls.VALID
+        if value is False:
+            return cls.INVALID
+        if value in ("unknown", None):
+            return cls.UNKNOWN
+        raise ValueError(f"not a verdict: {value!r}")
+
+    @staticmethod
+    def merge(verdicts: Iterable[Verdict]) -> Verdict:
+        """Invalid beats unknown beats valid; no verdicts at all is valid."""
+        seen = set(verdicts)
+        if Verdict.INVALID in seen:
+            return Verdict.INVALID
+        if Verdict.UNKNOWN in seen:
+            return Verdict.UNKNOWN
+        return Verdict.VALID
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One checker's answer. ``reason`` explains unknown (and summarises invalid);
+    ``details`` is JSON-able data for results.json and the report."""
+
+    checker: str
+    verdict: Verdict
+    reason: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"valid": self.verdict.to_json()}
+        if self.reason is not None:
+            out["reason"] = self.reason
+        out.update(self.details)
+        return out
+
+
+class Checker(Protocol):
+    """A pure function from a history to a result: no I/O, no printing, no clocks
+    (besides a deadline it was given)."""
+
+    name: str
+
+    def check(self, history: Sequence[Op]) -> CheckResult:
+        """Judge ``history`` (every event, nemesis events included, in index order)."""
+        ...
+
+
+def run_checkers(
+    checkers: Sequence[Checker], history: Sequence[Op]
+) -> tuple[Verdict, dict[str, CheckResult]]:
+    """Run every checker; one that raises becomes ``unknown`` with the error as reason."""
+    results: dict[str, CheckResult] = {}
+    for checker in checkers:
+        results[checker.name] = _guarded(checker.name, lambda c=checker: c.check(history))
+    return Verdict.merge(r.verdict for r in results.values()), results
+
+
+def _guarded(name: str, thunk: Callable[[], CheckResult]) -> CheckResult:
+    try:
+        return thunk()
+    except Exception as e:  # a crashing checker must not lose the others' analysis
+        return CheckResult(
+            name, Verdict.UNKNOWN, reason=f"checker crashed: {type(e).__name__}: {e}"
+        )
