@@ -83,14 +83,16 @@ def run_checkers(
     """Run every checker; one that raises becomes ``unknown`` with the error as reason."""
     results: dict[str, CheckResult] = {}
     for checker in checkers:
-        results[checker.name] = _guarded(checker.name, lambda c=checker: c.check(history))
+        results[checker.name] = guarded(checker.name, checker.check, history)
     return Verdict.merge(r.verdict for r in results.values()), results
 
 
-def _guarded(name: str, thunk: Callable[[], CheckResult]) -> CheckResult:
+def guarded(
+    name: str, check: Callable[[Sequence[Op]], CheckResult], history: Sequence[Op]
+) -> CheckResult:
+    """``check(history)``, or ``unknown`` with the error as reason if it raises."""
     try:
-        return thunk()
+        return check(history)
     except Exception as e:  # a crashing checker must not lose the others' analysis
-        return CheckResult(
-            name, Verdict.UNKNOWN, reason=f"checker crashed: {type(e).__name__}: {e}"
-        )
+        reason = f"checker crashed: {type(e).__name__}: {e}"
+        return CheckResult(name, Verdict.UNKNOWN, reason=reason)
