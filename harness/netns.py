@@ -1,0 +1,293 @@
+"""Host networking for one run: a bridge in the root namespace and one network
+namespace per node, joined to it by a veth pair.
+
+Layout for prefix ``sb4f2a`` and subnet ``10.77.0.0/24``::
+
+    root namespace                         namespace sb4f2a-n1
+    sb4f2abr (bridge, 10.77.0.1/24) --- sb4f2av0 <-veth-> eth0 (10.77.0.2/24), lo up
+                                    --- sb4f2av1 <-veth-> eth0 (10.77.0.3/24) in sb4f2a-n2 ...
+
+The harness (like Jepsen's control node) talks to every node through the bridge
+address; partitions are enforced inside the node namespaces (``nemesis.netfilter``) and
+never cut the bridge address. Every name we create starts with the prefix, so a run's
+leftovers can be found and removed by it (:func:`find_leftovers`), and nothing without
+the prefix is ever touched.
+
+Implementation: pyroute2 (0.9 API: ``pyroute2.netns``, ``IPRoute``, ``NetNS``) for
+namespaces, links and addresses; it needs no external processes and reports errors as
+exceptions with errno. Commands inside a namespace run with ``ip netns exec`` (see
+:meth:`HostNetwork.exec_argv`), which also gives each namespace its own /etc/netns view.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pyroute2 import IPRoute, NetNS, netns
+
+IFNAMSIZ = 15
+"""Longest interface name the kernel accepts."""
+
+_PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{1,9}$")
+_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+NODE_IFNAME = "eth0"
+"""The node side of the veth pair, inside the node's namespace."""
+
+
+class NetworkError(RuntimeError):
+    """Creating or removing the host network failed (the message says which step)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HostAddress:
+    """One node's place on the network: its name, namespace and address."""
+
+    name: str
+    netns: str
+    ip: str
+
+
+@dataclass(frozen=True, slots=True)
+class Leftovers:
+    """Namespaces and root-namespace links whose names start with a prefix."""
+
+    namespaces: tuple[str, ...] = ()
+    bridges: tuple[str, ...] = ()
+    veths: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.namespaces or self.bridges or self.veths)
+
+
+def bridge_name(prefix: str) -> str:
+    return f"{prefix}br"
+
+
+def veth_name(prefix: str, index: int) -> str:
+    return f"{prefix}v{index}"
+
+
+def namespace_name(prefix: str, name: str) -> str:
+    return f"{prefix}-{name}"
+
+
+class HostNetwork:
+    """The network of one run. ``create`` builds it, ``destroy`` removes exactly it.
+
+    ``prefix`` is ``"sb"`` plus a short run id (lower-case letters and digits, at most
+    10 characters in all); ``names`` are the node names (namespace ``f"{prefix}-{name}"``);
+    ``subnet`` must hold the bridge address (its first host) and one address per node,
+    and must not overlap a subnet already routed on this host (another run's bridge).
+    """
+
+    def __init__(self, prefix: str, names: Sequence[str], subnet: str = "10.77.0.0/24") -> None:
+        if not _PREFIX_RE.match(prefix):
+            raise ValueError(
+                f"network prefix {prefix!r}: want 2-10 lower-case letters/digits, e.g. 'sb4f2a'"
+            )
+        if not names:
+            raise ValueError("host network: no node names")
+        if len(set(names)) != len(names):
+            raise ValueError(f"host network: duplicate node names in {list(names)}")
+        for n in names:
+            if not _NAME_RE.match(n):
+                raise ValueError(f"host network: bad node name {n!r}")
+        try:
+            net = ipaddress.IPv4Network(subnet, strict=True)
+        except ValueError as e:
+            raise ValueError(f"subnet {subnet!r}: {e}") from e
+        hosts = list(net.hosts())
+        if len(hosts) < len(names) + 1:
+            raise ValueError(f"subnet {subnet}: too small for {len(names)} nodes and a bridge")
+        self.prefix = prefix
+        self.names = tuple(names)
+        self.subnet = net
+        self.bridge_ip = str(hosts[0])
+        self.addresses = tuple(
+            HostAddress(name=n, netns=namespace_name(prefix, n), ip=str(hosts[i + 1]))
+            for i, n in enumerate(self.names)
+        )
+        self._by_name = {a.name: a for a in self.addresses}
+        if len(veth_name(prefix, len(names) - 1)) > IFNAMSIZ:
+            raise ValueError(f"network prefix {prefix!r}: interface names would exceed 15 chars")
+
+    @property
+    def bridge(self) -> str:
+        return bridge_name(self.prefix)
+
+    def address(self, name: str) -> HostAddress:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"no node {name!r} in host network {self.prefix}") from None
+
+    def create(self) -> list[HostAddress]:
+        """Build the bridge, the namespaces and the veth pairs; return the node addresses.
+
+        On any failure, removes what it made and raises :class:`NetworkError`.
+        """
+        self._check_subnet_free()
+        step = "bridge"
+        try:
+            with IPRoute() as ipr:
+                ipr.link("add", ifname=self.bridge, kind="bridge")
+                br = _index(ipr, self.bridge)
+                ipr.addr("add", index=br, address=self.bridge_ip, prefixlen=self.subnet.prefixlen)
+                ipr.link("set", index=br, state="up")
+                for i, host in enumerate(self.addresses):
+                    step = f"namespace {host.netns}"
+                    netns.create(host.netns)
+                    step = f"veth for {host.netns}"
+                    outer = veth_name(self.prefix, i)
+                    ipr.link(
+                        "add",
+                        ifname=outer,
+                        kind="veth",
+                        peer={"ifname": NODE_IFNAME, "net_ns_fd": host.netns},
+                    )
+                    ipr.link("set", index=_index(ipr, outer), master=br, state="up")
+                    step = f"addresses in {host.netns}"
+                    with NetNS(host.netns) as ns:
+                        ns.link("set", index=_index(ns, "lo"), state="up")
+                        inner = _index(ns, NODE_IFNAME)
+                        ns.addr(
+                            "add",
+                            index=inner,
+                            address=host.ip,
+                            prefixlen=self.subnet.prefixlen,
+                        )
+                        ns.link("set", index=inner, state="up")
+        except Exception as e:
+            with contextlib.suppress(NetworkError):
+                self.destroy()
+            raise NetworkError(f"host network {self.prefix}: creating {step} failed: {e}") from e
+        return list(self.addresses)
+
+    def destroy(self) -> None:
+        """Remove the namespaces (their veth ends go with them), our veths and the bridge.
+
+        Idempotent: names that are already gone are skipped. Raises
+        :class:`NetworkError` listing what could not be removed, after trying everything.
+        """
+        veths = [veth_name(self.prefix, i) for i in range(len(self.addresses))]
+        failures = _remove(
+            namespaces=[a.netns for a in self.addresses],
+            links=[*veths, self.bridge],
+        )
+        if failures:
+            raise NetworkError(f"host network {self.prefix}: could not remove {failures}")
+
+    def exec_argv(self, name: str, argv: Sequence[str]) -> list[str]:
+        """The argv that runs ``argv`` inside node ``name``'s namespace."""
+        return ["ip", "netns", "exec", self.address(name).netns, *argv]
+
+    def _check_subnet_free(self) -> None:
+        with IPRoute() as ipr:
+            for route in ipr.get_routes(family=2):
+                dst = route.get("dst")
+                if dst is None:
+                    continue  # the default route
+                try:
+                    routed = ipaddress.IPv4Network(f"{dst}/{route.get('dst_len')}", strict=False)
+                except ValueError:
+                    continue
+                if routed.prefixlen > 0 and routed.overlaps(self.subnet):
+                    raise NetworkError(
+                        f"host network {self.prefix}: subnet {self.subnet} overlaps {routed}, "
+                        "already routed on this host (another run?); choose another subnet"
+                    )
+
+
+def free_subnet(pool: str = "10.77.0.0/16", prefixlen: int = 24) -> str:
+    """The first ``/prefixlen`` of ``pool`` that overlaps no route on this host, so that
+    concurrent runs (tests) each get their own. Raises :class:`NetworkError` if none."""
+    with IPRoute() as ipr:
+        routed = [
+            ipaddress.IPv4Network(f"{r.get('dst')}/{r.get('dst_len')}", strict=False)
+            for r in ipr.get_routes(family=2)
+            if r.get("dst") is not None and r.get("dst_len")
+        ]
+    for candidate in ipaddress.IPv4Network(pool).subnets(new_prefix=prefixlen):
+        if not any(candidate.overlaps(r) for r in routed):
+            return str(candidate)
+    raise NetworkError(f"no free /{prefixlen} left in {pool}")
+
+
+def find_leftovers(prefix: str = "sb") -> Leftovers:
+    """Namespaces, bridges and veths in the root namespace whose names start with ``prefix``.
+
+    Caution: the default ``"sb"`` matches every run on this host, live or dead.
+    """
+    spaces = tuple(sorted(n for n in netns.listnetns() if n.startswith(prefix)))
+    bridges: list[str] = []
+    veths: list[str] = []
+    with IPRoute() as ipr:
+        for link in ipr.get_links():
+            name = link.get("ifname")
+            if not isinstance(name, str) or not name.startswith(prefix):
+                continue
+            kind = _kind(link)
+            if kind == "bridge":
+                bridges.append(name)
+            elif kind == "veth":
+                veths.append(name)
+    return Leftovers(spaces, tuple(sorted(bridges)), tuple(sorted(veths)))
+
+
+def destroy_leftovers(prefix: str = "sb") -> list[str]:
+    """Remove everything :func:`find_leftovers` finds; return the names removed.
+
+    Processes still running inside a removed namespace keep it alive (unnamed) until
+    they exit: stop node processes first.
+    """
+    found = find_leftovers(prefix)
+    failures = _remove(list(found.namespaces), [*found.veths, *found.bridges])
+    gone = [*found.namespaces, *found.veths, *found.bridges]
+    if failures:
+        raise NetworkError(f"leftovers with prefix {prefix!r}: could not remove {failures}")
+    return gone
+
+
+def _remove(namespaces: Sequence[str], links: Sequence[str]) -> list[str]:
+    failures: list[str] = []
+    existing = set(netns.listnetns())
+    for ns in namespaces:
+        if ns in existing:
+            try:
+                netns.remove(ns)
+            except OSError as e:
+                failures.append(f"namespace {ns} ({e})")
+    with IPRoute() as ipr:
+        for name in links:
+            found = ipr.link_lookup(ifname=name)
+            if not found:
+                continue
+            try:
+                ipr.link("del", index=found[0])
+            except Exception as e:  # pyroute2 raises NetlinkError (an OSError) or others
+                if ipr.link_lookup(ifname=name):
+                    failures.append(f"link {name} ({e})")
+    return failures
+
+
+def _index(ipr: IPRoute | NetNS, ifname: str) -> int:
+    found = ipr.link_lookup(ifname=ifname)
+    if not found:
+        raise NetworkError(f"interface {ifname} not found")
+    return int(found[0])
+
+
+def _kind(link: object) -> str | None:
+    get_attr = getattr(link, "get_attr", None)
+    if get_attr is None:
+        return None
+    info = get_attr("IFLA_LINKINFO")
+    if info is None:
+        return None
+    kind = info.get_attr("IFLA_INFO_KIND")
+    return kind if isinstance(kind, str) else None
