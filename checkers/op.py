@@ -51,7 +51,7 @@ class Op:
     node: str | None = None
     error: str | None = None
     acks: int | None = None
-    extra: Mapping[str, Any] = field(default=_EMPTY, compare=False, hash=False)
+    extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, compare=False, hash=False)
 
     @property
     def is_invoke(self) -> bool:
