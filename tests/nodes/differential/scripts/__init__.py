@@ -1,0 +1,21 @@
+"""Differential command scripts, one module per command family."""
+
+from tests.nodes.differential.runner import Script
+from tests.nodes.differential.scripts import (
+    connection,
+    expiry,
+    generic,
+    hashes,
+    lists,
+    resp3,
+    sets,
+    strings,
+    transactions,
+    zsets,
+)
+
+FAMILIES = (connection, strings, generic, expiry, lists, sets, hashes, zsets, transactions, resp3)
+
+ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
+
+__all__ = ["ALL_SCRIPTS", "FAMILIES"]

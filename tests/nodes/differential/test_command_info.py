@@ -1,0 +1,213 @@
+"""COMMAND INFO and COMMAND GETKEYS agree with redis-server 7.0.
+
+Client libraries route and classify commands by these fields (redis-py's cluster client
+asks COMMAND GETKEYS-equivalent key positions), so for every command splitbrain-server
+implements, the first six COMMAND INFO fields (name, arity, flags, first key, last key,
+step) must be byte-identical, and key extraction must agree on sample invocations.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from tests.nodes.differential.conftest import ServerPair
+from tests.nodes.differential.framing import Reply, ReplyReader
+from tests.nodes.differential.runner import REPLY_TIMEOUT, cmd
+
+pytestmark = pytest.mark.redis
+
+# Every command of issue 2 (containers: their subcommands are checked by name too).
+ISSUE_2_COMMANDS = (
+    "ping",
+    "echo",
+    "quit",
+    "select",
+    "hello",
+    "auth",
+    "client",
+    "info",
+    "dbsize",
+    "flushall",
+    "flushdb",
+    "keys",
+    "scan",
+    "type",
+    "exists",
+    "del",
+    "unlink",
+    "expire",
+    "pexpire",
+    "ttl",
+    "pttl",
+    "persist",
+    "get",
+    "set",
+    "setnx",
+    "getset",
+    "mget",
+    "mset",
+    "incr",
+    "incrby",
+    "decr",
+    "decrby",
+    "append",
+    "strlen",
+    "lpush",
+    "rpush",
+    "lpop",
+    "rpop",
+    "lrange",
+    "llen",
+    "lindex",
+    "sadd",
+    "srem",
+    "smembers",
+    "sismember",
+    "scard",
+    "hset",
+    "hget",
+    "hdel",
+    "hgetall",
+    "hlen",
+    "hincrby",
+    "zadd",
+    "zrem",
+    "zscore",
+    "zcard",
+    "zrange",
+    "zrank",
+    "multi",
+    "exec",
+    "discard",
+    "watch",
+    "unwatch",
+    "config",
+    "command",
+    "function",
+    "shutdown",
+    "debug",
+    "cluster",
+)
+
+GETKEYS_SAMPLES: list[tuple[str, ...]] = [
+    ("GET", "k"),
+    ("SET", "k", "v", "EX", "10"),
+    ("SETNX", "k", "v"),
+    ("GETSET", "k", "v"),
+    ("MGET", "a", "b", "c"),
+    ("MSET", "a", "1", "b", "2"),
+    ("INCR", "k"),
+    ("INCRBY", "k", "2"),
+    ("DECR", "k"),
+    ("DECRBY", "k", "2"),
+    ("APPEND", "k", "v"),
+    ("STRLEN", "k"),
+    ("DEL", "a", "b", "c"),
+    ("UNLINK", "a", "b"),
+    ("EXISTS", "a", "b"),
+    ("TYPE", "k"),
+    ("EXPIRE", "k", "10"),
+    ("PEXPIRE", "k", "10", "NX"),
+    ("TTL", "k"),
+    ("PTTL", "k"),
+    ("PERSIST", "k"),
+    ("LPUSH", "l", "a", "b"),
+    ("RPUSH", "l", "a"),
+    ("LPOP", "l"),
+    ("RPOP", "l", "2"),
+    ("LRANGE", "l", "0", "-1"),
+    ("LLEN", "l"),
+    ("LINDEX", "l", "0"),
+    ("SADD", "s", "a", "b"),
+    ("SREM", "s", "a"),
+    ("SMEMBERS", "s"),
+    ("SISMEMBER", "s", "a"),
+    ("SCARD", "s"),
+    ("HSET", "h", "f", "v", "g", "w"),
+    ("HGET", "h", "f"),
+    ("HDEL", "h", "f", "g"),
+    ("HGETALL", "h"),
+    ("HLEN", "h"),
+    ("HINCRBY", "h", "f", "1"),
+    ("ZADD", "z", "NX", "1", "m"),
+    ("ZREM", "z", "a", "b"),
+    ("ZSCORE", "z", "m"),
+    ("ZCARD", "z"),
+    ("ZRANGE", "z", "0", "-1", "WITHSCORES"),
+    ("ZRANK", "z", "m"),
+    ("WATCH", "a", "b"),
+    # Errors: wrong arity, no keys, unknown command.
+    ("MSET", "a", "1", "b"),
+    ("GET",),
+    ("PING",),
+    ("NOSUCHCOMMAND", "k"),
+    ("ZADD", "z"),
+]
+
+
+class Conn:
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=REPLY_TIMEOUT)
+        self.reader = ReplyReader(self.sock)
+
+    def call(self, *args: str) -> Reply:
+        self.sock.sendall(cmd(*args).request())
+        return self.reader.read()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture(scope="module")
+def conns(server_pair: ServerPair):
+    theirs, ours = Conn(server_pair.theirs.port), Conn(server_pair.ours.port)
+    try:
+        yield theirs, ours
+    finally:
+        theirs.close()
+        ours.close()
+
+
+def _names(reply: Reply) -> set[str]:
+    assert reply.kind == "*", reply.text()
+    return {entry.items[0].value.decode().lower() for entry in reply.items if entry.items[0].value}
+
+
+def test_every_issue_2_command_is_listed(conns) -> None:
+    _, ours = conns
+    missing = sorted(set(ISSUE_2_COMMANDS) - _names(ours.call("COMMAND")))
+    assert not missing, f"COMMAND does not list: {' '.join(missing)}"
+
+
+def test_command_info_matches_redis_for_every_command_we_implement(conns) -> None:
+    theirs, ours = conns
+    wrong: list[str] = []
+    for name in sorted(_names(ours.call("COMMAND"))):
+        a, b = theirs.call("COMMAND", "INFO", name), ours.call("COMMAND", "INFO", name)
+        if len(a.items) != 1 or not a.items[0].items:
+            wrong.append(f"{name}: redis-server does not know it ({a.text()[:80]})")
+            continue
+        head_a = b"".join(i.raw for i in a.items[0].items[:6])
+        head_b = b"".join(i.raw for i in b.items[0].items[:6]) if b.items else b.raw
+        if head_a != head_b:
+            wrong.append(f"{name}:\n    redis-server: {head_a!r}\n    ours:         {head_b!r}")
+    assert not wrong, "COMMAND INFO differs:\n" + "\n".join(wrong)
+
+
+def test_command_info_of_several_and_unknown_names(conns) -> None:
+    theirs, ours = conns
+    args = ("COMMAND", "INFO", "get", "nosuchcommand", "ZADD")
+    a, b = theirs.call(*args), ours.call(*args)
+    assert len(a.items) == len(b.items) == 3, (a.text()[:200], b.text()[:200])
+    assert b.items[1].raw == a.items[1].raw  # the null for an unknown name
+    for x, y in ((a.items[0], b.items[0]), (a.items[2], b.items[2])):
+        assert b"".join(i.raw for i in x.items[:6]) == b"".join(i.raw for i in y.items[:6])
+
+
+@pytest.mark.parametrize("args", GETKEYS_SAMPLES, ids=" ".join)
+def test_command_getkeys_matches_redis(conns, args: tuple[str, ...]) -> None:
+    theirs, ours = conns
+    a, b = theirs.call("COMMAND", "GETKEYS", *args), ours.call("COMMAND", "GETKEYS", *args)
+    assert b.raw == a.raw, f"redis-server {a.text()} ours {b.text()}"
