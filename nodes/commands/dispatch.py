@@ -1,0 +1,145 @@
+"""Command execution: lookup, arity, auth, MULTI queueing, cluster routing, the handler
+call, the ONE place where :class:`NodeError` becomes an error reply, and propagation."""
+
+from __future__ import annotations
+
+from nodes.client import Client
+from nodes.commands.context import CommandContext
+from nodes.commands.registry import COMMANDS, Command
+from nodes.errors import ArityError, CrossSlotError, NodeError
+from nodes.keyslot import keyslot
+from nodes.resp.values import QUEUED, Blocked, Error, Reply
+
+_NOAUTH = Error(b"NOAUTH Authentication required.")
+
+
+def error_reply(error: NodeError) -> Error:
+    """The reply for a raised error (CR/LF in the text become spaces, as in redis)."""
+    text = error.text
+    if b"\r" in text or b"\n" in text:
+        text = text.replace(b"\r", b" ").replace(b"\n", b" ")
+    return Error(text)
+
+
+def unknown_command(argv: list[bytes]) -> Error:
+    args = b""
+    for arg in argv[1:]:
+        if len(args) >= 128:
+            break
+        args += b"'" + arg[: 128 - len(args)] + b"' "
+    text = b"ERR unknown command '" + argv[0][:128] + b"', with args beginning with: " + args
+    return error_reply(NodeError(text))
+
+
+def resolve(argv: list[bytes]) -> Command | Error:
+    """The command (or subcommand) ``argv`` names, arity checked, or the error reply."""
+    cmd = COMMANDS.get(argv[0].lower())
+    if cmd is None:
+        return unknown_command(argv)
+    if cmd.subcommands:
+        if len(argv) < 2:
+            return error_reply(ArityError(cmd.name))
+        sub = cmd.subcommands.get(argv[1].lower())
+        if sub is None:
+            text = (
+                b"ERR unknown subcommand '"
+                + argv[1][:128]
+                + b"'. Try "
+                + argv[0].upper()
+                + b" HELP."
+            )
+            return error_reply(NodeError(text))
+        cmd = sub
+    arity = cmd.arity
+    if (arity > 0 and len(argv) != arity) or len(argv) < -arity:
+        return error_reply(ArityError(cmd.fullname))
+    return cmd
+
+
+def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
+    """Run one client request (the full redis ``processCommand`` path)."""
+    server = ctx.server
+    client = ctx.client
+    server.stats.commands += 1
+    cmd = resolve(argv)
+    if type(cmd) is Error:
+        server.stats.errors += 1
+        if client.multi is not None:
+            client.multi_error = True
+        return cmd
+    assert isinstance(cmd, Command)
+    client.last_command = cmd.fullname.encode()
+    if not client.authenticated and not cmd.no_auth:
+        server.stats.errors += 1
+        if client.multi is not None:
+            client.multi_error = True
+        return _NOAUTH
+    if server.cluster_enabled and (cmd.has_keys or cmd.name == "exec"):
+        refused = route(ctx, cmd, argv)
+        if refused is not None:
+            server.stats.errors += 1
+            if client.multi is not None:
+                client.multi_error = True
+            return refused
+    if client.multi is not None and cmd.in_multi_ok:
+        client.multi.append((cmd, argv))
+        return QUEUED
+    reply = call(ctx, cmd, argv)
+    if server.pending_propagation:
+        server.flush_propagation()
+    return reply
+
+
+def route(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | None:
+    """Cluster mode: -CROSSSLOT for keys in several slots, then the server's routing hook."""
+    if cmd.name == "exec":
+        keys = [k for c, a in ctx.client.multi or () for k in c.keys(a)]
+    else:
+        keys = cmd.keys(argv)
+    if not keys:
+        return None
+    slot = keyslot(keys[0])
+    for key in keys[1:]:
+        if keyslot(key) != slot:
+            return error_reply(CrossSlotError())
+    hook = ctx.server.router
+    if hook is None:
+        return None
+    return hook(ctx, cmd, argv, keys, slot)
+
+
+def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocked:
+    """Run the handler; convert a raised :class:`NodeError`; queue propagation of a write."""
+    keyspace = ctx.keyspace
+    dirty = keyspace.dirty
+    handler = cmd.handler
+    assert handler is not None
+    try:
+        reply = handler(ctx, argv)
+    except NodeError as exc:
+        ctx.server.stats.errors += 1
+        reply = error_reply(exc)
+    if cmd.is_write and keyspace.dirty != dirty:
+        propagated = ctx.propagated
+        if propagated is None:
+            ctx.server.pending_propagation.append(argv)
+        else:
+            ctx.server.pending_propagation.extend(propagated)
+    ctx.propagated = None
+    return reply
+
+
+def exec_queued(ctx: CommandContext, client: Client) -> list[Reply]:
+    """Run a transaction's queued commands in order (EXEC); errors become array items."""
+    queued = client.multi or []
+    client.multi = None
+    ctx.in_exec = True
+    replies: list[Reply] = []
+    try:
+        for cmd, argv in queued:
+            reply = call(ctx, cmd, argv)
+            assert not isinstance(reply, Blocked), "a handler blocked inside EXEC"
+            replies.append(reply)
+    finally:
+        ctx.in_exec = False
+    return replies

@@ -1,0 +1,212 @@
+"""One client connection: bytes in -> parsed requests -> dispatcher -> encoded replies.
+
+All commands found in one read are executed in order and their replies are written in one
+``transport.write`` (after the AOF's fsync point when the AOF is on). A protocol error is
+answered and then the connection is closed; a query buffer over
+``client-query-buffer-limit`` or an output buffer over ``client-output-buffer-limit``
+closes the connection without a reply, as redis-server does. While the socket's send
+buffer is full, reading from that client pauses (back-pressure).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, cast
+
+from nodes.client import Client
+from nodes.commands.context import CommandContext
+from nodes.commands.dispatch import execute
+from nodes.errors import ProtocolError
+from nodes.resp.encoder import encode_into
+from nodes.resp.parser import RequestParser
+from nodes.resp.values import Blocked, Error, Reply
+
+if TYPE_CHECKING:
+    from nodes.server import Server
+
+log = logging.getLogger("splitbrain.connection")
+
+_MAX_CLIENTS = b"-ERR max number of clients reached\r\n"
+
+
+def _addr(info: object) -> str:
+    if isinstance(info, tuple) and len(info) >= 2:
+        host = str(info[0])
+        return f"[{host}]:{info[1]}" if ":" in host else f"{host}:{info[1]}"
+    return "?:0"
+
+
+class Connection(asyncio.Protocol):
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.transport: asyncio.Transport | None = None
+        self.parser = RequestParser(server.config.get_int("proto-max-bulk-len"))
+        self.out: list[bytes] = []
+        self.client: Client
+        self.ctx: CommandContext
+        self.blocked: Blocked | None = None
+        self.closed = False
+        self._write_scheduled = False
+        self._soft_since: float | None = None
+
+    # ---- asyncio.Protocol ----------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+        server = self.server
+        sock = transport.get_extra_info("socket")
+        now = server.clock_ms()
+        self.client = Client(
+            id=server.new_client_id(),
+            addr=_addr(transport.get_extra_info("peername")),
+            laddr=_addr(transport.get_extra_info("sockname")),
+            fd=sock.fileno() if sock is not None else -1,
+            created_ms=now,
+            last_interaction_ms=now,
+        )
+        self.ctx = CommandContext(server, self.client)
+        if len(server.clients) >= server.config.get_int("maxclients"):
+            server.stats.rejected_connections += 1
+            self.transport.write(_MAX_CLIENTS)
+            self.transport.close()
+            self.closed = True
+            return
+        if server.config.get_str("requirepass"):
+            self.client.authenticated = False
+            self.parser.auth_required = True
+        server.clients[self.client.id] = self.client
+        server.connections[self.client.id] = self
+        server.stats.connections += 1
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        server = self.server
+        client = self.client
+        server.clients.pop(client.id, None)
+        server.connections.pop(client.id, None)
+        for key in client.watched:
+            server.keyspace.unwatch(key, client)
+        client.watched.clear()
+        if self.blocked is not None and not self.blocked.future.done():
+            self.blocked.future.cancel()
+
+    def pause_writing(self) -> None:
+        if self.transport is not None:
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.transport is not None and not self.closed:
+            self.transport.resume_reading()
+
+    def data_received(self, data: bytes) -> None:
+        if self.closed:
+            return
+        self.server.stats.net_input_bytes += len(data)
+        self.parser.feed(data)
+        if self.blocked is None:
+            self._process()
+        if self.parser.buffered() > self.server.config.get_int("client-query-buffer-limit"):
+            log.warning(
+                "Closing client that reached max query buffer length: id=%d addr=%s qbuf=%d",
+                self.client.id,
+                self.client.addr,
+                self.parser.buffered(),
+            )
+            self.close_now()
+
+    # ---- processing ----------------------------------------------------------------
+    def _process(self) -> None:
+        parser = self.parser
+        out = self.out
+        ctx = self.ctx
+        client = self.client
+        client.last_interaction_ms = self.server.clock_ms()
+        try:
+            while True:
+                argv = parser.gets()
+                if argv is None:
+                    break
+                reply = execute(ctx, argv)
+                if type(reply) is Blocked:
+                    assert isinstance(reply, Blocked)
+                    self._block(reply)
+                    break
+                encode_into(out, reply, client.resp == 3)  # type: ignore[arg-type]
+                if client.close_after_reply or self.closed:
+                    break
+        except ProtocolError as exc:
+            out.append(b"-" + exc.text + b"\r\n")
+            log.debug("Protocol error (%s) from client: %s", exc.reason, client.addr)
+            client.close_after_reply = True
+        if out:
+            self._schedule_output()
+        elif client.close_after_reply:
+            self.close_now()
+
+    def _schedule_output(self) -> None:
+        server = self.server
+        if server.before_reply or server.pending_propagation:
+            if not self._write_scheduled:
+                self._write_scheduled = True
+                server.schedule_write(self)
+        else:
+            self.flush_output()
+
+    def _block(self, blocked: Blocked) -> None:
+        self.blocked = blocked
+        blocked.future.add_done_callback(self._unblock)
+
+    def _unblock(self, future: asyncio.Future[Reply]) -> None:
+        self.blocked = None
+        if self.closed or future.cancelled():
+            return
+        exc = future.exception()
+        reply: Reply = Error(b"ERR " + str(exc).encode()) if exc else future.result()
+        encode_into(self.out, reply, self.client.resp == 3)
+        self._process()
+
+    def flush_output(self) -> None:
+        """Write the accumulated replies (called directly or by the server's loop hook)."""
+        self._write_scheduled = False
+        transport = self.transport
+        if self.closed or transport is None:
+            self.out.clear()
+            return
+        out = self.out
+        data = out[0] if len(out) == 1 else b"".join(out)
+        out.clear()
+        self.server.stats.net_output_bytes += len(data)
+        transport.write(data)
+        if self.client.close_after_reply:
+            self.closed = True
+            transport.close()
+            return
+        pending = transport.get_write_buffer_size()
+        if pending:
+            self._check_output_limit(pending)
+
+    def _check_output_limit(self, pending: int) -> None:
+        hard, soft, seconds = self.server.config.output_limit("normal")
+        over_soft = soft and pending > soft
+        if over_soft and self._soft_since is None:
+            self._soft_since = self.server.loop.time()
+        elif not over_soft:
+            self._soft_since = None
+        if (hard and pending > hard) or (
+            over_soft
+            and self._soft_since is not None
+            and self.server.loop.time() - self._soft_since > seconds
+        ):
+            log.warning(
+                "Client id=%d addr=%s scheduled to be closed ASAP for overcoming of output "
+                "buffer limits.",
+                self.client.id,
+                self.client.addr,
+            )
+            self.close_now()
+
+    def close_now(self) -> None:
+        """Drop the connection without writing pending replies."""
+        self.closed = True
+        if self.transport is not None:
+            self.transport.abort()

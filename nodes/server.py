@@ -1,0 +1,239 @@
+"""The server: listeners, clients, the event-loop cron, propagation, hooks.
+
+Hook points (for the cluster bus and, later, replication); set them before
+:meth:`Server.start`:
+
+``server.components: list[ServerComponent]``
+    Objects with ``async start(server)`` and ``async stop()``; started in order after the
+    listeners are up (and after the AOF is loaded), stopped in reverse order on shutdown.
+
+``server.router: Router | None``
+    Called in cluster mode (``cluster-enabled yes``) before a command with keys runs (or
+    is queued in MULTI), and before EXEC with the keys of all queued commands, *after*
+    the CROSSSLOT check: ``router(ctx, cmd, argv, keys, slot) -> Reply | None``. Return
+    ``None`` to execute, or an :class:`nodes.resp.Error` such as
+    ``Error(b"MOVED 3999 127.0.0.1:7001")``, ``-ASK``, ``-CLUSTERDOWN ...``, ``-TRYAGAIN``.
+    Keyless commands are never routed. ``ctx.client`` has the client's state (for
+    ``ASKING``/``READONLY`` flags the hook may keep on its own objects keyed by
+    ``ctx.client.id``).
+
+``server.info_providers: dict[str, InfoProvider]``
+    Section name (lower case) -> ``() -> list[tuple[str, object]]``; INFO prints each
+    section as ``# Title`` then ``key:value`` lines. Replace ``"cluster"`` or
+    ``"replication"`` to take over those sections; order is the dict's order.
+
+``server.propagation_listeners: list[PropagationListener]``
+    Called with each batch of executed writes (``list[argv]``, already wrapped in
+    MULTI/EXEC when a batch has several commands), in execution order: the AOF is one
+    listener; a replication backlog will be another.
+
+``server.before_reply: list[Callable[[], None]]``
+    Run once per event-loop iteration before replies are written (the AOF's fsync point).
+
+``server.keyspace`` is the :class:`nodes.keyspace.Keyspace` (with a slot index when
+cluster mode is on); ``server.clock_ms()`` is the event-loop clock in epoch ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from nodes.aof import AppendOnlyFile
+from nodes.client import Client
+from nodes.config import Config
+from nodes.connection import Connection
+from nodes.info import default_providers
+from nodes.keyspace import Keyspace
+
+if TYPE_CHECKING:
+    from nodes.commands.context import CommandContext
+    from nodes.commands.registry import Command
+    from nodes.resp.values import Reply
+
+log = logging.getLogger("splitbrain.server")
+
+
+Router = Callable[["CommandContext", "Command", list[bytes], list[bytes], int], "Reply | None"]
+InfoProvider = Callable[[], list[tuple[str, object]]]
+PropagationListener = Callable[[list[list[bytes]]], None]
+
+
+class ServerComponent(Protocol):
+    """Something that lives as long as the server (the cluster bus, replication)."""
+
+    async def start(self, server: Server) -> None:
+        """Start serving; called once, after the listeners are bound."""
+
+    async def stop(self) -> None:
+        """Stop and release everything; must not raise, even if ``start`` failed."""
+
+
+@dataclass(slots=True)
+class Stats:
+    commands: int = 0
+    connections: int = 0
+    errors: int = 0
+    rejected_connections: int = 0
+    net_input_bytes: int = 0
+    net_output_bytes: int = 0
+
+
+class Server:
+    """A splitbrain-server instance on an asyncio event loop."""
+
+    def __init__(self, config: Config, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        self.config = config
+        self.loop = loop or asyncio.get_event_loop()
+        self._epoch_offset = time.time() - self.loop.time()
+        self.cluster_enabled = config.get_bool("cluster-enabled")
+        self.keyspace = Keyspace(self.clock_ms, slot_index=self.cluster_enabled)
+        self.keyspace.expired_listeners.append(self._propagate_expired)
+        self.clients: dict[int, Client] = {}
+        self.connections: dict[int, Connection] = {}
+        self.stats = Stats()
+        self.start_ms = self.clock_ms()
+        self.run_id = os.urandom(20).hex()
+        self.components: list[ServerComponent] = []
+        self.router: Router | None = None
+        self.info_providers: dict[str, InfoProvider] = {}
+        self.propagation_listeners: list[PropagationListener] = []
+        self.pending_propagation: list[list[bytes]] = []
+        self.before_reply: list[Callable[[], None]] = []
+        self.aof: AppendOnlyFile | None = None
+        self.dirty_since_save = 0
+        self._next_client_id = 1
+        self._pending_writes: list[Connection] = []
+        self._flush_scheduled = False
+        self._servers: list[asyncio.AbstractServer] = []
+        self._cron: asyncio.TimerHandle | None = None
+        self._stopped = asyncio.Event()
+        self.shutting_down = False
+        self.info_providers.update(default_providers(self))
+
+    # ---- clock ---------------------------------------------------------------------
+    def clock_ms(self) -> int:
+        """Epoch milliseconds from the event loop's clock."""
+        return int((self.loop.time() + self._epoch_offset) * 1000)
+
+    # ---- lifecycle -----------------------------------------------------------------
+    async def start(self) -> None:
+        if self.config.get_bool("appendonly"):
+            self.aof = AppendOnlyFile(self.config, self)
+            self.aof.load_into(self)
+            self.aof.open()
+            self.propagation_listeners.append(self.aof.feed)
+            self.before_reply.append(self.aof.flush)
+        port = self.config.get_int("port")
+        binds = self.config.get_str("bind").split() or ["0.0.0.0"]
+        if port:
+            for bind in binds:
+                host = bind.lstrip("-")
+                srv = await self.loop.create_server(
+                    lambda: Connection(self),
+                    host=host,
+                    port=port,
+                    reuse_address=True,
+                    backlog=self.config.get_int("tcp-backlog"),
+                )
+                self._servers.append(srv)
+        for component in self.components:
+            await component.start(self)
+        self._schedule_cron()
+        log.info("Ready to accept connections tcp on port %d", port)
+
+    async def wait_stopped(self) -> None:
+        await self._stopped.wait()
+
+    async def stop(self) -> None:
+        """Close listeners and clients, stop components, flush and close the AOF."""
+        if self._cron is not None:
+            self._cron.cancel()
+        for srv in self._servers:
+            srv.close()
+        for component in reversed(self.components):
+            with contextlib.suppress(Exception):
+                await component.stop()
+        for conn in list(self.connections.values()):
+            conn.close_now()
+        if self.aof is not None:
+            self.aof.close()
+        self._stopped.set()
+
+    def request_shutdown(self) -> None:
+        """Shut down soon (SIGTERM, SHUTDOWN): the event loop finishes the current work."""
+        if self.shutting_down:
+            return
+        self.shutting_down = True
+        log.info("User requested shutdown...")
+        self.loop.create_task(self.stop())
+
+    # ---- clients -------------------------------------------------------------------
+    def new_client_id(self) -> int:
+        cid = self._next_client_id
+        self._next_client_id += 1
+        return cid
+
+    # ---- propagation ---------------------------------------------------------------
+    def flush_propagation(self) -> None:
+        """Hand the pending writes to the listeners (MULTI/EXEC around several)."""
+        batch = self.pending_propagation
+        self.pending_propagation = []
+        self.dirty_since_save += len(batch)
+        if not self.propagation_listeners:
+            return
+        if len(batch) > 1:
+            batch = [[b"MULTI"], *batch, [b"EXEC"]]
+        for listener in self.propagation_listeners:
+            listener(batch)
+
+    def _propagate_expired(self, key: bytes) -> None:
+        self.pending_propagation.append([b"DEL", key])
+
+    # ---- output --------------------------------------------------------------------
+    def schedule_write(self, conn: Connection) -> None:
+        """Write ``conn``'s replies after this loop iteration's ``before_reply`` hooks."""
+        self._pending_writes.append(conn)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.loop.call_soon(self._write_pending)
+
+    def _write_pending(self) -> None:
+        self._flush_scheduled = False
+        if self.pending_propagation:
+            self.flush_propagation()
+        for hook in self.before_reply:
+            hook()
+        conns = self._pending_writes
+        self._pending_writes = []
+        for conn in conns:
+            conn.flush_output()
+
+    # ---- cron ----------------------------------------------------------------------
+    def _schedule_cron(self) -> None:
+        hz = max(1, min(500, self.config.get_int("hz")))
+        self._cron = self.loop.call_later(1.0 / hz, self._run_cron)
+
+    def _run_cron(self) -> None:
+        try:
+            self.keyspace.active_expire()
+            if self.pending_propagation:
+                self.flush_propagation()
+            if self.aof is not None:
+                self.aof.cron()
+            timeout = self.config.get_int("timeout")
+            if timeout > 0:
+                now = self.clock_ms()
+                for conn in list(self.connections.values()):
+                    if now - conn.client.last_interaction_ms > timeout * 1000:
+                        conn.close_now()
+        except Exception:
+            log.exception("cron failed")
+        if not self.shutting_down:
+            self._schedule_cron()
