@@ -1,0 +1,127 @@
+"""The clock nemesis: skew the wall clocks of some nodes with libfaketime.
+
+This needs the database's cooperation: it must start every node under libfaketime with
+the environment from :func:`faketime_env` (one timestamp file per node) and say where
+each file is through :class:`ClockControlled`. The nemesis then writes offsets such as
+``+60`` into the files; libfaketime re-reads a file at most once a second
+(``FAKETIME_CACHE_DURATION=1``), so the skew applies without a restart. Monotonic clocks
+are skewed too (libfaketime's default; faking only the wall clock breaks ``sleep`` in
+libfaketime 0.9.10), which is what a jump of a node's clock looks like to Redis.
+
+DB change needed (``harness/db_*``): when starting node ``n``, write ``+0`` to its file,
+merge ``faketime_env(file)`` into the process environment, and implement
+``faketime_file(n)``. Until a DB does, ``clock`` is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from checkers.op import Op, OpType
+from nemesis.catalog import Family
+from nemesis.errors import UnsupportedFault
+from nemesis.grudge import minority_size
+from nemesis.options import NemesisOptions
+from nemesis.protocol import FaultEnv
+
+CLOCK_FS = frozenset({"start-clock", "stop-clock"})
+LIBFAKETIME_DIRS = (
+    Path("/usr/lib/x86_64-linux-gnu/faketime"),
+    Path("/usr/lib/aarch64-linux-gnu/faketime"),
+    Path("/usr/lib/faketime"),
+)
+
+
+@runtime_checkable
+class ClockControlled(Protocol):
+    def faketime_file(self, node: str) -> Path | None:
+        """The libfaketime timestamp file node ``node`` was started with, or None."""
+        ...
+
+
+def libfaketime() -> Path | None:
+    for folder in LIBFAKETIME_DIRS:
+        lib = folder / "libfaketime.so.1"
+        if lib.exists():
+            return lib
+    return None
+
+
+def faketime_env(timestamp_file: Path) -> dict[str, str]:
+    """Environment to start a node under libfaketime, its offset read from the file.
+
+    Raises :class:`UnsupportedFault` if libfaketime is not installed (Debian: libfaketime).
+    """
+    lib = libfaketime()
+    if lib is None:
+        raise UnsupportedFault("fault 'clock' needs libfaketime (Debian package libfaketime)")
+    return {
+        "LD_PRELOAD": str(lib),
+        "FAKETIME_TIMESTAMP_FILE": str(timestamp_file),
+        "FAKETIME_CACHE_DURATION": "1",
+    }
+
+
+def offset_text(seconds: int) -> str:
+    """libfaketime's relative offset syntax: ``+60``, ``-30``."""
+    return f"{seconds:+d}\n"
+
+
+class ClockNemesis:
+    """``start-clock`` skews a random minority by +-``clock_offset_s``; ``stop-clock``
+    and teardown set every node back to ``+0``."""
+
+    def __init__(self, options: NemesisOptions, families: Iterable[Family]) -> None:
+        self.options = options
+        self._env: FaultEnv | None = None
+        self._files: dict[str, Path] = {}
+
+    @property
+    def fs(self) -> frozenset[str]:
+        return CLOCK_FS
+
+    async def setup(self, env: FaultEnv) -> None:
+        db = env.db
+        if not isinstance(db, ClockControlled):
+            raise UnsupportedFault(
+                f"fault 'clock': db {type(db).__name__} does not start nodes under libfaketime "
+                "(not ClockControlled; see docs/nemesis.md)"
+            )
+        files = {h.name: db.faketime_file(h.name) for h in env.hosts}
+        missing = sorted(n for n, f in files.items() if f is None)
+        if missing:
+            raise UnsupportedFault(f"fault 'clock': nodes without a faketime file: {missing}")
+        self._files = {n: f for n, f in files.items() if f is not None}
+        self._env = env
+
+    async def invoke(self, op: Op) -> Op:
+        if self._env is None:
+            raise RuntimeError("clock nemesis used before setup")
+        rng = self._env.rng
+        if op.f == "start-clock":
+            nodes = sorted(self._files)
+            rng.shuffle(nodes)
+            chosen = sorted(nodes[: max(1, minority_size(len(nodes)))])
+            offsets = {n: int(self.options.clock_offset_s) * rng.choice((-1, 1)) for n in chosen}
+            for node, seconds in offsets.items():
+                self._files[node].write_text(offset_text(seconds))
+            return op.complete(OpType.OK, value=offsets)
+        if op.f == "stop-clock":
+            self._reset()
+            return op.complete(OpType.OK, value="clocks-reset")
+        raise ValueError(f"clock nemesis: unknown f {op.f!r}")
+
+    async def teardown(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        errors = []
+        for node, path in self._files.items():
+            try:
+                path.write_text(offset_text(0))
+            except OSError as e:
+                errors.append(f"{node}: {e}")
+        if errors:
+            raise OSError(f"could not reset clocks: {errors}")

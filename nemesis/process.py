@@ -1,0 +1,130 @@
+"""The process nemesis: kill (SIGKILL, restart at the stop), pause (SIGSTOP / SIGCONT) and
+restart-all, through the database's :class:`Killable` / :class:`Pausable` abilities."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+
+from checkers.op import Op, OpType
+from harness.db import Killable, Pausable
+from nemesis.catalog import SPECS, Family
+from nemesis.errors import FaultFailed, UnsupportedFault
+from nemesis.options import NemesisOptions
+from nemesis.protocol import FaultEnv
+from nemesis.targets import choose_targets, read_topology
+
+PROCESS_FS = frozenset({"start-kill", "stop-kill", "start-pause", "stop-pause", "restart-all"})
+
+
+async def each_node(
+    nodes: Sequence[str], action: Callable[[str], Awaitable[None]]
+) -> tuple[list[str], dict[str, str]]:
+    """Run ``action`` on every node concurrently: (nodes it worked on, node -> error)."""
+    results = await asyncio.gather(*(action(n) for n in nodes), return_exceptions=True)
+    done = [n for n, r in zip(nodes, results, strict=True) if not isinstance(r, BaseException)]
+    failed = {
+        n: f"{type(r).__name__}: {r}"
+        for n, r in zip(nodes, results, strict=True)
+        if isinstance(r, BaseException)
+    }
+    return done, failed
+
+
+class ProcessNemesis:
+    """Kills and pauses nodes chosen from the live roles; remembers whom, to undo it."""
+
+    def __init__(self, options: NemesisOptions, families: Iterable[Family]) -> None:
+        self.options = options
+        self.families = frozenset(families)
+        self._env: FaultEnv | None = None
+        self.killed: set[str] = set()
+        self.paused: set[str] = set()
+
+    @property
+    def fs(self) -> frozenset[str]:
+        return PROCESS_FS
+
+    async def setup(self, env: FaultEnv) -> None:
+        if self.families & {Family.KILL, Family.RESTART_ALL} and not isinstance(env.db, Killable):
+            raise UnsupportedFault(
+                f"faults kill / restart-all: db {type(env.db).__name__} "
+                "cannot kill and restart nodes (not Killable)"
+            )
+        if Family.PAUSE in self.families and not isinstance(env.db, Pausable):
+            raise UnsupportedFault(
+                f"fault pause: db {type(env.db).__name__} cannot pause nodes (not Pausable)"
+            )
+        self._env = env
+
+    async def invoke(self, op: Op) -> Op:
+        env = self._require_env()
+        db = env.db
+        try:
+            if op.f in ("start-kill", "start-pause"):
+                spec = SPECS.get(str(op.value))
+                if spec is None or spec.target is None:
+                    return op.complete(OpType.FAIL, error=f"unknown process fault {op.value!r}")
+                busy = self.killed | self.paused
+                live = [h.name for h in env.hosts if h.name not in busy]
+                topology = await read_topology(db, self.options.topology_timeout_s, env.log)
+                targets = choose_targets(spec.target, live, topology, env.rng)
+                if op.f == "start-kill":
+                    assert isinstance(db, Killable)
+                    done, failed = await each_node(targets, db.kill)
+                    self.killed.update(done)
+                else:
+                    assert isinstance(db, Pausable)
+                    done, failed = await each_node(targets, db.pause)
+                    self.paused.update(done)
+                return self._completion(op, done, failed)
+            if op.f == "stop-kill":
+                assert isinstance(db, Killable)
+                done, failed = await each_node(sorted(self.killed), db.start)
+                self.killed.difference_update(done)
+                return self._completion(op, done, failed)
+            if op.f == "stop-pause":
+                assert isinstance(db, Pausable)
+                done, failed = await each_node(sorted(self.paused), db.resume)
+                self.paused.difference_update(done)
+                return self._completion(op, done, failed)
+            if op.f == "restart-all":
+                assert isinstance(db, Killable)
+                names = [h.name for h in env.hosts]
+                killed, kill_failed = await each_node(names, db.kill)
+                self.killed.update(killed)
+                started, start_failed = await each_node(sorted(self.killed), db.start)
+                self.killed.difference_update(started)
+                return self._completion(op, started, {**kill_failed, **start_failed})
+        except FaultFailed as e:
+            return op.complete(OpType.FAIL, error=str(e))
+        raise ValueError(f"process nemesis: unknown f {op.f!r}")
+
+    async def teardown(self) -> None:
+        """Resume every paused node, restart every killed one; tries all, then raises."""
+        if self._env is None:
+            return
+        db = self._env.db
+        failed: dict[str, str] = {}
+        if self.paused and isinstance(db, Pausable):
+            done, failed_resume = await each_node(sorted(self.paused), db.resume)
+            self.paused.difference_update(done)
+            failed.update(failed_resume)
+        if self.killed and isinstance(db, Killable):
+            done, failed_start = await each_node(sorted(self.killed), db.start)
+            self.killed.difference_update(done)
+            failed.update(failed_start)
+        if failed:
+            raise FaultFailed(f"could not resume/restart: {failed}")
+
+    def _completion(self, op: Op, done: list[str], failed: dict[str, str]) -> Op:
+        if failed:
+            self._require_env().log(f"nemesis: {op.f} failed on {failed}")
+            # Some nodes may have been acted on: the outcome is uncertain.
+            return op.complete(OpType.INFO, value=sorted(done), error=f"failed on {failed}")
+        return op.complete(OpType.OK, value=sorted(done))
+
+    def _require_env(self) -> FaultEnv:
+        if self._env is None:
+            raise RuntimeError("process nemesis used before setup")
+        return self._env

@@ -1,0 +1,90 @@
+"""When faults start and stop: a pure, seeded plan computed before the run.
+
+One fault is active at a time, chosen at random (seeded) among the requested ones. A
+fault lasts one jittered interval; then, with the recovery window on (the default), the
+cluster gets a quiet jittered window before the next fault, so that something can
+succeed between faults (the complaint about stacked faults in Jepsen's defaults). One-shot
+faults (failover, reshard, restart-all) are a single event followed by the window. The
+plan never goes past the time limit and ends with every started fault stopped; the final
+heal (:func:`final_ops`) follows it in the harness's heal phase.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from checkers.op import NEMESIS, Op, OpType
+from nemesis.catalog import SPECS, Family
+from nemesis.options import NemesisOptions
+
+HEAL_ORDER = (
+    Family.PARTITION,
+    Family.PACKET_LOSS,
+    Family.FLAP,
+    Family.DELAY,
+    Family.DUPLICATE,
+    Family.CLOCK,
+    Family.PAUSE,
+    Family.KILL,
+)
+"""The order of the final heal: the network first, then resume, then restart."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledOp:
+    """A nemesis invocation to issue ``at_s`` seconds after the workload started."""
+
+    at_s: float
+    op: Op
+
+
+def nemesis_invoke(f: str, value: object) -> Op:
+    return Op(type=OpType.INVOKE, f=f, value=value, process=NEMESIS)
+
+
+def jittered(seconds: float, jitter: float, rng: random.Random) -> float:
+    return seconds * (1.0 + rng.uniform(-jitter, jitter))
+
+
+def schedule(
+    faults: Sequence[str], options: NemesisOptions, rng: random.Random, time_limit_s: float
+) -> list[ScheduledOp]:
+    """The start/stop events for ``faults`` within ``time_limit_s`` (sorted by time)."""
+    if not faults or time_limit_s <= 0:
+        return []
+    names = list(faults)
+    for name in names:
+        if name not in SPECS:
+            raise ValueError(f"unknown nemesis fault {name!r}")
+    plan: list[ScheduledOp] = []
+    if options.first_fault_s is not None:
+        t = options.first_fault_s
+    else:
+        t = jittered(options.interval_s, options.jitter, rng)
+    while t < time_limit_s:
+        spec = SPECS[rng.choice(names)]
+        plan.append(ScheduledOp(round(t, 6), nemesis_invoke(spec.start_f, spec.name)))
+        end = t
+        if spec.stop_f is not None:
+            end = min(t + jittered(options.interval_s, options.jitter, rng), time_limit_s)
+            plan.append(ScheduledOp(round(end, 6), nemesis_invoke(spec.stop_f, spec.name)))
+        window = options.recovery_window_s
+        if spec.stop_f is None and window == 0:
+            window = options.interval_s  # a one-shot fault still needs a gap after it
+        t = end + (jittered(window, options.jitter, rng) if window > 0 else 0.0)
+    return plan
+
+
+def final_ops(faults: Sequence[str]) -> list[Op]:
+    """One stop invocation per fault family in use, in :data:`HEAL_ORDER`."""
+    families = {SPECS[name].family for name in faults}
+    ops: list[Op] = []
+    for family in HEAL_ORDER:
+        if family not in families:
+            continue
+        stop_f = next(s.stop_f for s in SPECS.values() if s.family is family)
+        assert stop_f is not None
+        ops.append(nemesis_invoke(stop_f, "final-heal"))
+    return ops
