@@ -1,0 +1,137 @@
+"""The verdict of a run: the workload's checkers over its history, written to
+results.json (and the reports, when the reports package is there).
+
+Used at the end of ``harness run`` and by ``harness analyze``. Every step is guarded: a
+checker that crashes is ``unknown`` (checkers.verdict), a report that fails is logged,
+and results.json is always written.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from checkers.op import Op
+from checkers.setfull import SetFullChecker
+from checkers.verdict import Checker, CheckResult, Verdict, run_checkers
+
+RESULTS = "results.json"
+
+
+def checkers_for(workload: str, options: dict[str, Any]) -> list[Checker]:
+    """The checkers of ``workload``: ``checkers.workloads.checkers_for`` when it exists,
+    else the ones this tree has (set-full for ``set``)."""
+    try:
+        module = importlib.import_module("checkers.workloads")
+    except ImportError:
+        module = None
+    if module is not None and hasattr(module, "checkers_for"):
+        found: Sequence[Checker] = module.checkers_for(
+            workload, **_accepted(module.checkers_for, options)
+        )
+        return list(found)
+    if workload == "set":
+        return [_named("set-full", SetFullChecker())]
+    return []
+
+
+def _accepted(fn: Callable[..., Any], options: dict[str, Any]) -> dict[str, Any]:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return {}
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return dict(options)
+    return {k: v for k, v in options.items() if k in params}
+
+
+def _named(name: str, checker: Any) -> Checker:
+    if not hasattr(checker, "name"):
+        checker.name = name
+    return checker  # type: ignore[no-any-return]
+
+
+def check_history(
+    workload: str, history: Sequence[Op], options: dict[str, Any]
+) -> tuple[Verdict, dict[str, CheckResult]]:
+    """Run the workload's checkers; no checker at all is ``unknown``."""
+    try:
+        checkers = checkers_for(workload, options)
+    except Exception as e:  # a broken checker package must not lose the history
+        return Verdict.UNKNOWN, {
+            "checkers": CheckResult("checkers", Verdict.UNKNOWN, f"could not build: {e}")
+        }
+    if not checkers:
+        reason = f"no checker available for workload {workload!r} yet"
+        return Verdict.UNKNOWN, {"none": CheckResult("none", Verdict.UNKNOWN, reason)}
+    return run_checkers(checkers, history)
+
+
+def results_json(
+    verdict: Verdict, results: dict[str, CheckResult], extra: dict[str, Any]
+) -> dict[str, Any]:
+    """results.json's shape: valid, checkers, and for set workloads lost_writes."""
+    out: dict[str, Any] = {
+        "valid": verdict.to_json(),
+        "checkers": {name: r.to_json() for name, r in results.items()},
+    }
+    for r in results.values():
+        if "lost_count" in r.details:
+            keys = (
+                "acknowledged_count",
+                "lost_count",
+                "lost",
+                "recovered_count",
+                "unexpected_count",
+                "stale_count",
+                "never_read_count",
+                "by_acks",
+            )
+            out["lost_writes"] = {k: r.details[k] for k in keys if k in r.details}
+            break
+    out.update(extra)
+    return out
+
+
+def write_results(run_dir: Path, data: dict[str, Any]) -> Path:
+    path = run_dir / RESULTS
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, default=str))
+    tmp.replace(path)
+    return path
+
+
+def read_history(path: Path) -> list[Op]:
+    """Our history.jsonl; a bad line raises ValueError naming the file and line."""
+    ops = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                ops.append(Op.from_json(json.loads(line)))
+            except ValueError as e:
+                raise ValueError(f"{path}:{n}: {e}") from e
+    return ops
+
+
+def render_reports(run_dir: Path, store_dir: Path | None, log: Callable[[str], None]) -> None:
+    """reports.render_run and reports.update_index, if the reports package has them;
+    any failure is logged and swallowed (the results are already written)."""
+    try:
+        reports = importlib.import_module("reports")
+    except Exception as e:
+        log(f"reports: not available ({e})")
+        return
+    for fn_name, arg in (("render_run", run_dir), ("update_index", store_dir)):
+        fn = getattr(reports, fn_name, None)
+        if fn is None or arg is None:
+            continue
+        try:
+            fn(arg)
+        except Exception as e:  # a report must never lose the results
+            log(f"reports.{fn_name} failed: {type(e).__name__}: {e}")

@@ -1,0 +1,97 @@
+"""What a workload is: a pure source of invocations per worker, the Redis command each
+one becomes, how a reply turns into a completion, and the final reads after healing.
+
+A workload never does I/O; the runner sends its commands with a
+:class:`harness.client.ClusterClient` and records the events.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from harness.client.outcome import Outcome
+from nodes.keyslot import HASH_SLOTS, keyslot
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """One operation to perform: Jepsen's ``f``, the ``key`` it touches, its ``value``."""
+
+    f: str
+    key: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """The packed RESP request for an invocation; ``write`` selects WAIT after it."""
+
+    payload: bytes
+    write: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadOptions:
+    """Shape of the key space. ``workers`` is the total number of worker slots (values
+    are made unique per worker with it); ``key_group`` workers share a rotating key;
+    ``ops_per_key`` is how many operations each of them does on it before moving on."""
+
+    workers: int
+    key_group: int = 5
+    ops_per_key: int = 50
+    keys: int = 12
+
+
+class Workload(Protocol):
+    name: str
+
+    def invocation(self, rng: random.Random, worker: int, seq: int) -> Invocation:
+        """The ``seq``-th invocation (0-based) of worker slot ``worker``, drawing only from
+        ``rng`` (that worker's own seeded source)."""
+        ...
+
+    def command(self, inv: Invocation) -> Command:
+        """The request that carries out ``inv``."""
+        ...
+
+    def completion(self, inv: Invocation, reply: Any) -> tuple[Outcome, Any]:
+        """Outcome and completion value for a successful reply (a cas whose precondition
+        did not hold is a definite ``fail``)."""
+        ...
+
+    def final_reads(self) -> Sequence[Invocation]:
+        """Reads to run after the final heal and recovery (may be empty)."""
+        ...
+
+
+def spread_keys(prefix: str, count: int) -> tuple[str, ...]:
+    """``count`` key names whose hash slots fall in ``count`` equal slices of the slot
+    space, so that every primary of an evenly sliced cluster serves some of them."""
+    keys = []
+    width = HASH_SLOTS / count
+    for i in range(count):
+        lo, hi = int(i * width), int((i + 1) * width)
+        j = 0
+        while not lo <= keyslot(f"{prefix}{i}.{j}") < hi:
+            j += 1
+        keys.append(f"{prefix}{i}.{j}")
+    return tuple(keys)
+
+
+def rotating_key(prefix: str, options: WorkloadOptions, worker: int, seq: int) -> str:
+    """Jepsen's independent keys: workers in groups of ``key_group`` share a key, and
+    move to the next one after ``ops_per_key`` operations each."""
+    group = worker // options.key_group
+    return f"{prefix}{group}.{seq // options.ops_per_key}"
+
+
+def unique_value(options: WorkloadOptions, worker: int, seq: int) -> int:
+    """A value no other (worker, seq) produces."""
+    return seq * options.workers + worker
+
+
+def as_int(reply: Any) -> int | None:
+    return None if reply is None else int(reply)

@@ -1,0 +1,63 @@
+"""Register: read / write / compare-and-set on independent rotating keys.
+
+Values are small integers (0-4, as Jepsen's), so reads are ambiguous and the checker
+works. ``cas`` runs a Lua script (GET, compare, SET: atomic on the node); a cas whose
+expected value does not match completes as ``fail`` (it definitely did not apply).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from harness.client.outcome import Outcome
+from harness.client.resp import pack
+from harness.workloads.base import (
+    Command,
+    Invocation,
+    WorkloadOptions,
+    as_int,
+    rotating_key,
+)
+
+CAS_SCRIPT = (
+    "local v = redis.call('GET', KEYS[1]) "
+    "if v == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end "
+    "return 0"
+)
+
+
+class RegisterWorkload:
+    name = "register"
+
+    def __init__(self, options: WorkloadOptions) -> None:
+        self.options = options
+
+    def invocation(self, rng: random.Random, worker: int, seq: int) -> Invocation:
+        key = rotating_key("r", self.options, worker, seq)
+        roll = rng.random()
+        if roll < 0.5:
+            return Invocation("read", key, None)
+        if roll < 0.75:
+            return Invocation("write", key, rng.randrange(5))
+        return Invocation("cas", key, [rng.randrange(5), rng.randrange(5)])
+
+    def command(self, inv: Invocation) -> Command:
+        if inv.f == "read":
+            return Command(pack(b"GET", inv.key), write=False)
+        if inv.f == "write":
+            return Command(pack(b"SET", inv.key, inv.value), write=True)
+        old, new = inv.value
+        payload = pack(b"EVAL", CAS_SCRIPT, 1, inv.key, old, new)
+        return Command(payload, write=True)
+
+    def completion(self, inv: Invocation, reply: Any) -> tuple[Outcome, Any]:
+        if inv.f == "read":
+            return Outcome.OK, as_int(reply)
+        if inv.f == "cas" and reply != 1:
+            return Outcome.FAIL, inv.value
+        return Outcome.OK, inv.value
+
+    def final_reads(self) -> Sequence[Invocation]:
+        return ()
