@@ -81,6 +81,19 @@ def _hashable(x: Any) -> Hashable:
     return x  # type: ignore[no-any-return]
 
 
+def _observed(values: list[Any] | tuple[Any, ...] | None) -> tuple[Hashable, ...] | None:
+    """A read's list as a tuple; hashing it first is a C-speed check that no element
+    needs converting (the common case: a list of numbers or strings)."""
+    if values is None:
+        return None
+    t = tuple(values)
+    try:
+        hash(t)
+    except TypeError:
+        return tuple(_hashable(v) for v in values)
+    return t
+
+
 def is_txn_value(value: Any) -> bool:
     """Whether ``value`` looks like a list of micro-ops (for histories without ``f``)."""
     return (
@@ -104,13 +117,7 @@ def parse_mops(value: Any, where: int) -> tuple[MicroOp, ...]:
             observed = m[2]
             if observed is not None and not isinstance(observed, list | tuple):
                 raise ValueError(f"txn at index {where}, micro-op {i}: read of a non-list")
-            out.append(
-                MicroOp(
-                    READ,
-                    _hashable(m[1]),
-                    None if observed is None else tuple(_hashable(v) for v in observed),
-                )
-            )
+            out.append(MicroOp(READ, _hashable(m[1]), _observed(observed)))
         elif f == APPEND:
             out.append(MicroOp(APPEND, _hashable(m[1]), _hashable(m[2])))
         else:
