@@ -259,7 +259,7 @@ class AppendOnlyFile:
         ks = self.server.keyspace
         tmp = self.path.with_name(self.path.name + ".rewrite.tmp")
         with open(tmp, "wb") as f:
-            for key in list(ks.keys()):
+            for key in list(ks.live_keys()):
                 value = ks.data[key]
                 for argv in SNAPSHOT_WRITERS[type(value)](key, value):
                     f.write(encode_command(argv))

@@ -204,7 +204,7 @@ class Keyspace:
             self._slots[keyslot(key)].pop(key, None)
 
     # ---- iteration -----------------------------------------------------------------
-    def keys(self) -> Iterator[bytes]:
+    def live_keys(self) -> Iterator[bytes]:
         """Live keys (a snapshot; expired keys skipped, not removed)."""
         now = self.clock_ms()
         expires = self.expires
@@ -217,7 +217,7 @@ class Keyspace:
         """One SCAN step: keys whose 32-bit hash is >= ``cursor`` in hash order, about
         ``count`` of them, and the next cursor (0 when done). A key present for the whole
         iteration is returned at least once."""
-        hashed = ((zlib.crc32(k), k) for k in self.keys())
+        hashed = ((zlib.crc32(k), k) for k in self.live_keys())
         candidates = [hk for hk in hashed if hk[0] >= cursor]
         if not candidates:
             return 0, []

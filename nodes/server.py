@@ -91,7 +91,7 @@ class Server:
     def __init__(self, config: Config, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self.config = config
         self.loop = loop or asyncio.get_event_loop()
-        self._epoch_offset = time.time() - self.loop.time()
+        self.epoch_offset = time.time() - self.loop.time()
         self.cluster_enabled = config.get_bool("cluster-enabled")
         self.keyspace = Keyspace(self.clock_ms, slot_index=self.cluster_enabled)
         self.keyspace.expired_listeners.append(self._propagate_expired)
@@ -120,7 +120,7 @@ class Server:
     # ---- clock ---------------------------------------------------------------------
     def clock_ms(self) -> int:
         """Epoch milliseconds from the event loop's clock."""
-        return int((self.loop.time() + self._epoch_offset) * 1000)
+        return int((self.loop.time() + self.epoch_offset) * 1000)
 
     # ---- lifecycle -----------------------------------------------------------------
     async def start(self) -> None:

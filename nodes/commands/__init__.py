@@ -15,7 +15,7 @@ from nodes.commands.registry import COMMANDS, Command, KeySpec, command, set_mul
 
 FAMILIES: tuple[str, ...] = (
     "connection",
-    "server",
+    "admin",
     "keys",
     "strings",
     "transactions",

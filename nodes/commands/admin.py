@@ -1,0 +1,169 @@
+"""Server commands: INFO DBSIZE FLUSHALL FLUSHDB SHUTDOWN DEBUG FUNCTION TIME LASTSAVE SAVE
+BGSAVE BGREWRITEAOF WAIT."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from nodes.commands.args import parse_float, parse_int
+from nodes.commands.context import CommandContext
+from nodes.commands.registry import command
+from nodes.errors import CommandError, SyntaxErr
+from nodes.info import render
+from nodes.resp.values import OK, Blocked, Reply, Simple, Verbatim
+
+
+@command(
+    "info", -1, "loading stale sentinel", acl="@slow @dangerous", tips="nondeterministic_output"
+)
+def info(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    sections = [a.decode(errors="replace") for a in argv[1:]]
+    return Verbatim(render(ctx.server, sections))
+
+
+@command("dbsize", 1, "readonly fast", acl="@keyspace @read @fast")
+def dbsize(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    return len(ctx.keyspace)
+
+
+def _flush(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    if len(argv) > 2 or (len(argv) == 2 and argv[1].lower() not in (b"sync", b"async")):
+        raise SyntaxErr()
+    ctx.keyspace.flush()
+    ctx.propagate_as([argv[0].upper()])
+    return OK
+
+
+@command("flushall", -1, "write", acl="@keyspace @write @slow @dangerous")
+def flushall(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    return _flush(ctx, argv)
+
+
+@command("flushdb", -1, "write", acl="@keyspace @write @slow @dangerous")
+def flushdb(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    return _flush(ctx, argv)
+
+
+@command(
+    "shutdown",
+    -1,
+    "admin noscript loading stale no_multi sentinel allow_busy",
+    acl="@admin @slow @dangerous",
+)
+def shutdown(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    for arg in argv[1:]:
+        if arg.lower() not in (b"nosave", b"save", b"now", b"force", b"abort"):
+            raise SyntaxErr()
+    if any(a.lower() == b"abort" for a in argv[1:]):
+        raise CommandError("No shutdown in progress.")
+    ctx.client.close_after_reply = True
+    ctx.server.request_shutdown()
+    return None
+
+
+@command("debug", -2, "admin noscript loading stale", acl="@admin @slow @dangerous")
+def debug(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    allowed = ctx.server.config.get_str("enable-debug-command")
+    local = ctx.client.addr.startswith(("127.", "[::1]"))
+    if allowed == "no" or (allowed == "local" and not local):
+        raise CommandError(
+            "DEBUG command not allowed. If the enable-debug-command option is set to "
+            '"local", you can run it from a local connection, otherwise you need to set '
+            "this option in the configuration file, and then restart the server."
+        )
+    sub = argv[1].lower()
+    if sub == b"sleep" and len(argv) == 3:
+        seconds = parse_float(argv[2])
+        time.sleep(max(0.0, seconds))  # blocks the whole server, as redis does
+        return OK
+    if sub == b"set-active-expire" and len(argv) == 3:
+        ctx.keyspace.expire_enabled = argv[2] != b"0"
+        return OK
+    raise CommandError(
+        f"unknown subcommand or wrong number of arguments for '{argv[1].decode(errors='replace')}'"
+    )
+
+
+@command("function", -2, "", acl="@slow @scripting", container=True)
+def function(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    raise AssertionError("container")
+
+
+def _no_functions(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    raise CommandError("FUNCTION is not supported by splitbrain-server")
+
+
+for _sub, _arity in (
+    ("dump", 2),
+    ("list", -2),
+    ("restore", -3),
+    ("flush", -2),
+    ("stats", 2),
+    ("load", -3),
+    ("delete", 3),
+    ("kill", 2),
+    ("help", 2),
+):
+    command(_sub, _arity, "noscript", acl="@slow @scripting", parent="function")(_no_functions)
+
+
+@command("time", 1, "loading stale fast", acl="@fast", tips="nondeterministic_output")
+def time_(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    now_us = int((ctx.server.loop.time() + ctx.server.epoch_offset) * 1_000_000)
+    return [str(now_us // 1_000_000).encode(), str(now_us % 1_000_000).encode()]
+
+
+@command(
+    "lastsave",
+    1,
+    "loading stale fast",
+    acl="@admin @fast @dangerous",
+    tips="nondeterministic_output",
+)
+def lastsave(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    return ctx.server.start_ms // 1000
+
+
+@command("save", 1, "admin noscript no_async_loading no_multi", acl="@admin @slow @dangerous")
+def save(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    return OK
+
+
+@command("bgsave", -1, "admin noscript no_async_loading", acl="@admin @slow @dangerous")
+def bgsave(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    return Simple(b"Background saving started")
+
+
+@command("bgrewriteaof", 1, "admin noscript no_async_loading", acl="@admin @slow @dangerous")
+def bgrewriteaof(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    if ctx.server.aof is not None:
+        ctx.server.aof.rewrite()
+    return Simple(b"Background append only file rewriting started")
+
+
+def _resolve_zero(future: asyncio.Future[Reply]) -> None:
+    if not future.done():
+        future.set_result(0)
+
+
+@command(
+    "wait",
+    3,
+    "noscript",
+    acl="@slow @connection",
+    tips="request_policy:all_shards response_policy:agg_min",
+)
+def wait(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
+    """Without replicas: 0 at once when 0 replicas are wanted, else 0 after the timeout
+    (replication replaces this)."""
+    wanted = parse_int(argv[1])
+    timeout = parse_int(argv[2])
+    if timeout < 0:
+        raise CommandError("timeout is negative")
+    if wanted <= 0 or ctx.in_exec:
+        return 0
+    future: asyncio.Future[Reply] = ctx.server.loop.create_future()
+    if timeout > 0:
+        ctx.server.loop.call_later(timeout / 1000, _resolve_zero, future)
+    return Blocked(future)

@@ -1,0 +1,100 @@
+"""CONFIG GET/SET/REWRITE/RESETSTAT/HELP."""
+
+from __future__ import annotations
+
+from nodes.commands.context import CommandContext
+from nodes.commands.registry import command
+from nodes.config import BY_NAME
+from nodes.errors import CommandError
+from nodes.resp.values import OK, Reply, Simple
+
+
+@command("config", -2, "", acl="@slow", container=True)
+def config(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    raise AssertionError("container")
+
+
+@command("get", -3, "admin noscript loading stale", acl="@admin @slow @dangerous", parent="config")
+def config_get(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    out: dict[bytes, Reply] = {}
+    for pattern in argv[2:]:
+        out.update(ctx.server.config.matching(pattern))
+    return out
+
+
+@command(
+    "set",
+    -4,
+    "admin noscript loading stale",
+    acl="@admin @slow @dangerous",
+    tips="request_policy:all_nodes response_policy:all_succeeded",
+    parent="config",
+)
+def config_set(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    if len(argv) % 2:
+        raise CommandError("wrong number of arguments for 'config|set' command")
+    pairs = [
+        (argv[i].decode(errors="replace"), argv[i + 1].decode(errors="replace"))
+        for i in range(2, len(argv), 2)
+    ]
+    seen: set[str] = set()
+    for name, _ in pairs:
+        opt = BY_NAME.get(name.lower())
+        if opt is None:
+            raise CommandError(f"Unknown option or number of arguments for CONFIG SET - '{name}'")
+        if opt.name in seen:
+            raise CommandError(
+                f"CONFIG SET failed (possibly related to argument '{name}') - duplicate parameter"
+            )
+        seen.add(opt.name)
+    config = ctx.server.config
+    saved = dict(config.values)
+    for name, value in pairs:
+        reason = config.set_runtime(name, value)
+        if reason is not None:
+            config.values = saved
+            raise CommandError(
+                f"CONFIG SET failed (possibly related to argument '{name}') - {reason}"
+            )
+    return OK
+
+
+@command(
+    "rewrite", 2, "admin noscript loading stale", acl="@admin @slow @dangerous", parent="config"
+)
+def config_rewrite(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    try:
+        ctx.server.config.rewrite()
+    except OSError as exc:
+        if ctx.server.config.config_file is None:
+            raise CommandError("The server is running without a config file") from None
+        raise CommandError(f"Rewriting config file: {exc.strerror or exc}") from None
+    return OK
+
+
+@command(
+    "resetstat", 2, "admin noscript loading stale", acl="@admin @slow @dangerous", parent="config"
+)
+def config_resetstat(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    stats = ctx.server.stats
+    stats.commands = stats.errors = stats.connections = 0
+    stats.net_input_bytes = stats.net_output_bytes = stats.rejected_connections = 0
+    return OK
+
+
+@command("help", 2, "loading stale", acl="@slow", parent="config")
+def config_help(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    lines = [
+        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
+        "HELP",
+        "    Prints this help.",
+    ]
+    return [Simple(line.encode()) for line in lines]

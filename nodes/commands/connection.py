@@ -1,0 +1,224 @@
+"""Connection commands: PING ECHO QUIT SELECT HELLO AUTH RESET CLIENT."""
+
+from __future__ import annotations
+
+from nodes.commands.args import parse_int
+from nodes.commands.context import CommandContext
+from nodes.commands.registry import command
+from nodes.errors import CommandError, NodeError, SyntaxErr
+from nodes.info import VERSION
+from nodes.resp.values import OK, PONG, Reply, Simple, Verbatim
+
+_WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled."
+
+
+@command(
+    "ping",
+    -1,
+    "fast sentinel",
+    acl="@fast @connection",
+    tips="request_policy:all_shards response_policy:all_succeeded",
+)
+def ping(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    if len(argv) > 2:
+        raise CommandError("wrong number of arguments for 'ping' command")
+    return argv[1] if len(argv) == 2 else PONG
+
+
+@command("echo", 2, "fast", acl="@fast @connection")
+def echo(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    return argv[1]
+
+
+@command("quit", -1, "allow_busy noscript loading stale fast no_auth", acl="@fast @connection")
+def quit_(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    ctx.client.close_after_reply = True
+    return OK
+
+
+@command("select", 2, "loading stale fast", acl="@keyspace @fast")
+def select(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    try:
+        index = parse_int(argv[1])
+    except NodeError:
+        raise CommandError("value is not an integer or out of range") from None
+    if ctx.server.cluster_enabled and index != 0:
+        raise CommandError("SELECT is not allowed in cluster mode")
+    if index != 0:
+        raise CommandError("DB index is out of range")
+    return OK
+
+
+def _check_password(ctx: CommandContext, user: bytes, password: bytes) -> None:
+    required = ctx.server.config.get_str("requirepass").encode()
+    if user != b"default" or (required and password != required):
+        raise NodeError(_WRONGPASS)
+    ctx.client.authenticated = True
+    conn = ctx.server.connections.get(ctx.client.id)
+    if conn is not None:
+        conn.parser.auth_required = False
+
+
+@command(
+    "auth", -2, "noscript loading stale fast no_auth sentinel allow_busy", acl="@fast @connection"
+)
+def auth(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    if len(argv) > 3:
+        raise SyntaxErr()
+    if len(argv) == 2 and not ctx.server.config.get_str("requirepass"):
+        raise CommandError(
+            "AUTH <password> called without any password configured for the default user. "
+            "Are you sure your configuration is correct?"
+        )
+    user, password = (b"default", argv[1]) if len(argv) == 2 else (argv[1], argv[2])
+    _check_password(ctx, user, password)
+    return OK
+
+
+@command(
+    "hello", -1, "noscript loading stale fast no_auth sentinel allow_busy", acl="@fast @connection"
+)
+def hello(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    client = ctx.client
+    version = client.resp
+    if len(argv) >= 2:
+        try:
+            version = parse_int(argv[1])
+        except NodeError:
+            raise CommandError("Protocol version is not an integer or out of range") from None
+        if version < 2 or version > 3:
+            raise NodeError("NOPROTO unsupported protocol version")
+    i = 2
+    new_name: bytes | None = None
+    while i < len(argv):
+        opt = argv[i].lower()
+        more = len(argv) - i - 1
+        if opt == b"auth" and more >= 2:
+            _check_password(ctx, argv[i + 1], argv[i + 2])
+            i += 3
+        elif opt == b"setname" and more >= 1:
+            new_name = _valid_name(argv[i + 1])
+            i += 2
+        else:
+            raise CommandError(f"Syntax error in HELLO option '{argv[i].decode(errors='replace')}'")
+    if not client.authenticated:
+        raise NodeError(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+            "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client "
+            "and select the RESP protocol version at the same time"
+        )
+    if new_name is not None:
+        client.name = new_name
+    client.resp = version
+    return {
+        b"server": b"redis",
+        b"version": VERSION.encode(),
+        b"proto": version,
+        b"id": client.id,
+        b"mode": b"cluster" if ctx.server.cluster_enabled else b"standalone",
+        b"role": b"master",
+        b"modules": [],
+    }
+
+
+@command("reset", 1, "noscript loading stale fast no_auth allow_busy", acl="@fast @connection")
+def reset(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    client = ctx.client
+    client.multi = None
+    client.multi_error = False
+    for key in client.watched:
+        ctx.keyspace.unwatch(key, client)
+    client.watched.clear()
+    client.dirty_cas = False
+    client.resp = 2
+    client.name = b""
+    if ctx.server.config.get_str("requirepass"):
+        client.authenticated = False
+    return Simple(b"RESET")
+
+
+def _valid_name(name: bytes) -> bytes:
+    if any(c < 33 or c > 126 for c in name):
+        raise CommandError("Client names cannot contain spaces, newlines or special characters.")
+    return name
+
+
+@command("client", -2, "sentinel", acl="@slow", container=True)
+def client(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    raise AssertionError("container")
+
+
+@command("id", 2, "noscript loading stale", acl="@slow @connection", parent="client")
+def client_id(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    return ctx.client.id
+
+
+@command("getname", 2, "noscript loading stale", acl="@slow @connection", parent="client")
+def client_getname(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    return ctx.client.name or None
+
+
+@command("setname", 3, "noscript loading stale", acl="@slow @connection", parent="client")
+def client_setname(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    ctx.client.name = _valid_name(argv[2])
+    return OK
+
+
+@command("setinfo", 4, "noscript loading stale", acl="@slow @connection", parent="client")
+def client_setinfo(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    attr = argv[2].lower()
+    if attr == b"lib-name":
+        ctx.client.lib_name = _valid_name(argv[3])
+    elif attr == b"lib-ver":
+        ctx.client.lib_ver = _valid_name(argv[3])
+    else:
+        raise CommandError(f"Unrecognized option '{argv[2].decode(errors='replace')}'")
+    return OK
+
+
+def _client_line(ctx: CommandContext, cid: int) -> bytes:
+    c = ctx.server.clients[cid]
+    now = ctx.now_ms()
+    multi = -1 if c.multi is None else len(c.multi)
+    return (
+        f"id={c.id} addr={c.addr} laddr={c.laddr} fd={c.fd} name={c.name.decode(errors='replace')} "
+        f"age={(now - c.created_ms) // 1000} idle={(now - c.last_interaction_ms) // 1000} "
+        f"flags={'x' if c.multi is not None else c.flags} db=0 sub=0 psub=0 ssub=0 "
+        f"multi={multi} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 "
+        f"omem=0 tot-mem=0 events=r cmd={c.last_command.decode(errors='replace')} "
+        f"user=default redir=-1 resp={c.resp}\n"
+    ).encode()
+
+
+@command(
+    "list",
+    -2,
+    "admin noscript loading stale",
+    acl="@admin @slow @dangerous @connection",
+    parent="client",
+)
+def client_list(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    ids = sorted(ctx.server.clients)
+    if len(argv) > 2:
+        if argv[2].lower() == b"id" and len(argv) > 3:
+            wanted = set()
+            for arg in argv[3:]:
+                value = parse_int(arg) if arg.isdigit() else -1
+                if value <= 0:
+                    raise CommandError("Invalid client ID")
+                wanted.add(value)
+            ids = [i for i in ids if i in wanted]
+        elif argv[2].lower() == b"type" and len(argv) == 4:
+            kind = argv[3].lower()
+            if kind not in (b"normal", b"master", b"replica", b"slave", b"pubsub"):
+                raise CommandError(f"Unknown client type '{argv[3].decode(errors='replace')}'")
+            if kind != b"normal":
+                ids = []
+        else:
+            raise SyntaxErr()
+    return Verbatim(b"".join(_client_line(ctx, i) for i in ids))
+
+
+@command("info", 2, "noscript loading stale", acl="@slow @connection", parent="client")
+def client_info(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    return Verbatim(_client_line(ctx, ctx.client.id))
