@@ -1,18 +1,188 @@
-"""`harness check`: check history files with a model."""
+"""`harness check`: check history files with a model.
+
+Prints ``PATH<TAB>true|false|unknown`` per file (elle-cli's form); ``-v`` adds the
+reason and, for linearizability, the explanation. Exit code: 0 all valid, 1 any invalid,
+2 any unknown, 254 bad arguments or input (unknown model, unreadable file, a history
+line that does not parse: one line on stderr naming the file and line).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from checkers.history import FORMATS, HistoryError, read_history
+from checkers.linear import ModelError, explanation_text
+from checkers.models import REGISTRY, CheckOptions, checker_for
 
 NAME = "check"
 HELP = "Check history files with a model; prints PATH<TAB>true|false|unknown per file."
 
+EXIT_VALID, EXIT_INVALID, EXIT_UNKNOWN, EXIT_BAD_ARGS = 0, 1, 2, 254
+PARALLEL_MIN_BYTES = 64 * 1024
+"""Several files totalling less than this are checked in this process."""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare this subcommand's options."""
+    parser.add_argument(
+        "--model", required=True, help=f"what to check against: {', '.join(sorted(REGISTRY))}"
+    )
+    parser.add_argument(
+        "--format", default="auto", choices=("auto", *FORMATS), help="history format (auto)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, metavar="S", help="per file (60; 0: none)"
+    )
+    parser.add_argument(
+        "--max-memory", type=int, default=1024, metavar="MB", help="search memo bound (1024)"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (2)")
+    parser.add_argument(
+        "--failed-cas-reads",
+        action="store_true",
+        help="cas-register: a failed cas read another value (Porcupine) instead of "
+        "not happening (Knossos)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="explain each verdict")
+    parser.add_argument("files", nargs="+", metavar="FILE")
+
+
+@dataclass(frozen=True, slots=True)
+class FileVerdict:
+    """One file's line and explanation, or the error that stopped it (``bad_input``)."""
+
+    path: str
+    verdict: str  # "true", "false", "unknown", or "" with error
+    text: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    model: str
+    fmt: str
+    options: CheckOptions
+    verbose: bool
+
+
+def _check_file(path: str, job: _Job) -> FileVerdict:
+    model = job.model
+
+    try:
+        history = read_history(path, job.fmt)
+        result = checker_for(model, job.options).check(history)
+    except HistoryError as e:
+        message = str(e)
+        return FileVerdict(path, "", error=message if message.startswith(path) else f"{path}: {e}")
+    except ModelError as e:
+        return FileVerdict(path, "", error=f"{path}: does not fit model {model}: {e}")
+    except OSError as e:
+        return FileVerdict(path, "", error=f"{path}: {e.strerror or e}")
+    verdict = {"valid": "true", "invalid": "false"}.get(result.verdict.value, "unknown")
+    text = ""
+    if job.verbose:
+        lines = [result.reason] if result.reason else []
+        explanation = result.details.get("explanation")
+        if isinstance(explanation, dict) and "unplaceable" in explanation:
+            lines.append(explanation_text(explanation))
+        elif result.details and verdict != "true":
+            lines.append(json.dumps(result.details, indent=1, default=str)[:4000])
+        text = "\n".join(lines)
+    return FileVerdict(path, verdict, text)
+
+
+_JOB: _Job | None = None
+"""The job of forked workers (inherited, not pickled)."""
+
+
+def _in_worker(path: str) -> FileVerdict:
+    assert _JOB is not None
+    return _check_file(path, _JOB)
+
+
+def _check_all(paths: Sequence[str], job: _Job) -> list[FileVerdict]:
+    """Every file's verdict, in order; files go to worker processes when there are
+    several and enough bytes to make that pay (each file's checker then uses one)."""
+    sizes = {p: os.path.getsize(p) for p in paths}
+    workers = job.options.workers
+    if workers < 2 or len(paths) < 2 or sum(sizes.values()) < PARALLEL_MIN_BYTES:
+        return [_check_file(p, job) for p in paths]
+    # imported here: they cost more start-up time than checking a small file
+    import multiprocessing  # noqa: PLC0415
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    global _JOB
+    _JOB = replace(job, options=replace(job.options, workers=1))
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            largest_first = sorted(paths, key=lambda p: -sizes[p])
+            done = dict(zip(largest_first, pool.map(_in_worker, largest_first), strict=True))
+    finally:
+        _JOB = None
+    return [done[p] for p in paths]
 
 
 def main(args: argparse.Namespace) -> int:
-    print(f"harness {NAME}: not implemented yet", file=sys.stderr)
-    return 255
+    prog = "harness check"
+    if args.model not in REGISTRY:
+        print(
+            f"{prog}: unknown model {args.model!r} (known: {', '.join(sorted(REGISTRY))})",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_ARGS
+    if args.timeout < 0 or args.max_memory <= 0 or args.workers < 1:
+        print(f"{prog}: --timeout, --max-memory and --workers must be positive", file=sys.stderr)
+        return EXIT_BAD_ARGS
+    for path in args.files:
+        if not os.path.isfile(path):
+            print(f"{prog}: {path}: no such file", file=sys.stderr)
+            return EXIT_BAD_ARGS
+    options = CheckOptions(
+        timeout_s=args.timeout or None,
+        max_memory_mb=args.max_memory,
+        workers=args.workers,
+        failed_cas_reads=args.failed_cas_reads,
+    )
+    results = _check_all(args.files, _Job(args.model, args.format, options, args.verbose))
+    bad = False
+    for r in results:
+        if r.error:
+            print(f"{prog}: {r.error}", file=sys.stderr)
+            bad = True
+            continue
+        print(f"{r.path}\t{r.verdict}")
+        if r.text:
+            print(r.text)
+    sys.stdout.flush()
+    verdicts = {r.verdict for r in results}
+    if bad:
+        return EXIT_BAD_ARGS
+    if "false" in verdicts:
+        return EXIT_INVALID
+    if "unknown" in verdicts:
+        return EXIT_UNKNOWN
+    return EXIT_VALID
+
+
+def standalone(argv: Sequence[str] | None = None) -> int:
+    """``python -m harness.commands.check ...``: the same command without loading the other
+    subcommands (whose imports cost more than checking a small history)."""
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # type: ignore[override]
+            self.print_usage(sys.stderr)
+            self.exit(EXIT_BAD_ARGS, f"{self.prog}: error: {message}\n")
+
+    parser = _Parser(prog="harness check", description=HELP)
+    add_arguments(parser)
+    return main(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(standalone())

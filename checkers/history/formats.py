@@ -1,0 +1,96 @@
+"""History file formats: detection, reading a file, writing events.
+
+Formats: ``jsonl`` (ours), ``edn`` (Jepsen), ``jepsen-log`` (Jepsen's text log, as in
+Porcupine's corpus), ``elle-json`` (elle-cli). ``auto`` looks at the first non-blank
+line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from checkers.history.edn import read_edn, split_independent, write_edn
+from checkers.history.errors import HistoryFormatError
+from checkers.history.jepsen_log import MARKER, read_jepsen_log
+from checkers.history.json_forms import read_json, write_elle_json, write_jsonl
+from checkers.op import Op
+
+FORMATS = ("jsonl", "edn", "jepsen-log", "elle-json")
+"""Readable and writable format names (plus ``auto`` for reading)."""
+
+_READERS: dict[str, Callable[[str, str], list[Op]]] = {
+    "jsonl": read_json,
+    "elle-json": read_json,
+    "edn": read_edn,
+    "jepsen-log": read_jepsen_log,
+}
+_WRITERS: dict[str, Callable[[Iterable[Op]], Iterator[str]]] = {
+    "jsonl": write_jsonl,
+    "elle-json": write_elle_json,
+    "edn": write_edn,
+}
+
+
+def detect_format(path: str, text: str) -> str:
+    """The format of ``text`` judged by its first non-blank line."""
+    for line in text.splitlines():
+        s = line.strip()
+        if not s:
+            continue
+        if MARKER in s:
+            return "jepsen-log"
+        body = s[1:].lstrip() if s[0] == "[" else s
+        if body.startswith("{"):
+            inner = body[1:].lstrip()
+            if inner.startswith(":") or (inner == "" and s[0] == "["):
+                return "edn"
+            if inner.startswith('"'):
+                return "elle-json" if s[0] == "[" else "jsonl"
+        if s == "[":
+            continue
+        raise HistoryFormatError(path, None, "cannot tell the history format; pass --format")
+    return "jsonl"
+
+
+def parse_history(
+    path: str, text: str, fmt: str = "auto", independent: bool | None = None
+) -> list[Op]:
+    """The events in ``text`` (read from ``path``, named in errors).
+
+    ``independent``: move ``:value [k v]`` into ``key``/``value`` (Jepsen's independent
+    keys); None decides by looking (every client event carries a pair).
+    """
+    if fmt == "auto":
+        fmt = detect_format(path, text)
+    reader = _READERS.get(fmt)
+    if reader is None:
+        raise ValueError(f"unknown history format {fmt!r} (known: {', '.join(FORMATS)})")
+    ops = reader(path, text)
+    if independent is False or fmt == "jepsen-log":
+        return ops
+    keyed = split_independent(ops)
+    if keyed is None:
+        if independent:
+            raise HistoryFormatError(path, None, "not an independent-key history")
+        return ops
+    return keyed
+
+
+def read_history(path: str | Path, fmt: str = "auto", independent: bool | None = None) -> list[Op]:
+    """The events of the file at ``path``. Raises :class:`HistoryFormatError` (one line,
+    naming file and line) for bad content and ``OSError`` when it cannot be read."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise HistoryFormatError(name, None, f"not UTF-8 text ({e.reason})") from None
+    return parse_history(name, text, fmt, independent)
+
+
+def write_history(ops: Iterable[Op], fmt: str) -> Iterator[str]:
+    """``ops`` as lines of text in ``fmt`` (``jsonl``, ``edn`` or ``elle-json``)."""
+    writer = _WRITERS.get(fmt)
+    if writer is None:
+        raise ValueError(f"cannot write history format {fmt!r}")
+    return writer(ops)

@@ -1,0 +1,77 @@
+"""JSON histories: our ``history.jsonl`` (one ``Op.to_json()`` object per line) and
+elle-cli's JSON (the same maps with string keys and values, as one array or one object
+per line). Both readers accept both shapes; the writers differ only in layout."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from typing import Any
+
+from checkers.history.errors import HistoryFormatError
+from checkers.op import Op
+
+
+def _op(data: Any) -> Op:
+    if not isinstance(data, dict):
+        raise ValueError(f"expected an object, got {type(data).__name__}")
+    key = data.get("key")
+    if key is not None and not isinstance(key, str):
+        data = {**data, "key": str(key)}
+    return Op.from_json(data)
+
+
+def read_json(path: str, text: str) -> list[Op]:
+    """Events from JSON lines or from one JSON array (parsed element by element so that
+    an error names the element's line)."""
+    ops: list[Op] = []
+    decoder = json.JSONDecoder()
+    pos = _skip(text, 0)
+    in_array = pos < len(text) and text[pos] == "["
+    if in_array:
+        pos = _skip(text, pos + 1)
+    while pos < len(text):
+        if in_array and text[pos] == "]":
+            pos = _skip(text, pos + 1)
+            if pos < len(text):
+                raise HistoryFormatError(path, _line(text, pos), "text after the closing ]")
+            in_array = False
+            break
+        try:
+            data, end = decoder.raw_decode(text, pos)
+            ops.append(_op(data))
+        except json.JSONDecodeError as e:
+            raise HistoryFormatError(path, e.lineno, f"bad JSON: {e.msg}") from None
+        except ValueError as e:
+            raise HistoryFormatError(path, _line(text, pos), str(e)) from None
+        pos = _skip(text, end, allow_comma=in_array)
+    if in_array:
+        raise HistoryFormatError(path, _line(text, len(text)), "array not closed with ]")
+    return [op if op.index >= 0 else replace(op, index=i) for i, op in enumerate(ops)]
+
+
+def _skip(text: str, pos: int, allow_comma: bool = True) -> int:
+    n = len(text)
+    while pos < n and (text[pos] in " \t\r\n" or (allow_comma and text[pos] == ",")):
+        pos += 1
+    return pos
+
+
+def _line(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def write_jsonl(ops: Iterable[Op]) -> Iterator[str]:
+    """Lines of a ``history.jsonl``."""
+    for op in ops:
+        yield json.dumps(op.to_json(), separators=(",", ":")) + "\n"
+
+
+def write_elle_json(ops: Iterable[Op]) -> Iterator[str]:
+    """An elle-cli JSON array, one event per line."""
+    first = True
+    for op in ops:
+        yield ("[" if first else ",\n ") + json.dumps(op.to_json())
+        first = False
+    yield "[]\n" if first else "]\n"

@@ -1,0 +1,76 @@
+"""The linearizability checker: pair the history, split it into independent partitions,
+search each (interleaved, optionally in worker processes), explain a failure."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from checkers.history.pairing import pair
+from checkers.linear.explain import explain
+from checkers.linear.model import Model
+from checkers.linear.schedule import check_partitions_parallel
+from checkers.linear.search import Limits
+from checkers.op import Op
+from checkers.verdict import CheckResult, Verdict
+
+_VERDICTS = {"valid": Verdict.VALID, "invalid": Verdict.INVALID, "unknown": Verdict.UNKNOWN}
+
+
+@dataclass(slots=True)
+class LinearizabilityChecker:
+    """Checks a history against ``model`` (a :class:`Model`, or its name in
+    ``checkers.linear.MODELS``).
+
+    ``timeout_s`` bounds the search (None: no bound) and ``max_memo_bytes`` its memo;
+    past either the verdict is ``unknown`` with the reason, and the explanation of the
+    deepest point reached. ``workers`` > 1 lets large histories with several keys be
+    searched in that many forked processes.
+    """
+
+    model: Model | str
+    timeout_s: float | None = 60.0
+    max_memo_bytes: int = 1 << 30
+    workers: int = 2
+    name: str = "linearizable"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.model, str):
+            from checkers.linear import MODELS  # noqa: PLC0415 (a cycle: the package imports us)
+
+            make = MODELS.get(self.model)
+            if make is None:
+                known = ", ".join(sorted(MODELS))
+                raise ValueError(f"unknown model {self.model!r} (known: {known})")
+            self.model = make()
+
+    def check(self, history: Sequence[Op]) -> CheckResult:
+        """Raises ``HistoryPairingError`` or ``ModelError`` for histories that do not fit."""
+        model = self.model
+        assert isinstance(model, Model)
+        deadline = None if self.timeout_s is None else time.monotonic() + self.timeout_s
+        limits = Limits(deadline, self.max_memo_bytes)
+        ops = pair(history, model.keep_failed)
+        parts = model.partition(ops)
+        outcome = check_partitions_parallel(model, parts, limits, self.workers)
+        details: dict[str, object] = {
+            "model": model.name,
+            "operations": len(ops),
+            "keys": outcome.partitions,
+            "keys_checked": outcome.checked,
+            "failing_key": None,
+            "explanation": None,
+        }
+        failing = outcome.failing
+        if failing is not None:
+            details["failing_key"] = failing.key
+            if failing.result.stuck is not None:
+                details["explanation"] = explain(
+                    model, failing.key, failing.operations, failing.result.stuck
+                )
+        reason = outcome.reason
+        if outcome.verdict == "invalid":
+            where = f"key {failing.key!r}" if failing and failing.key is not None else "history"
+            reason = f"the {where} is not linearizable as a {model.name}"
+        return CheckResult(self.name, _VERDICTS[outcome.verdict], reason, details)

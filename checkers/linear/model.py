@@ -1,0 +1,105 @@
+"""Models for the linearizability search: records of pure functions, Porcupine style.
+
+A model turns each operation into a compact *call* (``encode``), and ``step`` applies a
+call to a state, returning the next state or :data:`ILLEGAL`. States must be hashable
+and compare by value: the search memoises (linearized set, state) pairs. ``partition``
+splits a history into independently checkable parts (P-compositionality); the default
+splits by ``Operation.key``.
+
+A model whose operations are nondeterministic (an ``info`` dequeue removed some element,
+or none) is built with :func:`powerset_model`: its state is the frozenset of states the
+object may be in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from checkers.history.pairing import Operation
+
+
+class _Illegal:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ILLEGAL"
+
+
+ILLEGAL: Final = _Illegal()
+"""What ``step`` returns when the call cannot happen in the state."""
+
+State = Hashable
+Call = Any
+
+
+class ModelError(ValueError):
+    """An operation the model cannot interpret (wrong f or value shape): the history and
+    the model do not fit together. The message names the operation."""
+
+    def __init__(self, op: Operation, message: str) -> None:
+        super().__init__(f"event {op.invoke_index} ({op.f} {op.input!r}): {message}")
+
+
+def by_key(ops: Sequence[Operation]) -> list[list[Operation]]:
+    """One part per ``Operation.key`` (independent keys), in first-appearance order."""
+    parts: dict[Any, list[Operation]] = {}
+    for op in ops:
+        parts.setdefault(op.key, []).append(op)
+    return list(parts.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """A sequential specification.
+
+    ``encode(op)`` returns the call, or None when the operation constrains nothing and can
+    be left out (an ``info`` read); it raises :class:`ModelError` for operations that do
+    not fit. ``step(state, call)`` is pure. ``keep_failed`` names the f whose ``fail``
+    completions the model wants to see (see ``checkers.history.pair``).
+    """
+
+    name: str
+    init: Callable[[], State]
+    encode: Callable[[Operation], Call | None]
+    step: Callable[[State, Call], State]
+    describe_state: Callable[[State], str] = repr
+    partition: Callable[[Sequence[Operation]], list[list[Operation]]] = by_key
+    keep_failed: frozenset[str] = field(default_factory=frozenset)
+
+
+def powerset_model(
+    name: str,
+    init: Callable[[], State],
+    encode: Callable[[Operation], Call | None],
+    step_all: Callable[[State, Call], Iterable[State]],
+    describe_state: Callable[[State], str] = repr,
+) -> Model:
+    """A deterministic model over sets of states from a nondeterministic ``step_all``
+    (which yields every possible next state; none means illegal)."""
+
+    def step(states: State, call: Call) -> State:
+        assert isinstance(states, frozenset)
+        nxt = frozenset(s2 for s in states for s2 in step_all(s, call))
+        return nxt if nxt else ILLEGAL
+
+    def describe(states: State) -> str:
+        assert isinstance(states, frozenset)
+        if len(states) == 1:
+            return describe_state(next(iter(states)))
+        return "one of " + ", ".join(sorted(describe_state(s) for s in states))
+
+    return Model(name, lambda: frozenset([init()]), encode, step, describe)
+
+
+def freeze(value: Any) -> Hashable:
+    """A hashable, comparable form of a JSON-able value (lists become tuples)."""
+    if isinstance(value, list | tuple):
+        return tuple(freeze(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), freeze(v)) for k, v in value.items()))
+    if isinstance(value, set | frozenset):
+        return frozenset(freeze(v) for v in value)
+    assert isinstance(value, Hashable)
+    return value

@@ -1,0 +1,162 @@
+"""Checking many partitions: interleaved searches that stop at the first invalid one,
+optionally spread over worker processes.
+
+Searches run round-robin, a slice each, like Porcupine's goroutine per partition: a
+partition that is quickly found not linearizable ends the check even when another
+partition would take a long time. Limits apply to all of them together.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from checkers.history.pairing import Operation
+
+if TYPE_CHECKING:
+    from multiprocessing.synchronize import Event as EventType
+from checkers.linear.model import Model
+from checkers.linear.search import Limits, Progress, Search, SearchResult, start_search
+
+PARALLEL_MIN_OPERATIONS = 3000
+"""Below this many operations a second process costs more than it saves."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionResult:
+    """One partition's outcome; ``key`` is the partition's ``Operation.key``."""
+
+    key: str | None
+    result: SearchResult
+    operations: Sequence[Operation]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """``verdict`` over all partitions; ``failing`` is the first invalid (or, for unknown,
+    the first unfinished) partition; ``checked`` counts partitions that finished."""
+
+    verdict: str
+    reason: str | None
+    failing: PartitionResult | None
+    checked: int
+    partitions: int
+
+
+def check_partitions(
+    model: Model,
+    parts: Sequence[Sequence[Operation]],
+    limits: Limits,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> Outcome:
+    """Interleave the searches of ``parts``; stop at the first invalid one, or when the
+    limits are passed or ``cancelled()`` becomes true (both give ``unknown``)."""
+    active: list[tuple[int, Search]] = [(n, start_search(model, p)) for n, p in enumerate(parts)]
+    progress: dict[int, Progress] = {}
+    checked = 0
+    while active:
+        still: list[tuple[int, Search]] = []
+        for n, search in active:
+            try:
+                progress[n] = next(search)
+                still.append((n, search))
+            except StopIteration as done:
+                result: SearchResult = done.value
+                progress.pop(n, None)
+                if result.verdict == "invalid":
+                    _close(still, active)
+                    return Outcome("invalid", None, _part(parts, n, result), checked, len(parts))
+                checked += 1
+        active = still
+        if not active:
+            break
+        reason = limits.exceeded(sum(p.memo_bytes for p in progress.values()))
+        if reason is None and cancelled():
+            reason = "cancelled"
+        if reason is not None:
+            _close(active, [])
+            n = max(progress, key=lambda k: progress[k].memo_entries)
+            p = progress[n]
+            best = p.best.stuck() if p.best is not None else None
+            stuck = SearchResult("unknown", reason, best, p.memo_entries, len(parts[n]))
+            return Outcome("unknown", reason, _part(parts, n, stuck), checked, len(parts))
+    return Outcome("valid", None, None, checked, len(parts))
+
+
+def _part(parts: Sequence[Sequence[Operation]], n: int, result: SearchResult) -> PartitionResult:
+    ops = parts[n]
+    return PartitionResult(ops[0].key if ops else None, result, ops)
+
+
+def _close(*groups: list[tuple[int, Search]]) -> None:
+    for group in groups:
+        for _, search in group:
+            search.close()
+
+
+# Worker processes. The partitions are handed over by fork (a module global), not pickled.
+_WORK: tuple[Model, list[list[Sequence[Operation]]], Limits] | None = None
+_STOP: EventType | None = None
+
+
+def _worker(share: int) -> Outcome:
+    assert _WORK is not None
+    model, shares, limits = _WORK
+    stop = _STOP
+    cancelled = stop.is_set if stop is not None else (lambda: False)
+    outcome = check_partitions(model, shares[share], limits, cancelled)
+    if outcome.failing is not None:  # the operations go back by pickle: only the failing part
+        outcome = replace(
+            outcome, failing=replace(outcome.failing, operations=list(outcome.failing.operations))
+        )
+    return outcome
+
+
+def check_partitions_parallel(
+    model: Model, parts: Sequence[Sequence[Operation]], limits: Limits, workers: int = 2
+) -> Outcome:
+    """:func:`check_partitions` over ``workers`` forked processes, each taking a share of
+    the partitions (balanced by size); the first invalid share cancels the others. Runs
+    in this process when the history is small or fork is unavailable."""
+    total = sum(len(p) for p in parts)
+    if workers < 2 or len(parts) < 2 or total < PARALLEL_MIN_OPERATIONS or not hasattr(os, "fork"):
+        return check_partitions(model, parts, limits)
+    # imported here: they cost more start-up time than a small check takes
+    import multiprocessing  # noqa: PLC0415
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait  # noqa: PLC0415
+
+    shares: list[list[Sequence[Operation]]] = [[] for _ in range(workers)]
+    sizes = [0] * workers
+    for p in sorted(parts, key=len, reverse=True):
+        w = sizes.index(min(sizes))
+        shares[w].append(p)
+        sizes[w] += len(p)
+    global _WORK, _STOP
+    context = multiprocessing.get_context("fork")
+    stop = context.Event()
+    _WORK, _STOP = (model, shares, limits), stop
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            pending = {pool.submit(_worker, w) for w in range(workers)}
+            outcomes: list[Outcome] = []
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    outcome = future.result()
+                    outcomes.append(outcome)
+                    if outcome.verdict == "invalid":
+                        stop.set()
+    finally:
+        _WORK, _STOP = None, None
+    return _merge(outcomes, len(parts))
+
+
+def _merge(outcomes: list[Outcome], partitions: int) -> Outcome:
+    checked = sum(o.checked for o in outcomes)
+    for verdict in ("invalid", "unknown"):
+        for o in outcomes:
+            if o.verdict == verdict and o.reason != "cancelled":
+                return replace(o, checked=checked, partitions=partitions)
+    return Outcome("valid", None, None, checked, partitions)

@@ -1,0 +1,267 @@
+"""The linearizability search for one partition: Wing and Gong's depth-first search
+with Lowe's memoisation, in the shape Porcupine uses.
+
+The history is a doubly linked list of call and return entries in time order. The
+search walks it: at a call entry it tries to linearize that operation next (apply the
+model's step); if the step is legal and the pair (set of linearized operations, new
+state) has not been seen before, it *lifts* the call and its return out of the list and
+starts again from the front. Reaching a return entry means that operation's deadline
+passed without it being linearized, so the search backtracks: it pops the last
+linearized operation, puts its entries back (*unlift*) and tries the next call after
+it. The history is linearizable when the list empties, and not when the stack is empty
+at a return entry. Sets of linearized operations are Python ints used as bitsets.
+
+Operations that never completed (``info``) have their return entry after everything
+else: they may be linearized at any point, or last.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from checkers.history.pairing import Operation
+from checkers.linear.model import ILLEGAL, Model, State
+
+_FIRST_SLICE = 1 << 8
+_CHECK_EVERY = 1 << 13
+"""Steps between pauses: short at first (so that an interleaving scheduler finds a
+quickly failing partition quickly), then longer."""
+_ENTRY_BYTES = 160
+"""Rough size of one memo entry besides its bitset: tuple, set slot, state."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """When to give up with ``unknown``: ``deadline`` is a ``time.monotonic()`` instant
+    (None: never); ``max_memo_bytes`` bounds the memo's estimated size."""
+
+    deadline: float | None = None
+    max_memo_bytes: int = 1 << 30
+
+    def exceeded(self, memo_bytes: int) -> str | None:
+        """Why to stop now, or None to go on."""
+        if memo_bytes > self.max_memo_bytes:
+            mib = self.max_memo_bytes >> 20
+            return f"memory guard: the search memo outgrew its bound of {mib} MiB"
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            return "timeout: the search did not finish before the deadline"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Stuck:
+    """Where the deepest attempt got stuck: operations ``linearized`` (``Operation.id``
+    values, in order),
+    the model ``state`` after them, the operation ``blocked`` whose completion came
+    before it could be placed, and the ``candidates`` (ids of pending operations that
+    were tried there, each with "illegal" or "dead end")."""
+
+    linearized: tuple[int, ...]
+    state: State
+    blocked: int
+    candidates: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """``verdict`` is "valid", "invalid" or "unknown"; ``reason`` says why unknown;
+    ``stuck`` is set for invalid (and for unknown, the deepest point so far)."""
+
+    verdict: str
+    reason: str | None
+    stuck: Stuck | None
+    memo_entries: int
+    operations: int
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What a paused search has done: memo size (and its estimated bytes) and the
+    deepest dead end so far."""
+
+    memo_entries: int
+    memo_bytes: int
+    best: DeadEnd | None
+
+
+Search = Generator[Progress, None, SearchResult]
+"""A search in progress: it yields its :class:`Progress` every few thousand steps (so a
+scheduler can interleave searches and enforce limits) and returns its result."""
+
+
+def check_operations(model: Model, ops: Sequence[Operation], limits: Limits) -> SearchResult:
+    """Search for a linearization of ``ops`` (one partition) under ``model``, giving up
+    with ``unknown`` past the limits."""
+    search = start_search(model, ops)
+    while True:
+        try:
+            progress = next(search)
+        except StopIteration as done:
+            result: SearchResult = done.value
+            return result
+        reason = limits.exceeded(progress.memo_bytes)
+        if reason is not None:
+            search.close()
+            best = progress.best.stuck() if progress.best is not None else None
+            return SearchResult("unknown", reason, best, progress.memo_entries, len(ops))
+
+
+def start_search(model: Model, ops: Sequence[Operation]) -> Search:
+    """A search for a linearization of ``ops`` (one partition); see :data:`Search`.
+    Raises ``ModelError`` at once for operations the model cannot interpret."""
+    calls: list[Any] = []
+    kept: list[Operation] = []
+    encode = model.encode
+    for op in ops:
+        call = encode(op)
+        if call is not None:
+            calls.append(call)
+            kept.append(op)
+    return _search(model, kept, calls)
+
+
+def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
+    if not ops:
+        return SearchResult("valid", None, None, 0, 0)
+    m = len(ops)
+    never = 1 << 62
+    events: list[tuple[int, int, int]] = []  # (position, 0 call / 1 return, op)
+    for i, op in enumerate(ops):
+        events.append((op.invoke_index, 0, i))
+        events.append((never if op.complete_index is None else op.complete_index, 1, i))
+    events.sort()
+    size = 2 * m + 2  # node 0 is the head, node 2m+1 the tail
+    tail = size - 1
+    nxt = list(range(1, size + 1))
+    prv = list(range(-1, size - 1))
+    call_at: list[Any] = [None] * size  # a call node's call, None for return nodes
+    op_at = [-1] * size  # the op of any node
+    ret_of = [0] * size  # a call node's return node
+    node_of_call = [0] * m
+    for node, (_, kind, i) in enumerate(events, 1):
+        op_at[node] = i
+        if kind == 0:
+            call_at[node] = calls[i]
+            node_of_call[i] = node
+        else:
+            ret_of[node_of_call[i]] = node
+    context = (model, ops, calls, op_at, node_of_call)
+    step = model.step
+    state = model.init()
+    linearized = 0
+    # The stack of linearized calls as a chain of (node, state before, rest) tuples, so
+    # that remembering the deepest dead end costs nothing.
+    stack: Chain = None
+    depth = 0
+    memo: set[tuple[int, State]] = set()
+    entry_bytes = _ENTRY_BYTES + m // 8
+    best: DeadEnd | None = None
+    budget = slice_ = _FIRST_SLICE
+    entry = nxt[0]
+    while True:
+        call = call_at[entry]
+        if call is not None:
+            new_state = step(state, call)
+            if new_state is not ILLEGAL:
+                new_linearized = linearized | (1 << op_at[entry])
+                seen = len(memo)
+                memo.add((new_linearized, new_state))
+                if len(memo) != seen:
+                    stack = (entry, state, stack)
+                    depth += 1
+                    state = new_state
+                    linearized = new_linearized
+                    # lift the call and its return out of the list
+                    r = ret_of[entry]
+                    a, b = prv[entry], nxt[entry]
+                    nxt[a] = b
+                    prv[b] = a
+                    a, b = prv[r], nxt[r]
+                    nxt[a] = b
+                    prv[b] = a
+                    entry = nxt[0]
+                    if entry == tail:
+                        return SearchResult("valid", None, None, len(memo), m)
+                    budget -= 1
+                    if budget == 0:
+                        budget = slice_ = min(2 * slice_, _CHECK_EVERY)
+                        yield Progress(len(memo), len(memo) * entry_bytes, best)
+                    continue
+            entry = nxt[entry]
+            continue
+        # a return entry: its operation cannot be placed after the calls before it
+        if best is None or depth > best.depth:
+            best = DeadEnd(context, depth, stack, state, entry)
+        if stack is None:
+            return SearchResult("invalid", None, best.stuck(), len(memo), m)
+        entry, state, stack = stack
+        depth -= 1
+        linearized ^= 1 << op_at[entry]
+        # unlift: put the return back, then the call
+        r = ret_of[entry]
+        nxt[prv[r]] = r
+        prv[nxt[r]] = r
+        nxt[prv[entry]] = entry
+        prv[nxt[entry]] = entry
+        entry = nxt[entry]
+
+
+Chain = tuple[int, State, Any] | None
+
+
+class DeadEnd:
+    """The deepest point the search reached before backtracking, kept cheaply (the
+    stack chain is shared, not copied); :meth:`stuck` spells it out."""
+
+    __slots__ = (
+        "blocked",
+        "calls",
+        "chain",
+        "depth",
+        "model",
+        "node_of_call",
+        "op_at",
+        "ops",
+        "ret_node",
+        "state",
+    )
+
+    def __init__(
+        self,
+        search: tuple[Model, list[Operation], list[Any], list[int], list[int]],
+        depth: int,
+        chain: Chain,
+        state: State,
+        ret_node: int,
+    ) -> None:
+        self.model, self.ops, self.calls, self.op_at, self.node_of_call = search
+        self.depth = depth
+        self.chain = chain
+        self.state = state
+        self.ret_node = ret_node
+        self.blocked = self.op_at[ret_node]
+
+    def stuck(self) -> Stuck:
+        """The linearized operations, the blocked one, and why each operation that was
+        pending when the blocked one completed could not go next."""
+        order: list[int] = []
+        chain = self.chain
+        while chain is not None:
+            node, _, chain = chain
+            order.append(self.op_at[node])
+        order.reverse()
+        done = set(order)
+        candidates: list[tuple[int, str]] = []
+        for i, node in enumerate(self.node_of_call):
+            if i not in done and node < self.ret_node:
+                illegal = self.model.step(self.state, self.calls[i]) is ILLEGAL
+                candidates.append((self.ops[i].id, "illegal" if illegal else "dead end"))
+        return Stuck(
+            linearized=tuple(self.ops[i].id for i in order),
+            state=self.state,
+            blocked=self.ops[self.blocked].id,
+            candidates=tuple(candidates),
+        )
