@@ -1,0 +1,383 @@
+// splitbrain report: draws the time charts from the inline JSON (#report-data) on
+// canvases. No libraries, no network. All time charts share one x range: drag across
+// any of them to zoom, double-click (or "reset zoom") to see the whole run again.
+(function () {
+  'use strict';
+  var t0 = performance.now();
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  var END = Math.max(data.end || 0, 1);
+  var view = { lo: 0, hi: END };
+  var charts = [];
+  var TYPE_NAMES = ['ok', 'fail', 'info'];
+  var TYPE_COLORS = ['#2e7d32', '#c62828', '#ef8f00'];
+  var PALETTE = ['#1565c0', '#6a1b9a', '#00838f', '#ad1457', '#558b2f', '#4e342e',
+    '#283593', '#d84315', '#00695c', '#9e9d24', '#5d4037', '#37474f'];
+  var FAULT_COLORS = { partition: 'rgba(229,57,53,0.13)', kill: 'rgba(94,53,177,0.14)',
+    pause: 'rgba(30,136,229,0.13)', clock: 'rgba(0,137,123,0.13)' };
+  var M = { left: 64, right: 12, top: 20, bottom: 24 };
+
+  function faultColor(kind) { return FAULT_COLORS[kind] || 'rgba(255,160,0,0.16)'; }
+
+  function niceStep(span, target) {
+    var raw = span / Math.max(1, target);
+    var mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    var steps = [1, 2, 2.5, 5, 10];
+    for (var i = 0; i < steps.length; i++) { if (steps[i] * mag >= raw) { return steps[i] * mag; } }
+    return 10 * mag;
+  }
+
+  function fmtTime(ms) {
+    if (Math.abs(view.hi - view.lo) < 2000) { return ms.toFixed(0) + ' ms'; }
+    return (ms / 1000).toFixed(view.hi - view.lo < 20000 ? 1 : 0) + ' s';
+  }
+
+  function fmtNum(v) {
+    if (v === 0) { return '0'; }
+    var a = Math.abs(v);
+    if (a >= 1e6) { return (v / 1e6).toFixed(1) + 'M'; }
+    if (a >= 1e4) { return (v / 1e3).toFixed(0) + 'k'; }
+    if (a >= 100) { return v.toFixed(0); }
+    if (a >= 1) { return (+v.toFixed(1)).toString(); }
+    return (+v.toPrecision(2)).toString();
+  }
+
+  function setup(canvas, height) {
+    var width = Math.max(320, canvas.parentElement.clientWidth || 900);
+    var ratio = window.devicePixelRatio || 1;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+    canvas.style.width = width + 'px';
+    canvas.style.height = height + 'px';
+    var ctx = canvas.getContext('2d');
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    return { ctx: ctx, w: width, h: height };
+  }
+
+  // A chart over the shared time axis. spec.height, spec.draw(ctx, area, xOf), spec.hover.
+  function TimeChart(canvas, spec) {
+    this.canvas = canvas;
+    this.spec = spec;
+    this.drag = null;
+    var self = this;
+    canvas.addEventListener('mousedown', function (e) {
+      self.drag = { x0: e.offsetX, x1: e.offsetX };
+    });
+    canvas.addEventListener('mousemove', function (e) {
+      if (self.drag) { self.drag.x1 = e.offsetX; self.render(); return; }
+      if (self.spec.hover) { self.spec.hover(e.offsetX, e.offsetY, self.area, self.xOf); }
+    });
+    canvas.addEventListener('mouseleave', function () { if (self.drag) { self.drag = null; self.render(); } });
+    canvas.addEventListener('mouseup', function () {
+      var d = self.drag;
+      self.drag = null;
+      if (d && Math.abs(d.x1 - d.x0) > 4) {
+        var a = self.tOf(Math.min(d.x0, d.x1)), b = self.tOf(Math.max(d.x0, d.x1));
+        zoom(Math.max(0, a), Math.min(END, b));
+      } else { self.render(); }
+    });
+    canvas.addEventListener('dblclick', function () { zoom(0, END); });
+  }
+
+  TimeChart.prototype.render = function () {
+    var s = setup(this.canvas, this.spec.height);
+    var ctx = s.ctx;
+    var area = { x: M.left, y: M.top, w: s.w - M.left - M.right, h: s.h - M.top - M.bottom };
+    var span = view.hi - view.lo;
+    var xOf = function (t) { return area.x + (t - view.lo) / span * area.w; };
+    this.area = area;
+    this.xOf = xOf;
+    this.tOf = function (x) { return view.lo + (x - area.x) / area.w * span; };
+    ctx.clearRect(0, 0, s.w, s.h);
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, s.w, s.h);
+    shadeFaults(ctx, area, xOf);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(area.x, area.y, area.w, area.h);
+    ctx.clip();
+    var drawn = this.spec.draw(ctx, area, xOf);
+    ctx.restore();
+    timeAxis(ctx, area, xOf);
+    ctx.strokeStyle = '#999';
+    ctx.strokeRect(area.x + 0.5, area.y + 0.5, area.w, area.h);
+    if (this.drag) {
+      ctx.fillStyle = 'rgba(21,101,192,0.18)';
+      var x0 = Math.min(this.drag.x0, this.drag.x1);
+      ctx.fillRect(x0, area.y, Math.abs(this.drag.x1 - this.drag.x0), area.h);
+    }
+    this.canvas.setAttribute('data-drawn', String(drawn || 0));
+  };
+
+  function shadeFaults(ctx, area, xOf) {
+    var lastLabelEnd = -1;
+    (data.faults || []).forEach(function (f) {
+      if (f.end < view.lo || f.start > view.hi) { return; }
+      var x1 = Math.max(area.x, xOf(f.start)), x2 = Math.min(area.x + area.w, xOf(f.end));
+      ctx.fillStyle = faultColor(f.kind);
+      ctx.fillRect(x1, area.y, Math.max(1, x2 - x1), area.h);
+      ctx.fillStyle = '#7a3a00';
+      ctx.font = '10px sans-serif';
+      var label = f.kind + (f.open ? ' (never healed)' : '');
+      if (x1 > lastLabelEnd) {
+        ctx.fillText(label, x1 + 2, area.y - 6);
+        lastLabelEnd = x1 + ctx.measureText(label).width + 6;
+      }
+    });
+  }
+
+  function timeAxis(ctx, area, xOf) {
+    var span = view.hi - view.lo;
+    var step = niceStep(span, Math.max(2, Math.floor(area.w / 110)));
+    ctx.fillStyle = '#333';
+    ctx.strokeStyle = '#ddd';
+    ctx.font = '11px sans-serif';
+    ctx.textAlign = 'center';
+    for (var t = Math.ceil(view.lo / step) * step; t <= view.hi; t += step) {
+      var x = xOf(t);
+      ctx.beginPath();
+      ctx.moveTo(x + 0.5, area.y + area.h);
+      ctx.lineTo(x + 0.5, area.y + area.h + 4);
+      ctx.stroke();
+      ctx.fillText(fmtTime(t), x, area.y + area.h + 16);
+    }
+    ctx.textAlign = 'left';
+  }
+
+  function yAxis(ctx, area, lo, hi, yOf, log, unit) {
+    ctx.fillStyle = '#333';
+    ctx.strokeStyle = '#eee';
+    ctx.font = '11px sans-serif';
+    ctx.textAlign = 'right';
+    var ticks = [];
+    if (log) {
+      for (var e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) { ticks.push(Math.pow(10, e)); }
+    } else {
+      var step = niceStep(hi - lo || 1, Math.max(2, Math.floor(area.h / 40)));
+      for (var v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) { ticks.push(v); }
+    }
+    ticks.forEach(function (v) {
+      var y = yOf(v);
+      if (y < area.y - 1 || y > area.y + area.h + 1) { return; }
+      ctx.beginPath();
+      ctx.moveTo(area.x, y + 0.5);
+      ctx.lineTo(area.x + area.w, y + 0.5);
+      ctx.stroke();
+      ctx.fillText(fmtNum(v) + (unit || ''), area.x - 4, y + 4);
+    });
+    ctx.textAlign = 'left';
+  }
+
+  function legend(ctx, area, items) {
+    ctx.font = '11px sans-serif';
+    var x = area.x + area.w - 8;
+    for (var i = items.length - 1; i >= 0; i--) {
+      var w = ctx.measureText(items[i][0]).width + 22;
+      x -= w;
+      ctx.fillStyle = 'rgba(255,255,255,0.85)';
+      ctx.fillRect(x - 2, area.y + 2, w, 16);
+      ctx.fillStyle = items[i][1];
+      ctx.fillRect(x, area.y + 6, 12, 8);
+      ctx.fillStyle = '#222';
+      ctx.fillText(items[i][0], x + 15, area.y + 14);
+    }
+  }
+
+  function zoom(lo, hi) {
+    if (hi - lo < 0.01) { return; }
+    view.lo = lo;
+    view.hi = hi;
+    charts.forEach(function (c) { c.render(); });
+  }
+
+  function byId(id) { return document.getElementById(id); }
+
+  // ---- timeline: one lane per process, one bar per operation
+  function timelineChart() {
+    var tl = data.timeline, canvas = byId('chart-timeline');
+    if (!canvas || !tl) { return; }
+    var lanes = tl.lanes.length || 1;
+    var laneH = Math.max(3, Math.min(26, Math.floor(560 / lanes)));
+    var byLane = [];
+    for (var i = 0; i < lanes; i++) { byLane.push([]); }
+    for (var k = 0; k < tl.start.length; k++) { byLane[tl.lane[k]].push(k); }
+    var hover = byId('timeline-hover');
+    charts.push(new TimeChart(canvas, {
+      height: lanes * laneH + M.top + M.bottom,
+      draw: function (ctx, area, xOf) {
+        var n = 0;
+        ctx.font = '10px sans-serif';
+        for (var j = 0; j < tl.start.length; j++) {
+          if (tl.end[j] < view.lo || tl.start[j] > view.hi) { continue; }
+          var x1 = xOf(tl.start[j]), x2 = xOf(tl.end[j]);
+          ctx.fillStyle = TYPE_COLORS[tl.type[j]];
+          ctx.fillRect(x1, area.y + tl.lane[j] * laneH + 1, Math.max(1, x2 - x1), Math.max(1, laneH - 2));
+          n++;
+        }
+        if (laneH >= 10) {
+          ctx.fillStyle = '#555';
+          for (var l = 0; l < lanes; l++) { ctx.fillText(tl.lanes[l], 2, area.y + l * laneH + laneH - 3); }
+        }
+        legend(ctx, area, [['ok', TYPE_COLORS[0]], ['fail', TYPE_COLORS[1]], ['info', TYPE_COLORS[2]]]);
+        return n;
+      },
+      hover: function (x, y, area, xOf) {
+        var l = Math.floor((y - area.y) / laneH);
+        if (l < 0 || l >= lanes || !hover) { return; }
+        var best = -1, bestDist = 4;
+        byLane[l].forEach(function (j) {
+          var x1 = xOf(tl.start[j]), x2 = Math.max(x1 + 1, xOf(tl.end[j]));
+          var d = x < x1 ? x1 - x : (x > x2 ? x - x2 : 0);
+          if (d < bestDist) { best = j; bestDist = d; }
+        });
+        if (best < 0) { return; }
+        hover.textContent = tl.label[best] +
+          ' · ' + TYPE_NAMES[tl.type[best]] + ' · ' + tl.start[best].toFixed(1) + ' → ' +
+          tl.end[best].toFixed(1) + ' ms (' + (tl.end[best] - tl.start[best]).toFixed(2) + ' ms)';
+      }
+    }));
+  }
+
+  // ---- latency scatter, log scale
+  function latencyChart() {
+    var L = data.latency, canvas = byId('chart-latency');
+    if (!canvas || !L) { return; }
+    var lo = Infinity, hi = 0;
+    L.lat.forEach(function (v) { if (v > 0) { lo = Math.min(lo, v); hi = Math.max(hi, v); } });
+    if (!isFinite(lo)) { lo = 0.1; hi = 1; }
+    lo = Math.pow(10, Math.floor(Math.log10(lo)));
+    hi = Math.pow(10, Math.ceil(Math.log10(hi * 1.01)));
+    charts.push(new TimeChart(canvas, {
+      height: 300,
+      draw: function (ctx, area, xOf) {
+        var yOf = function (v) {
+          var c = Math.max(lo, v);
+          return area.y + area.h - (Math.log10(c) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) * area.h;
+        };
+        var n = 0;
+        for (var j = 0; j < L.t.length; j++) {
+          if (L.t[j] < view.lo || L.t[j] > view.hi) { continue; }
+          ctx.fillStyle = L.type[j] === 0 ? PALETTE[L.f[j] % PALETTE.length] : TYPE_COLORS[L.type[j]];
+          var x = xOf(L.t[j]), y = yOf(L.lat[j]);
+          if (L.f[j] % 2 === 0) { ctx.fillRect(x - 1, y - 1, 2.5, 2.5); } else {
+            ctx.beginPath(); ctx.arc(x, y, 1.5, 0, 6.3); ctx.fill();
+          }
+          n++;
+        }
+        ctx.restore(); ctx.save();
+        yAxis(ctx, area, lo, hi, yOf, true, ' ms');
+        var items = L.fs.map(function (f, i) { return [f + ' ok', PALETTE[i % PALETTE.length]]; });
+        legend(ctx, area, items.concat([['fail', TYPE_COLORS[1]], ['info', TYPE_COLORS[2]]]));
+        return n;
+      }
+    }));
+  }
+
+  function lineChart(canvasId, height, seriesFn, unit) {
+    var canvas = byId(canvasId);
+    if (!canvas) { return; }
+    charts.push(new TimeChart(canvas, {
+      height: height,
+      draw: function (ctx, area, xOf) {
+        var series = seriesFn();
+        var hi = 0;
+        series.forEach(function (s) { s.y.forEach(function (v) { if (v !== null && v > hi) { hi = v; } }); });
+        hi = hi <= 0 ? 1 : hi * 1.08;
+        var yOf = function (v) { return area.y + area.h - v / hi * area.h; };
+        var n = 0;
+        series.forEach(function (s) {
+          ctx.strokeStyle = s.color;
+          ctx.lineWidth = s.width || 1.5;
+          ctx.setLineDash(s.dash || []);
+          ctx.beginPath();
+          var pen = false;
+          for (var j = 0; j < s.t.length; j++) {
+            if (s.y[j] === null) { pen = false; continue; }
+            var x = xOf(s.t[j]), y = yOf(s.y[j]);
+            if (pen) { ctx.lineTo(x, y); } else { ctx.moveTo(x, y); pen = true; }
+            n++;
+          }
+          ctx.stroke();
+        });
+        ctx.setLineDash([]);
+        ctx.lineWidth = 1;
+        ctx.restore(); ctx.save();
+        yAxis(ctx, area, 0, hi, yOf, false, unit);
+        legend(ctx, area, series.map(function (s) { return [s.name, s.color]; }));
+        return n;
+      }
+    }));
+  }
+
+  function throughputChart() {
+    var T = data.throughput;
+    if (!T) { return; }
+    lineChart('chart-throughput', 240, function () {
+      return ['ok', 'fail', 'info'].map(function (type, i) {
+        var ys = T.series[type] || [];
+        return { name: type + '/s', color: TYPE_COLORS[i],
+          t: ys.map(function (_, b) { return (b + 0.5) * T.bucket_ms; }), y: ys };
+      });
+    }, '');
+  }
+
+  function quantileChart() {
+    var Q = data.quantiles;
+    if (!Q) { return; }
+    var qColors = { p50: '#1565c0', p95: '#2e7d32', p99: '#ef8f00', max: '#c62828' };
+    lineChart('chart-quantiles', 260, function () {
+      var out = [];
+      Object.keys(Q.by_f).forEach(function (f, fi) {
+        Q.labels.forEach(function (q) {
+          var pts = Q.by_f[f][q] || [];
+          out.push({ name: f + ' ' + q, color: qColors[q] || '#555', dash: fi ? [5, 3] : [],
+            t: pts.map(function (p) { return p[0]; }), y: pts.map(function (p) { return p[1]; }) });
+        });
+      });
+      return out;
+    }, ' ms');
+  }
+
+  function resourceCharts() {
+    var nodes = (data.resources || {}).nodes || {};
+    var names = Object.keys(nodes);
+    if (!names.length) { return; }
+    ['cpu', 'rss'].forEach(function (metric) {
+      lineChart('chart-' + metric, 220, function () {
+        return names.map(function (name, i) {
+          return { name: name, color: PALETTE[i % PALETTE.length], t: nodes[name].t, y: nodes[name][metric] };
+        });
+      }, metric === 'cpu' ? '%' : '');
+    });
+  }
+
+  function linearizabilityHover() {
+    var panel = byId('lin-hover');
+    if (!panel) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll('.lin-op'), function (g) {
+      g.addEventListener('mouseenter', function () {
+        panel.textContent = g.getAttribute('data-detail');
+        g.classList.add('hover');
+      });
+      g.addEventListener('mouseleave', function () { g.classList.remove('hover'); });
+    });
+  }
+
+  timelineChart();
+  latencyChart();
+  quantileChart();
+  throughputChart();
+  resourceCharts();
+  linearizabilityHover();
+  charts.forEach(function (c) { c.render(); });
+  Array.prototype.forEach.call(document.querySelectorAll('.reset-zoom'), function (b) {
+    b.addEventListener('click', function () { zoom(0, END); });
+  });
+  var resizeTimer = null;
+  window.addEventListener('resize', function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () { charts.forEach(function (c) { c.render(); }); }, 150);
+  });
+  document.body.setAttribute('data-charts', String(charts.length));
+  document.body.setAttribute('data-render-ms', (performance.now() - t0).toFixed(1));
+  document.body.setAttribute('data-ready', '1');
+}());

@@ -1,0 +1,143 @@
+"""The data the report's script draws (timeline, latency, throughput, resources), as one
+compact JSON-able dict: columnar arrays, times in milliseconds since the test start.
+Pure."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+from typing import Any
+
+from checkers.op import OpType
+from reports.history import FaultPeriod, Operation, describe_value
+from reports.perf import bucket_ms, quantile_labels, quantiles_over_time, throughput
+from reports.rundata import ResourceSample, RunData
+from reports.sampling import TIMELINE_LIMIT, downsample
+
+TYPE_CODE = {OpType.OK: 0, OpType.FAIL: 1, OpType.INFO: 2, OpType.INVOKE: 2}
+
+
+def _ms(ns: int) -> float:
+    return round(ns / 1e6, 2)
+
+
+def chart_data(run: RunData, limit: int = TIMELINE_LIMIT) -> dict[str, Any]:
+    width = bucket_ms(run.end_ns)
+    return {
+        "end": _ms(run.end_ns),
+        "faults": [_fault(p) for p in run.faults],
+        "timeline": timeline(run.operations, run.end_ns, limit),
+        "latency": latency(run.operations, limit),
+        "quantiles": {
+            "labels": quantile_labels(),
+            "bucket_ms": width,
+            "by_f": quantiles_over_time(run.operations, width),
+        },
+        "throughput": {"bucket_ms": width, "series": throughput(run.operations, run.end_ns, width)},
+        "resources": resources(run.resources),
+    }
+
+
+def _fault(p: FaultPeriod) -> dict[str, Any]:
+    return {
+        "kind": p.kind,
+        "label": p.label,
+        "start": _ms(p.start_ns),
+        "end": _ms(p.end_ns),
+        "open": p.open_ended,
+    }
+
+
+def worker_lanes(operations: Sequence[Operation], end_ns: int) -> tuple[dict[Any, int], list[str]]:
+    """Assign processes to lanes so that a worker's successive processes (Jepsen gives a
+    worker a fresh process id after an ``info``) share one lane: greedy interval
+    colouring of each process's span, in order of first invocation. Returns
+    process -> lane and each lane's label (its processes)."""
+    spans: dict[Any, list[int]] = {}
+    for op in operations:
+        end = op.end_ns if op.end_ns is not None else end_ns
+        span = spans.setdefault(op.process, [op.start_ns, end])
+        span[0] = min(span[0], op.start_ns)
+        span[1] = max(span[1], end)
+    free: list[tuple[int, int]] = []  # (end of the lane's last span, lane), a heap
+    lane_of: dict[Any, int] = {}
+    members: list[list[str]] = []
+    order = sorted(spans, key=lambda p: (spans[p][0], _process_order(p)))
+    for process in order:
+        start, end = spans[process]
+        if free and free[0][0] < start:
+            _, lane = heapq.heappop(free)
+        else:
+            lane = len(members)
+            members.append([])
+        lane_of[process] = lane
+        members[lane].append(str(process))
+        heapq.heappush(free, (end, lane))
+    labels = [",".join(m) if len(m) <= 3 else f"{m[0]},{m[1]}…(+{len(m) - 2})" for m in members]
+    return lane_of, labels
+
+
+def timeline(operations: Sequence[Operation], end_ns: int, limit: int) -> dict[str, Any]:
+    """Operation bars per worker lane (see :func:`worker_lanes`); an operation that never
+    completed is drawn to the end of the run."""
+    sample = downsample(operations, limit)
+    lane, lanes = worker_lanes(operations, end_ns)
+    fs = sorted({op.f for op in sample.operations})
+    f_code = {f: i for i, f in enumerate(fs)}
+    ops = sample.operations
+    return {
+        "lanes": lanes,
+        "fs": fs,
+        "lane": [lane[op.process] for op in ops],
+        "start": [_ms(op.start_ns) for op in ops],
+        "end": [_ms(op.end_ns if op.end_ns is not None else end_ns) for op in ops],
+        "type": [TYPE_CODE[op.type] for op in ops],
+        "f": [f_code[op.f] for op in ops],
+        "label": [_label(op) for op in ops],
+        "total": sample.total,
+        "note": sample.note,
+    }
+
+
+def _process_order(p: Any) -> tuple[int, int | str]:
+    return (0, p) if isinstance(p, int) else (1, str(p))
+
+
+def _label(op: Operation) -> str:
+    key = f" {op.key}" if op.key is not None else ""
+    text = f"process {op.process} · {op.f}{key} {describe_value(op.value, 24)}"
+    if op.type is OpType.OK and op.result is not None and op.result != op.value:
+        text += f" → {describe_value(op.result, 24)}"
+    if op.error:
+        text += f" ({op.error[:40]})"
+    if op.node:
+        text += f" @{op.node}"
+    return text
+
+
+def latency(operations: Sequence[Operation], limit: int) -> dict[str, Any]:
+    """Scatter points: (invocation time, latency) of completed operations."""
+    done = [op for op in operations if op.end_ns is not None]
+    sample = downsample(done, limit)
+    fs = sorted({op.f for op in done})
+    f_code = {f: i for i, f in enumerate(fs)}
+    ops = sample.operations
+    return {
+        "fs": fs,
+        "t": [_ms(op.start_ns) for op in ops],
+        "lat": [round((op.latency_ns or 0) / 1e6, 3) for op in ops],
+        "type": [TYPE_CODE[op.type] for op in ops],
+        "f": [f_code[op.f] for op in ops],
+        "total": sample.total,
+        "note": sample.note,
+    }
+
+
+def resources(samples: Sequence[ResourceSample]) -> dict[str, Any]:
+    nodes: dict[str, dict[str, list[float | None]]] = {}
+    for s in sorted(samples, key=lambda s: (s.node, s.time_ns)):
+        series = nodes.setdefault(s.node, {"t": [], "cpu": [], "rss": []})
+        series["t"].append(_ms(s.time_ns))
+        series["cpu"].append(s.cpu)
+        series["rss"].append(None if s.rss is None else round(s.rss / 2**20, 2))
+    return {"nodes": nodes}

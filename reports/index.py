@@ -1,0 +1,181 @@
+"""store/index.html: every run of a store, newest first, and a trend per test. The
+summaries are read from each run's test.json and results.json only (never the history),
+so the index stays quick for big stores. ``render_index`` is pure."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from reports.lost import find_lost_writes
+
+TREND_RUNS = 60
+"""Most recent runs per test drawn in the trend view."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    path: str  # the run folder relative to the store, with "/"
+    stamp: str  # the folder name (YYYYmmddTHHMMSS), the sort key
+    date: str
+    test: str
+    db: str
+    faults: str
+    verdict: str  # valid / invalid / unknown
+    lost: int | None
+    has_report: bool
+
+
+def summarize(store_dir: Path, run_dir: Path) -> RunSummary:
+    """Read the summary of one run folder (tolerant: a broken file gives 'unknown')."""
+    test = _read(run_dir / "test.json")
+    results = _read(run_dir / "results.json")
+    valid = results.get("valid", "unknown")
+    verdict = "valid" if valid is True else "invalid" if valid is False else "unknown"
+    section = find_lost_writes(results)
+    lost = section.get("lost_count") if section is not None else None
+    return RunSummary(
+        path=run_dir.relative_to(store_dir).as_posix(),
+        stamp=run_dir.name,
+        date=str(test.get("start_time") or _date_of(run_dir.name)),
+        test=str(test.get("name") or test.get("test_name") or run_dir.parent.name),
+        db=str(test.get("db") or "?"),
+        faults=_faults(test.get("nemesis")),
+        verdict=verdict,
+        lost=lost if isinstance(lost, int) else None,
+        has_report=(run_dir / "report.html").is_file(),
+    )
+
+
+def _faults(value: Any) -> str:
+    if value is None or value in ("", []):
+        return "none"
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, Mapping):
+        faults = value.get("faults") or value.get("names")
+        return _faults(faults) if faults is not None else json.dumps(value, default=str)
+    return str(value)
+
+
+def _date_of(stamp: str) -> str:
+    try:
+        return datetime.strptime(stamp, "%Y%m%dT%H%M%S").strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return stamp
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def find_runs(store_dir: Path) -> list[RunSummary]:
+    """Every run folder ``store/<test>/<stamp>/`` (``latest`` links skipped), newest first."""
+    runs: list[RunSummary] = []
+    if not store_dir.is_dir():
+        return runs
+    for test_dir in sorted(store_dir.iterdir()):
+        if not test_dir.is_dir() or test_dir.is_symlink():
+            continue
+        for run_dir in test_dir.iterdir():
+            if run_dir.is_symlink() or not run_dir.is_dir():
+                continue
+            if (run_dir / "test.json").is_file() or (run_dir / "results.json").is_file():
+                runs.append(summarize(store_dir, run_dir))
+    return newest_first(runs)
+
+
+def newest_first(runs: Sequence[RunSummary]) -> list[RunSummary]:
+    return sorted(runs, key=lambda r: (r.stamp, r.test), reverse=True)
+
+
+_COLORS = {"valid": "#2e7d32", "invalid": "#c62828", "unknown": "#6d6d6d"}
+
+
+def render_index(runs: Sequence[RunSummary]) -> str:
+    """The index page (no script needed: the trends are inline SVG)."""
+    rows = []
+    for r in newest_first(runs):
+        target = f"{r.path}/report.html" if r.has_report else f"{r.path}/"
+        rows.append(
+            f'<tr class="run {r.verdict}"><td><a href="{escape(target)}">{escape(r.date)}</a></td>'
+            f"<td>{escape(r.test)}</td><td>{escape(r.db)}</td><td>{escape(r.faults)}</td>"
+            f'<td><span class="pill {r.verdict}">{r.verdict}</span></td>'
+            f'<td class="num">{"—" if r.lost is None else f"{r.lost:,}"}</td></tr>'
+        )
+    table = (
+        '<table id="runs"><thead><tr><th>date</th><th>test</th><th>db</th><th>faults</th>'
+        "<th>verdict</th><th>lost writes</th></tr></thead><tbody>"
+        + ("".join(rows) or '<tr><td colspan="6">No runs yet.</td></tr>')
+        + "</tbody></table>"
+    )
+    trends = "".join(_trend(test, members) for test, members in _by_test(runs).items())
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>splitbrain runs'
+        f"</title><style>{_CSS}</style></head><body><h1>splitbrain runs</h1>"
+        f"<p>{len(runs):,} run(s), newest first.</p>{table}"
+        f'<h2>Trends per test</h2><div id="trends">{trends or "<p>No runs yet.</p>"}</div>'
+        "</body></html>\n"
+    )
+
+
+def _by_test(runs: Sequence[RunSummary]) -> dict[str, list[RunSummary]]:
+    groups: dict[str, list[RunSummary]] = {}
+    for r in sorted(runs, key=lambda r: r.stamp):
+        groups.setdefault(r.test, []).append(r)
+    return dict(sorted(groups.items()))
+
+
+def _trend(test: str, runs: Sequence[RunSummary]) -> str:
+    """Oldest to newest, left to right: a verdict square per run and a bar of its lost
+    writes (scaled to the test's largest count)."""
+    shown = list(runs)[-TREND_RUNS:]
+    most = max((r.lost or 0 for r in shown), default=0)
+    cell, bar_h = 14, 40
+    width = len(shown) * cell + 10
+    parts = [
+        f'<svg class="trend" width="{width}" height="{bar_h + cell + 8}" '
+        f'viewBox="0 0 {width} {bar_h + cell + 8}" role="img" aria-label="trend {escape(test)}">'
+    ]
+    for i, r in enumerate(shown):
+        x = 5 + i * cell
+        tip = escape(
+            f"{r.date}: {r.verdict}, lost writes {r.lost if r.lost is not None else 'n/a'}"
+        )
+        href = escape(f"{r.path}/report.html" if r.has_report else f"{r.path}/")
+        height = 0 if not most or not r.lost else max(2, round(bar_h * r.lost / most))
+        parts.append(
+            f'<a href="{href}"><g><title>{tip}</title>'
+            f'<rect x="{x}" y="{bar_h - height}" width="{cell - 3}" height="{height}"'
+            ' fill="#c62828" opacity="0.55"/>'
+            f'<rect x="{x}" y="{bar_h + 4}" width="{cell - 3}" height="{cell - 3}" rx="2"'
+            f' fill="{_COLORS[r.verdict]}"/></g></a>'
+        )
+    parts.append("</svg>")
+    counts = {v: sum(r.verdict == v for r in runs) for v in _COLORS}
+    note = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+    more = f" (last {TREND_RUNS} drawn)" if len(runs) > TREND_RUNS else ""
+    return (
+        f'<div class="trend-row"><h3>{escape(test)}</h3><p>{len(runs)} run(s): {note}{more};'
+        f" bars: lost writes (max {most:,})</p>{''.join(parts)}</div>"
+    )
+
+
+_CSS = """
+body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #1d1d1f; }
+table { border-collapse: collapse; } th, td { padding: 4px 12px; border-bottom: 1px solid #eee;
+text-align: left; } th { background: #f1f3f5; } td.num { text-align: right; }
+.pill { display: inline-block; padding: 0 8px; border-radius: 10px; color: #fff; font-size: 12px; }
+.pill.valid { background: #2e7d32; } .pill.invalid { background: #c62828; }
+.pill.unknown { background: #6d6d6d; } .trend-row h3 { margin: 14px 0 0; }
+.trend-row p { margin: 0; color: #666; font-size: 12px; }
+"""

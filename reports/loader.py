@@ -1,0 +1,159 @@
+"""Read a run folder into :class:`reports.rundata.RunData`: the only place reports read
+run files. Missing or malformed inputs become notes in ``problems``, never a crash and
+never a silent drop."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from checkers.op import Op
+from reports.history import end_time_ns, fault_periods, pair_operations
+from reports.rundata import ResourceSample, RunData, RunFile
+
+GENERATED = ("report.html", "results.xml", "summary.md")
+"""Files the reports write themselves (linked, but not read)."""
+
+_MAX_PROBLEMS_PER_FILE = 5
+
+
+class RunFolderError(Exception):
+    """The folder given is not a run folder at all (the user's mistake)."""
+
+
+def load_run(run_dir: Path) -> RunData:
+    """Read ``run_dir``. Raises :class:`RunFolderError` when it is not a directory or holds
+    none of test.json, results.json, history.jsonl."""
+    if not run_dir.is_dir():
+        raise RunFolderError(f"{run_dir}: not a directory")
+    markers = ("test.json", "results.json", "history.jsonl")
+    if not any((run_dir / m).is_file() for m in markers):
+        raise RunFolderError(
+            f"{run_dir}: not a run folder (no test.json, results.json or history.jsonl)"
+        )
+    problems: list[str] = []
+    test = _read_json_object(run_dir / "test.json", problems)
+    results = _read_json_object(run_dir / "results.json", problems)
+    history = _read_history(run_dir / "history.jsonl", problems)
+    resources = _read_resources(run_dir / "resources.jsonl", problems)
+    end_ns = max(end_time_ns(history), max((s.time_ns for s in resources), default=0))
+    return RunData(
+        name=run_dir.name,
+        test=test,
+        results=results,
+        history=tuple(history),
+        operations=tuple(pair_operations(history)),
+        faults=tuple(fault_periods(history, end_ns)),
+        resources=tuple(resources),
+        end_ns=end_ns,
+        files=tuple(list_files(run_dir)),
+        problems=tuple(problems),
+    )
+
+
+def _read_json_object(path: Path, problems: list[str]) -> dict[str, Any]:
+    if not path.is_file():
+        problems.append(f"{path.name} is missing")
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        problems.append(f"{path.name} could not be read: {e}")
+        return {}
+    if not isinstance(data, dict):
+        problems.append(f"{path.name} is not a JSON object")
+        return {}
+    return data
+
+
+def _jsonl(path: Path, problems: list[str]) -> list[tuple[int, Mapping[str, Any]]]:
+    """(line number, object) for each good line; bad lines are counted in ``problems``."""
+    if not path.is_file():
+        problems.append(f"{path.name} is missing")
+        return []
+    rows: list[tuple[int, Mapping[str, Any]]] = []
+    bad: list[str] = []
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as e:
+                bad.append(f"line {number}: {e.msg}")
+                continue
+            if not isinstance(data, dict):
+                bad.append(f"line {number}: not a JSON object")
+                continue
+            rows.append((number, data))
+    _note_bad(path, bad, problems)
+    return rows
+
+
+def _note_bad(path: Path, bad: list[str], problems: list[str]) -> None:
+    if bad:
+        shown = "; ".join(bad[:_MAX_PROBLEMS_PER_FILE])
+        more = f" (and {len(bad) - _MAX_PROBLEMS_PER_FILE} more)" if len(bad) > 5 else ""
+        problems.append(f"{path.name}: {len(bad)} malformed line(s) skipped: {shown}{more}")
+
+
+def _read_history(path: Path, problems: list[str]) -> list[Op]:
+    ops: list[Op] = []
+    bad: list[str] = []
+    for number, data in _jsonl(path, problems):
+        try:
+            ops.append(Op.from_json(data))
+        except (ValueError, TypeError) as e:
+            bad.append(f"line {number}: {e}")
+    _note_bad(path, bad, problems)
+    return ops
+
+
+def _read_resources(path: Path, problems: list[str]) -> list[ResourceSample]:
+    if not path.is_file():
+        problems.append("resources.jsonl is missing: no CPU / memory plots")
+        return []
+    samples: list[ResourceSample] = []
+    bad: list[str] = []
+    for number, data in _jsonl(path, problems):
+        try:
+            samples.append(
+                ResourceSample(
+                    time_ns=int(data["time"]),
+                    node=str(data["node"]),
+                    cpu=_float(data.get("cpu")),
+                    rss=_int(data.get("rss")),
+                    connections=_int(data.get("connections")),
+                )
+            )
+        except (KeyError, ValueError, TypeError) as e:
+            bad.append(f"line {number}: {type(e).__name__}: {e}")
+    _note_bad(path, bad, problems)
+    return samples
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def list_files(run_dir: Path) -> list[RunFile]:
+    """Files worth linking from the report: the run's own files first, then each node's."""
+    files: list[RunFile] = []
+    for path in sorted(run_dir.iterdir()):
+        if path.is_file() and path.name not in GENERATED:
+            group = "history" if path.name.startswith("history") else "run"
+            files.append(RunFile(path.name, path.stat().st_size, group))
+    nodes = run_dir / "nodes"
+    if nodes.is_dir():
+        for path in sorted(nodes.rglob("*")):
+            if path.is_file():
+                rel = path.relative_to(run_dir)
+                node = rel.parts[1] if len(rel.parts) > 2 else "nodes"
+                files.append(RunFile(rel.as_posix(), path.stat().st_size, f"node {node}"))
+    return files

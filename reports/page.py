@@ -1,0 +1,135 @@
+"""The report page: one self-contained HTML document (styles, script and data inline, no
+network) built from :class:`reports.rundata.RunData`. Pure: ``render_report`` returns a
+string; the assets' text is passed in."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from html import escape
+from importlib import resources
+from typing import Any
+
+from reports import sections
+from reports.chartdata import chart_data
+from reports.counterexample import Counterexample, counterexample, find_explanation
+from reports.lost import LostWrites, find_lost_writes, lost_writes
+from reports.perf import availability, latency_table
+from reports.rundata import RunData
+from reports.sampling import TIMELINE_LIMIT
+
+NAV = (
+    ("reproduce", "Reproduce"),
+    ("checkers", "Checkers"),
+    ("lost-writes", "Lost writes"),
+    ("linearizability", "Linearizability"),
+    ("timeline", "Timeline"),
+    ("performance", "Performance"),
+    ("resources", "Resources"),
+    ("parameters", "Parameters"),
+    ("files", "Files"),
+)
+
+_ERROR_TRAP = """
+window.__reportErrors = [];
+function __recordError(text) {
+  window.__reportErrors.push(text);
+  var el = document.getElementById('js-errors');
+  if (el) { el.hidden = false; el.textContent = window.__reportErrors.join('\\n'); }
+}
+window.addEventListener('error', function (e) {
+  var text = String(e.message || e);
+  var prefix = text.indexOf('Uncaught') === 0 ? '' : 'Uncaught ';
+  __recordError(prefix + text + ' at line ' + (e.lineno || '?'));
+});
+window.addEventListener('unhandledrejection', function (e) {
+  __recordError('Unhandled ' + e.reason);
+});
+"""
+
+
+@dataclass(frozen=True)
+class Assets:
+    """The page's stylesheet and script (package data under reports/assets/)."""
+
+    css: str
+    js: str
+
+
+def load_assets() -> Assets:
+    folder = resources.files("reports") / "assets"
+    return Assets(
+        css=(folder / "report.css").read_text(encoding="utf-8"),
+        js=(folder / "report.js").read_text(encoding="utf-8"),
+    )
+
+
+def script_json(data: Any) -> str:
+    """JSON safe to place inside a ``<script>`` element."""
+    text = json.dumps(data, separators=(",", ":"), default=str, allow_nan=False)
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def find_counterexample(run: RunData) -> Counterexample | None:
+    found = find_explanation(run.results)
+    if found is None:
+        return None
+    name, explanation = found
+    return counterexample(name, explanation, run.operations)
+
+
+def find_lost(run: RunData) -> LostWrites | None:
+    section = find_lost_writes(run.results)
+    return None if section is None else lost_writes(section, run.operations, run.faults)
+
+
+def render_report(run: RunData, assets: Assets, limit: int = TIMELINE_LIMIT) -> str:
+    """The whole report.html for ``run``."""
+    lost = find_lost(run)
+    cx = find_counterexample(run)
+    data = chart_data(run, limit)
+    present = {"lost-writes": lost is not None, "linearizability": cx is not None}
+    nav = "".join(
+        f'<a href="#{ident}">{escape(title)}</a>'
+        for ident, title in NAV
+        if present.get(ident, True)
+    )
+    title = f"{run.test_name} · {run.name} · {run.verdict.value}"
+    started = run.test.get("start_time") or run.test.get("started") or ""
+    body = "".join(
+        [
+            sections.verdict_banner(run, lost),
+            sections.problems(run),
+            sections.reproduce(run),
+            sections.checkers(run),
+            sections.lost_writes(lost),
+            sections.counterexample(cx),
+            sections.timeline(run, data["timeline"]["note"]),
+            sections.performance(
+                latency_table(run.operations),
+                availability(run.operations, run.faults, run.end_ns),
+                data["latency"]["note"],
+            ),
+            sections.resources(run),
+            sections.parameters(run.test),
+            sections.files(run.files),
+        ]
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title>"
+        f"<script>{_ERROR_TRAP}</script>"
+        f"<style>{assets.css}</style></head>"
+        f'<body data-ready="0"><header><h1>{escape(run.test_name)}</h1>'
+        f'<div class="sub">run {escape(run.name)} {escape(str(started))}'
+        ' · <a href="../../index.html">all runs</a></div>'
+        f"<nav>{nav}</nav></header>"
+        '<pre id="js-errors" class="js-errors" hidden></pre>'
+        f"<main>{body}</main>"
+        "<footer>splitbrain report · works offline · data inline</footer>"
+        f'<script type="application/json" id="report-data">{script_json(data)}</script>'
+        f"<script>{assets.js}</script>"
+        "</body></html>\n"
+    )

@@ -1,0 +1,360 @@
+"""The report's sections as HTML fragments, one function each. Pure: a section takes
+the run's data and returns a string; every value from the run is escaped."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Mapping, Sequence
+from html import escape
+from typing import Any
+
+from checkers.verdict import Verdict
+from reports.counterexample import Counterexample
+from reports.counterexample_svg import render_svg
+from reports.history import FaultPeriod
+from reports.lost import LostWrites
+from reports.perf import Availability, LatencyRow, quantile_labels
+from reports.rundata import RunData, RunFile
+
+VERDICT_TEXT = {
+    Verdict.VALID: "VALID",
+    Verdict.INVALID: "INVALID",
+    Verdict.UNKNOWN: "UNKNOWN",
+}
+
+
+def h(value: Any) -> str:
+    """Escape any value for HTML text or attributes."""
+    return escape(value if isinstance(value, str) else _text(value))
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict | list | tuple | bool):
+        return json.dumps(value, default=str)
+    return str(value)
+
+
+def ms(ns: int | None) -> str:
+    return "—" if ns is None else f"{ns / 1e6:,.1f} ms"
+
+
+def seconds(ns: int) -> str:
+    return f"{ns / 1e9:,.1f} s"
+
+
+def section(ident: str, title: str, body: str) -> str:
+    return f'<section id="{ident}"><h2>{escape(title)}</h2>{body}</section>'
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
+    """A table whose cells are already HTML."""
+    head = "".join(f"<th>{escape(x)}</th>" for x in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def verdict_banner(run: RunData, lost: LostWrites | None) -> str:
+    verdict = run.verdict
+    facts = [
+        f"{len(run.operations):,} operations",
+        f"{sum(1 for _ in run.faults):,} fault periods",
+        f"{seconds(run.end_ns)} recorded",
+    ]
+    if lost is not None:
+        facts.append(f"{lost.lost_count:,} lost acknowledged writes")
+    reasons = ""
+    if verdict is Verdict.UNKNOWN:
+        items = (
+            "".join(f"<li>{h(r)}</li>" for r in run.unknown_reasons()) or "<li>no reason given</li>"
+        )
+        reasons = f'<div class="reasons">Why unknown:<ul>{items}</ul></div>'
+    elif verdict is Verdict.INVALID:
+        items = "".join(
+            f"<li><b>{h(name)}</b>: {h(r.get('reason') or 'invalid')}</li>"
+            for name, r in run.checker_results().items()
+            if r.get("valid") is False
+        )
+        reasons = f'<div class="reasons"><ul>{items}</ul></div>' if items else ""
+    return (
+        f'<div id="verdict" class="banner {verdict.value}" data-verdict="{verdict.value}">'
+        f'<div class="verdict-word">{VERDICT_TEXT[verdict]}</div>'
+        f'<div class="facts">{escape(" · ".join(facts))}</div>{reasons}</div>'
+    )
+
+
+def problems(run: RunData) -> str:
+    if not run.problems:
+        return ""
+    items = "".join(f"<li>{h(p)}</li>" for p in run.problems)
+    return f'<div class="problems"><b>Input notes</b><ul>{items}</ul></div>'
+
+
+def reproduce(run: RunData) -> str:
+    argv = run.test.get("argv")
+    seed = run.test.get("seed")
+    if isinstance(argv, list) and argv:
+        command = shlex.join(str(a) for a in argv)
+    elif isinstance(argv, str):
+        command = argv
+    else:
+        command = None
+    parts = [
+        f'<p>Seed: <code id="seed">{h(seed) if seed is not None else "not recorded"}</code></p>'
+    ]
+    if command:
+        parts.append(f'<pre id="command" class="command">{escape(command)}</pre>')
+    else:
+        parts.append('<p class="note">test.json records no command line (argv).</p>')
+    return section("reproduce", "Reproduce", "".join(parts))
+
+
+def checkers(run: RunData) -> str:
+    rows = []
+    for name, result in run.checker_results().items():
+        verdict = _verdict_of(result.get("valid"))
+        rows.append(
+            [
+                h(name),
+                f'<span class="pill {verdict.value}">{verdict.value}</span>',
+                h(result.get("reason") or ""),
+            ]
+        )
+    if not rows:
+        return section("checkers", "Checkers", '<p class="note">No checker results.</p>')
+    return section("checkers", "Checkers", table(["checker", "verdict", "reason"], rows))
+
+
+def _verdict_of(value: Any) -> Verdict:
+    try:
+        return Verdict.from_json(value)
+    except ValueError:
+        return Verdict.UNKNOWN
+
+
+def lost_writes(lost: LostWrites | None) -> str:
+    if lost is None:
+        return ""
+    counts = "".join(
+        f'<div class="stat"><div class="n">{h(v)}</div>'
+        f"<div>{h(k.removesuffix('_count'))}</div></div>"
+        for k, v in lost.counts.items()
+        if k.endswith("_count")
+    )
+    parts = [f'<div class="stats">{counts}</div>']
+    if lost.by_acks:
+        levels = list(lost.by_acks)
+        names = sorted({n for v in lost.by_acks.values() if isinstance(v, Mapping) for n in v})
+        rows = [
+            [h(level)]
+            + [
+                h(lost.by_acks[level].get(n, ""))
+                if isinstance(lost.by_acks[level], Mapping)
+                else h(lost.by_acks[level])
+                for n in names
+            ]
+            for level in levels
+        ]
+        parts.append("<h3>By WAIT acknowledgement level</h3>")
+        parts.append(table(["acks", *[n.removesuffix("_count") for n in names]], rows))
+    if not lost.lost:
+        parts.append('<p class="note">No acknowledged write was lost.</p>')
+    for level, writes in lost.by_level().items():
+        rows = [
+            [
+                f"<code>{h(w.value)}</code>",
+                h(w.key),
+                h(w.node),
+                h(w.process),
+                ms(w.invoke_ns),
+                ms(w.ack_ns),
+                h("—" if w.acks is None else w.acks),
+                h(", ".join(w.faults) or "none"),
+            ]
+            for w in writes
+        ]
+        parts.append(f"<h3>Lost with {escape(level)}: {len(writes):,}</h3>")
+        parts.append(
+            table(
+                [
+                    "value",
+                    "key",
+                    "node",
+                    "process",
+                    "invoked",
+                    "acknowledged",
+                    "WAIT acks",
+                    "fault active while written",
+                ],
+                rows,
+                "lost",
+            )
+        )
+    if len(lost.lost) < lost.lost_count:
+        parts.append(
+            f'<p class="note">The checker listed {len(lost.lost):,} of {lost.lost_count:,} '
+            "lost writes (its listing limit); the counts above are complete.</p>"
+        )
+    return section("lost-writes", f"Lost writes: {lost.lost_count:,}", "".join(parts))
+
+
+def counterexample(cx: Counterexample | None) -> str:
+    if cx is None:
+        return ""
+    failed = cx.failed_ops
+    what = ", ".join(f"{o.describe()} by process {o.process} (op {o.id})" for o in failed)
+    summary = [
+        f'<p class="lin-summary">Key <code id="lin-key">{h(cx.key or "(single register)")}</code>'
+        f" is not linearizable ({h(cx.model or 'model not named')}).",
+    ]
+    if failed:
+        summary.append(
+            f' The operation that cannot be linearized: <b id="lin-failed">{h(what)}</b>.'
+        )
+    summary.append(
+        f" The longest partial linearization found places {len(cx.linearized)} operation(s);"
+        f" model state there: <code>{h(json.dumps(cx.state, default=str))}</code>.</p>"
+    )
+    if cx.message:
+        summary.append(f'<p class="note">{h(cx.message)}</p>')
+    steps = []
+    for n, (ident, state) in enumerate(cx.linearized, start=1):
+        o = cx.op(ident)
+        steps.append(
+            [
+                str(n),
+                h(o.describe() if o else f"op {ident}"),
+                h(o.process if o else ""),
+                f"<code>{h(json.dumps(state, default=str))}</code>",
+            ]
+        )
+    legend = (
+        '<div class="legend"><span class="sw linearized"></span>in the partial linearization'
+        '<span class="sw plain"></span>not placed<span class="sw failed"></span>cannot be'
+        ' linearized<span class="sw info"></span>never completed (dashed)</div>'
+    )
+    body = (
+        "".join(summary)
+        + legend
+        + f'<div class="lin-view">{render_svg(cx)}</div>'
+        + '<div id="lin-hover" class="hover-panel">Hover an operation.</div>'
+        + "<details><summary>Linearization steps</summary>"
+        + table(["#", "operation", "process", "model state after"], steps)
+        + "</details>"
+        + "<details><summary>Raw explanation</summary><pre>"
+        + escape(json.dumps(cx.raw, indent=1, default=str)[:200_000])
+        + "</pre></details>"
+    )
+    return section("linearizability", "Linearizability counterexample", body)
+
+
+def timeline(run: RunData, note: str | None) -> str:
+    faults = fault_table(run.faults)
+    body = (
+        '<p class="hint">Drag across any time chart to zoom all of them; double-click or'
+        ' <button type="button" class="reset-zoom">reset zoom</button>.</p>'
+        + (f'<p class="note downsampled">{h(note)}</p>' if note else "")
+        + '<div class="chart" id="timeline-chart"><canvas id="chart-timeline"></canvas></div>'
+        + '<div id="timeline-hover" class="hover-panel">Hover an operation.</div>'
+        + faults
+    )
+    return section("timeline", "Timeline", body)
+
+
+def fault_table(faults: Sequence[FaultPeriod]) -> str:
+    if not faults:
+        return '<p class="note">No faults were injected.</p>'
+    rows = [
+        [
+            h(p.kind),
+            h(p.label),
+            ms(p.start_ns),
+            ms(p.end_ns) + (" (open)" if p.open_ended else ""),
+            ms(p.end_ns - p.start_ns),
+        ]
+        for p in faults
+    ]
+    return "<h3>Fault periods</h3>" + table(["fault", "detail", "from", "to", "duration"], rows)
+
+
+def performance(
+    rows: Sequence[LatencyRow], windows: Sequence[Availability], note: str | None
+) -> str:
+    labels = quantile_labels()
+    lat_rows = [
+        [h(r.f), f"{r.ok:,}", f"{r.fail:,}", f"{r.info:,}"]
+        + ([f"{q:,.2f}" for q in r.quantiles_ms] if r.quantiles_ms else ["—"] * len(labels))
+        for r in rows
+    ]
+    avail_rows = [
+        [
+            h(w.window),
+            f"{w.seconds:,.1f} s",
+            f"{w.ok:,}",
+            f"{w.fail:,}",
+            f"{w.info:,}",
+            "—" if w.share_ok is None else f"{100 * w.share_ok:.1f} %",
+        ]
+        for w in windows
+    ]
+    body = (
+        "<h3>Latency of ok operations (ms) and outcomes per operation</h3>"
+        + table(["f", "ok", "fail", "info", *labels], lat_rows, "latency-table")
+        + "<h3>Availability: share of ok operations by window of invocation</h3>"
+        + table(["window", "duration", "ok", "fail", "info", "ok share"], avail_rows, "avail")
+        + (f'<p class="note downsampled">{h(note)}</p>' if note else "")
+        + "<h3>Latency (every operation, log scale)</h3>"
+        + '<div class="chart"><canvas id="chart-latency"></canvas></div>'
+        + "<h3>Latency quantiles over time (ok operations)</h3>"
+        + '<div class="chart"><canvas id="chart-quantiles"></canvas></div>'
+        + "<h3>Throughput (completions per second)</h3>"
+        + '<div class="chart"><canvas id="chart-throughput"></canvas></div>'
+    )
+    return section("performance", "Performance", body)
+
+
+def resources(run: RunData) -> str:
+    if not run.resources:
+        body = '<p class="note">No resource samples (resources.jsonl missing or empty).</p>'
+    else:
+        body = (
+            "<h3>CPU (% of one core)</h3>"
+            '<div class="chart"><canvas id="chart-cpu"></canvas></div>'
+            "<h3>Resident memory (MiB)</h3>"
+            '<div class="chart"><canvas id="chart-rss"></canvas></div>'
+        )
+    return section("resources", "Node resources", body)
+
+
+def parameters(test: Mapping[str, Any]) -> str:
+    rows = [[f"<code>{h(k)}</code>", h(v)] for k, v in test.items() if k != "argv"]
+    if not rows:
+        return section("parameters", "Test parameters", '<p class="note">No test.json.</p>')
+    return section("parameters", "Test parameters", table(["option", "value"], rows, "params"))
+
+
+def files(items: Sequence[RunFile]) -> str:
+    groups: dict[str, list[RunFile]] = {}
+    for f in items:
+        groups.setdefault(f.group, []).append(f)
+    parts = []
+    for group, members in groups.items():
+        links = "".join(
+            f'<li><a href="{escape(f.path)}">{escape(f.path)}</a> <span class="size">'
+            f"{_size(f.size)}</span></li>"
+            for f in members
+        )
+        parts.append(f'<h3>{escape(group)}</h3><ul class="files">{links}</ul>')
+    return section("files", "Files", "".join(parts) or '<p class="note">No files.</p>')
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n = n / 1024  # type: ignore[assignment]
+    return str(n)

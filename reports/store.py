@@ -1,0 +1,52 @@
+"""The reports' file I/O: read a run folder, write its report.html, results.xml and
+summary.md; write a store's index.html. Everything else in the package is pure."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from reports.index import find_runs, render_index
+from reports.junit import render_junit
+from reports.loader import load_run
+from reports.page import find_counterexample, find_lost, load_assets, render_report
+from reports.perf import availability
+from reports.summary import render_summary
+
+
+def render_run(run_dir: Path) -> Path:
+    """Write ``report.html``, ``results.xml`` and ``summary.md`` into ``run_dir``; return
+    the report's path. Raises :class:`reports.loader.RunFolderError` for a folder that is
+    not a run folder."""
+    run_dir = Path(run_dir)
+    run = load_run(run_dir)
+    report = run_dir / "report.html"
+    _write(report, render_report(run, load_assets()))
+    _write(run_dir / "results.xml", render_junit(run))
+    cx = find_counterexample(run)
+    failing = None
+    if cx is not None:
+        ops = ", ".join(f"{o.describe()} by process {o.process}" for o in cx.failed_ops)
+        failing = f"key {cx.key}" + (f", cannot linearize {ops}" if ops else "")
+    windows = availability(run.operations, run.faults, run.end_ns)
+    _write(run_dir / "summary.md", render_summary(run, find_lost(run), windows, failing))
+    return report
+
+
+def update_index(store_dir: Path) -> Path:
+    """Write ``store_dir/index.html`` listing every run folder in the store."""
+    store_dir = Path(store_dir)
+    store_dir.mkdir(parents=True, exist_ok=True)
+    index = store_dir / "index.html"
+    _write(index, render_index(find_runs(store_dir)))
+    return index
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace ``path`` atomically, so a reader never sees half a report."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,46 @@
+"""summary.md: the run in a few lines of Markdown (for CI job summaries). Pure."""
+
+from __future__ import annotations
+
+import shlex
+
+from reports.lost import LostWrites
+from reports.perf import Availability
+from reports.rundata import RunData
+
+
+def render_summary(
+    run: RunData, lost: LostWrites | None, windows: list[Availability], failing: str | None
+) -> str:
+    """``failing`` names the non-linearizable key and operation, when there is one."""
+    lines = [
+        f"# {run.test_name}: {run.verdict.value.upper()}",
+        "",
+        f"- run: `{run.name}`",
+    ]
+    for name in ("seed", "db", "nemesis", "workload", "start_time"):
+        if name in run.test:
+            lines.append(f"- {name}: `{run.test[name]}`")
+    lines.append(f"- operations: {len(run.operations):,}; fault periods: {len(run.faults)}")
+    for w in windows:
+        share = "n/a" if w.share_ok is None else f"{100 * w.share_ok:.1f}%"
+        lines.append(f"- {w.window}: {w.seconds:,.1f} s, {w.total:,} operations, {share} ok")
+    if lost is not None:
+        lines.append(f"- lost acknowledged writes: {lost.lost_count:,}")
+    if failing:
+        lines.append(f"- not linearizable: {failing}")
+    argv = run.test.get("argv")
+    if isinstance(argv, list) and argv:
+        lines += ["", "Reproduce:", "", "```", shlex.join(str(a) for a in argv), "```"]
+    lines += ["", "| checker | verdict | reason |", "|---|---|---|"]
+    for name, result in run.checker_results().items():
+        valid = result.get("valid")
+        verdict = "valid" if valid is True else "invalid" if valid is False else "unknown"
+        reason = str(result.get("reason") or "").replace("|", "\\|").replace("\n", " ")
+        lines.append(f"| {name} | {verdict} | {reason} |")
+    if run.verdict.value == "unknown":
+        lines += ["", "Unknown because:"] + [f"- {r}" for r in run.unknown_reasons()]
+    if run.problems:
+        lines += ["", "Input notes:"] + [f"- {p}" for p in run.problems]
+    lines += ["", "Full report: report.html", ""]
+    return "\n".join(lines)

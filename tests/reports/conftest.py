@@ -1,0 +1,96 @@
+"""A store with a valid, two invalid and an unknown run, built once per session."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.reports.runfolders import register_history, set_history, write_run
+
+SEED = 20261122
+"""The fixtures are deterministic; this seed makes their histories (printed below)."""
+
+
+@dataclass(frozen=True)
+class Store:
+    root: Path
+    valid: Path
+    invalid_set: Path
+    invalid_register: Path
+    unknown: Path
+    stale_key: str
+    lost: list[dict[str, Any]]
+
+
+def build_store(root: Path, seed: int = SEED) -> Store:
+    rng = random.Random(seed)
+    history, _ = register_history(rng, 1500, 30)
+    valid = write_run(
+        root, "register-partition", "20261120T100000", history,
+        {"valid": True, "checkers": {
+            "linearizability": {"valid": True, "model": "cas-register", "keys": 5},
+            "stats": {"valid": True},
+        }},
+        seed=seed, workload="register", nemesis=["partition-minority", "kill"], duration_s=30,
+    )  # fmt: skip
+    stale_key = "r3"
+    history, explanation = register_history(rng, 1500, 30, stale_key=stale_key)
+    invalid_register = write_run(
+        root, "register-partition", "20261121T100000", history,
+        {"valid": False, "checkers": {
+            "linearizability": {
+                "valid": False, "model": "cas-register",
+                "reason": f"key {stale_key} is not linearizable",
+                "failed_key": stale_key, "explanation": explanation,
+            },
+            "stats": {"valid": True},
+        }},
+        seed=seed + 1, workload="register", nemesis=["partition-minority", "kill"],
+        duration_s=30,
+    )  # fmt: skip
+    history, lost = set_history(rng, 1200, 30, lose=7)
+    set_details = {
+        "valid": False,
+        "reason": f"{len(lost)} lost, 0 unexpected element(s)",
+        "attempted_count": 1200,
+        "acknowledged_count": 1000,
+        "lost_count": len(lost),
+        "recovered_count": 12,
+        "unexpected_count": 0,
+        "stale_count": 0,
+        "lost": lost,
+        "by_acks": {
+            "0": {"acknowledged_count": 120, "lost_count": sum(w["acks"] == 0 for w in lost)},
+            "1": {"acknowledged_count": 880, "lost_count": sum(w["acks"] == 1 for w in lost)},
+        },
+    }
+    invalid_set = write_run(
+        root, "set-partition", "20261121T120000", history,
+        {"valid": False, "checkers": {"set-full": set_details, "stats": {"valid": True}},
+         "lost_writes": {k: v for k, v in set_details.items() if k not in ("valid", "reason")}},
+        seed=seed + 2, workload="set", nemesis=["partition-minority"], duration_s=30,
+    )  # fmt: skip
+    history, _ = register_history(rng, 800, 20)
+    unknown = write_run(
+        root, "register-partition", "20261122T100000", history,
+        {"valid": "unknown", "checkers": {
+            "linearizability": {
+                "valid": "unknown",
+                "reason": "timeout: the search did not finish before the deadline",
+            },
+            "stats": {"valid": True},
+        }},
+        seed=seed + 3, workload="register", nemesis=["partition-minority"], duration_s=20,
+    )  # fmt: skip
+    return Store(root, valid, invalid_set, invalid_register, unknown, stale_key, lost)
+
+
+@pytest.fixture(scope="session")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    print(f"report fixtures seed={SEED}")
+    yield build_store(tmp_path_factory.mktemp("store"))

@@ -1,0 +1,85 @@
+"""Reports rendered in real headless Chromium: no script errors, the verdict, the
+timeline and the plots in the rendered page; a screenshot of each in test-artifacts/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import reports
+from tests.reports.chromium import Rendered, render
+from tests.reports.conftest import Store
+
+pytestmark = pytest.mark.chromium
+
+
+def load(run: Path, artifacts: Path, name: str, height: int = 2400) -> Rendered:
+    report = reports.render_run(run)
+    shot = artifacts / f"report-{name}.png"
+    shot.unlink(missing_ok=True)
+    page = render(report.as_uri(), screenshot=shot, size=(1400, height))
+    assert shot.is_file() and shot.stat().st_size > 10_000, "no screenshot"
+    assert 'data-ready="1"' in page.dom, "the report's script did not finish"
+    errors = re.search(r'<pre id="js-errors"[^>]*>([^<]*)</pre>', page.dom)
+    assert errors is not None and errors.group(1) == "", f"script errors: {errors}"
+    assert page.console_errors == []
+    return page
+
+
+def drawn(dom: str, chart: str) -> int:
+    m = re.search(rf'<canvas id="chart-{chart}"[^>]*data-drawn="(\d+)"', dom)
+    assert m is not None, f"chart {chart} was not drawn"
+    return int(m.group(1))
+
+
+def verdict(dom: str) -> str:
+    m = re.search(r'id="verdict" class="banner (\w+)"[^>]*><div class="verdict-word">(\w+)<', dom)
+    assert m is not None
+    assert m.group(1).upper() == m.group(2)
+    return m.group(2)
+
+
+def test_valid_report(store: Store, artifacts_dir: Path):
+    page = load(store.valid, artifacts_dir, "valid")
+    assert verdict(page.dom) == "VALID"
+    assert drawn(page.dom, "timeline") > 1000
+    for chart in ("latency", "quantiles", "throughput", "cpu", "rss"):
+        assert drawn(page.dom, chart) > 0, chart
+    assert "harness run --db redis --workload register" in page.dom
+    assert 'href="nodes/n1/redis.log"' in page.dom
+    assert 'href="history.jsonl"' in page.dom and 'href="results.json"' in page.dom
+    assert "Fault periods" in page.dom and "n1,n4 | n2,n3,n5,n6" in page.dom
+
+
+def test_invalid_register_report_names_key_and_operation(store: Store, artifacts_dir: Path):
+    page = load(store.invalid_register, artifacts_dir, "invalid-register", 1800)
+    assert verdict(page.dom) == "INVALID"
+    key = re.search(r'<code id="lin-key">([^<]*)</code>', page.dom)
+    assert key is not None and key.group(1) == store.stale_key
+    failed = re.search(r'<b id="lin-failed">([^<]*)</b>', page.dom)
+    assert failed is not None and failed.group(1).startswith("read → ")
+    assert 'class="lin-op t-ok failed"' in page.dom
+    assert page.dom.count('class="lin-point"') >= 1
+    assert drawn(page.dom, "timeline") > 0
+
+
+def test_invalid_set_report_lists_lost_writes(store: Store, artifacts_dir: Path):
+    page = load(store.invalid_set, artifacts_dir, "invalid-set", 3000)
+    assert verdict(page.dom) == "INVALID"
+    assert f"Lost writes: {len(store.lost)}" in page.dom
+    for write in store.lost:
+        assert f"<code>{write['value']}</code>" in page.dom
+    levels = sorted({w["acks"] for w in store.lost})
+    for level in levels:
+        assert f"Lost with WAIT acks = {level}:" in page.dom
+    assert "partition n1,n4 | n2,n3,n5,n6" in page.dom  # the fault active when written
+
+
+def test_unknown_report_says_why(store: Store, artifacts_dir: Path):
+    page = load(store.unknown, artifacts_dir, "unknown")
+    assert verdict(page.dom) == "UNKNOWN"
+    assert "Why unknown" in page.dom
+    assert "timeout: the search did not finish before the deadline" in page.dom
+    assert drawn(page.dom, "timeline") > 0
