@@ -9,50 +9,26 @@ and results.json is always written.
 from __future__ import annotations
 
 import importlib
-import inspect
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from checkers.op import Op
-from checkers.setfull import SetFullChecker
 from checkers.verdict import Checker, CheckResult, Verdict, run_checkers
+from checkers.workloads import CheckerOptions
+from checkers.workloads import checkers_for as workload_checkers
 
 RESULTS = "results.json"
 
 
 def checkers_for(workload: str, options: dict[str, Any]) -> list[Checker]:
-    """The checkers of ``workload``: ``checkers.workloads.checkers_for`` when it exists,
-    else the ones this tree has (set-full for ``set``)."""
-    try:
-        module = importlib.import_module("checkers.workloads")
-    except ImportError:
-        module = None
-    if module is not None and hasattr(module, "checkers_for"):
-        found: Sequence[Checker] = module.checkers_for(
-            workload, **_accepted(module.checkers_for, options)
-        )
-        return list(found)
-    if workload == "set":
-        return [_named("set-full", SetFullChecker())]
-    return []
-
-
-def _accepted(fn: Callable[..., Any], options: dict[str, Any]) -> dict[str, Any]:
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return {}
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return dict(options)
-    return {k: v for k, v in options.items() if k in params}
-
-
-def _named(name: str, checker: Any) -> Checker:
-    if not hasattr(checker, "name"):
-        checker.name = name
-    return checker  # type: ignore[no-any-return]
+    """The checkers of ``workload`` (``checkers.workloads``); ``options`` may set any
+    field of :class:`checkers.workloads.CheckerOptions` (others are ignored)."""
+    known = {f.name for f in fields(CheckerOptions)}
+    opts = CheckerOptions(**{k: v for k, v in options.items() if k in known})
+    return workload_checkers(workload, opts)
 
 
 def check_history(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -104,8 +105,7 @@ class Runner:
         execution = Execution(ops=self.recorder.ops)
         execution.versions = {"server": self.db.version()}
         self._write_state(finished=False)
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, self._interrupt, sig)
+        previous = self._install_signal_handlers(loop)
         background: list[asyncio.Task[None]] = [
             asyncio.create_task(self.recorder.flush_every(0.1)),
             asyncio.create_task(self.progress.run(1.0)),
@@ -139,13 +139,29 @@ class Runner:
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(sig)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
             self.progress.finish()
             self.recorder.close()
             self._write_state(finished=True)
             execution.interrupted = self.interrupted
         return execution
+
+    def _install_signal_handlers(self, loop: asyncio.AbstractEventLoop) -> dict[int, Any]:
+        """SIGINT / SIGTERM -> :meth:`_interrupt`. Not ``loop.add_signal_handler``: its
+        wakeup fd is inherited by children forked without exec (pyroute2 forks to make
+        namespaces), whose own signals would then look like ours. The pid check drops
+        signals delivered to such a child."""
+        owner = os.getpid()
+
+        def handler(sig: int, frame: object) -> None:
+            if os.getpid() == owner:
+                loop.call_soon_threadsafe(self._interrupt, sig)
+
+        previous: dict[int, Any] = {}
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, handler)
+        return previous
 
     def _interrupt(self, sig: int) -> None:
         if self.stop.is_set():

@@ -113,7 +113,7 @@ def run(options: RunOptions, argv: list[str]) -> int:
         "teardown_errors": execution.teardown_errors,
         "seed": options.seed,
     }
-    check_options = {"timeout_s": options.check_timeout_s, "deadline_s": options.check_timeout_s}
+    check_options = {"timeout_s": options.check_timeout_s}
     try:
         verdict = check_run(
             run_dir,

@@ -78,6 +78,7 @@ class ClusterDB:
         self._hosts: list[NodeHost] = []
         self._nodes: dict[str, NodeProcess] = {}
         self._network_made = False
+        self._creating: asyncio.Future[list[NodeHost]] | None = None
 
     @property
     def hosts(self) -> Sequence[NodeHost]:
@@ -107,8 +108,13 @@ class ClusterDB:
 
     async def _setup(self) -> None:
         binary = self.spec.binary()
-        self._hosts = self.network.create(self.spec.node_names())
+        # pyroute2's synchronous API runs an event loop of its own: keep it off ours. The
+        # thread cannot be cancelled, so teardown waits for it before destroying.
         self._network_made = True
+        self._creating = asyncio.ensure_future(
+            asyncio.to_thread(self.network.create, self.spec.node_names())
+        )
+        self._hosts = await self._creating
         for host in self._hosts:
             argv = redis_argv(
                 binary,
@@ -194,9 +200,13 @@ class ClusterDB:
         for node in self._nodes.values():
             if node.running:
                 errors.append(f"node {node.spec.name} still running (pid {node.pid})")
+        if self._creating is not None:
+            await asyncio.wait([self._creating])
+            if not self._creating.cancelled():
+                self._creating.exception()  # retrieved: setup reports it
         if self._network_made:
             try:
-                self.network.destroy()
+                await asyncio.to_thread(self.network.destroy)
                 self._network_made = False
             except Exception as e:
                 errors.append(f"network: {e}")
