@@ -9,6 +9,9 @@ import pytest
 
 from tests.support.servers import REDIS_SERVER, ServerProcess, redis_server, splitbrain_server
 
+SAME_AS_REDIS = ("--save", "", "--appendonly", "no")
+"""The options tests.support gives redis-server, so that CONFIG GET compares like with like."""
+
 NOT_WRITTEN_YET = "splitbrain-server: not implemented yet"
 
 
@@ -33,7 +36,7 @@ def server_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPair
     theirs = redis_server(base / "redis").start()
     try:
         try:
-            ours = splitbrain_server(base / "splitbrain").start()
+            ours = splitbrain_server(base / "splitbrain", args=SAME_AS_REDIS).start()
         except RuntimeError as e:
             # Only while the standalone core is being written (its placeholder command
             # line says so): once `python -m nodes` serves, every test here runs and

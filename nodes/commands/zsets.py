@@ -1,0 +1,229 @@
+"""Sorted-set commands: ZADD (NX XX GT LT CH INCR) ZREM ZSCORE ZCARD ZRANGE ZRANK.
+
+Values are :class:`nodes.types.ZSet`. Scores are parsed like redis-server 7.0's strtod
+(:mod:`nodes.types.scores`) and replied as doubles, which the encoder prints with
+``%.17g`` in RESP2 and sends as ``,`` doubles in RESP3. ZRANGE follows redis 7.0's
+argument order exactly (options first, then option conflicts, then the range, then the
+key), since that order decides which error a bad request gets.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import Enum
+
+from nodes.commands.args import parse_int
+from nodes.commands.context import CommandContext
+from nodes.commands.registry import command
+from nodes.errors import CommandError, SyntaxErr
+from nodes.resp.values import Reply
+from nodes.types.scores import parse_lex_bound, parse_score, parse_score_bound
+from nodes.types.zset import Entry, ZSet
+
+
+@command(
+    "zadd",
+    -4,
+    "write denyoom fast",
+    keys=(1, 1, 1),
+    acl="@write @sortedset @fast",
+    key_flags="RW update",
+)
+def zadd(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    nx = xx = gt = lt = ch = incr = False
+    i, n = 2, len(argv)
+    while i < n:
+        opt = argv[i].lower()
+        if opt == b"nx":
+            nx = True
+        elif opt == b"xx":
+            xx = True
+        elif opt == b"ch":
+            ch = True
+        elif opt == b"incr":
+            incr = True
+        elif opt == b"gt":
+            gt = True
+        elif opt == b"lt":
+            lt = True
+        else:
+            break
+        i += 1
+    elements = n - i
+    if elements % 2 or not elements:
+        raise SyntaxErr()
+    if nx and xx:
+        raise CommandError("XX and NX options at the same time are not compatible")
+    if (gt and nx) or (lt and nx) or (gt and lt):
+        raise CommandError("GT, LT, and/or NX options at the same time are not compatible")
+    if incr and elements > 2:
+        raise CommandError("INCR option supports a single increment-element pair")
+    pairs = [(parse_score(argv[j]), argv[j + 1]) for j in range(i, n, 2)]
+
+    ks = ctx.keyspace
+    key = argv[1]
+    zs = ks.get_typed(key, ZSet)
+    created = zs is None
+    if zs is None:
+        if xx:
+            return None if incr else 0
+        zs = ZSet.for_first_member(pairs[0][1])
+    added = updated = processed = 0
+    score = 0.0  # the last element's resulting score (what INCR replies)
+    for given, member in pairs:
+        score = given
+        current = zs.score(member)
+        if current is None:
+            if xx:
+                continue
+            zs.insert(member, score)
+            added += 1
+            processed += 1
+            continue
+        if nx:
+            continue
+        if incr:
+            score += current
+            if math.isnan(score):
+                raise CommandError("resulting score is not a number (NaN)")
+        if (lt and score >= current) or (gt and score <= current):
+            continue
+        processed += 1
+        if score != current:
+            zs.update(member, score)
+            updated += 1
+    if created:
+        ks.set(key, zs)
+    elif added or updated:
+        ks.modified(key)
+    if incr:
+        return score if processed else None
+    return added + updated if ch else added
+
+
+@command(
+    "zrem", -3, "write fast", keys=(1, 1, 1), acl="@write @sortedset @fast", key_flags="RW delete"
+)
+def zrem(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    ks = ctx.keyspace
+    key = argv[1]
+    zs = ks.get_typed(key, ZSet)
+    if zs is None:
+        return 0
+    removed = sum(1 for m in argv[2:] if zs.remove(m))
+    if not zs:
+        ks.delete(key)
+    elif removed:
+        ks.modified(key)
+    return removed
+
+
+@command(
+    "zscore",
+    3,
+    "readonly fast",
+    keys=(1, 1, 1),
+    acl="@read @sortedset @fast",
+    key_flags="RO access",
+)
+def zscore(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    zs = ctx.keyspace.get_typed(argv[1], ZSet)
+    return None if zs is None else zs.score(argv[2])
+
+
+@command("zcard", 2, "readonly fast", keys=(1, 1, 1), acl="@read @sortedset @fast", key_flags="RO")
+def zcard(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    zs = ctx.keyspace.get_typed(argv[1], ZSet)
+    return 0 if zs is None else len(zs)
+
+
+@command(
+    "zrank", 3, "readonly fast", keys=(1, 1, 1), acl="@read @sortedset @fast", key_flags="RO access"
+)
+def zrank(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    zs = ctx.keyspace.get_typed(argv[1], ZSet)
+    return None if zs is None else zs.rank(argv[2])
+
+
+class RangeKind(Enum):
+    RANK = "rank"
+    SCORE = "byscore"
+    LEX = "bylex"
+
+
+@command(
+    "zrange", -4, "readonly", keys=(1, 1, 1), acl="@read @sortedset @slow", key_flags="RO access"
+)
+def zrange(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    withscores = reverse = False
+    kind: RangeKind | None = None
+    offset, limit = 0, -1
+    j, n = 4, len(argv)
+    while j < n:
+        opt = argv[j].lower()
+        if opt == b"withscores":
+            withscores = True
+        elif opt == b"limit" and n - j - 1 >= 2:
+            offset, limit = parse_int(argv[j + 1]), parse_int(argv[j + 2])
+            j += 2
+        elif opt == b"rev" and not reverse:
+            reverse = True
+        elif opt == b"bylex" and kind is None:
+            kind = RangeKind.LEX
+        elif opt == b"byscore" and kind is None:
+            kind = RangeKind.SCORE
+        else:
+            raise SyntaxErr()
+        j += 1
+    kind = kind or RangeKind.RANK
+    # Redis tests "LIMIT given" as "limit != -1", so LIMIT x -1 passes with a rank range.
+    if limit != -1 and kind is RangeKind.RANK:
+        raise CommandError(
+            "syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+        )
+    if withscores and kind is RangeKind.LEX:
+        raise CommandError("syntax error, WITHSCORES not supported in combination with BYLEX")
+    low_arg, high_arg = argv[2], argv[3]
+    if reverse and kind is not RangeKind.RANK:
+        low_arg, high_arg = high_arg, low_arg  # given as max, min
+
+    entries: list[Entry]
+    if kind is RangeKind.RANK:
+        start, end = parse_int(low_arg), parse_int(high_arg)
+        zs = ctx.keyspace.get_typed(argv[1], ZSet)
+        if zs is None:
+            return []
+        entries = _by_rank(zs, start, end, reverse=reverse)
+    elif kind is RangeKind.SCORE:
+        low, high = parse_score_bound(low_arg), parse_score_bound(high_arg)
+        zs = ctx.keyspace.get_typed(argv[1], ZSet)
+        if zs is None:
+            return []
+        entries = zs.by_score(low, high, reverse=reverse, offset=offset, limit=limit)
+    else:
+        lex_low, lex_high = parse_lex_bound(low_arg), parse_lex_bound(high_arg)
+        zs = ctx.keyspace.get_typed(argv[1], ZSet)
+        if zs is None:
+            return []
+        entries = zs.by_lex(lex_low, lex_high, reverse=reverse, offset=offset, limit=limit)
+    if not withscores:
+        return [member for member, _ in entries]
+    if ctx.client.resp == 3:
+        return [[member, score] for member, score in entries]
+    flat: list[Reply] = []
+    for member, score in entries:
+        flat.append(member)
+        flat.append(score)
+    return flat
+
+
+def _by_rank(zs: ZSet, start: int, end: int, *, reverse: bool) -> list[Entry]:
+    n = len(zs)
+    if start < 0:
+        start += n
+    if end < 0:
+        end += n
+    start = max(start, 0)
+    if start > end or start >= n:
+        return []
+    return zs.by_rank(start, min(end, n - 1), reverse=reverse)
