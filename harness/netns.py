@@ -21,7 +21,6 @@ exceptions with errno. Commands inside a namespace run with ``ip netns exec`` (s
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import re
 from collections.abc import Sequence
@@ -132,16 +131,21 @@ class HostNetwork:
         On any failure, removes what it made and raises :class:`NetworkError`.
         """
         self._check_subnet_free()
+        self._check_names_free()
+        made_spaces: list[str] = []
+        made_links: list[str] = []
         step = "bridge"
         try:
             with IPRoute() as ipr:
                 ipr.link("add", ifname=self.bridge, kind="bridge")
+                made_links.append(self.bridge)
                 br = _index(ipr, self.bridge)
                 ipr.addr("add", index=br, address=self.bridge_ip, prefixlen=self.subnet.prefixlen)
                 ipr.link("set", index=br, state="up")
                 for i, host in enumerate(self.addresses):
                     step = f"namespace {host.netns}"
                     netns.create(host.netns)
+                    made_spaces.append(host.netns)
                     step = f"veth for {host.netns}"
                     outer = veth_name(self.prefix, i)
                     ipr.link(
@@ -150,6 +154,7 @@ class HostNetwork:
                         kind="veth",
                         peer={"ifname": NODE_IFNAME, "net_ns_fd": host.netns},
                     )
+                    made_links.append(outer)
                     ipr.link("set", index=_index(ipr, outer), master=br, state="up")
                     step = f"addresses in {host.netns}"
                     with NetNS(host.netns) as ns:
@@ -163,8 +168,8 @@ class HostNetwork:
                         )
                         ns.link("set", index=inner, state="up")
         except Exception as e:
-            with contextlib.suppress(NetworkError):
-                self.destroy()
+            # Undo only what this call made: a name that already existed is not ours.
+            _remove(made_spaces, list(reversed(made_links)))
             raise NetworkError(f"host network {self.prefix}: creating {step} failed: {e}") from e
         return list(self.addresses)
 
@@ -185,6 +190,18 @@ class HostNetwork:
     def exec_argv(self, name: str, argv: Sequence[str]) -> list[str]:
         """The argv that runs ``argv`` inside node ``name``'s namespace."""
         return ["ip", "netns", "exec", self.address(name).netns, *argv]
+
+    def _check_names_free(self) -> None:
+        spaces = set(netns.listnetns())
+        taken = [a.netns for a in self.addresses if a.netns in spaces]
+        with IPRoute() as ipr:
+            links = [self.bridge, *(veth_name(self.prefix, i) for i in range(len(self.names)))]
+            taken += [name for name in links if ipr.link_lookup(ifname=name)]
+        if taken:
+            raise NetworkError(
+                f"host network {self.prefix}: names already in use: {', '.join(taken)} "
+                "(another run with this prefix? `harness cleanup` removes dead runs' leftovers)"
+            )
 
     def _check_subnet_free(self) -> None:
         with IPRoute() as ipr:

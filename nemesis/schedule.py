@@ -65,11 +65,11 @@ def schedule(
         t = jittered(options.interval_s, options.jitter, rng)
     while t < time_limit_s:
         spec = SPECS[rng.choice(names)]
-        plan.append(ScheduledOp(round(t, 6), nemesis_invoke(spec.start_f, spec.name)))
+        plan.append(ScheduledOp(t, nemesis_invoke(spec.start_f, spec.name)))
         end = t
         if spec.stop_f is not None:
             end = min(t + jittered(options.interval_s, options.jitter, rng), time_limit_s)
-            plan.append(ScheduledOp(round(end, 6), nemesis_invoke(spec.stop_f, spec.name)))
+            plan.append(ScheduledOp(end, nemesis_invoke(spec.stop_f, spec.name)))
         window = options.recovery_window_s
         if spec.stop_f is None and window == 0:
             window = options.interval_s  # a one-shot fault still needs a gap after it
