@@ -1,0 +1,195 @@
+"""The pure parts: pairing, fault periods, downsampling, lost-write joining, the
+counterexample reader, perf figures, script-safe JSON, tolerant loading."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from checkers.op import NEMESIS, Op, OpType
+from reports.chartdata import worker_lanes
+from reports.counterexample import counterexample, find_explanation
+from reports.history import describe_grudge, fault_periods, pair_operations
+from reports.loader import load_run
+from reports.lost import lost_writes
+from reports.page import script_json
+from reports.perf import availability, latency_table, quantile
+from reports.sampling import downsample
+
+MS = 1_000_000
+
+
+def ev(type_: OpType, f: str, process: int | str, t_ms: float, value=None, **kw) -> Op:
+    return Op(type_, f, value, process, time_ns=int(t_ms * MS), **kw)
+
+
+def test_pairs_operations_and_treats_missing_completions_as_info():
+    history = [
+        ev(OpType.INVOKE, "write", 0, 0, 1, key="a"),
+        ev(OpType.INVOKE, "read", 1, 1, key="a"),
+        ev(OpType.OK, "write", 0, 2, 1, acks=1),
+        ev(OpType.OK, "read", 1, 3, 1),
+        ev(OpType.INVOKE, "write", 2, 4, 2, key="a"),
+    ]
+    ops = pair_operations(history)
+    assert [(o.f, o.type, o.end_ns) for o in ops] == [
+        ("write", OpType.OK, 2 * MS),
+        ("read", OpType.OK, 3 * MS),
+        ("write", OpType.INFO, None),
+    ]
+    assert ops[0].acks == 1 and ops[1].result == 1 and ops[1].key == "a"
+
+
+def test_fault_periods_pair_starts_and_stops():
+    grudge = {"n1": ["n2", "n3"], "n2": ["n1"], "n3": ["n1"]}
+    history = [
+        ev(OpType.INVOKE, "start-partition", NEMESIS, 10, grudge),
+        ev(OpType.OK, "start-partition", NEMESIS, 11, grudge),
+        ev(OpType.INVOKE, "kill", NEMESIS, 12, ["n2"]),
+        ev(OpType.OK, "kill", NEMESIS, 13, ["n2"]),
+        ev(OpType.INVOKE, "stop-partition", NEMESIS, 20),
+        ev(OpType.OK, "stop-partition", NEMESIS, 21),
+        ev(OpType.INVOKE, "start", NEMESIS, 30),
+        ev(OpType.OK, "start", NEMESIS, 31),
+        ev(OpType.INVOKE, "pause", NEMESIS, 40, ["n3"]),
+        ev(OpType.FAIL, "pause", NEMESIS, 41),  # failed: opens nothing
+        ev(OpType.INVOKE, "start-partition", NEMESIS, 50, grudge),
+        ev(OpType.OK, "start-partition", NEMESIS, 51, grudge),
+        ev(OpType.INVOKE, "failover", NEMESIS, 60, "n4"),
+        ev(OpType.OK, "failover", NEMESIS, 62, "n4"),
+    ]
+    periods = fault_periods(history, end_ns=100 * MS)
+    got = [(p.kind, p.start_ns // MS, p.end_ns // MS, p.open_ended) for p in periods]
+    assert got == [
+        ("partition", 10, 21, False),
+        ("kill", 12, 31, False),
+        ("partition", 50, 100, True),
+        ("failover", 60, 62, False),
+    ]
+    assert periods[0].label == "partition n1 | n2,n3"
+    heal = [*history[:2], ev(OpType.INVOKE, "heal", NEMESIS, 5), ev(OpType.OK, "heal", NEMESIS, 6)]
+    assert [(p.start_ns, p.end_ns) for p in fault_periods(heal, 0)] == [(10 * MS, 6 * MS + 4 * MS)]
+
+
+def test_describe_grudge_names_sides():
+    assert describe_grudge({"a": ["c"], "b": ["c"], "c": ["a", "b"]}) == "c | a,b"
+    ring = {"a": ["c"], "b": ["a"], "c": ["b"]}
+    assert describe_grudge(ring) == "a drops c; b drops a; c drops b"
+
+
+def test_downsample_keeps_unusual_operations_and_says_so():
+    history = []
+    for i in range(1000):
+        history.append(ev(OpType.INVOKE, "read", i % 4, i))
+        history.append(ev(OpType.FAIL if i % 50 == 0 else OpType.OK, "read", i % 4, i + 0.5))
+    ops = pair_operations(history)
+    sample = downsample(ops, limit=100)
+    assert len(sample.operations) == 100 and sample.total == 1000
+    assert sum(o.type is OpType.FAIL for o in sample.operations) == 20
+    assert sample.note is not None and "100 of 1,000" in sample.note
+    assert downsample(ops, limit=5000).note is None
+
+
+def test_worker_lanes_reuse_a_lane_after_an_info():
+    history = [
+        ev(OpType.INVOKE, "write", 0, 0, 1),
+        ev(OpType.INFO, "write", 0, 5, 1),
+        ev(OpType.INVOKE, "write", 1, 1, 2),
+        ev(OpType.OK, "write", 1, 9, 2),
+        ev(OpType.INVOKE, "write", 2, 6, 3),  # process 2 replaces process 0
+        ev(OpType.OK, "write", 2, 7, 3),
+    ]
+    lane_of, labels = worker_lanes(pair_operations(sorted(history, key=lambda o: o.time_ns)), 0)
+    assert lane_of == {0: 0, 1: 1, 2: 0}
+    assert labels == ["0,2", "1"]
+
+
+def test_lost_writes_join_the_history():
+    history = [
+        ev(OpType.INVOKE, "start-partition", NEMESIS, 0, {"n1": ["n2"], "n2": ["n1"]}),
+        ev(OpType.OK, "start-partition", NEMESIS, 1),
+        ev(OpType.INVOKE, "add", 0, 2, 7, key="s", node="n1"),
+        ev(OpType.OK, "add", 0, 3, 7, acks=0),
+        ev(OpType.INVOKE, "stop-partition", NEMESIS, 10),
+        ev(OpType.OK, "stop-partition", NEMESIS, 11),
+    ]
+    ops = pair_operations(history)
+    lost = lost_writes({"lost_count": 1, "lost": [7]}, ops, fault_periods(history, 20 * MS))
+    (w,) = lost.lost
+    assert (w.key, w.node, w.acks, w.invoke_ns, w.ack_ns) == ("s", "n1", 0, 2 * MS, 3 * MS)
+    assert w.faults == ("partition n1,n2",) or w.faults[0].startswith("partition")
+    assert list(lost.by_level()) == ["WAIT acks = 0"]
+
+
+def test_counterexample_reads_the_checker_operation_shape():
+    def op(i: int, p: int, f: str, io: tuple[Any, Any], span: tuple[int, int]) -> dict[str, Any]:
+        return {"id": i, "process": p, "f": f, "key": "k", "input": io[0], "output": io[1],
+                "status": "ok", "invoke_ns": span[0], "complete_ns": span[1]}  # fmt: skip
+
+    explanation = {
+        "key": "k",
+        "model": "register",
+        "operations": [
+            op(1, 0, "write", (1, None), (0, 10)),
+            op(2, 1, "read", (None, 0), (20, 30)),
+        ],
+        "linearized": [{"op": 1, "state": 1}],
+        "unplaceable": 2,
+        "state": 1,
+    }
+    results = {"checkers": {"lin": {"valid": False, "details": {"explanation": explanation}}}}
+    found = find_explanation(results)
+    assert found is not None
+    cx = counterexample(found[0], found[1], [])
+    assert cx.key == "k" and cx.failed == ("2",) and cx.linearized == (("1", 1),)
+    (bad,) = cx.failed_ops
+    assert bad.describe() == "read → 0" and bad.process == 1
+
+
+def test_counterexample_fills_missing_operations_from_the_history():
+    history = [
+        ev(OpType.INVOKE, "write", 0, 0, 5, key="k", index=0),
+        ev(OpType.OK, "write", 0, 1, 5, index=1),
+        ev(OpType.INVOKE, "read", 1, 2, key="k", index=2),
+        ev(OpType.OK, "read", 1, 3, 4, index=3),
+    ]
+    cx = counterexample(
+        "lin", {"key": "k", "linearized": [0], "failed_op": 2}, pair_operations(history)
+    )
+    assert [o.id for o in cx.ops] == ["0", "2"]
+    assert cx.failed_ops[0].describe() == "read → 4"
+
+
+def test_perf_figures():
+    assert quantile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.0 and quantile([1.0, 2.0], 1.0) == 2.0
+    history = [
+        ev(OpType.INVOKE, "start-partition", NEMESIS, 10),
+        ev(OpType.OK, "start-partition", NEMESIS, 10),
+        ev(OpType.INVOKE, "stop-partition", NEMESIS, 20),
+        ev(OpType.OK, "stop-partition", NEMESIS, 20),
+    ]
+    for i, t in enumerate([1, 2, 12, 14, 25]):
+        history.append(ev(OpType.INVOKE, "read", i, t))
+        history.append(ev(OpType.OK if t != 12 else OpType.FAIL, "read", i, t + 0.5))
+    history.sort(key=lambda o: o.time_ns)
+    ops = pair_operations(history)
+    healthy, faulted = availability(ops, fault_periods(history, 30 * MS), 30 * MS)
+    assert (healthy.ok, healthy.total, faulted.ok, faulted.total) == (3, 3, 1, 2)
+    (row,) = latency_table(ops)
+    assert (row.ok, row.fail, row.quantiles_ms[0]) == (4, 1, 0.5)
+
+
+def test_script_json_cannot_close_the_script_element():
+    text = script_json({"v": "</script><script>alert(1)</script>"})
+    assert "</script>" not in text and json.loads(text)["v"].startswith("</script>")
+
+
+def test_loader_notes_malformed_lines(tmp_path: Path):
+    (tmp_path / "history.jsonl").write_text(
+        json.dumps(ev(OpType.INVOKE, "read", 0, 1).to_json()) + '\nnot json\n{"type": "x"}\n'
+    )
+    run = load_run(tmp_path)
+    assert len(run.history) == 1
+    joined = " ".join(run.problems)
+    assert "line 2" in joined and "line 3" in joined and "test.json is missing" in joined
