@@ -7,7 +7,8 @@ For a key with version order ``v1 .. vn`` and ``w(v)`` the transaction that appe
 - ww: ``w(vi) -> w(vi+1)``;
 - wr: ``w(vm) -> R`` when ``R``'s external read of the key ends at ``vm``;
 - rw: ``R -> w(vm+1)`` when that read (a prefix of the order) stops before ``vm+1``;
-  an empty read is followed by ``w(v1)``.
+  an empty read is followed by ``w(v1)``. No rw edge leads back to the writer of the
+  read's last element: that read saw an intermediate state (G1b, reported apart).
 
 Real-time edges are kept to a transitive reduction (a transaction links only from the
 *frontier* of those completed before it began), which preserves reachability.
@@ -46,7 +47,8 @@ def dependency_graph(
             if obs.compatible.get((tid, key), False) and len(v) < len(order):
                 nxt = order[len(v)]
                 w = obs.writer.get((key, nxt))
-                if w is not None:
+                # A read ending inside one transaction's appends is G1b, reported as such.
+                if w is not None and not (v and obs.writer.get((key, v[-1])) == w):
                     g.add(tid, w, RW, Why(key, v[-1] if v else None, nxt))
     if process:
         _process_edges(g, txns)

@@ -12,6 +12,15 @@
 - **unexpected**: a read holds an element no transaction appended.
 - **lost-update**: two committed transactions read the same version of a key and both
   appended to it.
+- **future-read**: a transaction read an element it only appended later.
+- **dirty-update**: a committed append follows, in a key's order, one whose
+  transaction failed.
+
+One inference beyond the reads: an element appended by a committed transaction but in
+no read was appended after every read (lists only grow); when a key has exactly one
+such element and no unobserved append of unknown outcome, it must be the element that
+follows the longest read, and the order is extended by it (so a transaction that read
+the longest version gets its rw edge).
 """
 
 from __future__ import annotations
@@ -95,6 +104,9 @@ def observe(txns: Sequence[Txn], max_listed: int = 100) -> Observations:
             found[kind].append(item)
 
     reads: dict[Hashable, list[tuple[int, tuple[Hashable, ...]]]] = defaultdict(list)
+    unread: dict[Hashable, tuple[set[Hashable], set[Hashable]]] = defaultdict(
+        lambda: (set(), set())
+    )
     for t in txns:
         for m in t.mops:
             if m.f == APPEND:
@@ -102,6 +114,7 @@ def observe(txns: Sequence[Txn], max_listed: int = 100) -> Observations:
                 target.setdefault((m.key, m.value), t.id)
                 if not t.aborted:
                     obs.appends.setdefault((t.id, m.key), []).append(m.value)
+                    unread[m.key][0 if t.committed else 1].add(m.value)
             elif t.committed and m.value is not None:
                 reads[m.key].append((t.id, m.value))
                 if len(set(m.value)) != len(m.value):
@@ -112,6 +125,9 @@ def observe(txns: Sequence[Txn], max_listed: int = 100) -> Observations:
             bad = _internal(t)
             if bad is not None:
                 note("internal", bad)
+            future = _future_read(t)
+            if future is not None:
+                note("future-read", future)
 
     for key, rs in reads.items():
         longest = max((v for _, v in rs), key=len)
@@ -124,8 +140,44 @@ def observe(txns: Sequence[Txn], max_listed: int = 100) -> Observations:
                 reported.add(v)
                 note("incompatible-order", {"key": key, "values": [list(v), list(longest)]})
         _element_anomalies(txns, key, rs, obs, note)
+        _dirty_update(txns, key, obs, note)
+        ok_appends, maybe_appends = unread[key]
+        missing = ok_appends.difference(longest)
+        if len(missing) == 1 and not maybe_appends.difference(longest):
+            obs.orders[key] = (*longest, *missing)
     _lost_updates(txns, obs, note)
     return obs
+
+
+def _future_read(txn: Txn) -> dict[str, Any] | None:
+    """A read of ``txn`` holding an element ``txn`` appends only after it."""
+    for i, m in enumerate(txn.mops):
+        if m.f == APPEND or not m.value:
+            continue
+        for later in txn.mops[i + 1 :]:
+            if later.f == APPEND and later.key == m.key and later.value in m.value:
+                return {"op": txn.to_json(), "mop_index": i, "key": m.key, "element": later.value}
+    return None
+
+
+def _dirty_update(txns: Sequence[Txn], key: Hashable, obs: Observations, note: Any) -> None:
+    """The first committed append that follows a failed one in ``key``'s order."""
+    aborted: Hashable = None
+    for e in obs.orders[key]:
+        if (key, e) in obs.writer:
+            if aborted is not None:
+                failed = txns[obs.failed_writer[(key, aborted)]]
+                note(
+                    "dirty-update",
+                    {
+                        "key": key,
+                        "values": [aborted, e],
+                        "txns": [failed.to_json(), txns[obs.writer[(key, e)]].to_json()],
+                    },
+                )
+                return
+        elif (key, e) in obs.failed_writer and aborted is None:
+            aborted = e
 
 
 def _element_anomalies(

@@ -203,3 +203,39 @@ def serial_runs(draw: st.DrawFn) -> list[Op]:
 def test_atomic_histories_have_no_anomalies(history):
     r = check(history, "strict-serializable")
     assert r.verdict is Verdict.VALID, r.details["anomalies"]
+
+
+def test_future_read():
+    h = History()
+    txn(h, 0, [["r", "x", [5]], ["append", "x", 5]])
+    assert anomaly_types(h) == ["future-read"]
+
+
+def test_dirty_update():
+    h = History()
+    txn(h, 0, [["append", "x", 1]], outcome="fail")
+    txn(h, 1, [["append", "x", 2]])
+    txn(h, 2, [["r", "x", [1, 2]]])
+    assert anomaly_types(h) == ["G1a", "dirty-update"]
+
+
+def test_write_skew_on_unread_single_appends():
+    # Nobody read x or y non-empty, but each has exactly one committed append, so it
+    # must follow the empty reads: T0 -rw-> T1 -rw-> T0.
+    h = History()
+    h.invoke(0, "txn", [["append", "x", 1], ["r", "y", None]])
+    h.invoke(1, "txn", [["append", "y", 1], ["r", "x", None]])
+    h.ok(0, [["append", "x", 1], ["r", "y", []]])
+    h.ok(1, [["append", "y", 1], ["r", "x", []]])
+    assert anomaly_types(h) == ["G2-item"]
+
+
+def test_no_inference_when_an_unread_append_has_unknown_outcome():
+    h = History()
+    h.invoke(0, "txn", [["append", "x", 1], ["r", "y", None]])
+    h.invoke(1, "txn", [["append", "y", 1], ["r", "x", None]])
+    h.invoke(2, "txn", [["append", "x", 2]])
+    h.ok(0, [["append", "x", 1], ["r", "y", []]])
+    h.ok(1, [["append", "y", 1], ["r", "x", []]])
+    h.info(2)
+    assert anomaly_types(h) == []
