@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from nodes.client import Client
 from nodes.commands.context import CommandContext
@@ -26,6 +26,28 @@ if TYPE_CHECKING:
     from nodes.server import Server
 
 log = logging.getLogger("splitbrain.connection")
+
+try:
+    import hiredis
+
+    _HiredisError: type[Exception] = hiredis.ProtocolError
+
+    def _new_reader() -> _Reader | None:
+        reader: _Reader = hiredis.Reader()
+        return reader
+
+except ImportError:  # pragma: no cover - hiredis is a dependency; our parser suffices
+    _HiredisError = Exception
+
+    def _new_reader() -> _Reader | None:
+        return None
+
+
+class _Reader(Protocol):
+    def feed(self, data: bytes) -> None: ...
+    def gets(self) -> object: ...
+    def has_data(self) -> bool: ...
+
 
 _MAX_CLIENTS = b"-ERR max number of clients reached\r\n"
 
@@ -42,6 +64,7 @@ class Connection(asyncio.Protocol):
         self.server = server
         self.transport: asyncio.Transport | None = None
         self.parser = RequestParser(server.config.get_int("proto-max-bulk-len"))
+        self.reader: _Reader | None = _new_reader()
         self.out: list[bytes] = []
         self.client: Client
         self.ctx: CommandContext
@@ -102,10 +125,18 @@ class Connection(asyncio.Protocol):
         if self.closed:
             return
         self.server.stats.net_input_bytes += len(data)
-        self.parser.feed(data)
-        if self.blocked is None:
-            self._process()
-        if self.parser.buffered() > self.server.config.get_int("client-query-buffer-limit"):
+        if (
+            self.reader is not None
+            and self.blocked is None
+            and self.client.authenticated
+            and self.parser.idle()
+        ):
+            self._process_fast(data)
+        else:
+            self.parser.feed(data)
+            if self.blocked is None:
+                self._process()
+        if self.parser.buffered() > self.server.query_buffer_limit:
             log.warning(
                 "Closing client that reached max query buffer length: id=%d addr=%s qbuf=%d",
                 self.client.id,
@@ -115,6 +146,66 @@ class Connection(asyncio.Protocol):
             self.close_now()
 
     # ---- processing ----------------------------------------------------------------
+    def _process_fast(self, data: bytes) -> None:
+        """hiredis parses well-formed multibulk requests that arrive whole. Anything else
+        (a partial command, inline syntax, malformed input, a blocked client) hands
+        ``data`` to our parser, skipping the commands already executed, so limits, error
+        texts and inline commands behave exactly as with our parser alone."""
+        reader = self.reader
+        assert reader is not None
+        reader.feed(data)
+        out = self.out
+        ctx = self.ctx
+        client = self.client
+        client.last_interaction_ms = self.server.clock_ms()
+        resp3 = client.resp == 3
+        done = 0
+        fallback = False
+        while True:
+            try:
+                argv = reader.gets()
+            except _HiredisError:
+                fallback = True
+                break
+            if argv is False:
+                fallback = reader.has_data()
+                break
+            if type(argv) is not list:
+                fallback = True
+                break
+            if not argv:
+                continue
+            for arg in argv:
+                if type(arg) is not bytes:
+                    fallback = True
+                    break
+            if fallback:
+                break
+            done += 1
+            reply = execute(ctx, argv)
+            if type(reply) is Blocked:
+                assert isinstance(reply, Blocked)
+                self._block(reply)
+                fallback = True
+                break
+            encode_into(out, reply, resp3)  # type: ignore[arg-type]
+            if client.close_after_reply or self.closed:
+                break
+            resp3 = client.resp == 3
+        if fallback:
+            self.reader = _new_reader()
+            parser = self.parser
+            parser.feed(data)
+            for _ in range(done):
+                parser.gets()
+            if self.blocked is None:
+                self._process()
+                return
+        if out:
+            self._schedule_output()
+        elif client.close_after_reply:
+            self.close_now()
+
     def _process(self) -> None:
         parser = self.parser
         out = self.out

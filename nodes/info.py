@@ -98,7 +98,7 @@ def default_providers(server: Server) -> dict[str, Callable[[], Section]]:
             ("loading", 0),
             ("async_loading", 0),
             ("current_cow_peak", 0),
-            ("rdb_changes_since_last_save", server.dirty_since_save),
+            ("rdb_changes_since_last_save", server.keyspace.dirty),
             ("rdb_bgsave_in_progress", 0),
             ("rdb_last_save_time", server.start_ms // 1000),
             ("rdb_last_bgsave_status", "ok"),

@@ -107,7 +107,6 @@ class Server:
         self.pending_propagation: list[list[bytes]] = []
         self.before_reply: list[Callable[[], None]] = []
         self.aof: AppendOnlyFile | None = None
-        self.dirty_since_save = 0
         self._next_client_id = 1
         self._pending_writes: list[Connection] = []
         self._flush_scheduled = False
@@ -115,7 +114,12 @@ class Server:
         self._cron: asyncio.TimerHandle | None = None
         self._stopped = asyncio.Event()
         self.shutting_down = False
+        self.query_buffer_limit = config.get_int("client-query-buffer-limit")
+        config.listeners.setdefault("client-query-buffer-limit", []).append(self._set_query_limit)
         self.info_providers.update(default_providers(self))
+
+    def _set_query_limit(self, value: str) -> None:
+        self.query_buffer_limit = int(value)
 
     # ---- clock ---------------------------------------------------------------------
     def clock_ms(self) -> int:
@@ -184,10 +188,10 @@ class Server:
     def flush_propagation(self) -> None:
         """Hand the pending writes to the listeners (MULTI/EXEC around several)."""
         batch = self.pending_propagation
-        self.pending_propagation = []
-        self.dirty_since_save += len(batch)
         if not self.propagation_listeners:
+            batch.clear()
             return
+        self.pending_propagation = []
         if len(batch) > 1:
             batch = [[b"MULTI"], *batch, [b"EXEC"]]
         for listener in self.propagation_listeners:

@@ -3,12 +3,17 @@ call, the ONE place where :class:`NodeError` becomes an error reply, and propaga
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from nodes.client import Client
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import COMMANDS, Command
 from nodes.errors import ArityError, CrossSlotError, NodeError
 from nodes.keyslot import keyslot
 from nodes.resp.values import QUEUED, Blocked, Error, Reply
+
+if TYPE_CHECKING:
+    from nodes.server import Server
 
 _NOAUTH = Error(b"NOAUTH Authentication required.")
 
@@ -56,37 +61,62 @@ def resolve(argv: list[bytes]) -> Command | Error:
     return cmd
 
 
+_FAST: dict[bytes, Command] = {}
+"""Exact command-name bytes as clients send them -> plain (non-container) command."""
+
+
 def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     """Run one client request (the full redis ``processCommand`` path)."""
     server = ctx.server
     client = ctx.client
     server.stats.commands += 1
-    cmd = resolve(argv)
-    if type(cmd) is Error:
-        server.stats.errors += 1
-        if client.multi is not None:
-            client.multi_error = True
-        return cmd
-    assert isinstance(cmd, Command)
-    client.last_command = cmd.fullname.encode()
+    cmd = _FAST.get(argv[0])
+    if cmd is not None:
+        arity = cmd.arity
+        if (arity > 0 and len(argv) != arity) or len(argv) < -arity:
+            return _refused(server, client, error_reply(ArityError(cmd.fullname)))
+    else:
+        found = resolve(argv)
+        if type(found) is Error:
+            return _refused(server, client, found)
+        assert isinstance(found, Command)
+        cmd = found
+        if cmd.parent is None and len(_FAST) < 1024:
+            _FAST[argv[0]] = cmd
+    client.last_command = cmd.fullname_bytes
     if not client.authenticated and not cmd.no_auth:
-        server.stats.errors += 1
-        if client.multi is not None:
-            client.multi_error = True
-        return _NOAUTH
+        return _refused(server, client, _NOAUTH)
     if server.cluster_enabled and (cmd.has_keys or cmd.name == "exec"):
         refused = route(ctx, cmd, argv)
         if refused is not None:
-            server.stats.errors += 1
-            if client.multi is not None:
-                client.multi_error = True
-            return refused
+            return _refused(server, client, refused)
     if client.multi is not None and cmd.in_multi_ok:
         client.multi.append((cmd, argv))
         return QUEUED
-    reply = call(ctx, cmd, argv)
+    keyspace = ctx.keyspace
+    dirty = keyspace.dirty
+    try:
+        reply = cmd.handler(ctx, argv)  # type: ignore[misc]
+    except NodeError as exc:
+        server.stats.errors += 1
+        reply = error_reply(exc)
+    if keyspace.dirty != dirty and cmd.is_write:
+        propagated = ctx.propagated
+        if propagated is None:
+            server.pending_propagation.append(argv)
+        else:
+            server.pending_propagation.extend(propagated)
+    if ctx.propagated is not None:
+        ctx.propagated = None
     if server.pending_propagation:
         server.flush_propagation()
+    return reply
+
+
+def _refused(server: Server, client: Client, reply: Error) -> Error:
+    server.stats.errors += 1
+    if client.multi is not None:
+        client.multi_error = True
     return reply
 
 
@@ -125,7 +155,8 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
             ctx.server.pending_propagation.append(argv)
         else:
             ctx.server.pending_propagation.extend(propagated)
-    ctx.propagated = None
+    if ctx.propagated is not None:
+        ctx.propagated = None
     return reply
 
 

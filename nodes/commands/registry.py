@@ -117,6 +117,9 @@ class Command:
     """False for EXEC/DISCARD/MULTI/WATCH/QUIT/RESET: executed even inside MULTI."""
     has_keys: bool = False
 
+    fullname_bytes: bytes = b""
+    """``fullname`` encoded (what CLIENT LIST shows as ``cmd=``)."""
+
     @property
     def fullname(self) -> str:
         return f"{self.parent.name}|{self.name}" if self.parent else self.name
@@ -186,10 +189,12 @@ def command(
             is_write="write" in flag_list,
             no_auth="no_auth" in flag_list,
             has_keys=keys[0] > 0 or getkeys is not None,
+            fullname_bytes=name.encode(),
         )
         if parent is not None:
             container_cmd = COMMANDS[parent.encode()]
             cmd.parent = container_cmd
+            cmd.fullname_bytes = cmd.fullname.encode()
             container_cmd.subcommands[name.encode()] = cmd
         else:
             COMMANDS[name.encode()] = cmd

@@ -87,6 +87,10 @@ class RequestParser:
             self._buf = self._buf[self._pos :] + data
         self._pos = 0
 
+    def idle(self) -> bool:
+        """No partial command and no unconsumed input."""
+        return self._left == 0 and self._pos >= len(self._buf) and not self._chunks
+
     def buffered(self) -> int:
         """Bytes received and not yet consumed (the query buffer's length)."""
         return len(self._buf) - self._pos + self._chunk_bytes
