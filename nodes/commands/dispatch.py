@@ -113,7 +113,7 @@ def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     return reply
 
 
-def _refused(server: Server, client: Client, reply: Error) -> Error:
+def _refused(server: Server, client: Client, reply: Reply) -> Reply:
     server.stats.errors += 1
     if client.multi is not None:
         client.multi_error = True
