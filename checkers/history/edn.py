@@ -13,7 +13,7 @@ client event; :func:`split_independent` turns those into ``Op.key`` and ``Op.val
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -120,7 +120,7 @@ def _plain(value: Any) -> Any:
         return value.name
     if isinstance(value, edn_format.Char):
         return str(value)
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {_key(_plain(k)): _plain(v) for k, v in value.items()}
     if isinstance(value, frozenset):
         return _sorted_set([_plain(v) for v in value])

@@ -7,6 +7,7 @@ line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from checkers.op import Op
 
 FORMATS = ("jsonl", "edn", "jepsen-log", "elle-json")
 """Readable and writable format names (plus ``auto`` for reading)."""
+
+_LOG_LINE = re.compile(r"\b(?:INFO|WARN|ERROR|DEBUG|TRACE)\s+[\w.$-]+ - ")
+"""A log4j-style line (``LEVEL  logger - message``) of a Jepsen log."""
 
 _READERS: dict[str, Callable[[str, str], list[Op]]] = {
     "jsonl": read_json,
@@ -38,7 +42,7 @@ def detect_format(path: str, text: str) -> str:
         s = line.strip()
         if not s:
             continue
-        if MARKER in s:
+        if MARKER in s or _LOG_LINE.search(s):
             return "jepsen-log"
         body = s[1:].lstrip() if s[0] == "[" else s
         if body.startswith("{"):

@@ -29,6 +29,8 @@ def read_json(path: str, text: str) -> list[Op]:
     decoder = json.JSONDecoder()
     pos = _skip(text, 0)
     in_array = pos < len(text) and text[pos] == "["
+    if not in_array:
+        return _read_lines(path, text)
     if in_array:
         pos = _skip(text, pos + 1)
     while pos < len(text):
@@ -48,6 +50,20 @@ def read_json(path: str, text: str) -> list[Op]:
         pos = _skip(text, end, allow_comma=in_array)
     if in_array:
         raise HistoryFormatError(path, _line(text, len(text)), "array not closed with ]")
+    return [op if op.index >= 0 else replace(op, index=i) for i, op in enumerate(ops)]
+
+
+def _read_lines(path: str, text: str) -> list[Op]:
+    ops: list[Op] = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            ops.append(_op(json.loads(line)))
+        except json.JSONDecodeError as e:
+            raise HistoryFormatError(path, lineno, f"bad JSON: {e.msg}") from None
+        except ValueError as e:
+            raise HistoryFormatError(path, lineno, str(e)) from None
     return [op if op.index >= 0 else replace(op, index=i) for i, op in enumerate(ops)]
 
 

@@ -115,13 +115,17 @@ def _worker(share: int) -> Outcome:
 
 
 def check_partitions_parallel(
-    model: Model, parts: Sequence[Sequence[Operation]], limits: Limits, workers: int = 2
+    model: Model,
+    parts: Sequence[Sequence[Operation]],
+    limits: Limits,
+    workers: int = 2,
+    min_operations: int = PARALLEL_MIN_OPERATIONS,
 ) -> Outcome:
     """:func:`check_partitions` over ``workers`` forked processes, each taking a share of
     the partitions (balanced by size); the first invalid share cancels the others. Runs
     in this process when the history is small or fork is unavailable."""
     total = sum(len(p) for p in parts)
-    if workers < 2 or len(parts) < 2 or total < PARALLEL_MIN_OPERATIONS or not hasattr(os, "fork"):
+    if workers < 2 or len(parts) < 2 or total < min_operations or not hasattr(os, "fork"):
         return check_partitions(model, parts, limits)
     # imported here: they cost more start-up time than a small check takes
     import multiprocessing  # noqa: PLC0415
