@@ -96,7 +96,7 @@ def histories(draw: st.DrawFn, kind: str) -> list[Op]:
         inv = open_.pop(w)
         outcomes = [OpType.OK, OpType.INFO] + ([OpType.FAIL] if inv.f == "cas" else [])
         outcome = draw(st.sampled_from(outcomes))
-        value: Any = inv.value
+        value = inv.value
         if inv.f == "read" and outcome is OpType.OK:
             if kind == "set":
                 value = sorted(draw(st.sets(values, max_size=3)))
