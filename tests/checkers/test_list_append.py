@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checkers.elle import ListAppendChecker
-from checkers.op import Op
+from checkers.op import Op, OpType
 from checkers.verdict import Verdict
 from tests.checkers.builder import History, txn
 
@@ -155,16 +156,17 @@ def test_info_txn_whose_append_is_seen_joins_the_graph():
 @st.composite
 def serial_runs(draw: st.DrawFn) -> list[Op]:
     """Transactions of one to three micro-ops over two keys, each applied atomically at
-    one moment between its invocation and completion: strict serializable by
-    construction."""
+    one moment between its invocation and completion (or never, for those that end
+    fail or info without being applied): strict serializable by construction."""
     rng = random.Random(draw(st.integers(0, 2**32 - 1)))
     h = History()
     lists: dict[str, list[int]] = {"x": [], "y": []}
     pending: dict[int, list[list[Any]]] = {}
     applied: dict[int, list[list[Any]]] = {}
     next_value = 0
+    live = [0, 1, 2]
     for _ in range(draw(st.integers(1, 40))):
-        idle = [p for p in range(3) if p not in pending and p not in applied]
+        idle = [p for p in live if p not in pending and p not in applied]
         roll = rng.random()
         if idle and roll < 0.4:
             p = rng.choice(idle)
@@ -190,9 +192,14 @@ def serial_runs(draw: st.DrawFn) -> list[Op]:
             applied[p] = done
         elif applied:
             p = rng.choice(sorted(applied))
-            h.ok(p, applied.pop(p))
+            if rng.random() < 0.15:  # took effect, but the client never heard
+                applied.pop(p)
+                h.info(p)
+                live[live.index(p)] = max(live) + 1
+            else:
+                h.ok(p, applied.pop(p))
     for p in sorted(pending):
-        h.fail(p)
+        h.info(p) if rng.random() < 0.5 else h.fail(p)
     for p in sorted(applied):
         h.ok(p, applied[p])
     return h.events
@@ -239,3 +246,51 @@ def test_no_inference_when_an_unread_append_has_unknown_outcome():
     h.ok(1, [["append", "y", 1], ["r", "x", []]])
     h.info(2)
     assert anomaly_types(h) == []
+
+
+def _txn_reads(op: Op) -> list[tuple[int, str, list[int]]]:
+    return [(i, m[1], m[2]) for i, m in enumerate(op.value) if m[0] == "r" and m[2]]
+
+
+@settings(max_examples=150, deadline=None)
+@given(serial_runs(), st.integers(0, 10**6))
+def test_hiding_a_write_completed_before_a_read_is_caught(history, pick):
+    """Drop the last element e from a committed read when e's transaction completed
+    before the read began and another read shows e: strict serializability must fail."""
+    completed_at: dict[tuple[str, int], int] = {}
+    seen: dict[tuple[str, int], int] = {}
+    invoked_at: dict[Any, int] = {}
+    for pos, op in enumerate(history):
+        if op.type is OpType.INVOKE:
+            invoked_at[op.process] = pos
+        elif op.type is OpType.OK:
+            for m in op.value:
+                if m[0] == "append":
+                    completed_at[(m[1], m[2])] = pos
+                elif m[2]:
+                    for e in m[2]:
+                        seen[(m[1], e)] = seen.get((m[1], e), 0) + 1
+    candidates = []
+    for pos, op in enumerate(history):
+        if op.type is not OpType.OK:
+            continue
+        for i, k, values in _txn_reads(op):
+            e = values[-1]
+            wrote = completed_at.get((k, e))
+            if wrote is not None and wrote < invoked_at_before(history, pos) and seen[(k, e)] > 1:
+                candidates.append((pos, i))
+    if not candidates:
+        return
+    pos, i = candidates[pick % len(candidates)]
+    op = history[pos]
+    mops = [list(m) for m in op.value]
+    mops[i] = [mops[i][0], mops[i][1], mops[i][2][:-1]]
+    events = list(history)
+    events[pos] = replace(op, value=mops)
+    assert check(events, "strict-serializable").verdict is Verdict.INVALID
+
+
+def invoked_at_before(history: list[Op], pos: int) -> int:
+    """Position of the invocation that the completion at ``pos`` closes."""
+    process = history[pos].process
+    return next(p for p in range(pos - 1, -1, -1) if history[p].process == process)
