@@ -6,8 +6,10 @@ that SMEMBERS lists such a set in numeric order, byte-identical to redis-server 
 
 from __future__ import annotations
 
+from nodes.aof import SNAPSHOT_WRITERS
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
+from nodes.resp.parser import string2ll
 from nodes.resp.values import Reply, SetReply
 from nodes.types.sets import RedisSet
 
@@ -71,3 +73,23 @@ def sismember(ctx: CommandContext, argv: list[bytes]) -> Reply:
 def scard(ctx: CommandContext, argv: list[bytes]) -> Reply:
     members = ctx.keyspace.get_typed(argv[1], RedisSet)
     return 0 if members is None else len(members)
+
+
+REWRITE_BATCH = 64
+"""Members per SADD in an AOF rewrite (Redis's AOF_REWRITE_ITEMS_PER_CMD)."""
+
+
+def rewrite_commands(key: bytes, value: object) -> list[list[bytes]]:
+    """SADDs that recreate ``value``: an intset in numeric order; otherwise a non-integer
+    member first, so that the reloaded set is a hash table again, as it was."""
+    assert isinstance(value, RedisSet)
+    members = value.ordered()
+    if not value.intset:
+        members.sort(key=lambda m: string2ll(m) is not None)
+    return [
+        [b"SADD", key, *members[i : i + REWRITE_BATCH]]
+        for i in range(0, len(members), REWRITE_BATCH)
+    ]
+
+
+SNAPSHOT_WRITERS[RedisSet] = rewrite_commands

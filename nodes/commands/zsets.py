@@ -12,10 +12,12 @@ from __future__ import annotations
 import math
 from enum import Enum
 
+from nodes.aof import SNAPSHOT_WRITERS
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
 from nodes.errors import CommandError, SyntaxErr
+from nodes.resp.encoder import format_double
 from nodes.resp.values import Reply
 from nodes.types.scores import parse_lex_bound, parse_score, parse_score_bound
 from nodes.types.zset import Entry, ZSet
@@ -227,3 +229,20 @@ def _by_rank(zs: ZSet, start: int, end: int, *, reverse: bool) -> list[Entry]:
     if start > end or start >= n:
         return []
     return zs.by_rank(start, min(end, n - 1), reverse=reverse)
+
+
+REWRITE_BATCH = 64
+"""Members per ZADD in an AOF rewrite (Redis's AOF_REWRITE_ITEMS_PER_CMD)."""
+
+
+def rewrite_commands(key: bytes, value: object) -> list[list[bytes]]:
+    """ZADDs that recreate ``value``; ``%.17g`` scores read back exactly."""
+    assert isinstance(value, ZSet)
+    flat: list[bytes] = []
+    for member, score in value.items():
+        flat += [format_double(score), member]
+    step = 2 * REWRITE_BATCH
+    return [[b"ZADD", key, *flat[i : i + step]] for i in range(0, len(flat), step)]
+
+
+SNAPSHOT_WRITERS[ZSet] = rewrite_commands
