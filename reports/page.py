@@ -14,7 +14,7 @@ from reports import sections
 from reports.chartdata import chart_data
 from reports.counterexample import Counterexample, counterexample, find_explanation
 from reports.lost import LostWrites, find_lost_writes, lost_writes
-from reports.perf import availability, latency_table
+from reports.perf import Availability, LatencyRow, availability, latency_table
 from reports.rundata import RunData
 from reports.sampling import TIMELINE_LIMIT
 
@@ -83,10 +83,40 @@ def find_lost(run: RunData) -> LostWrites | None:
     return None if section is None else lost_writes(section, run.operations, run.faults)
 
 
-def render_report(run: RunData, assets: Assets, limit: int = TIMELINE_LIMIT) -> str:
+@dataclass(frozen=True)
+class Findings:
+    """What the report derives from a run once (shared by report.html and summary.md)."""
+
+    lost: LostWrites | None
+    counterexample: Counterexample | None
+    latency: list[LatencyRow]
+    availability: list[Availability]
+
+    @property
+    def failing(self) -> str | None:
+        """'key K, cannot linearize OP by process P' when there is a counterexample."""
+        cx = self.counterexample
+        if cx is None:
+            return None
+        ops = ", ".join(f"{o.describe()} by process {o.process}" for o in cx.failed_ops)
+        return f"key {cx.key}" + (f", cannot linearize {ops}" if ops else "")
+
+
+def findings(run: RunData) -> Findings:
+    return Findings(
+        lost=find_lost(run),
+        counterexample=find_counterexample(run),
+        latency=latency_table(run.operations),
+        availability=availability(run.operations, run.faults, run.end_ns),
+    )
+
+
+def render_report(
+    run: RunData, assets: Assets, found: Findings | None = None, limit: int = TIMELINE_LIMIT
+) -> str:
     """The whole report.html for ``run``."""
-    lost = find_lost(run)
-    cx = find_counterexample(run)
+    found = findings(run) if found is None else found
+    lost, cx = found.lost, found.counterexample
     data = chart_data(run, limit)
     present = {"lost-writes": lost is not None, "linearizability": cx is not None}
     nav = "".join(
@@ -105,11 +135,7 @@ def render_report(run: RunData, assets: Assets, limit: int = TIMELINE_LIMIT) -> 
             sections.lost_writes(lost),
             sections.counterexample(cx),
             sections.timeline(run, data["timeline"]["note"]),
-            sections.performance(
-                latency_table(run.operations),
-                availability(run.operations, run.faults, run.end_ns),
-                data["latency"]["note"],
-            ),
+            sections.performance(found.latency, found.availability, data["latency"]["note"]),
             sections.resources(run),
             sections.parameters(run.test),
             sections.files(run.files),

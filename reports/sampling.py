@@ -21,23 +21,24 @@ class Sample:
 
 
 def downsample(operations: Sequence[Operation], limit: int = TIMELINE_LIMIT) -> Sample:
-    """At most ``limit`` operations, in their original order: every fail / info operation
-    first (they are the interesting ones), then evenly spaced ok operations to fill."""
+    """At most ``limit`` operations, in their original order: every ``info`` operation
+    (the indeterminate ones, usually rare and always interesting; at most half the
+    budget), then evenly spaced ok / fail operations, which keeps their proportions (so
+    the drawing's colours still tell the truth)."""
     total = len(operations)
     if total <= limit:
         return Sample(tuple(operations), total, None)
-    unusual = [i for i, op in enumerate(operations) if op.type is not OpType.OK]
-    if len(unusual) >= limit:
-        keep = set(_spaced(unusual, limit))
-        what = f"every {_ratio(len(unusual), limit)} fail/info operation; no ok operations"
-    else:
-        ok = [i for i, op in enumerate(operations) if op.type is OpType.OK]
-        room = limit - len(unusual)
-        keep = set(unusual) | set(_spaced(ok, room))
-        what = (
-            f"all {len(unusual):,} fail/info operations and about 1 in "
-            f"{_ratio(len(ok), room)} of the {len(ok):,} ok operations"
-        )
+    info = [i for i, op in enumerate(operations) if op.type is OpType.INFO]
+    kept_info = info if len(info) <= limit // 2 else _spaced(info, limit // 2)
+    rest = [i for i, op in enumerate(operations) if op.type is not OpType.INFO]
+    room = limit - len(kept_info)
+    keep = set(kept_info) | set(_spaced(rest, room))
+    info_text = (
+        f"all {len(info):,} info operations"
+        if len(kept_info) == len(info)
+        else f"{len(kept_info):,} of {len(info):,} info operations, evenly spaced"
+    )
+    what = f"{info_text}, and about 1 in {_ratio(len(rest), room)} of the other operations"
     chosen = tuple(op for i, op in enumerate(operations) if i in keep)
     note = (
         f"Downsampled for drawing: {len(chosen):,} of {total:,} operations shown ({what}). "

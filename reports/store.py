@@ -9,8 +9,7 @@ from pathlib import Path
 from reports.index import find_runs, render_index
 from reports.junit import render_junit
 from reports.loader import load_run
-from reports.page import find_counterexample, find_lost, load_assets, render_report
-from reports.perf import availability
+from reports.page import findings, load_assets, render_report
 from reports.summary import render_summary
 
 
@@ -21,15 +20,13 @@ def render_run(run_dir: Path) -> Path:
     run_dir = Path(run_dir)
     run = load_run(run_dir)
     report = run_dir / "report.html"
-    _write(report, render_report(run, load_assets()))
+    found = findings(run)
+    _write(report, render_report(run, load_assets(), found))
     _write(run_dir / "results.xml", render_junit(run))
-    cx = find_counterexample(run)
-    failing = None
-    if cx is not None:
-        ops = ", ".join(f"{o.describe()} by process {o.process}" for o in cx.failed_ops)
-        failing = f"key {cx.key}" + (f", cannot linearize {ops}" if ops else "")
-    windows = availability(run.operations, run.faults, run.end_ns)
-    _write(run_dir / "summary.md", render_summary(run, find_lost(run), windows, failing))
+    _write(
+        run_dir / "summary.md",
+        render_summary(run, found.lost, found.availability, found.failing),
+    )
     return report
 
 

@@ -119,8 +119,6 @@ def _plan(sim: Sim, total_ops: int, pick: Any) -> list[Planned]:
             if outcome is OpType.INFO:
                 process += sim.concurrency
             t += latency + rng.randrange(gap // 2, gap * 3 // 2 + 1)
-            if t > sim.duration_ns:
-                break
     return planned
 
 
@@ -153,15 +151,19 @@ def register_history(
     _schedule_faults(sim, ["partition", "kill"])
     keys = [f"r{i}" for i in range(5)]
     counter = iter(range(1, 10**9))
+    last: dict[str, int] = {}
 
     def pick(r: random.Random) -> tuple[str, str, Any]:
         f = r.choices(["read", "write", "cas"], [5, 3, 2])[0]
         key = r.choice(keys)
-        if f == "write":
-            return f, key, next(counter)
+        if f == "read":
+            return f, key, None
+        new = last[key] = next(counter)
         if f == "cas":
-            return f, key, [r.randrange(0, 5), next(counter)]
-        return f, key, None
+            expected = last.get(key + "'", 0) if r.random() < 0.6 else r.randrange(0, 5)
+            return f, key, [expected, new]
+        last[key + "'"] = new
+        return f, key, new
 
     planned = _plan(sim, total_ops, pick)
     state: dict[str, Any] = {}
