@@ -38,8 +38,6 @@ async def node_connection(host: NodeHost, timeout_s: float) -> AsyncIterator[aio
         port=host.port,
         socket_timeout=timeout_s,
         socket_connect_timeout=timeout_s,
-        lib_name=None,
-        lib_version=None,
         single_connection_client=True,
     )
     try:
