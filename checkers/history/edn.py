@@ -30,6 +30,34 @@ _ESCAPES = {'\\"': '"', "\\\\": "\\", "\\n": "\n", "\\t": "\t"}
 _ESCAPE = re.compile(r'\\["\\nt]')
 
 
+_FLAT_PAIR = re.compile(r'[\s,]*:([\w?!*+<>=./-]+)\s+("[^"\\]*"|[^\s,{}\[\]()"#;\\]+)')
+_FLAT_END = re.compile(r"[\s,]*\}\s*")
+"""The usual shape of a history line: a map of keywords to atoms and plain strings."""
+
+
+def _flat_map(line: str, atoms: dict[str, Any]) -> dict[str, Any] | None:
+    """``line`` as a dict if it is a flat map of keywords to atoms and plain strings,
+    else None. ``atoms`` caches parsed atoms."""
+    if not line.startswith("{"):
+        return None
+    data: dict[str, Any] = {}
+    pos = 1
+    match = _FLAT_PAIR.match
+    while True:
+        m = match(line, pos)
+        if m is None:
+            return data if _FLAT_END.fullmatch(line, pos) else None
+        k, v = m.groups()
+        pos = m.end()
+        if v[0] == '"':
+            data[k] = v[1:-1]
+            continue
+        atom = atoms.get(v, atoms)
+        if atom is atoms:
+            atom = atoms[v] = _atom(v)
+        data[k] = atom
+
+
 class _Unsupported(Exception):
     """The fast reader does not handle this text; use edn_format."""
 
@@ -148,12 +176,16 @@ def loads(text: str) -> Any:
         raise EdnSyntaxError(str(e) or type(e).__name__) from e
 
 
-def _op_from_map(data: Any) -> Op:
+def _op_from_map(data: Any, position: int) -> Op:
+    """The event of a parsed map (a fresh dict: it is completed in place); ``index``
+    defaults to ``position``."""
     if not isinstance(data, dict):
         raise ValueError(f"expected a map, got {type(data).__name__}")
-    if "key" in data and data["key"] is not None:
-        data = dict(data)
-        data["key"] = str(data["key"])
+    key = data.get("key")
+    if key is not None and not isinstance(key, str):
+        data["key"] = str(key)
+    if "index" not in data:
+        data["index"] = position
     return Op.from_json(data)
 
 
@@ -163,14 +195,16 @@ def read_edn(path: str, text: str) -> list[Op]:
     if stripped.startswith("["):
         return _read_vector(path, text)
     ops: list[Op] = []
+    atoms: dict[str, Any] = {}  # the same atoms recur on every line
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith(";"):
             continue
         try:
-            ops.append(_op_from_map(loads(line)))
+            data = _flat_map(line, atoms)
+            ops.append(_op_from_map(loads(line) if data is None else data, len(ops)))
         except ValueError as e:
             raise HistoryFormatError(path, lineno, str(e)) from None
-    return _indexed(ops)
+    return ops
 
 
 def _read_vector(path: str, text: str) -> list[Op]:
@@ -198,17 +232,12 @@ def _read_vector(path: str, text: str) -> list[Op]:
         try:
             value = loads(f"[{s}]")
             for item in value:
-                ops.append(_op_from_map(item))
+                ops.append(_op_from_map(item, len(ops)))
         except ValueError as e:
             raise HistoryFormatError(path, lineno, str(e)) from None
     if not closed:
         raise HistoryFormatError(path, len(lines), "vector not closed with ]")
-    return _indexed(ops)
-
-
-def _indexed(ops: list[Op]) -> list[Op]:
-    """Assign ``index`` by position to events that carry none."""
-    return [op if op.index >= 0 else replace(op, index=i) for i, op in enumerate(ops)]
+    return ops
 
 
 def split_independent(ops: Sequence[Op]) -> list[Op] | None:

@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from checkers.history.pairing import Operation
-from checkers.linear.model import ILLEGAL, Call, Model, ModelError, State, freeze, powerset_model
+from checkers.linear.model import (
+    ANY_STATE,
+    ILLEGAL,
+    Call,
+    Model,
+    ModelError,
+    State,
+    freeze,
+    powerset_model,
+)
 from checkers.op import OpType
 
 _ADD, _READ = 0, 1
@@ -43,9 +52,16 @@ def _describe_elements(state: State) -> str:
     return "#{" + " ".join(repr(v) for v in items) + "}"
 
 
+def _requires_read(call: Call) -> State:
+    kind, v = call
+    return v if kind == _READ else ANY_STATE
+
+
 def set_model() -> Model:
     """A grow-only set: ``add`` an element, ``read`` all elements."""
-    return Model("set", frozenset, _encode_set, _step_set, _describe_elements)
+    return Model(
+        "set", frozenset, _encode_set, _step_set, _describe_elements, requires=_requires_read
+    )
 
 
 def _encode_counter(op: Operation) -> Call | None:
@@ -73,7 +89,9 @@ def _step_counter(state: State, call: Call) -> State:
 
 def counter() -> Model:
     """A counter starting at 0: ``add`` n (default 1), ``read``."""
-    return Model("counter", lambda: 0, _encode_counter, _step_counter, repr)
+    return Model(
+        "counter", lambda: 0, _encode_counter, _step_counter, repr, requires=_requires_read
+    )
 
 
 def _encode_queue(op: Operation) -> Call | None:

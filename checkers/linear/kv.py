@@ -4,7 +4,7 @@ replaces it, ``append`` appends to it; a missing key reads as the empty string."
 from __future__ import annotations
 
 from checkers.history.pairing import Operation
-from checkers.linear.model import ILLEGAL, Call, Model, ModelError, State
+from checkers.linear.model import ANY_STATE, ILLEGAL, Call, Model, ModelError, State
 from checkers.op import OpType
 
 _GET, _PUT, _APPEND = 0, 1, 2
@@ -33,6 +33,11 @@ def _step(state: State, call: Call) -> State:
     return state + value
 
 
+def _requires(call: Call) -> State:
+    kind, v = call
+    return v if kind == _GET else ANY_STATE
+
+
 def kv() -> Model:
     """Strings per key; checked key by key."""
-    return Model("kv", str, _encode, _step, repr)
+    return Model("kv", str, _encode, _step, repr, requires=_requires)

@@ -20,18 +20,25 @@ from typing import Any, Final
 from checkers.history.pairing import Operation
 
 
-class _Illegal:
-    __slots__ = ()
+class _Sentinel:
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str) -> None:
+        self._name = name
 
     def __repr__(self) -> str:
-        return "ILLEGAL"
+        return self._name
 
 
-ILLEGAL: Final = _Illegal()
+ILLEGAL: Final = _Sentinel("ILLEGAL")
 """What ``step`` returns when the call cannot happen in the state."""
+ANY_STATE: Final = _Sentinel("ANY_STATE")
+"""What ``requires`` returns for a call that has no single required state."""
 
-State = Hashable
+State = Any
+"""A model state: hashable, compared by value."""
 Call = Any
+"""What ``encode`` makes of an operation for ``step``."""
 
 
 class ModelError(ValueError):
@@ -58,6 +65,10 @@ class Model:
     be left out (an ``info`` read); it raises :class:`ModelError` for operations that do
     not fit. ``step(state, call)`` is pure. ``keep_failed`` names the f whose ``fail``
     completions the model wants to see (see ``checkers.history.pair``).
+
+    ``requires(call)``, optional, is the one state in which ``call`` is legal (a read
+    requires the value it returned), or :data:`ANY_STATE`. It must agree with ``step``;
+    it lets the search rule out most calls with a comparison instead of a step.
     """
 
     name: str
@@ -67,6 +78,7 @@ class Model:
     describe_state: Callable[[State], str] = repr
     partition: Callable[[Sequence[Operation]], list[list[Operation]]] = by_key
     keep_failed: frozenset[str] = field(default_factory=frozenset)
+    requires: Callable[[Call], State] | None = None
 
 
 def powerset_model(

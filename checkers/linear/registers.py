@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from checkers.history.pairing import Operation
-from checkers.linear.model import ILLEGAL, Call, Model, ModelError, State, freeze
+from checkers.linear.model import ANY_STATE, ILLEGAL, Call, Model, ModelError, State, freeze
 from checkers.op import OpType
 
 _READ, _WRITE, _CAS, _CAS_FAILED, _CAS_UNKNOWN = range(5)
@@ -35,6 +35,11 @@ def _step(state: State, call: Call) -> State:
     if kind == _CAS_FAILED:
         return state if state != a else ILLEGAL
     return b if state == a else state  # an unknown cas took effect or did not
+
+
+def _requires(call: Call) -> State:
+    kind, a, _ = call
+    return a if kind in (_READ, _CAS) else ANY_STATE
 
 
 def _encode_register(op: Operation, allow_cas: bool) -> Call | None:
@@ -61,7 +66,14 @@ def _encode_register(op: Operation, allow_cas: bool) -> Call | None:
 
 def register() -> Model:
     """A read/write register."""
-    return Model("register", lambda: None, lambda op: _encode_register(op, False), _step, _describe)
+    return Model(
+        "register",
+        lambda: None,
+        lambda op: _encode_register(op, False),
+        _step,
+        _describe,
+        requires=_requires,
+    )
 
 
 def cas_register(failed_cas_reads: bool = False) -> Model:
@@ -73,6 +85,7 @@ def cas_register(failed_cas_reads: bool = False) -> Model:
         _step,
         _describe,
         keep_failed=frozenset({"cas"}) if failed_cas_reads else frozenset(),
+        requires=_requires,
     )
 
 

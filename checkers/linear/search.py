@@ -13,6 +13,12 @@ at a return entry. Sets of linearized operations are Python ints used as bitsets
 
 Operations that never completed (``info``) have their return entry after everything
 else: they may be linearized at any point, or last.
+
+Two refinements keep the Python loop short. A model may say which single state a call
+requires (a read requires the value it returned), so most illegal calls are ruled out
+by a comparison instead of a step. And identical never-completed calls (two timed-out
+writes of the same value) are interchangeable once both are invoked, so only the
+earliest pending one is tried: the other's subtree is the same with the two swapped.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checkers.history.pairing import Operation
-from checkers.linear.model import ILLEGAL, Model, State
+from checkers.linear.model import ANY_STATE, ILLEGAL, Model, State
 
 _FIRST_SLICE = 1 << 8
 _CHECK_EVERY = 1 << 13
@@ -138,13 +144,22 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
     nxt = list(range(1, size + 1))
     prv = list(range(-1, size - 1))
     call_at: list[Any] = [None] * size  # a call node's call, None for return nodes
+    need_at: list[Any] = [ANY_STATE] * size  # the state a call node requires, if one
     op_at = [-1] * size  # the op of any node
     ret_of = [0] * size  # a call node's return node
+    twin_at = [0] * size  # an earlier call node of an identical never-completed call
     node_of_call = [0] * m
+    requires = model.requires
+    unfinished: dict[Any, int] = {}
     for node, (_, kind, i) in enumerate(events, 1):
         op_at[node] = i
         if kind == 0:
             call_at[node] = calls[i]
+            if requires is not None:
+                need_at[node] = requires(calls[i])
+            if ops[i].complete_index is None:
+                twin_at[node] = unfinished.get(calls[i], 0)
+                unfinished[calls[i]] = node
             node_of_call[i] = node
         else:
             ret_of[node_of_call[i]] = node
@@ -164,6 +179,14 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
     while True:
         call = call_at[entry]
         if call is not None:
+            need = need_at[entry]
+            if need is not ANY_STATE and need != state:
+                entry = nxt[entry]  # illegal, known without calling step
+                continue
+            twin = twin_at[entry]
+            if twin and not linearized >> op_at[twin] & 1:
+                entry = nxt[entry]  # its pending twin went first: the same subtree
+                continue
             new_state = step(state, call)
             if new_state is not ILLEGAL:
                 new_linearized = linearized | (1 << op_at[entry])
