@@ -3,7 +3,9 @@
 Public surface for the harness: :data:`FAULTS` and :func:`parse_faults` (``--nemesis``),
 :class:`NemesisOptions`, :func:`build_package` -> :class:`NemesisPackage` (its
 ``nemesis``, ``schedule(rng, time_limit_s)`` and ``final_ops()``), :class:`ScheduledOp`,
-and :func:`cleanup_leftovers` for ``harness cleanup``. See docs/nemesis.md.
+and :func:`cleanup_leftovers` for ``harness cleanup``; :func:`preflight` (can these
+faults run on this host?) and :func:`with_settings` (``--nemesis-option NAME=VALUE``).
+See docs/nemesis.md.
 """
 
 from nemesis.catalog import FAULTS, SPECS, TARGETS, FaultSpec, parse_faults
@@ -11,8 +13,9 @@ from nemesis.cleanup import cleanup_leftovers
 from nemesis.clock import ClockControlled, faketime_env
 from nemesis.errors import FaultFailed, NemesisError, UnsupportedFault
 from nemesis.netfilter import netem_missing
-from nemesis.options import NemesisOptions
+from nemesis.options import NemesisOptions, with_settings
 from nemesis.package import CompositeNemesis, NemesisPackage, build_package
+from nemesis.preflight import preflight
 from nemesis.protocol import FaultEnv, Nemesis
 from nemesis.schedule import ScheduledOp
 
@@ -36,4 +39,6 @@ __all__ = [
     "faketime_env",
     "netem_missing",
     "parse_faults",
+    "preflight",
+    "with_settings",
 ]

@@ -132,7 +132,7 @@ async def netem_missing(netns: str, dev: str = "lo") -> str | None:
             in_netns(netns, ["tc", "qdisc", "add", "dev", dev, "root", "netem", "delay", "1ms"])
         )
     except FirewallError as e:
-        return f"the kernel's netem qdisc is unavailable ({e})"
+        return f"tc says: {e}"
     except FileNotFoundError:
         return "tc (iproute2) is not installed"
     await run(in_netns(netns, ["tc", "qdisc", "del", "dev", dev, "root"]))

@@ -109,9 +109,9 @@ class NetworkNemesis:
                 reason = await netfilter.netem_missing(first)
                 if reason is not None:
                     raise UnsupportedFault(
-                        f"fault '{family.value}' needs the kernel's netem qdisc (sch_netem): "
-                        f"{reason}. Remove it from --nemesis (packet-loss and flap work "
-                        "without netem)."
+                        f"fault '{family.value}' needs the kernel's netem qdisc (sch_netem), "
+                        f"which this kernel lacks ({reason}); packet-loss and flap work "
+                        "without it"
                     )
         # Check nft works in every namespace and clear a stale table of a previous run.
         errors = await gather_all(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +59,45 @@ class NemesisOptions:
         if not self.recovery:
             return 0.0
         return self.interval_s if self.recovery_s is None else self.recovery_s
+
+
+def with_settings(base: NemesisOptions, settings: Sequence[str]) -> NemesisOptions:
+    """``base`` with ``NAME=VALUE`` settings applied (``--nemesis-option``), e.g.
+    ``packet_loss_percent=30``, ``recovery=no``. Raises ``ValueError`` naming the bad
+    setting and the known names."""
+    known = {f.name: f for f in fields(NemesisOptions)}
+    changes: dict[str, object] = {}
+    for setting in settings:
+        name, sep, raw = setting.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in known:
+            raise ValueError(
+                f"nemesis option {setting!r}: want NAME=VALUE with NAME one of "
+                f"{', '.join(sorted(known))}"
+            )
+        changes[name] = _convert(name, raw.strip(), known[name].type)
+    try:
+        return replace(base, **changes)  # type: ignore[arg-type]
+    except ValueError as e:
+        raise ValueError(f"nemesis options: {e}") from e
+
+
+_PARSERS: dict[str, type] = {"float": float, "int": int, "bool": bool, "str": str}
+
+
+def _convert(name: str, raw: str, declared: object) -> object:
+    """``raw`` as the field's declared type (annotations are strings here)."""
+    text = str(declared)
+    if text.endswith(" | None") and raw.lower() in ("none", ""):
+        return None
+    kind = _PARSERS[text.removesuffix(" | None")]
+    if kind is bool:
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"nemesis option {name}={raw!r}: want yes or no")
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ValueError(f"nemesis option {name}={raw!r}: not a valid {kind.__name__}") from None

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 
 import pytest
 
 from checkers.op import OpType
 from harness.db import NodeHost
-from nemesis import FaultEnv, NemesisOptions, UnsupportedFault, build_package, cleanup_leftovers
+from harness.netns import find_leftovers
+from nemesis import (
+    FaultEnv,
+    NemesisOptions,
+    UnsupportedFault,
+    build_package,
+    cleanup_leftovers,
+    preflight,
+)
 from nemesis.catalog import Family
 from nemesis.grudge import PARTITIONS, grudge_from_json, is_cut
 from nemesis.netfilter import list_tables, netem_missing
 from nemesis.network import NetworkNemesis
+from nemesis.preflight import netem_problem
 from nemesis.probe import Reach, tcp_probe
 from nemesis.schedule import nemesis_invoke
 from tests.nemesis.conftest import TOPOLOGY
@@ -171,3 +181,17 @@ def test_partitions_need_namespaces(seed):
             await build_package("partition-one", FAST).nemesis.setup(env_for(hosts, seed))
 
     asyncio.run(scenario())
+
+
+def test_preflight_reports_netem_before_anything_starts():
+    prefix = f"sbt{os.urandom(3).hex()}"
+    problems = preflight(["partition-one", "delay", "kill"], prefix)
+    reason = netem_problem(f"{prefix}-x")
+    if reason is None:
+        assert problems == []
+    else:
+        assert problems == [
+            f"fault 'delay' needs the kernel's netem qdisc (sch_netem), which this kernel "
+            f"lacks ({reason}); packet-loss and flap work without it"
+        ]
+    assert find_leftovers(prefix).empty

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from checkers.op import NEMESIS, OpType
-from nemesis import FAULTS, SPECS, NemesisOptions, build_package, parse_faults
+from nemesis import FAULTS, SPECS, NemesisOptions, build_package, parse_faults, with_settings
 
 
 def test_parse_faults_accepts_names_and_rejects_unknown_ones():
@@ -73,3 +73,20 @@ def test_options_are_checked():
         NemesisOptions(interval_s=0)
     with pytest.raises(ValueError, match="packet loss"):
         NemesisOptions(packet_loss_percent=120)
+
+
+def test_nemesis_option_settings_parse_and_name_what_is_wrong():
+    options = with_settings(
+        NemesisOptions(), ["packet-loss-percent=35", "recovery=no", "recovery_s=none"]
+    )
+    assert options.packet_loss_percent == 35.0 and options.recovery is False
+    assert options.recovery_s is None and options.recovery_window_s == 0.0
+    for bad, message in [
+        ("warp=9", "want NAME=VALUE"),
+        ("interval_s=soon", "not a valid float"),
+        ("reshard_slots=2.5", "not a valid int"),
+        ("verify=maybe", "want yes or no"),
+        ("jitter=1.5", "jitter"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            with_settings(NemesisOptions(), [bad])
