@@ -414,6 +414,8 @@ class Runner:
             "nft_table": self.prefix,
             "pids": {} if finished else self.db.pids(),
             "finished": finished,
+            "harness_pid": os.getpid(),
+            "data": str(self.run_dir / "data"),
         }
         with contextlib.suppress(OSError):
             write_json(self.run_dir / STATE, state)

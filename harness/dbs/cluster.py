@@ -200,7 +200,7 @@ class ClusterDB:
         for node in self._nodes.values():
             if node.running:
                 errors.append(f"node {node.spec.name} still running (pid {node.pid})")
-        if self._creating is not None:
+        if self._creating is not None and not self._creating.done():
             await asyncio.wait([self._creating])
             if not self._creating.cancelled():
                 self._creating.exception()  # retrieved: setup reports it
