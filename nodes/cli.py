@@ -15,6 +15,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from nodes.cluster.component import install as install_cluster
+from nodes.cluster.nodes_conf import NodesConfError
 from nodes.commands import load_all
 from nodes.config import Config, parse_command_line
 from nodes.errors import AofError, ConfigError
@@ -70,6 +72,13 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 async def _serve(config: Config) -> int:
     loop = asyncio.get_running_loop()
     server = Server(config, loop)
+    if server.cluster_enabled:
+        try:
+            install_cluster(server)
+        except NodesConfError as exc:
+            log.critical("%s", exc)
+            print(f"splitbrain-server: {exc}", file=sys.stderr)
+            return 1
     try:
         await server.start()
     except AofError as exc:

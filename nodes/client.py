@@ -36,3 +36,5 @@ class Client:
     query_buffer: int = 0
     output_buffer: int = 0
     flags: str = "N"
+    woff: int = 0
+    """The replication offset right after this client's last propagated write (WAIT)."""

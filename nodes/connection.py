@@ -168,7 +168,9 @@ class Connection(asyncio.Protocol):
                 fallback = True
                 break
             if argv is False:
-                fallback = reader.has_data()
+                # hiredis hides a partial reply; an empty array must come out whole.
+                reader.feed(b"*0\r\n")
+                fallback = reader.gets() != []
                 break
             if type(argv) is not list:
                 fallback = True

@@ -30,6 +30,17 @@ Hook points (for the cluster bus and, later, replication); set them before
 ``server.before_reply: list[Callable[[], None]]``
     Run once per event-loop iteration before replies are written (the AOF's fsync point).
 
+``server.write_gate: WriteGate | None``
+    Called before a write command runs or is queued in MULTI (and before EXEC when
+    something is queued): ``write_gate(ctx, cmd) -> Reply | None``; a reply refuses the
+    command (replication: ``-READONLY`` on a replica, ``-NOREPLICAS``). ``None`` (the
+    default) costs nothing.
+
+``server.replication``
+    The :class:`nodes.replication.Replication` component once installed (``follow``,
+    ``become_master``, offsets); ``server.master_repl_offset`` is its stream offset, copied
+    into ``client.woff`` after each command that propagated (what WAIT waits for).
+
 ``server.keyspace`` is the :class:`nodes.keyspace.Keyspace` (with a slot index when
 cluster mode is on); ``server.clock_ms()`` is the event-loop clock in epoch ms.
 """
@@ -54,6 +65,7 @@ from nodes.keyspace import Keyspace
 
 if TYPE_CHECKING:
     from nodes.commands.context import CommandContext
+    from nodes.replication import Replication
     from nodes.commands.registry import Command
     from nodes.resp.values import Reply
 
@@ -63,6 +75,7 @@ log = logging.getLogger("splitbrain.server")
 Router = Callable[["CommandContext", "Command", list[bytes], list[bytes], int], "Reply | None"]
 InfoProvider = Callable[[], list[tuple[str, object]]]
 PropagationListener = Callable[[list[list[bytes]]], None]
+WriteGate = Callable[["CommandContext", "Command"], "Reply | None"]
 
 
 class ServerComponent(Protocol):
@@ -107,6 +120,9 @@ class Server:
         self.pending_propagation: list[list[bytes]] = []
         self.before_reply: list[Callable[[], None]] = []
         self.aof: AppendOnlyFile | None = None
+        self.write_gate: WriteGate | None = None
+        self.replication: Replication | None = None
+        self.master_repl_offset = 0
         self._next_client_id = 1
         self._pending_writes: list[Connection] = []
         self._flush_scheduled = False

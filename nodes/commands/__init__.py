@@ -26,8 +26,11 @@ FAMILIES: tuple[str, ...] = (
     "hashes",
     "zsets",
     "cluster",
+    "replication",
 )
-OPTIONAL: frozenset[str] = frozenset({"lists", "sets", "hashes", "zsets", "cluster"})
+OPTIONAL: frozenset[str] = frozenset(
+    {"lists", "sets", "hashes", "zsets", "cluster", "replication"}
+)
 
 _loaded = False
 

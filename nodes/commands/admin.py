@@ -15,14 +15,24 @@ from nodes.resp.values import OK, Blocked, Reply, Simple, Verbatim
 
 
 @command(
-    "info", -1, "loading stale sentinel", acl="@slow @dangerous", tips="nondeterministic_output"
+    "info",
+    -1,
+    "loading stale",
+    acl="@slow @dangerous",
+    tips="nondeterministic_output request_policy:all_shards response_policy:special",
 )
 def info(ctx: CommandContext, argv: list[bytes]) -> Reply:
     sections = [a.decode(errors="replace") for a in argv[1:]]
     return Verbatim(render(ctx.server, sections))
 
 
-@command("dbsize", 1, "readonly fast", acl="@keyspace @read @fast")
+@command(
+    "dbsize",
+    1,
+    "readonly fast",
+    acl="@keyspace @read @fast",
+    tips="request_policy:all_shards response_policy:agg_sum",
+)
 def dbsize(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return len(ctx.keyspace)
 
@@ -35,12 +45,24 @@ def _flush(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return OK
 
 
-@command("flushall", -1, "write", acl="@keyspace @write @slow @dangerous")
+@command(
+    "flushall",
+    -1,
+    "write",
+    acl="@keyspace @write @slow @dangerous",
+    tips="request_policy:all_shards response_policy:all_succeeded",
+)
 def flushall(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return _flush(ctx, argv)
 
 
-@command("flushdb", -1, "write", acl="@keyspace @write @slow @dangerous")
+@command(
+    "flushdb",
+    -1,
+    "write",
+    acl="@keyspace @write @slow @dangerous",
+    tips="request_policy:all_shards response_policy:all_succeeded",
+)
 def flushdb(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return _flush(ctx, argv)
 
@@ -48,7 +70,7 @@ def flushdb(ctx: CommandContext, argv: list[bytes]) -> Reply:
 @command(
     "shutdown",
     -1,
-    "admin noscript loading stale no_multi sentinel allow_busy",
+    "admin noscript loading stale no_multi allow_busy",
     acl="@admin @slow @dangerous",
 )
 def shutdown(ctx: CommandContext, argv: list[bytes]) -> Reply:
@@ -85,7 +107,7 @@ def debug(ctx: CommandContext, argv: list[bytes]) -> Reply:
     )
 
 
-@command("function", -2, "", acl="@slow @scripting", container=True)
+@command("function", -2, "", acl="@slow", container=True)
 def function(ctx: CommandContext, argv: list[bytes]) -> Reply:
     raise AssertionError("container")
 
@@ -94,18 +116,31 @@ def _no_functions(ctx: CommandContext, argv: list[bytes]) -> Reply:
     raise CommandError("FUNCTION is not supported by splitbrain-server")
 
 
-for _sub, _arity in (
-    ("dump", 2),
-    ("list", -2),
-    ("restore", -3),
-    ("flush", -2),
-    ("stats", 2),
-    ("load", -3),
-    ("delete", 3),
-    ("kill", 2),
-    ("help", 2),
+_ALL = "request_policy:all_shards response_policy:all_succeeded"
+for _sub, _arity, _flags, _acl, _tips in (
+    ("dump", 2, "noscript", "@slow @scripting", ""),
+    ("list", -2, "noscript", "@slow @scripting", "nondeterministic_output_order"),
+    ("restore", -3, "write denyoom noscript", "@write @slow @scripting", _ALL),
+    ("flush", -2, "write noscript", "@write @slow @scripting", _ALL),
+    (
+        "stats",
+        2,
+        "noscript allow_busy",
+        "@slow @scripting",
+        "nondeterministic_output request_policy:all_shards response_policy:special",
+    ),
+    ("load", -3, "write denyoom noscript", "@write @slow @scripting", _ALL),
+    ("delete", 3, "write noscript", "@write @slow @scripting", _ALL),
+    (
+        "kill",
+        2,
+        "noscript allow_busy",
+        "@slow @scripting",
+        "request_policy:all_shards response_policy:one_succeeded",
+    ),
+    ("help", 2, "loading stale", "@slow @scripting", ""),
 ):
-    command(_sub, _arity, "noscript", acl="@slow @scripting", parent="function")(_no_functions)
+    command(_sub, _arity, _flags, acl=_acl, tips=_tips, parent="function")(_no_functions)
 
 
 @command("time", 1, "loading stale fast", acl="@fast", tips="nondeterministic_output")

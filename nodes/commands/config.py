@@ -5,7 +5,7 @@ from __future__ import annotations
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
 from nodes.config import BY_NAME
-from nodes.errors import CommandError
+from nodes.errors import CommandError, SyntaxErr
 from nodes.resp.values import OK, Reply, Simple
 
 
@@ -32,7 +32,7 @@ def config_get(ctx: CommandContext, argv: list[bytes]) -> Reply:
 )
 def config_set(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if len(argv) % 2:
-        raise CommandError("wrong number of arguments for 'config|set' command")
+        raise SyntaxErr()
     pairs = [
         (argv[i].decode(errors="replace"), argv[i + 1].decode(errors="replace"))
         for i in range(2, len(argv), 2)

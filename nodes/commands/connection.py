@@ -15,7 +15,7 @@ _WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled."
 @command(
     "ping",
     -1,
-    "fast sentinel",
+    "fast",
     acl="@fast @connection",
     tips="request_policy:all_shards response_policy:all_succeeded",
 )
@@ -25,18 +25,18 @@ def ping(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return argv[1] if len(argv) == 2 else PONG
 
 
-@command("echo", 2, "fast", acl="@fast @connection")
+@command("echo", 2, "loading stale fast", acl="@fast @connection")
 def echo(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return argv[1]
 
 
-@command("quit", -1, "allow_busy noscript loading stale fast no_auth", acl="@fast @connection")
+@command("quit", -1, "noscript loading stale fast no_auth allow_busy", acl="@fast @connection")
 def quit_(ctx: CommandContext, argv: list[bytes]) -> Reply:
     ctx.client.close_after_reply = True
     return OK
 
 
-@command("select", 2, "loading stale fast", acl="@keyspace @fast")
+@command("select", 2, "loading stale fast", acl="@fast @connection")
 def select(ctx: CommandContext, argv: list[bytes]) -> Reply:
     try:
         index = parse_int(argv[1])
@@ -59,9 +59,7 @@ def _check_password(ctx: CommandContext, user: bytes, password: bytes) -> None:
         conn.parser.auth_required = False
 
 
-@command(
-    "auth", -2, "noscript loading stale fast no_auth sentinel allow_busy", acl="@fast @connection"
-)
+@command("auth", -2, "noscript loading stale fast no_auth allow_busy", acl="@fast @connection")
 def auth(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if len(argv) > 3:
         raise SyntaxErr()
@@ -75,9 +73,7 @@ def auth(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return OK
 
 
-@command(
-    "hello", -1, "noscript loading stale fast no_auth sentinel allow_busy", acl="@fast @connection"
-)
+@command("hello", -1, "noscript loading stale fast no_auth allow_busy", acl="@fast @connection")
 def hello(ctx: CommandContext, argv: list[bytes]) -> Reply:
     client = ctx.client
     version = client.resp
@@ -143,7 +139,7 @@ def _valid_name(name: bytes) -> bytes:
     return name
 
 
-@command("client", -2, "sentinel", acl="@slow", container=True)
+@command("client", -2, "", acl="@slow", container=True)
 def client(ctx: CommandContext, argv: list[bytes]) -> Reply:
     raise AssertionError("container")
 
@@ -195,6 +191,7 @@ def _client_line(ctx: CommandContext, cid: int) -> bytes:
     -2,
     "admin noscript loading stale",
     acl="@admin @slow @dangerous @connection",
+    tips="nondeterministic_output",
     parent="client",
 )
 def client_list(ctx: CommandContext, argv: list[bytes]) -> Reply:
@@ -219,6 +216,13 @@ def client_list(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return Verbatim(b"".join(_client_line(ctx, i) for i in ids))
 
 
-@command("info", 2, "noscript loading stale", acl="@slow @connection", parent="client")
+@command(
+    "info",
+    2,
+    "noscript loading stale",
+    acl="@slow @connection",
+    tips="nondeterministic_output",
+    parent="client",
+)
 def client_info(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return Verbatim(_client_line(ctx, ctx.client.id))

@@ -41,9 +41,7 @@ def resolve(argv: list[bytes]) -> Command | Error:
     cmd = COMMANDS.get(argv[0].lower())
     if cmd is None:
         return unknown_command(argv)
-    if cmd.subcommands:
-        if len(argv) < 2:
-            return error_reply(ArityError(cmd.name))
+    if cmd.subcommands and len(argv) >= 2:
         sub = cmd.subcommands.get(argv[1].lower())
         if sub is None:
             text = (
@@ -90,6 +88,11 @@ def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         refused = route(ctx, cmd, argv)
         if refused is not None:
             return _refused(server, client, refused)
+    gate = server.write_gate
+    if gate is not None and (cmd.is_write or cmd.name == "exec"):
+        refused = gate(ctx, cmd)
+        if refused is not None:
+            return _refused(server, client, refused)
     if client.multi is not None and cmd.in_multi_ok:
         client.multi.append((cmd, argv))
         return QUEUED
@@ -110,6 +113,7 @@ def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         ctx.propagated = None
     if server.pending_propagation:
         server.flush_propagation()
+        client.woff = server.master_repl_offset
     return reply
 
 

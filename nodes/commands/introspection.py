@@ -1,4 +1,5 @@
-"""COMMAND, COMMAND COUNT/INFO/LIST/GETKEYS/DOCS: the command table as redis 7.0 shows it."""
+"""COMMAND, COMMAND COUNT/INFO/LIST/GETKEYS/GETKEYSANDFLAGS/DOCS/HELP: the command table as
+redis 7.0 shows it."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from nodes.commands.context import CommandContext
 from nodes.commands.dispatch import resolve
 from nodes.commands.registry import COMMANDS, Command, command
 from nodes.errors import CommandError
+from nodes.pattern import matches
 from nodes.resp.values import Error, Reply, SetReply, Simple
 
 
@@ -31,32 +33,80 @@ def describe(cmd: Command) -> Reply:
     -1,
     "loading stale",
     acl="@slow @connection",
-    container=False,
+    container=True,
     tips="nondeterministic_output_order",
 )
 def command_(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    if len(argv) == 1:
+    return [describe(cmd) for cmd in COMMANDS.values()]
+
+
+_SUB = "loading stale"
+_ACL = "@slow @connection"
+
+
+@command("count", 2, _SUB, acl=_ACL, parent="command")
+def command_count(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    return len(COMMANDS)
+
+
+@command("info", -2, _SUB, acl=_ACL, parent="command", tips="nondeterministic_output_order")
+def command_info(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    if len(argv) == 2:
         return [describe(cmd) for cmd in COMMANDS.values()]
-    sub = argv[1].lower()
-    rest = argv[2:]
-    if sub == b"count" and not rest:
-        return len(COMMANDS)
-    if sub == b"info":
-        if not rest:
-            return [describe(cmd) for cmd in COMMANDS.values()]
-        return [_info_one(name) for name in rest]
-    if sub == b"list":
-        return [cmd.name.encode() for cmd in COMMANDS.values()]
-    if sub == b"docs":
-        return {}
-    if sub in (b"getkeys", b"getkeysandflags") and rest:
-        return _getkeys(rest, sub == b"getkeysandflags")
-    if sub == b"help" and not rest:
-        return [Simple(b"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")]
-    raise CommandError(
-        f"unknown subcommand or wrong number of arguments for '{argv[1].decode(errors='replace')}'"
-        ". Try COMMAND HELP."
-    )
+    return [_info_one(name) for name in argv[2:]]
+
+
+@command("list", -2, _SUB, acl=_ACL, parent="command", tips="nondeterministic_output_order")
+def command_list(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    names: list[Reply] = [cmd.name.encode() for cmd in COMMANDS.values()]
+    if len(argv) == 2:
+        return names
+    if len(argv) == 5 and argv[2].lower() == b"filterby" and argv[3].lower() == b"pattern":
+        return [n for n in names if isinstance(n, bytes) and matches(argv[4], n)]
+    raise CommandError("syntax error")
+
+
+@command("docs", -2, _SUB, acl=_ACL, parent="command", tips="nondeterministic_output_order")
+def command_docs(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    return {}
+
+
+@command("getkeys", -4, _SUB, acl=_ACL, parent="command")
+def command_getkeys(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    return _getkeys(argv[2:], with_flags=False)
+
+
+@command("getkeysandflags", -4, _SUB, acl=_ACL, parent="command")
+def command_getkeysandflags(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    return _getkeys(argv[2:], with_flags=True)
+
+
+@command("help", 2, _SUB, acl=_ACL, parent="command")
+def command_help(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    lines = [
+        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "LIST",
+        "    Return a list of all commands in this Redis server.",
+        "INFO [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys and the access flags from a full Redis command.",
+        "HELP",
+        "    Prints this help.",
+    ]
+    return [Simple(line.encode()) for line in lines]
 
 
 def _info_one(name: bytes) -> Reply:
@@ -71,15 +121,20 @@ def _info_one(name: bytes) -> Reply:
 
 
 def _getkeys(argv: list[bytes], with_flags: bool) -> Reply:
-    cmd = resolve(argv)
-    if isinstance(cmd, Error):
-        if cmd.text.startswith(b"ERR wrong number"):
-            raise CommandError("Invalid number of arguments specified for command")
+    cmd = COMMANDS.get(argv[0].lower())
+    if cmd is None:
         raise CommandError("Invalid command specified")
-    indexes = cmd.key_indexes(argv)
+    if cmd.subcommands and len(argv) >= 2:
+        cmd = cmd.subcommands.get(argv[1].lower(), cmd)
+    if not cmd.has_keys:
+        raise CommandError("The command has no key arguments")
+    resolved = resolve(argv)
+    if isinstance(resolved, Error):
+        raise CommandError("Invalid number of arguments specified for command")
+    indexes = resolved.key_indexes(argv)
     if not indexes:
         raise CommandError("The command has no key arguments")
     if with_flags:
-        flags = cmd.key_specs[0].flags if cmd.key_specs else ()
+        flags = resolved.key_specs[0].flags if resolved.key_specs else ()
         return [[argv[i], SetReply([Simple(f.encode()) for f in flags])] for i in indexes]
     return [argv[i] for i in indexes]

@@ -121,7 +121,13 @@ def scan(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return [str(next_cursor).encode(), list(found)]
 
 
-@command("randomkey", 1, "readonly", acl="@keyspace @read @slow", tips="nondeterministic_output")
+@command(
+    "randomkey",
+    1,
+    "readonly",
+    acl="@keyspace @read @slow",
+    tips="request_policy:all_shards nondeterministic_output",
+)
 def randomkey(ctx: CommandContext, argv: list[bytes]) -> Reply:
     for key in ctx.keyspace.live_keys():
         return key

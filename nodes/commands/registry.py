@@ -59,6 +59,7 @@ class KeySpec:
     keystep: int = 1
     limit: int = 0
     keynum: tuple[int, int, int] | None = None
+    notes: bytes = b""
 
     def reply(self) -> Reply:
         if self.begin_keyword is not None:
@@ -86,8 +87,9 @@ class KeySpec:
                     b"limit": self.limit,
                 },
             }
-        return {
-            b"flags": [Simple(f.encode()) for f in self.flags],
+        spec: dict[bytes, Reply] = {b"notes": self.notes} if self.notes else {}
+        spec[b"flags"] = [Simple(f.encode()) for f in self.flags]
+        return spec | {
             b"begin_search": begin,
             b"find_keys": find,
         }
@@ -155,7 +157,8 @@ def command(
     parent: str | None = None,
     container: bool = False,
 ) -> Callable[[Handler], Handler]:
-    """Register ``handler`` as command ``name`` (see the module docstring)."""
+    """Register ``handler`` as command ``name`` (see the module docstring). A container's
+    own handler runs only when it is called without a subcommand and its arity allows."""
 
     def register(handler: Handler) -> Handler:
         flag_list = tuple(flags.split())
@@ -176,7 +179,7 @@ def command(
                 )
         cmd = Command(
             name=name,
-            handler=None if container else handler,
+            handler=handler,
             arity=arity,
             flags=flag_list,
             first_key=keys[0],

@@ -7,13 +7,12 @@ rewrite propagation where redis does (relative expiry -> absolute ``PXAT``)."""
 
 from __future__ import annotations
 
-import math
+from decimal import Decimal, InvalidOperation
 
 from nodes.commands.args import parse_float, parse_int
 from nodes.commands.context import CommandContext
-from nodes.commands.registry import command
+from nodes.commands.registry import KeySpec, command
 from nodes.errors import CommandError, NotFloatError, NotIntegerError, OverflowErr, SyntaxErr
-from nodes.resp.encoder import format_double
 from nodes.resp.parser import string2ll
 from nodes.resp.values import OK, Reply
 
@@ -50,7 +49,12 @@ def _expire_arg(argv: list[bytes], i: int, unit_ms: int, absolute: bool, now: in
     "write denyoom",
     keys=(1, 1, 1),
     acl="@write @string @slow",
-    key_flags="RW access update variable_flags",
+    key_specs=(
+        KeySpec(
+            ("RW", "access", "update", "variable_flags"),
+            notes=b"RW and ACCESS due to the optional `GET` argument",
+        ),
+    ),
 )
 def set_(ctx: CommandContext, argv: list[bytes]) -> Reply:
     ks = ctx.keyspace
@@ -166,7 +170,13 @@ def getdel(ctx: CommandContext, argv: list[bytes]) -> Reply:
 
 
 @command(
-    "mget", -2, "readonly fast", keys=(1, -1, 1), acl="@read @string @fast", key_flags="RO access"
+    "mget",
+    -2,
+    "readonly fast",
+    keys=(1, -1, 1),
+    acl="@read @string @fast",
+    key_flags="RO access",
+    tips="request_policy:multi_shard",
 )
 def mget(ctx: CommandContext, argv: list[bytes]) -> Reply:
     ks = ctx.keyspace
@@ -178,7 +188,13 @@ def mget(ctx: CommandContext, argv: list[bytes]) -> Reply:
 
 
 @command(
-    "mset", -3, "write denyoom", keys=(1, -1, 2), acl="@write @string @slow", key_flags="OW update"
+    "mset",
+    -3,
+    "write denyoom",
+    keys=(1, -1, 2),
+    acl="@write @string @slow",
+    key_flags="OW update",
+    tips="request_policy:multi_shard response_policy:all_succeeded",
 )
 def mset(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if len(argv) % 2 == 0:
@@ -196,6 +212,7 @@ def mset(ctx: CommandContext, argv: list[bytes]) -> Reply:
     keys=(1, -1, 2),
     acl="@write @string @slow",
     key_flags="OW insert",
+    tips="request_policy:multi_shard response_policy:agg_min",
 )
 def msetnx(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if len(argv) % 2 == 0:
@@ -254,31 +271,36 @@ def decrby(ctx: CommandContext, argv: list[bytes]) -> Reply:
 
 @command("incrbyfloat", 3, _INCR_FLAGS, keys=(1, 1, 1), acl=_INCR_ACL, key_flags=_INCR_KEYS)
 def incrbyfloat(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    """Decimal arithmetic stands in for redis's long double: human-sized inputs print the
+    same (``1.5`` + ``1.1`` -> ``2.6``)."""
     ks = ctx.keyspace
     old = ks.get_string(argv[1])
-    delta = parse_float(argv[2])
-    current = 0.0
-    if old is not None:
-        try:
-            current = parse_float(old)
-        except NotFloatError:
-            raise NotFloatError() from None
+    delta = _parse_decimal(argv[2])
+    current = _parse_decimal(old) if old is not None else Decimal(0)
     value = current + delta
-    if math.isnan(value) or value in (float("inf"), float("-inf")):
+    if not value.is_finite():
         raise CommandError("increment would produce NaN or Infinity")
-    text = _format_long_double(value)
+    text = _format_decimal(value)
     ks.set(argv[1], text, keep_ttl=True)
     ctx.propagate_as([b"SET", argv[1], text, b"KEEPTTL"])
     return text
 
 
-def _format_long_double(value: float) -> bytes:
-    text = b"%.17f" % value
-    if b"." in text:
-        text = text.rstrip(b"0").rstrip(b".")
-    if text == b"-0":
-        text = b"0"
-    return text if len(text) < 40 else format_double(value)
+def _parse_decimal(arg: bytes) -> Decimal:
+    parse_float(arg)  # the same acceptance rules and error as a double
+    try:
+        return Decimal(arg.decode())
+    except (InvalidOperation, UnicodeDecodeError):
+        raise NotFloatError() from None
+
+
+def _format_decimal(value: Decimal) -> bytes:
+    text = f"{value:.17f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return text.encode()
 
 
 @command(
