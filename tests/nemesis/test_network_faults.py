@@ -9,7 +9,7 @@ import random
 import pytest
 
 from checkers.op import OpType
-from harness.db import NodeHost
+from harness.db import NodeHost, Topology
 from harness.netns import find_leftovers
 from nemesis import (
     FaultEnv,
@@ -195,3 +195,25 @@ def test_preflight_reports_netem_before_anything_starts():
             f"lacks ({reason}); packet-loss and flap work without it"
         ]
     assert find_leftovers(prefix).empty
+
+
+def test_an_impossible_partition_fails_and_an_unknown_f_is_refused(hosts, seed):
+    one_primary = Topology(primaries=("n1",), replicas_of={"n1": ("n2", "n3", "n4", "n5")})
+
+    async def scenario() -> None:
+        package = build_package("partition-primaries", FAST)
+        env = FaultEnv(SleeperDB(hosts, one_primary), hosts, random.Random(seed), print)
+        await package.nemesis.setup(env)
+        try:
+            done = await package.nemesis.invoke(
+                nemesis_invoke("start-partition", "partition-primaries")
+            )
+            assert done.type is OpType.FAIL and "needs 2 live primaries" in (done.error or "")
+            odd = await package.nemesis.invoke(nemesis_invoke("start-kill", "kill"))
+            assert odd.type is OpType.FAIL and "no nemesis handles 'start-kill'" in (
+                odd.error or ""
+            )
+        finally:
+            await package.nemesis.teardown()
+
+    asyncio.run(scenario())
