@@ -212,10 +212,11 @@ class ClusterEngine:
             node.ping_sent = self.now()
         self._before_sleep()
 
-    def receive(self, link: Link, data: bytes) -> None:
-        """One framed packet from ``link``; malformed packets close the link."""
+    def receive(self, link: Link, data: bytes) -> bool:
+        """One framed packet from ``link``; malformed packets close the link. Returns
+        whether the link is still open."""
         if link.closed:
-            return
+            return False
         link.received_bytes += len(data)
         self.state.counters.received_bytes += len(data)
         try:
@@ -229,9 +230,10 @@ class ClusterEngine:
                 )
             self.free_link(link)
             self._before_sleep()
-            return
+            return False
         process(self, link, msg)
         self._before_sleep()
+        return not link.closed
 
     def bad_frame(self, link: Link, reason: str) -> None:
         """The transport could not frame the stream (bad signature or length)."""

@@ -1,0 +1,230 @@
+"""Cluster mode inside splitbrain-server: nodes.conf, the bus, the cron, the router.
+
+:func:`install` (called before the server starts, so a bad nodes.conf stops the process
+with one line) locks and loads nodes.conf, builds the engine and registers the
+component, the per-command router (MOVED / CLUSTERDOWN / ASK) and the per-client
+READONLY / ASKING flags.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nodes.cluster import nodes_conf
+from nodes.cluster.bootstrap import fresh_state, state_from_conf
+from nodes.cluster.bus import AsyncioBus
+from nodes.cluster.engine import CRON_PERIOD_MS, ClusterEngine
+from nodes.cluster.ports import ClusterConfig
+from nodes.cluster.state import ClusterNode
+from nodes.cluster.wire import ClusterHealth
+from nodes.resp.values import Error
+
+if TYPE_CHECKING:
+    from nodes.commands.context import CommandContext
+    from nodes.commands.registry import Command
+    from nodes.resp.values import Reply
+    from nodes.server import Server
+
+log = logging.getLogger("splitbrain.cluster")
+
+_DOWN = Error(b"CLUSTERDOWN The cluster is down")
+_DOWN_RO = Error(b"CLUSTERDOWN The cluster is down and only accepts read commands")
+_UNBOUND = Error(b"CLUSTERDOWN Hash slot not served")
+
+_COMPONENTS: dict[int, ClusterComponent] = {}
+
+
+def component_of(server: Server) -> ClusterComponent | None:
+    return _COMPONENTS.get(id(server))
+
+
+@dataclass
+class ServerClock:
+    server: Server
+
+    def now_ms(self) -> int:
+        return self.server.clock_ms()
+
+
+@dataclass
+class FileStore:
+    path: Path
+
+    def save(self, content: str, *, fsync: bool) -> None:
+        nodes_conf.save(self.path, content, fsync=fsync)
+
+
+def cluster_config(server: Server) -> ClusterConfig:
+    cfg = server.config
+    port = cfg.get_int("port")
+    return ClusterConfig(
+        port=port,
+        cport=cfg.get_int("cluster-port") or port + 10000,
+        node_timeout=cfg.get_int("cluster-node-timeout"),
+        require_full_coverage=cfg.get_bool("cluster-require-full-coverage"),
+        allow_reads_when_down=cfg.get_bool("cluster-allow-reads-when-down"),
+        allow_replica_migration=cfg.get_bool("cluster-allow-replica-migration"),
+        replica_validity_factor=cfg.get_int("cluster-replica-validity-factor"),
+        migration_barrier=cfg.get_int("cluster-migration-barrier"),
+        replica_no_failover=cfg.get_bool("cluster-replica-no-failover"),
+        announce_ip=cfg.get_str("cluster-announce-ip"),
+        announce_port=cfg.get_int("cluster-announce-port"),
+        announce_bus_port=cfg.get_int("cluster-announce-bus-port"),
+        announce_hostname=cfg.get_str("cluster-announce-hostname"),
+        repl_ping_replica_period=cfg.get_int("repl-ping-replica-period"),
+    )
+
+
+@dataclass
+class ClientFlags:
+    readonly: bool = False
+    asking: bool = False
+
+
+class ClusterComponent:
+    """The cluster bus as a :class:`nodes.server.ServerComponent`."""
+
+    def __init__(self, server: Server, rng: random.Random | None = None) -> None:
+        self.server = server
+        self.config = cluster_config(server)
+        self.path = Path(server.config.get_str("cluster-config-file"))
+        self.lock = nodes_conf.ConfigLock(self.path).acquire()
+        try:
+            conf = nodes_conf.load(self.path)
+            now = server.clock_ms()
+            rng = rng or random.Random(os.urandom(16))
+            if conf is None:
+                state = fresh_state(self.config, rng, now)
+            else:
+                state = state_from_conf(conf, self.config, self.path, now)
+            self.bus = AsyncioBus(server.loop)
+            self.engine = ClusterEngine(
+                state=state,
+                config=self.config,
+                clock=ServerClock(server),
+                rng=rng,
+                transport=self.bus,
+                store=FileStore(self.path),
+                listener=self,
+            )
+            self.bus.engine = self.engine
+            self.engine.save_now(fsync=True)
+        except BaseException:
+            self.lock.release()
+            raise
+        if conf is None:
+            log.info("No cluster configuration found, I'm %s", state.myself.node_id)
+        else:
+            log.info("Node configuration loaded, I'm %s", state.myself.node_id)
+        self.clients: dict[int, ClientFlags] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        _COMPONENTS[id(server)] = self
+
+    # ---- ServerComponent --------------------------------------------------------------
+    async def start(self, server: Server) -> None:
+        hosts = [h.lstrip("-") for h in server.config.get_str("bind").split()] or ["0.0.0.0"]
+        await self.bus.listen(hosts, self.config.cport)
+        self._schedule()
+
+    async def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        try:
+            await self.bus.aclose()
+        finally:
+            self.lock.release()
+            _COMPONENTS.pop(id(self.server), None)
+
+    def _schedule(self) -> None:
+        self._timer = self.server.loop.call_later(CRON_PERIOD_MS / 1000, self._tick)
+
+    def _tick(self) -> None:
+        try:
+            self.engine.cron()
+            if self.engine.iteration % 50 == 0:
+                live = self.server.clients
+                for cid in [c for c in self.clients if c not in live]:
+                    del self.clients[cid]
+        except Exception:
+            log.exception("cluster cron failed")
+        finally:
+            self._schedule()
+
+    # ---- ClusterListener ----------------------------------------------------------------
+    def master_changed(self, master: ClusterNode | None) -> None:
+        # Replication (issue 8) attaches here; until then the role is all that changes.
+        if master is None:
+            log.info("This node is a master again")
+        else:
+            log.info("This node is now a replica of %s", master.node_id)
+
+    def slots_lost(self, mask: int) -> None:
+        keyspace = self.server.keyspace
+        from nodes.cluster.slots import iter_slots  # noqa: PLC0415
+
+        deleted = 0
+        for slot in iter_slots(mask):
+            for key in keyspace.keys_in_slot(slot, 1 << 62):
+                keyspace.delete(key)
+                deleted += 1
+        if deleted:
+            log.info("Deleted %d keys from slots this node no longer owns", deleted)
+
+    # ---- clients ------------------------------------------------------------------------
+    def flags_of(self, client_id: int) -> ClientFlags:
+        flags = self.clients.get(client_id)
+        if flags is None:
+            flags = self.clients[client_id] = ClientFlags()
+        return flags
+
+    def route(
+        self, ctx: CommandContext, cmd: Command, argv: list[bytes], keys: list[bytes], slot: int
+    ) -> Reply | None:
+        """Redis's ``getNodeByQuery`` for one command's keys (all in ``slot``)."""
+        state = self.engine.state
+        flags = self.clients.get(ctx.client.id)
+        asking = flags is not None and flags.asking
+        if flags is not None:
+            flags.asking = False
+        owner = state.owners[slot]
+        if owner is None:
+            return _UNBOUND
+        if cmd.name == "exec":
+            is_write = any(c.is_write for c, _ in ctx.client.multi or ())
+        else:
+            is_write = cmd.is_write
+        if state.health is not ClusterHealth.OK:
+            if not self.config.allow_reads_when_down:
+                return _DOWN
+            if is_write:
+                return _DOWN_RO
+        me = state.myself
+        if owner is me:
+            return None
+        if slot in state.importing_from and (asking or "asking" in cmd.flags):
+            return None
+        if (
+            flags is not None
+            and flags.readonly
+            and not is_write
+            and me.is_replica
+            and me.master is owner
+        ):
+            return None
+        return Error(f"MOVED {slot} {owner.ip}:{owner.port}".encode())
+
+
+def install(server: Server) -> ClusterComponent:
+    """Turn cluster mode on for ``server`` (raises :class:`NodesConfError` for a bad or
+    locked nodes.conf)."""
+    component = ClusterComponent(server)
+    server.components.append(component)
+    server.router = component.route
+    return component
