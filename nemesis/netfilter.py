@@ -24,7 +24,12 @@ _TABLE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 
 
 class FirewallError(RuntimeError):
-    """An nft or tc command failed (the message holds its stderr)."""
+    """An nft or tc command failed: the message names the command, ``detail`` holds the
+    first line of its stderr."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail or message
 
 
 def check_table_name(table: str) -> str:
@@ -101,8 +106,9 @@ async def run(argv: Sequence[str], stdin: str | None = None, timeout_s: float = 
         await proc.wait()
         raise FirewallError(f"{' '.join(argv)}: no answer in {timeout_s}s") from None
     if proc.returncode != 0:
-        msg = err.decode(errors="replace").strip().splitlines()
-        raise FirewallError(f"{' '.join(argv)}: {msg[0] if msg else f'exit {proc.returncode}'}")
+        lines = err.decode(errors="replace").strip().splitlines()
+        detail = lines[0] if lines else f"exit {proc.returncode}"
+        raise FirewallError(f"{' '.join(argv)}: {detail}", detail)
     return out.decode(errors="replace")
 
 
@@ -132,7 +138,7 @@ async def netem_missing(netns: str, dev: str = "lo") -> str | None:
             in_netns(netns, ["tc", "qdisc", "add", "dev", dev, "root", "netem", "delay", "1ms"])
         )
     except FirewallError as e:
-        return f"tc says: {e}"
+        return f"tc says: {e.detail}"
     except FileNotFoundError:
         return "tc (iproute2) is not installed"
     await run(in_netns(netns, ["tc", "qdisc", "del", "dev", dev, "root"]))
