@@ -57,6 +57,7 @@ class LinOp:
     start_ns: int | None
     end_ns: int | None
     type: str
+    role: str | None = None  # the checker's word: linearized, unplaceable, illegal, ...
 
     def describe(self) -> str:
         """Porcupine-like text: ``write 3``, ``read → 3``, ``cas 1→2``."""
@@ -82,6 +83,7 @@ class Counterexample:
     state: Any  # the model state where the search got stuck
     message: str | None
     raw: Mapping[str, Any]
+    candidates: tuple[tuple[str, str], ...] = ()  # (op id, why it could not go next)
 
     def op(self, ident: str) -> LinOp | None:
         return next((o for o in self.ops if o.id == ident), None)
@@ -126,9 +128,14 @@ def counterexample(
     operations: Sequence[Operation],
     max_ops: int = 40,
 ) -> Counterexample:
-    """Normalise ``explanation``. If it lists no operations, the window is taken from
-    the history: the failing key's operations overlapping the failed one(s) and the
-    linearized ones, at most ``max_ops``."""
+    """Normalise ``explanation``.
+
+    The linearization order comes from ``linearization`` (every id, in order) when the
+    checker gives it, else from the steps listed under ``linearized`` (which may be only
+    the last steps, each with its ``state_after``). The drawn operations are the window
+    plus the listed steps and the unplaceable ones; any of those the explanation names
+    but does not describe are taken from the history. If it lists no operations at all,
+    the failing key's operations overlapping them are added, at most ``max_ops``."""
     key = _first(explanation, "key", "k")
     key_text = None if key is None else str(key)
     ops: dict[str, LinOp] = {}
@@ -139,7 +146,7 @@ def counterexample(
                 lin = _lin_op(entry)
                 if lin is not None:
                     ops.setdefault(lin.id, lin)
-    linearized: list[tuple[str, Any]] = []
+    steps: list[tuple[str, Any]] = []
     for field in _LINEARIZED_FIELDS:
         listed = explanation.get(field)
         if isinstance(listed, list | tuple) and listed:
@@ -148,8 +155,14 @@ def counterexample(
                 if lin is not None:
                     ops.setdefault(lin.id, lin)
                 if ident is not None:
-                    linearized.append((ident, state))
+                    steps.append((ident, state))
             break
+    order = explanation.get("linearization")
+    if isinstance(order, list | tuple) and order:
+        states = dict(steps)
+        linearized = [(str(i), states.get(str(i))) for i in order]
+    else:
+        linearized = steps
     failed: list[str] = []
     for field in _FAILED_FIELDS:
         value = explanation.get(field)
@@ -163,7 +176,7 @@ def counterexample(
                 failed.append(ident)
         if failed:
             break
-    _fill_from_history(ops, key_text, [i for i, _ in linearized] + failed, operations, max_ops)
+    _fill_from_history(ops, key_text, [i for i, _ in steps] + failed, operations, max_ops)
     ordered = sorted(
         ops.values(), key=lambda o: (o.start_ns if o.start_ns is not None else 0, o.id)
     )
@@ -179,7 +192,20 @@ def counterexample(
         state=_first(explanation, *_STATE_FIELDS),
         message=None if message is None else str(message),
         raw=explanation,
+        candidates=tuple(_candidates(explanation.get("candidates"))),
     )
+
+
+def _candidates(listed: Any) -> list[tuple[str, str]]:
+    """(op id, why) of the operations the search tried in place of the unplaceable one."""
+    out: list[tuple[str, str]] = []
+    if isinstance(listed, list | tuple):
+        for entry in listed:
+            if isinstance(entry, Mapping):
+                ident = _first(entry, *_ID_FIELDS)
+                if ident is not None:
+                    out.append((str(ident), str(entry.get("why") or "")))
+    return out
 
 
 def _step(entry: Any) -> tuple[str | None, Any, LinOp | None]:
@@ -226,6 +252,7 @@ def _lin_op(entry: Any) -> LinOp | None:
         start_ns=start,
         end_ns=end,
         type=kind,
+        role=None if entry.get("role") is None else str(entry.get("role")),
     )
 
 

@@ -20,8 +20,11 @@ from reports.counterexample import Counterexample, LinOp
 WIDTH = 1200
 LANE_H = 50
 TOP = 30
-LEFT = 110
+LABELS = 110
+PAD = 12
 BAR_H = 22
+MIN_STEP = 30
+"""Pixels per event at least: wide histories scroll sideways instead of squeezing."""
 
 
 def _ms(ns: int | None) -> str:
@@ -29,7 +32,20 @@ def _ms(ns: int | None) -> str:
 
 
 def _state(state: Any) -> str:
+    if isinstance(state, str):
+        return state  # the checker's own description of the state
     return "nil" if state is None else json.dumps(state, default=str)
+
+
+def lane_order(ops: list[LinOp]) -> list[Any]:
+    """Processes in order of first appearance, those whose every operation never
+    completed (info: they only say "may have happened any time later") last."""
+    seen: list[Any] = []
+    for o in ops:
+        if o.process not in seen:
+            seen.append(o.process)
+    settled = {o.process for o in ops if o.end_ns is not None}
+    return [p for p in seen if p in settled] + [p for p in seen if p not in settled]
 
 
 @dataclass(frozen=True)
@@ -39,26 +55,27 @@ class _Layout:
     order: dict[str, int]
     state_after: dict[str, Any]
     failed: set[str]
+    why: dict[str, str]
+    width: float
 
 
 def render_svg(cx: Counterexample) -> str:
-    """The counterexample as an inline ``<svg>`` element."""
+    """The counterexample as HTML: a fixed column of lane labels beside a sideways
+    scrolling ``<svg>`` of the operations."""
     ops = list(cx.ops)
     if not ops:
         return '<p class="note">The explanation lists no operations to draw.</p>'
     events = sorted({t for o in ops for t in (o.start_ns, o.end_ns) if t is not None})
     rank = {t: i for i, t in enumerate(events)}
     steps = len(events) + 1
-    step = (WIDTH - LEFT - 20) / steps
-    right_edge = LEFT + steps * step
+    step = max(MIN_STEP, (WIDTH - LABELS - PAD - 20) / steps)
+    right_edge = PAD + steps * step
+    width = right_edge + 20
 
     def x(t: int | None) -> float:
-        return right_edge if t is None else LEFT + (rank[t] + 0.5) * step
+        return right_edge if t is None else PAD + (rank[t] + 0.5) * step
 
-    processes: list[Any] = []
-    for o in ops:
-        if o.process not in processes:
-            processes.append(o.process)
+    processes = lane_order(ops)
     lane = {p: i for i, p in enumerate(processes)}
     height = TOP + len(processes) * LANE_H + 30
     layout = _Layout(
@@ -67,27 +84,40 @@ def render_svg(cx: Counterexample) -> str:
         order={ident: n for n, (ident, _state) in enumerate(cx.linearized)},
         state_after=dict(cx.linearized),
         failed=set(cx.failed),
+        why=dict(cx.candidates),
+        width=width,
     )
+    labels = [
+        f'<svg class="lin-labels" xmlns="http://www.w3.org/2000/svg" width="{LABELS}"'
+        f' height="{height}" viewBox="0 0 {LABELS} {height}">'
+    ]
     parts = [
-        f'<svg class="lin-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}"'
-        f' width="100%" role="img" aria-label="linearizability counterexample">'
+        f'<svg class="lin-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f}'
+        f' {height}" width="{width:.0f}" height="{height}" role="img"'
+        ' aria-label="linearizability counterexample">'
     ]
     for p, i in lane.items():
         y = TOP + i * LANE_H
         parts.append(
-            f'<line class="lane" x1="{LEFT}" y1="{y + LANE_H / 2}" x2="{right_edge}"'
+            f'<line class="lane" x1="0" y1="{y + LANE_H / 2}" x2="{right_edge}"'
             f' y2="{y + LANE_H / 2}"/>'
-            f'<text class="lane-label" x="{LEFT - 8}" y="{y + LANE_H / 2 + 4}"'
+        )
+        labels.append(
+            f'<text class="lane-label" x="{LABELS - 8}" y="{y + LANE_H / 2 + 4}"'
             f' text-anchor="end">process {escape(str(p))}</text>'
         )
     for o in ops:
         parts.append(_bar(o, layout, cx))
     parts.append(_path(cx, x, lane))
     parts.append(
-        f'<text class="axis-note" x="{LEFT}" y="{height - 8}">time → (compressed to event'
+        f'<text class="axis-note" x="{PAD}" y="{height - 8}">time → (compressed to event'
         " order; hover an operation for its times and the model state)</text></svg>"
     )
-    return "".join(parts)
+    labels.append("</svg>")
+    return (
+        f'<div class="lin-frame">{"".join(labels)}'
+        f'<div class="lin-view">{"".join(parts)}</div></div>'
+    )
 
 
 def _bar(o: LinOp, layout: _Layout, cx: Counterexample) -> str:
@@ -106,11 +136,16 @@ def _bar(o: LinOp, layout: _Layout, cx: Counterexample) -> str:
         lines.append(f"CANNOT BE LINEARIZED here: model state is {_state(cx.state)}")
     elif o.id in order:
         classes.append("linearized")
-        lines.append(
-            f"linearized #{order[o.id] + 1}; model state after: {_state(state_after[o.id])}"
-        )
+        after = state_after[o.id]
+        known = "" if after is None else f"; model state after: {_state(after)}"
+        lines.append(f"linearized #{order[o.id] + 1}{known}")
     else:
-        lines.append("not in the longest partial linearization")
+        why = layout.why.get(o.id)
+        if why:
+            classes.append("candidate")
+            lines.append(f"could not go next: {why} (model state {_state(cx.state)})")
+        else:
+            lines.append("not in the longest partial linearization")
     detail = "\n".join(lines)
     dash = ' stroke-dasharray="4 3"' if o.end_ns is None else ""
     label = escape(o.describe())
@@ -122,8 +157,10 @@ def _bar(o: LinOp, layout: _Layout, cx: Counterexample) -> str:
     )
     marker = ""
     if o.id in failed:
+        near_right = x1 > layout.width - 200
+        anchor = f'x="{x2:.1f}" text-anchor="end"' if near_right else f'x="{x1:.1f}"'
         marker = (
-            f'<text class="failed-label" x="{x1:.1f}" y="{y - 3:.1f}">✗ cannot be linearized</text>'
+            f'<text class="failed-label" {anchor} y="{y - 10:.1f}">✗ cannot be linearized</text>'
         )
     return (
         f'<g class="{" ".join(classes)}" data-op="{escape(o.id)}"'
@@ -146,7 +183,8 @@ def _path(cx: Counterexample, x: Any, lane: dict[Any, int]) -> str:
         px = min(max(previous + 8, lo + 4), hi - 3)
         previous = px
         py = TOP + lane[o.process] * LANE_H + (LANE_H - BAR_H) / 2 - 1
-        points.append((px, py, n + 1, f"#{n + 1} {o.describe()} → state {_state(state)}"))
+        after = "" if state is None else f" → state {_state(state)}"
+        points.append((px, py, n + 1, f"#{n + 1} {o.describe()}{after}"))
     if not points:
         return ""
     line = " ".join(f"{px:.1f},{py:.1f}" for px, py, _n, _d in points)
@@ -154,7 +192,8 @@ def _path(cx: Counterexample, x: Any, lane: dict[Any, int]) -> str:
     for px, py, n, detail in points:
         out.append(
             f'<g class="lin-point"><title>{escape(detail)}</title>'
-            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="7"/>'
+            f'<rect x="{px - 4 - 3.2 * len(str(n)):.1f}" y="{py - 7:.1f}" rx="7"'
+            f' width="{8 + 6.4 * len(str(n)):.1f}" height="14"/>'
             f'<text x="{px:.1f}" y="{py + 3.5:.1f}" text-anchor="middle">{n}</text></g>'
         )
     return "".join(out)

@@ -17,6 +17,9 @@ from reports.lost import LostWrites
 from reports.perf import Availability, LatencyRow, quantile_labels
 from reports.rundata import RunData, RunFile
 
+STEPS_SHOWN = 40
+"""Linearization steps listed in the counterexample's table."""
+
 VERDICT_TEXT = {
     Verdict.VALID: "VALID",
     Verdict.INVALID: "INVALID",
@@ -136,6 +139,11 @@ def _verdict_of(value: Any) -> Verdict:
         return Verdict.UNKNOWN
 
 
+def _state(state: Any) -> str:
+    """A model state as the checker described it (its text as is, other values as JSON)."""
+    return state if isinstance(state, str) else json.dumps(state, default=str)
+
+
 def lost_writes(lost: LostWrites | None) -> str:
     if lost is None:
         return ""
@@ -216,33 +224,45 @@ def counterexample(cx: Counterexample | None) -> str:
             f' The operation that cannot be linearized: <b id="lin-failed">{h(what)}</b>.'
         )
     summary.append(
-        f" The longest partial linearization found places {len(cx.linearized)} operation(s);"
-        f" model state there: <code>{h(json.dumps(cx.state, default=str))}</code>.</p>"
+        f" The longest partial linearization found places {len(cx.linearized):,} operation(s);"
+        f" model state there: <code>{h(_state(cx.state))}</code>.</p>"
     )
     if cx.message:
         summary.append(f'<p class="note">{h(cx.message)}</p>')
-    steps = []
-    for n, (ident, state) in enumerate(cx.linearized, start=1):
-        o = cx.op(ident)
-        steps.append(
-            [
-                str(n),
-                h(o.describe() if o else f"op {ident}"),
-                h(o.process if o else ""),
-                f"<code>{h(json.dumps(state, default=str))}</code>",
-            ]
+    if cx.candidates:
+        tried = "; ".join(
+            f"{o.describe()} by process {o.process}: {why}"
+            for o, why in ((cx.op(i), why) for i, why in cx.candidates if i not in cx.failed)
+            if o is not None
         )
+        if tried:
+            summary.append(f'<p class="note">Tried in its place: {h(tried)}.</p>')
+    listed = [(n, i, s) for n, (i, s) in enumerate(cx.linearized, start=1) if cx.op(i)]
+    steps = [
+        [str(n), h(o.describe()), h(o.process), f"<code>{h(_state(state))}</code>"]
+        for n, ident, state in listed[-STEPS_SHOWN:]
+        if (o := cx.op(ident)) is not None
+    ]
+    more = len(cx.linearized) - len(steps)
+    steps_note = (
+        f'<p class="note">The last {len(steps)} steps drawn above; {more:,} earlier steps'
+        " are in the raw explanation.</p>"
+        if more > 0
+        else ""
+    )
     legend = (
         '<div class="legend"><span class="sw linearized"></span>in the partial linearization'
         '<span class="sw plain"></span>not placed<span class="sw failed"></span>cannot be'
-        ' linearized<span class="sw info"></span>never completed (dashed)</div>'
+        ' linearized<span class="sw candidate"></span>tried in its place'
+        '<span class="sw info"></span>never completed (dashed)</div>'
     )
     body = (
         "".join(summary)
         + legend
-        + f'<div class="lin-view">{render_svg(cx)}</div>'
+        + render_svg(cx)
         + '<div id="lin-hover" class="hover-panel">Hover an operation.</div>'
         + "<details><summary>Linearization steps</summary>"
+        + steps_note
         + table(["#", "operation", "process", "model state after"], steps)
         + "</details>"
         + "<details><summary>Raw explanation</summary><pre>"

@@ -353,6 +353,13 @@
   function linearizabilityHover() {
     var panel = byId('lin-hover');
     if (!panel) { return; }
+    // bring the operation that cannot be placed into view
+    var failed = document.querySelector('.lin-op.failed rect');
+    var view = document.querySelector('.lin-view');
+    if (failed && view) {
+      var x = parseFloat(failed.getAttribute('x')) || 0;
+      view.scrollLeft = Math.max(0, x - view.clientWidth * 0.7);
+    }
     Array.prototype.forEach.call(document.querySelectorAll('.lin-op'), function (g) {
       g.addEventListener('mouseenter', function () {
         panel.textContent = g.getAttribute('data-detail');

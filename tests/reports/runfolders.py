@@ -143,10 +143,9 @@ def _finish(sim: Sim) -> list[Op]:
 
 def register_history(
     rng: random.Random, total_ops: int, duration_s: float, stale_key: str | None = None
-) -> tuple[list[Op], dict[str, Any] | None]:
+) -> list[Op]:
     """Read / write / cas on keys r0..r4. With ``stale_key``, one read of that key late
-    in the run returns a value overwritten before the read began (not linearizable), and
-    the second value is an explanation in the linearizability checker's shape."""
+    in the run returns a value overwritten before the read began (not linearizable)."""
     sim = Sim(rng, concurrency=5, duration_ns=int(duration_s * 1e9))
     _schedule_faults(sim, ["partition", "kill"])
     keys = [f"r{i}" for i in range(5)]
@@ -182,66 +181,10 @@ def register_history(
             elif p.outcome is OpType.OK:
                 final[i] = Planned(p.process, p.f, p.key, p.value, p.start, p.end, None,
                                    OpType.FAIL, "cas mismatch", p.node)  # fmt: skip
-    stale = _plant_stale_read(planned, results, stale_key) if stale_key is not None else None
+    if stale_key is not None:
+        _plant_stale_read(planned, results, stale_key)
     _emit(sim, final, results, {})
-    history = _finish(sim)
-    if stale is None or stale_key is None:
-        return history, None
-    return history, _explanation(history, final, results, stale, stale_key)
-
-
-def _explanation(
-    history: list[Op], planned: list[Planned], results: dict[int, Any], stale: int, key: str
-) -> dict[str, Any]:
-    """The operations of ``key`` around the stale read, those that took effect before it
-    in effect order (a partial linearization, with the state after each), and the read
-    that cannot be placed."""
-    ids = {(op.process, op.time_ns): op.index for op in history if op.is_invoke}
-    bad = planned[stale]
-    window = [
-        i for i, p in enumerate(planned)
-        if p.key == key and p.outcome is not OpType.FAIL and p.start <= bad.end
-    ]  # fmt: skip
-    window.sort(key=lambda i: planned[i].start)
-    window = window[-10:]
-    if stale not in window:
-        window.append(stale)
-
-    def as_json(i: int) -> dict[str, Any]:
-        p = planned[i]
-        done = p.outcome is OpType.OK
-        return {
-            "id": ids[(p.process, p.start)],
-            "process": p.process,
-            "f": p.f,
-            "key": key,
-            "input": p.value,
-            "output": results.get(i, p.value) if done else None,
-            "status": p.outcome.value,
-            "invoke_ns": p.start,
-            "complete_ns": p.end if done else None,
-        }
-
-    effects = [(planned[i].effect, i) for i in window if i != stale]
-    before = sorted((t, i) for t, i in effects if t is not None)
-    state: Any = None
-    steps = []
-    for t, i in before:
-        if t > (bad.effect or 0):
-            break
-        p = planned[i]
-        if p.f == "write" or (p.f == "cas" and p.outcome is OpType.OK):
-            state = p.value if p.f == "write" else p.value[1]
-        steps.append({"op": ids[(p.process, p.start)], "state": state})
-    return {
-        "key": key,
-        "model": "cas-register",
-        "operations": [as_json(i) for i in window],
-        "linearized": steps,
-        "unplaceable": [ids[(bad.process, bad.start)]],
-        "state": state,
-        "message": f"read of {key} returned {results[stale]!r} but the register held {state!r}",
-    }
+    return _finish(sim)
 
 
 def _plant_stale_read(planned: list[Planned], results: dict[int, Any], key: str) -> int:

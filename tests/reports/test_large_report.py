@@ -23,7 +23,7 @@ MAX_SCRIPT_MS = 3000
 
 def test_report_of_100k_operations_is_usable(tmp_path: Path, artifacts_dir: Path):
     rng = random.Random(100_000)
-    history, _ = register_history(rng, OPERATIONS, 300)
+    history = register_history(rng, OPERATIONS, 300)
     results = {"valid": True, "checkers": {"linearizability": {"valid": True}}}
     run = write_run(
         tmp_path, "register-large", "20261122T000000", history, results,

@@ -34,7 +34,7 @@ def test_junit_has_one_testcase_per_checker_and_the_right_failures(store: Store)
     assert (root.get("failures"), root.get("errors"), root.get("skipped")) == ("1", "0", "0")
     root = junit(store.unknown)
     skipped = [c for c in root.iter("testcase") if c.find("skipped") is not None]
-    assert [c.get("name") for c in skipped] == ["linearizability"]
+    assert [c.get("name") for c in skipped] == ["linearizable"]
     assert root.get("failures") == "0"
     root = junit(store.valid)
     assert root.get("failures") == "0" and root.get("skipped") == "0"
