@@ -5,15 +5,16 @@ largest item in ``_maxes`` for bisection (the layout of the well-known *sortedco
 design, written here from its idea). A bucket insert or delete moves at most a few hundred
 pointers, which in CPython beats a skiplist of Python objects by a wide margin.
 
-The position of a bucket is the sum of the lengths before it; an index over those sums
-is rebuilt lazily after a change, so runs of reads (ZRANK, ZRANGE) cost a bisection each.
+The position of a bucket is the sum of the lengths before it, kept in a Fenwick tree
+over the bucket lengths: an insert or delete updates it in O(log buckets), a rank or a
+positional lookup reads it in O(log buckets). Splitting or dropping a bucket (once per
+few hundred changes) rebuilds it lazily.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
-from itertools import accumulate
 from typing import Generic, Protocol, Self, TypeVar
 
 
@@ -29,14 +30,14 @@ LOAD = 256
 class SortedList(Generic[T]):
     """Distinct-or-not items kept in ascending order; positions are 0-based ranks."""
 
-    __slots__ = ("_len", "_lists", "_maxes", "_offsets")
+    __slots__ = ("_len", "_lists", "_maxes", "_tree")
 
     def __init__(self) -> None:
         self._lists: list[list[T]] = []
         self._maxes: list[T] = []
         self._len = 0
-        self._offsets: list[int] | None = None
-        """``_offsets[i]`` is the position of ``_lists[i][0]``; ``None`` when stale."""
+        self._tree: list[int] | None = None
+        """Fenwick tree (1-based) over the bucket lengths; ``None`` when stale."""
 
     def __len__(self) -> int:
         return self._len
@@ -46,6 +47,7 @@ class SortedList(Generic[T]):
         if not lists:
             lists.append([item])
             maxes.append(item)
+            self._tree = None
         else:
             i = bisect_right(maxes, item)
             if i == len(maxes):
@@ -59,8 +61,10 @@ class SortedList(Generic[T]):
                 lists.insert(i + 1, bucket[LOAD:])
                 del bucket[LOAD:]
                 maxes.insert(i, bucket[-1])
+                self._tree = None
+            elif self._tree is not None:
+                self._grow(i, 1)
         self._len += 1
-        self._offsets = None
 
     def remove(self, item: T) -> None:
         """Remove one occurrence of ``item``; ``ValueError`` if absent."""
@@ -74,36 +78,70 @@ class SortedList(Generic[T]):
         del bucket[j]
         if bucket:
             self._maxes[i] = bucket[-1]
+            if self._tree is not None:
+                self._grow(i, -1)
         else:
             del self._lists[i]
             del self._maxes[i]
+            self._tree = None
         self._len -= 1
-        self._offsets = None
 
-    def _offset_index(self) -> list[int]:
-        offsets = self._offsets
-        if offsets is None:
-            offsets = self._offsets = [0, *accumulate(len(b) for b in self._lists)][:-1]
-        return offsets
+    # ---- the Fenwick tree over bucket lengths -------------------------------------------
+    def _fenwick(self) -> list[int]:
+        tree = self._tree
+        if tree is None:
+            tree = [0, *(len(b) for b in self._lists)]
+            size = len(tree) - 1
+            for i in range(1, size + 1):
+                parent = i + (i & -i)
+                if parent <= size:
+                    tree[parent] += tree[i]
+            self._tree = tree
+        return tree
+
+    def _grow(self, bucket: int, delta: int) -> None:
+        tree = self._tree
+        assert tree is not None
+        i, size = bucket + 1, len(tree) - 1
+        while i <= size:
+            tree[i] += delta
+            i += i & -i
+
+    def _offset(self, bucket: int) -> int:
+        """The position of the first item of ``bucket``."""
+        tree = self._fenwick()
+        total, i = 0, bucket
+        while i > 0:
+            total += tree[i]
+            i -= i & -i
+        return total
 
     def bisect_left(self, item: T) -> int:
         """The position of the first item not less than ``item``."""
         i = bisect_left(self._maxes, item)
         if i == len(self._maxes):
             return self._len
-        return self._offset_index()[i] + bisect_left(self._lists[i], item)
+        return self._offset(i) + bisect_left(self._lists[i], item)
 
     def bisect_right(self, item: T) -> int:
         """The position after the last item not greater than ``item``."""
         i = bisect_right(self._maxes, item)
         if i == len(self._maxes):
             return self._len
-        return self._offset_index()[i] + bisect_right(self._lists[i], item)
+        return self._offset(i) + bisect_right(self._lists[i], item)
 
     def _locate(self, pos: int) -> tuple[int, int]:
-        offsets = self._offset_index()
-        i = bisect_right(offsets, pos) - 1
-        return i, pos - offsets[i]
+        """(bucket, index in it) of position ``pos`` (0 <= pos < len)."""
+        tree = self._fenwick()
+        size = len(tree) - 1
+        bucket, step = 0, 1 << size.bit_length()
+        while step:
+            nxt = bucket + step
+            if nxt <= size and tree[nxt] <= pos:
+                bucket = nxt
+                pos -= tree[nxt]
+            step >>= 1
+        return bucket, pos
 
     def __getitem__(self, pos: int) -> T:
         if not 0 <= pos < self._len:
