@@ -183,9 +183,14 @@ def _period(
     kind: str, start: Op, completion: Op | None, end_ns: int, open_ended: bool
 ) -> FaultPeriod:
     value = completion.value if completion is not None and completion.value else start.value
+    label = f"{kind} {describe_value(value)}".strip()
+    asked = start.value
+    if isinstance(asked, str) and asked and value != asked:
+        # the invocation named the kind of fault ("minority"), the completion what was done
+        label = f"{kind} {asked}: {describe_value(value)}"
     return FaultPeriod(
         kind=kind,
-        label=f"{kind} {describe_value(value)}".strip(),
+        label=label,
         start_ns=start.time_ns,
         end_ns=max(end_ns, start.time_ns),
         value=value,

@@ -42,7 +42,7 @@ def summarize(store_dir: Path, run_dir: Path) -> RunSummary:
     return RunSummary(
         path=run_dir.relative_to(store_dir).as_posix(),
         stamp=run_dir.name,
-        date=str(test.get("start_time") or _date_of(run_dir.name)),
+        date=display_date(test.get("start_time")) or _date_of(run_dir.name),
         test=str(test.get("name") or test.get("test_name") or run_dir.parent.name),
         db=str(test.get("db") or "?"),
         faults=_faults(test.get("nemesis")),
@@ -61,6 +61,18 @@ def _faults(value: Any) -> str:
         faults = value.get("faults") or value.get("names")
         return _faults(faults) if faults is not None else json.dumps(value, default=str)
     return str(value)
+
+
+def display_date(value: Any) -> str | None:
+    """An ISO start time as ``YYYY-mm-dd HH:MM:SS`` (UTC when it says so)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    zone = " UTC" if when.utcoffset() is not None and not when.utcoffset() else ""
+    return when.strftime("%Y-%m-%d %H:%M:%S") + zone
 
 
 def _date_of(stamp: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from reports import sections
 from reports.chartdata import chart_data
 from reports.counterexample import Counterexample, counterexample, find_explanation
+from reports.index import display_date
 from reports.lost import LostWrites, find_lost_writes, lost_writes
 from reports.perf import Availability, LatencyRow, availability, latency_table
 from reports.rundata import RunData
@@ -125,7 +126,7 @@ def render_report(
         if present.get(ident, True)
     )
     title = f"{run.test_name} · {run.name} · {run.verdict.value}"
-    started = run.test.get("start_time") or run.test.get("started") or ""
+    started = display_date(run.test.get("start_time")) or ""
     body = "".join(
         [
             sections.verdict_banner(run, lost),

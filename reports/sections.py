@@ -91,9 +91,17 @@ def verdict_banner(run: RunData, lost: LostWrites | None) -> str:
 
 
 def problems(run: RunData) -> str:
-    if not run.problems:
+    """Notes on the inputs, and what test.json says went wrong with the run itself."""
+    notes = list(run.problems)
+    if run.test.get("error"):
+        notes.insert(0, f"The run ended with an error: {run.test['error']}")
+    if run.test.get("interrupted"):
+        notes.insert(0, "The run was interrupted (Ctrl-C or SIGTERM); it was checked as recorded.")
+    for error in run.test.get("teardown_errors") or []:
+        notes.append(f"Teardown: {error}")
+    if not notes:
         return ""
-    items = "".join(f"<li>{h(p)}</li>" for p in run.problems)
+    items = "".join(f"<li>{h(p)}</li>" for p in notes)
     return f'<div class="problems"><b>Input notes</b><ul>{items}</ul></div>'
 
 
@@ -351,7 +359,16 @@ def resources(run: RunData) -> str:
 
 
 def parameters(test: Mapping[str, Any]) -> str:
-    rows = [[f"<code>{h(k)}</code>", h(v)] for k, v in test.items() if k != "argv"]
+    """test.json as a table; nested objects (the harness's ``options``) one row per field."""
+    flat: list[tuple[str, Any]] = []
+    for k, v in test.items():
+        if k == "argv":
+            continue
+        if isinstance(v, Mapping) and v and k != "versions":
+            flat += [(f"{k}.{sub}", x) for sub, x in v.items()]
+        else:
+            flat.append((k, v))
+    rows = [[f"<code>{h(k)}</code>", h(v)] for k, v in flat]
     if not rows:
         return section("parameters", "Test parameters", '<p class="note">No test.json.</p>')
     return section("parameters", "Test parameters", table(["option", "value"], rows, "params"))

@@ -12,6 +12,7 @@ import pytest
 
 from checkers.linear import LinearizabilityChecker
 from checkers.op import Op
+from checkers.setfull import SetFullChecker
 from tests.reports.runfolders import register_history, set_history, write_run
 
 SEED = 20261122
@@ -54,26 +55,17 @@ def build_store(root: Path, seed: int = SEED) -> Store:
         seed=seed + 1, workload="register", nemesis=["partition-minority", "kill"],
         duration_s=30,
     )  # fmt: skip
-    history, lost = set_history(rng, 1200, 30, lose=7)
-    set_details = {
-        "valid": False,
-        "reason": f"{len(lost)} lost, 0 unexpected element(s)",
-        "attempted_count": 1200,
-        "acknowledged_count": 1000,
-        "lost_count": len(lost),
-        "recovered_count": 12,
-        "unexpected_count": 0,
-        "stale_count": 0,
-        "lost": lost,
-        "by_acks": {
-            "0": {"acknowledged_count": 120, "lost_count": sum(w["acks"] == 0 for w in lost)},
-            "1": {"acknowledged_count": 880, "lost_count": sum(w["acks"] == 1 for w in lost)},
-        },
-    }
+    history, lost_values = set_history(rng, 1200, 30, lose=7)
+    set_full = SetFullChecker().check(history).to_json()
+    assert set_full["valid"] is False and set_full["lost_count"] == len(lost_values), set_full
+    lost = set_full["lost"]
+    assert sorted(w["value"] for w in lost) == sorted(lost_values)
+    summary = ("acknowledged_count", "lost_count", "lost", "recovered_count",
+               "unexpected_count", "stale_count", "never_read_count", "by_acks")  # fmt: skip
     invalid_set = write_run(
         root, "set-partition", "20261121T120000", history,
-        {"valid": False, "checkers": {"set-full": set_details, "stats": {"valid": True}},
-         "lost_writes": {k: v for k, v in set_details.items() if k not in ("valid", "reason")}},
+        {"valid": False, "checkers": {"set-full": set_full, "stats": {"valid": True}},
+         "lost_writes": {k: set_full[k] for k in summary if k in set_full}},
         seed=seed + 2, workload="set", nemesis=["partition-minority"], duration_s=30,
     )  # fmt: skip
     history = register_history(rng, 800, 20)

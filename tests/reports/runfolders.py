@@ -58,13 +58,14 @@ def _schedule_faults(sim: Sim, kinds: list[str]) -> None:
         t += length + int(sim.duration_ns * sim.rng.uniform(0.1, 0.16))
         k += 1
     for start, end, kind, value in sim.faults:
-        opener, closer = ("start-partition", "stop-partition")
-        if kind == "kill":
-            opener, closer = "kill", "start"
-        inv = Op(OpType.INVOKE, opener, value, NEMESIS, time_ns=start)
-        sim.events += [inv, _at(inv.complete(OpType.OK), start + 3 * MS)]
-        stop = Op(OpType.INVOKE, closer, None, NEMESIS, time_ns=end)
-        sim.events += [stop, _at(stop.complete(OpType.OK), end + 2 * MS)]
+        # as nemesis/ records them: the invocation names the kind or the targets, the
+        # completion says what was done (the grudge, the nodes killed)
+        asked = "minority" if kind == "partition" else "one"
+        inv = Op(OpType.INVOKE, f"start-{kind}", asked, NEMESIS, time_ns=start)
+        sim.events += [inv, _at(inv.complete(OpType.OK, value=value), start + 3 * MS)]
+        stop = Op(OpType.INVOKE, f"stop-{kind}", None, NEMESIS, time_ns=end)
+        done = _at(stop.complete(OpType.OK, value=f"{kind}-healed"), end + 2 * MS)
+        sim.events += [stop, done]
 
 
 def _at(op: Op, t: int) -> Op:
@@ -209,10 +210,10 @@ def _plant_stale_read(planned: list[Planned], results: dict[int, Any], key: str)
 
 def set_history(
     rng: random.Random, total_ops: int, duration_s: float, lose: int = 0
-) -> tuple[list[Op], list[dict[str, Any]]]:
+) -> tuple[list[Op], list[Any]]:
     """Unique adds to keys s0..s2 with WAIT acks, then a final read of every key after
     healing. ``lose`` acknowledged adds made during a partition vanish from the final
-    reads; they are returned as the checker would list them."""
+    reads; their values are returned."""
     sim = Sim(rng, concurrency=6, duration_ns=int(duration_s * 1e9))
     _schedule_faults(sim, ["partition"])
     keys = ["s0", "s1", "s2"]
@@ -237,21 +238,8 @@ def set_history(
     for n, key in enumerate(keys):
         inv = Op(OpType.INVOKE, "read", None, 10_000 + n, time_ns=t, key=key, node="n2")
         sim.events += [inv, _at(inv.complete(OpType.OK, value=sorted(present[key])), t + 2 * MS)]
-    lost_listed = [
-        {
-            "key": planned[i].key,
-            "value": planned[i].value,
-            "node": planned[i].node,
-            "index": -1,
-            "outcome": "ok",
-            "invoke_time": planned[i].start,
-            "complete_time": planned[i].end,
-            "acks": acks[i],
-            "faults": ["partition"],
-        }
-        for i in sorted(lost)
-    ]
-    return _finish(sim), lost_listed
+    lost_values = [planned[i].value for i in sorted(lost)]
+    return _finish(sim), lost_values
 
 
 def resources(duration_s: float) -> Iterator[dict[str, Any]]:

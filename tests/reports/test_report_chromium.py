@@ -74,7 +74,7 @@ def test_invalid_set_report_lists_lost_writes(store: Store, artifacts_dir: Path)
     levels = sorted({w["acks"] for w in store.lost})
     for level in levels:
         assert f"Lost with WAIT acks = {level}:" in page.dom
-    assert "partition n1,n4 | n2,n3,n5,n6" in page.dom  # the fault active when written
+    assert "partition minority: n1,n4 | n2,n3,n5,n6" in page.dom  # the fault active when written
 
 
 def test_unknown_report_says_why(store: Store, artifacts_dir: Path):
