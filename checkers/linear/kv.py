@@ -3,6 +3,8 @@ replaces it, ``append`` appends to it; a missing key reads as the empty string."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from checkers.history.pairing import Operation
 from checkers.linear.model import ANY_STATE, ILLEGAL, Call, Model, ModelError, State
 from checkers.op import OpType
@@ -38,6 +40,40 @@ def _requires(call: Call) -> State:
     return v if kind == _GET else ANY_STATE
 
 
+def _stale_read(ops: Sequence[Operation]) -> bool:
+    """Does some get miss the text of an append that completed before the get was
+    invoked, with no put that could have come between? (A hint, not a proof: see
+    ``Model.suspect``.)"""
+    events: list[tuple[int, Operation]] = []  # (history index, op) of puts' invocations
+    for op in ops:  # and of completions
+        if op.f == "put":
+            events.append((op.invoke_index, op))
+        if op.outcome is OpType.OK and op.complete_index is not None:
+            events.append((op.complete_index, op))
+    events.sort(key=lambda e: e[0])
+    appended: list[tuple[int, str]] = []  # (completion, text) that no put can erase
+    puts_open = 0
+    last_put_done = -1
+    for index, op in events:
+        if op.f == "put":
+            if index == op.invoke_index:
+                appended.clear()
+                puts_open += 1
+            else:
+                puts_open -= 1
+                last_put_done = index
+        elif puts_open:
+            continue
+        elif op.f == "append":
+            if last_put_done < op.invoke_index:  # no put can come after it
+                appended.append((index, op.input))
+        else:
+            value = op.output or ""
+            if any(done < op.invoke_index and text not in value for done, text in appended):
+                return True
+    return False
+
+
 def kv() -> Model:
-    """Strings per key; checked key by key."""
-    return Model("kv", str, _encode, _step, repr, requires=_requires)
+    """Strings per key; checked key by key. Keys with a stale read are searched first."""
+    return Model("kv", str, _encode, _step, repr, requires=_requires, suspect=_stale_read)

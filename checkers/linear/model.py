@@ -69,6 +69,11 @@ class Model:
     ``requires(call)``, optional, is the one state in which ``call`` is legal (a read
     requires the value it returned), or :data:`ANY_STATE`. It must agree with ``step``;
     it lets the search rule out most calls with a comparison instead of a step.
+
+    ``suspect(ops)``, optional, is a cheap hint that a partition is probably not
+    linearizable (a stale read, say); suspected partitions are searched first, so a
+    history with one bad key among many is judged quickly. Only the order depends on it:
+    a wrong hint costs time, never a wrong verdict.
     """
 
     name: str
@@ -79,6 +84,7 @@ class Model:
     partition: Callable[[Sequence[Operation]], list[list[Operation]]] = by_key
     keep_failed: frozenset[str] = field(default_factory=frozenset)
     requires: Callable[[Call], State] | None = None
+    suspect: Callable[[Sequence[Operation]], bool] | None = None
 
 
 def powerset_model(

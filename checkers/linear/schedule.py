@@ -9,6 +9,7 @@ partition would take a long time. Limits apply to all of them together.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
 from checkers.linear.model import Model
 from checkers.linear.search import Limits, Progress, Search, SearchResult, start_search
 
+WINDOW = 64
+"""Searches interleaved at once: enough that a quickly failing partition is found soon,
+few enough that their memos together stay small."""
 PARALLEL_MIN_OPERATIONS = 3000
 """Below this many operations a second process costs more than it saves."""
 
@@ -51,12 +55,20 @@ def check_partitions(
     limits: Limits,
     cancelled: Callable[[], bool] = lambda: False,
 ) -> Outcome:
-    """Interleave the searches of ``parts``; stop at the first invalid one, or when the
-    limits are passed or ``cancelled()`` becomes true (both give ``unknown``)."""
-    active: list[tuple[int, Search]] = [(n, start_search(model, p)) for n, p in enumerate(parts)]
+    """Interleave the searches of ``parts``, at most :data:`WINDOW` at a time; stop at the
+    first invalid one, or when the limits are passed or ``cancelled()`` becomes true (both
+    give ``unknown``)."""
+    order = list(range(len(parts)))
+    if model.suspect is not None:
+        suspect = model.suspect
+        order = sorted(order, key=lambda n: not suspect(parts[n]))  # stable: suspects first
+    waiting = deque((n, start_search(model, parts[n])) for n in order)
+    active: list[tuple[int, Search]] = []
     progress: dict[int, Progress] = {}
     checked = 0
-    while active:
+    while waiting or active:
+        while waiting and len(active) < WINDOW:
+            active.append(waiting.popleft())
         still: list[tuple[int, Search]] = []
         for n, search in active:
             try:
@@ -66,17 +78,17 @@ def check_partitions(
                 result: SearchResult = done.value
                 progress.pop(n, None)
                 if result.verdict == "invalid":
-                    _close(still, active)
+                    _close(still, active, list(waiting))
                     return Outcome("invalid", None, _part(parts, n, result), checked, len(parts))
                 checked += 1
         active = still
-        if not active:
-            break
         reason = limits.exceeded(sum(p.memo_bytes for p in progress.values()))
         if reason is None and cancelled():
             reason = "cancelled"
         if reason is not None:
-            _close(active, [])
+            _close(active, list(waiting))
+            if not progress:
+                return Outcome("unknown", reason, None, checked, len(parts))
             n = max(progress, key=lambda k: progress[k].memo_entries)
             p = progress[n]
             best = p.best.stuck() if p.best is not None else None
