@@ -1,0 +1,103 @@
+"""Acceptance: splitbrain nodes and real redis-server 7.0 nodes in one cluster."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.nodes.cluster.conftest import (
+    Nodes,
+    cluster_info,
+    cluster_nodes,
+    command,
+    redis_cli,
+)
+from tests.support.servers import REDIS_SERVER, wait_until
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.redis,
+    pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed"),
+]
+
+
+def _view(server) -> dict[str, tuple[str, str, str, tuple[str, ...]]]:
+    """id -> (role, master, epoch, slots) as ``server`` sees it, every link connected."""
+    view = {}
+    for line in cluster_nodes(server):
+        flags = line[2].split(",")
+        role = "master" if "master" in flags else "slave" if "slave" in flags else "?"
+        view[line[0]] = (role, line[3], line[6], tuple(line[8:]) if role == "master" else ())
+        if line[7] != "connected" or "handshake" in flags or "fail" in flags:
+            return {}
+    return view
+
+
+def _agree(servers) -> bool:
+    views = [_view(s) for s in servers]
+    return all(v and v == views[0] and len(v) == len(servers) for v in views)
+
+
+def test_mixed_cluster_agrees_and_checks_clean(nodes: Nodes):
+    ours = nodes.ours(2)
+    real = nodes.real(1)
+    masters = [*ours, *real]
+    created = redis_cli(
+        "--cluster", "create", *[f"127.0.0.1:{s.port}" for s in masters], "--cluster-yes"
+    )
+    assert created.returncode == 0, created.stdout + created.stderr
+    # one more of ours joins through the real node, one more real node through ours
+    late_ours = nodes.ours(1)[0]
+    late_real = nodes.real(1)[0]
+    assert command(real[0], "CLUSTER", "MEET", "127.0.0.1", late_ours.port)
+    assert command(ours[0], "CLUSTER", "MEET", "127.0.0.1", late_real.port)
+    everyone = [*masters, late_ours, late_real]
+    wait_until(lambda: _agree(everyone), 30, "all five nodes to agree on the cluster")
+    wait_until(
+        lambda: all(cluster_info(s)["cluster_state"] == "ok" for s in everyone),
+        20,
+        "cluster_state:ok everywhere",
+    )
+    # make the late nodes replicas (role only) and agree again
+    real_id = command(real[0], "CLUSTER", "MYID").decode()
+    ours_id = command(ours[0], "CLUSTER", "MYID").decode()
+    assert command(late_ours, "CLUSTER", "REPLICATE", real_id)
+    assert command(late_real, "CLUSTER", "REPLICATE", ours_id)
+    wait_until(lambda: _agree(everyone), 20, "agreement after REPLICATE")
+    epochs = {cluster_info(s)["cluster_current_epoch"] for s in everyone}
+    assert len(epochs) == 1
+    check = redis_cli("--cluster", "check", f"127.0.0.1:{real[0].port}")
+    assert check.returncode == 0, check.stdout
+    assert "[OK] All 16384 slots covered." in check.stdout
+    # data through the mixed cluster
+    for i in range(200):
+        assert (
+            redis_cli("-c", "-p", str(masters[i % 3].port), "SET", f"m{i}", str(i)).returncode == 0
+        )
+    got = redis_cli("-c", "-p", str(real[0].port), "GET", "m7")
+    assert got.stdout.strip() == "7"
+
+
+def test_real_node_detects_our_failure_and_we_detect_its(nodes: Nodes):
+    ours = nodes.ours(2)
+    real = nodes.real(1)
+    masters = [*ours, *real]
+    created = redis_cli(
+        "--cluster", "create", *[f"127.0.0.1:{s.port}" for s in masters], "--cluster-yes"
+    )
+    assert created.returncode == 0, created.stdout
+    wait_until(lambda: _agree(masters), 20, "agreement")
+    victim_id = command(ours[1], "CLUSTER", "MYID").decode()
+    ours[1].kill()
+
+    def flagged_fail(server) -> bool:
+        return any(
+            line[0] == victim_id and "fail" in line[2].split(",") for line in cluster_nodes(server)
+        )
+
+    wait_until(lambda: flagged_fail(real[0]) and flagged_fail(ours[0]), 20, "FAIL of a killed node")
+    assert cluster_info(real[0])["cluster_state"] == "fail"
+    ours[1].start()
+    wait_until(lambda: _agree(masters), 20, "agreement after the node returns")
+    wait_until(
+        lambda: all(cluster_info(s)["cluster_state"] == "ok" for s in masters), 20, "ok again"
+    )
