@@ -26,9 +26,10 @@
     return 10 * mag;
   }
 
-  function fmtTime(ms) {
-    if (Math.abs(view.hi - view.lo) < 2000) { return ms.toFixed(0) + ' ms'; }
-    return (ms / 1000).toFixed(view.hi - view.lo < 20000 ? 1 : 0) + ' s';
+  function fmtTime(ms, step) {
+    if (step < 1000) { return (+ms.toFixed(step < 1 ? 2 : 0)).toString() + ' ms'; }
+    var digits = step % 1000 === 0 ? 0 : (step % 100 === 0 ? 1 : 2);
+    return (ms / 1000).toFixed(digits) + ' s';
   }
 
   function fmtNum(v) {
@@ -138,7 +139,7 @@
       ctx.moveTo(x + 0.5, area.y + area.h);
       ctx.lineTo(x + 0.5, area.y + area.h + 4);
       ctx.stroke();
-      ctx.fillText(fmtTime(t), x, area.y + area.h + 16);
+      ctx.fillText(fmtTime(t, step), x, area.y + area.h + 16);
     }
     ctx.textAlign = 'left';
   }
@@ -213,11 +214,16 @@
           ctx.fillRect(x1, area.y + tl.lane[j] * laneH + 1, Math.max(1, x2 - x1), Math.max(1, laneH - 2));
           n++;
         }
+        legend(ctx, area, [['ok', TYPE_COLORS[0]], ['fail', TYPE_COLORS[1]], ['info', TYPE_COLORS[2]]]);
+        ctx.restore(); ctx.save();  // lane labels sit in the margin, outside the clip
         if (laneH >= 10) {
           ctx.fillStyle = '#555';
-          for (var l = 0; l < lanes; l++) { ctx.fillText(tl.lanes[l], 2, area.y + l * laneH + laneH - 3); }
+          ctx.textAlign = 'right';
+          for (var l = 0; l < tl.lanes.length; l++) {
+            ctx.fillText(tl.lanes[l], area.x - 4, area.y + l * laneH + laneH / 2 + 4);
+          }
+          ctx.textAlign = 'left';
         }
-        legend(ctx, area, [['ok', TYPE_COLORS[0]], ['fail', TYPE_COLORS[1]], ['info', TYPE_COLORS[2]]]);
         return n;
       },
       hover: function (x, y, area, xOf) {
@@ -272,7 +278,7 @@
     }));
   }
 
-  function lineChart(canvasId, height, seriesFn, unit) {
+  function lineChart(canvasId, height, seriesFn, unit, legendItems) {
     var canvas = byId(canvasId);
     if (!canvas) { return; }
     charts.push(new TimeChart(canvas, {
@@ -302,7 +308,7 @@
         ctx.lineWidth = 1;
         ctx.restore(); ctx.save();
         yAxis(ctx, area, 0, hi, yOf, false, unit);
-        legend(ctx, area, series.map(function (s) { return [s.name, s.color]; }));
+        legend(ctx, area, legendItems || series.map(function (s) { return [s.name, s.color]; }));
         return n;
       }
     }));
@@ -324,17 +330,21 @@
     var Q = data.quantiles;
     if (!Q) { return; }
     var qColors = { p50: '#1565c0', p95: '#2e7d32', p99: '#ef8f00', max: '#c62828' };
+    var dashes = [[], [7, 3], [2, 3], [9, 3, 2, 3]];
+    var dashNames = ['solid', 'dashed', 'dotted', 'dash-dot'];
+    var fs = Object.keys(Q.by_f);
     lineChart('chart-quantiles', 260, function () {
       var out = [];
-      Object.keys(Q.by_f).forEach(function (f, fi) {
+      fs.forEach(function (f, fi) {
         Q.labels.forEach(function (q) {
           var pts = Q.by_f[f][q] || [];
-          out.push({ name: f + ' ' + q, color: qColors[q] || '#555', dash: fi ? [5, 3] : [],
+          out.push({ name: null, color: qColors[q] || '#555', dash: dashes[fi % dashes.length],
             t: pts.map(function (p) { return p[0]; }), y: pts.map(function (p) { return p[1]; }) });
         });
       });
       return out;
-    }, ' ms');
+    }, ' ms', Q.labels.map(function (q) { return [q, qColors[q] || '#555']; }).concat(
+      fs.map(function (f, fi) { return [f + ': ' + dashNames[fi % dashNames.length], '#777']; })));
   }
 
   function resourceCharts() {

@@ -83,3 +83,13 @@ def test_unknown_report_says_why(store: Store, artifacts_dir: Path):
     assert "Why unknown" in page.dom
     assert "timeout: the search did not finish before the deadline" in page.dom
     assert drawn(page.dom, "timeline") > 0
+
+
+def test_run_that_crashed_before_recording_still_renders(tmp_path: Path, artifacts_dir: Path):
+    run = tmp_path / "t" / "20260101T000000"
+    run.mkdir(parents=True)
+    (run / "test.json").write_text('{"name": "t", "seed": 1, "error": "cluster never formed"}')
+    page = load(run, artifacts_dir, "crashed", 1200)
+    assert verdict(page.dom) == "UNKNOWN"
+    assert "results.json is missing" in page.dom and "cluster never formed" in page.dom
+    assert "undefined" not in page.dom.split('id="report-data"')[0]
