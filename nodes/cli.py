@@ -21,6 +21,7 @@ from nodes.commands import load_all
 from nodes.config import Config, parse_command_line
 from nodes.errors import AofError, ConfigError
 from nodes.info import VERSION
+from nodes.replication import install as install_replication
 from nodes.server import Server
 
 log = logging.getLogger("splitbrain")
@@ -72,6 +73,7 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 async def _serve(config: Config) -> int:
     loop = asyncio.get_running_loop()
     server = Server(config, loop)
+    install_replication(server)
     if server.cluster_enabled:
         try:
             install_cluster(server)

@@ -1,0 +1,288 @@
+"""The replica side: the link to our master (handshake, PSYNC, snapshot load, stream).
+
+The link runs as one asyncio task: connect, ``PING``, ``REPLCONF listening-port``,
+``REPLCONF capa eof capa psync2``, ``PSYNC <replid> <offset+1>`` (``PSYNC ? -1`` when
+we have no history), then either load a snapshot (``+FULLRESYNC``) or continue
+(``+CONTINUE``), then apply the stream through the command table without replying.
+A broken link is retried with a backoff of 100 ms doubling to 1 s, as long as we follow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from nodes.aof import encode_command, read_commands
+from nodes.client import Client
+from nodes.commands.context import CommandContext
+from nodes.commands.dispatch import call, resolve
+from nodes.commands.registry import Command
+from nodes.errors import AofError
+from nodes.replication.snapshot import SnapshotError, decode_snapshot
+
+if TYPE_CHECKING:
+    from nodes.replication.component import Replication
+
+log = logging.getLogger("splitbrain.replication")
+
+
+def _never() -> int:
+    return 0
+
+
+class LinkError(Exception):
+    """The master answered something we cannot go on with."""
+
+
+class MasterLink:
+    """Following ``host:port``. ``state`` is what ROLE shows: connect, connecting,
+    handshake, sync, connected."""
+
+    def __init__(self, repl: Replication, host: str, port: int) -> None:
+        self.repl = repl
+        self.server = repl.server
+        self.host = host
+        self.port = port
+        self.state = "connect"
+        self.last_io_ms = 0
+        self.down_since_ms = self.server.clock_ms()
+        self.read_offset = repl.offset
+        self.full_syncs = 0
+        self.partial_syncs = 0
+        self._writer: asyncio.StreamWriter | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        client = Client(
+            id=self.server.new_client_id(),
+            addr=f"{host}:{port}",
+            laddr="",
+            fd=-1,
+            created_ms=self.server.clock_ms(),
+            flags="M",
+        )
+        self._ctx = CommandContext(self.server, client)
+        self._multi: list[list[bytes]] | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self.state == "connected"
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
+    def start(self) -> None:
+        self._task = self.server.loop.create_task(self._run())
+
+    def close(self) -> None:
+        """Stop following now (the task ends in the background)."""
+        self._closing = True
+        if self._task is not None:
+            self._task.cancel()
+        self._drop_writer()
+
+    async def aclose(self) -> None:
+        self.close()
+        if self._task is not None:
+            with contextlib.suppress(BaseException):
+                await self._task
+
+    def _drop_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.transport.abort()
+            self._writer = None
+
+    def send_ack(self) -> None:
+        if self._writer is not None and self.connected:
+            ack = [b"REPLCONF", b"ACK", str(self.repl.offset).encode()]
+            self._writer.write(encode_command(ack))
+
+    # ---- the task --------------------------------------------------------------------
+    async def _run(self) -> None:
+        delay = 0.1
+        while True:
+            try:
+                await self._session()
+            except asyncio.CancelledError:
+                raise
+            except (OSError, EOFError, asyncio.IncompleteReadError, LinkError) as exc:
+                if self.state == "connected":
+                    log.warning("Connection with master lost: %s", exc or type(exc).__name__)
+                    delay = 0.1
+                else:
+                    log.info("Master %s:%d: %s", self.host, self.port, exc or type(exc).__name__)
+            except Exception:
+                log.exception("replication link failed")
+            finally:
+                self._drop_writer()
+                if self.state == "connected":
+                    self.down_since_ms = self.server.clock_ms()
+                self.state = "connect"
+            if self.closing:
+                return
+            await asyncio.sleep(delay)
+            delay = min(1.0, delay * 2)
+
+    async def _session(self) -> None:
+        self.state = "connecting"
+        timeout = self.server.config.get_int("repl-timeout")
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(self.host, self.port), timeout
+        )
+        self._writer = writer
+        self.state = "handshake"
+        masterauth = self.server.config.get_str("masterauth")
+        if masterauth:
+            await self._command(reader, writer, [b"AUTH", masterauth.encode()], timeout)
+        reply = await self._command(reader, writer, [b"PING"], timeout)
+        if reply.startswith(b"-") and not reply.startswith(b"-NOAUTH"):
+            raise LinkError(f"error reply to PING: {reply.decode(errors='replace')}")
+        port = str(self.server.config.get_int("port")).encode()
+        await self._command(reader, writer, [b"REPLCONF", b"listening-port", port], timeout)
+        capa = [b"REPLCONF", b"capa", b"eof", b"capa", b"psync2"]
+        await self._command(reader, writer, capa, timeout)
+        repl = self.repl
+        if repl.backlog is not None:
+            psync = [b"PSYNC", repl.replid.encode(), str(repl.offset + 1).encode()]
+        else:
+            psync = [b"PSYNC", b"?", b"-1"]
+        writer.write(encode_command(psync))
+        line = await self._line(reader, timeout)
+        if line.startswith(b"+FULLRESYNC"):
+            parts = line.split()
+            if len(parts) != 3 or not parts[2].isdigit():
+                raise LinkError(f"bad FULLRESYNC line {line!r}")
+            self.state = "sync"
+            await self._full_sync(reader, parts[1].decode(), int(parts[2]), timeout)
+        elif line.startswith(b"+CONTINUE"):
+            self._continue(line)
+        else:
+            raise LinkError(f"PSYNC refused: {line.decode(errors='replace')}")
+        self.state = "connected"
+        self.last_io_ms = self.server.clock_ms()
+        self.read_offset = repl.offset
+        self.send_ack()
+        await self._stream(reader, timeout)
+
+    async def _command(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        argv: list[bytes],
+        timeout: float,
+    ) -> bytes:
+        writer.write(encode_command(argv))
+        line = await self._line(reader, timeout)
+        if line.startswith(b"-") and argv[0] == b"REPLCONF" and argv[1] == b"listening-port":
+            raise LinkError(f"REPLCONF refused: {line.decode(errors='replace')}")
+        return line
+
+    async def _line(self, reader: asyncio.StreamReader, timeout: float) -> bytes:
+        while True:
+            line = await asyncio.wait_for(reader.readuntil(b"\n"), timeout)
+            line = line.rstrip(b"\r\n")
+            if line:  # a bare newline is a keepalive
+                return line
+
+    # ---- sync ------------------------------------------------------------------------
+    async def _full_sync(
+        self, reader: asyncio.StreamReader, replid: str, offset: int, timeout: float
+    ) -> None:
+        log.info("Full resync from master: %s:%d", replid, offset)
+        head = await self._line(reader, timeout)
+        if not head.startswith(b"$") or not head[1:].isdigit():
+            raise LinkError(f"bad snapshot header {head!r}")
+        payload = await asyncio.wait_for(reader.readexactly(int(head[1:])), timeout)
+        try:
+            commands = decode_snapshot(payload)
+        except SnapshotError as exc:
+            raise LinkError(f"snapshot from master rejected: {exc}") from None
+        server = self.server
+        server.keyspace.flush()
+        for argv in commands:
+            self._apply_one(argv)
+        server.pending_propagation.clear()
+        repl = self.repl
+        repl.primary.disconnect_links()
+        repl.reset_history(replid, offset)
+        self.full_syncs += 1
+        if server.aof is not None:
+            server.aof.rewrite()
+        log.info("MASTER <-> REPLICA sync: Finished with success (%d keys)", len(commands))
+
+    def _continue(self, line: bytes) -> None:
+        repl = self.repl
+        parts = line.split()
+        self.partial_syncs += 1
+        if len(parts) == 2 and parts[1].decode() != repl.replid:
+            repl.shift_replid(parts[1].decode())
+            repl.primary.disconnect_links()
+        log.info("Successful partial resynchronization with master.")
+        log.info("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.")
+
+    # ---- the stream ------------------------------------------------------------------
+    async def _stream(self, reader: asyncio.StreamReader, timeout: float) -> None:
+        pending = b""
+        repl = self.repl
+        server = self.server
+        while True:
+            data = await asyncio.wait_for(reader.read(1 << 17), timeout)
+            if not data:
+                raise EOFError("master closed the connection")
+            self.last_io_ms = server.clock_ms()
+            self.read_offset += len(data)
+            pending = pending + data if pending else data
+            try:
+                commands, valid = read_commands(pending, "replication stream")
+            except AofError as exc:
+                raise LinkError(str(exc)) from None
+            ack = False
+            repl.applying = True
+            keyspace = server.keyspace
+            clock = keyspace.clock_ms
+            # As in redis, the master's commands see no key as expired on a replica: an
+            # expired key goes only when the master's DEL comes (a frozen clock at 0).
+            keyspace.clock_ms = _never
+            try:
+                for i, (start, argv) in enumerate(commands):
+                    end = commands[i + 1][0] if i + 1 < len(commands) else valid
+                    if argv[0].lower() == b"replconf" and len(argv) > 1:
+                        ack = ack or argv[1].lower() == b"getack"
+                    else:
+                        self._apply(argv)
+                    repl.feed(pending[start:end])
+                if server.pending_propagation:
+                    server.flush_propagation()
+            finally:
+                keyspace.clock_ms = clock
+                repl.applying = False
+            for hook in server.before_reply:  # the AOF is written (and fsynced) before ACKs
+                hook()
+            if ack:
+                self.send_ack()
+            pending = pending[valid:]
+
+    def _apply(self, argv: list[bytes]) -> None:
+        name = argv[0].lower()
+        if name == b"multi":
+            self._multi = []
+        elif name == b"exec":
+            queued = self._multi or []
+            self._multi = None
+            for item in queued:
+                self._apply_one(item)
+        elif self._multi is not None:
+            self._multi.append(argv)
+        else:
+            self._apply_one(argv)
+
+    def _apply_one(self, argv: list[bytes]) -> None:
+        cmd = resolve(argv)
+        if not isinstance(cmd, Command):
+            log.warning("Master sent a command we cannot run: %r", argv[:2])
+            return
+        call(self._ctx, cmd, argv)
+        if self._ctx.client.multi is not None:
+            self._ctx.client.multi = None

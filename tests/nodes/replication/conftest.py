@@ -1,0 +1,102 @@
+"""Fixtures for replication tests: standalone splitbrain-server (and redis-server)
+processes on free ports, stopped by pid at teardown."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from tests.support.servers import ServerProcess, redis_server, splitbrain_server, wait_until
+
+
+@dataclass
+class Node:
+    """A started server and a client to it."""
+
+    process: ServerProcess
+    client: Any
+
+    @property
+    def port(self) -> int:
+        return self.process.port
+
+    def info(self) -> dict[str, str]:
+        """INFO replication as ``field -> raw value`` (strings, as printed)."""
+        text = self.client.execute_command("INFO", "replication").decode()
+        pairs = (line.split(":", 1) for line in text.splitlines() if ":" in line)
+        return {k: v for k, v in pairs}
+
+    def replicaof(self, master: Node | None) -> None:
+        if master is None:
+            self.client.execute_command("REPLICAOF", "NO", "ONE")
+        else:
+            self.client.execute_command("REPLICAOF", "127.0.0.1", str(master.port))
+
+    def wait_link_up(self, timeout: float = 10.0) -> None:
+        wait_until(
+            lambda: self.info().get("master_link_status") == "up",
+            timeout,
+            f"link up on replica {self.port}",
+        )
+
+    def wait_offset(self, master: Node, timeout: float = 10.0) -> None:
+        """Until this replica has processed everything ``master`` has produced."""
+        target = int(master.info()["master_repl_offset"])
+        wait_until(
+            lambda: int(self.info()["master_repl_offset"]) >= target,
+            timeout,
+            f"replica {self.port} reaching offset {target}",
+        )
+
+    def pause(self) -> None:
+        self.process.process.send_signal(signal.SIGSTOP)  # type: ignore[union-attr]
+
+    def resume(self) -> None:
+        self.process.process.send_signal(signal.SIGCONT)  # type: ignore[union-attr]
+
+
+@dataclass
+class Group:
+    root: Path
+    processes: list[ServerProcess] = field(default_factory=list)
+    clients: list[Any] = field(default_factory=list)
+
+    def _wrap(self, process: ServerProcess) -> Node:
+        self.processes.append(process)
+        process.start()
+        client: Any = redis.Redis(port=process.port, socket_timeout=15)
+        client.set_response_callback("INFO", lambda response, **_: response)
+        self.clients.append(client)
+        return Node(process, client)
+
+    def ours(self, name: str, *args: str) -> Node:
+        return self._wrap(splitbrain_server(self.root / name, args=args))
+
+    def restart(self, node: Node) -> Node:
+        """Start the same command line again (same port, same directory)."""
+        process = ServerProcess(node.process.argv, node.port, node.process.workdir)
+        return self._wrap(process)
+
+    def real(self, name: str, *args: str) -> Node:
+        return self._wrap(redis_server(self.root / name, args=args))
+
+    def stop(self) -> None:
+        for client in self.clients:
+            client.close()
+        for process in self.processes:
+            process.stop()
+
+
+@pytest.fixture
+def group(tmp_path: Path) -> Iterator[Group]:
+    started = Group(tmp_path)
+    try:
+        yield started
+    finally:
+        started.stop()

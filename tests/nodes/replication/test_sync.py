@@ -1,0 +1,120 @@
+"""Full sync, streaming, expiry as DEL, read-only replicas, partial resync after a
+replica restart (with the AOF), between real splitbrain-server processes."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from tests.nodes.replication.conftest import Group, Node
+from tests.support.servers import wait_until
+
+pytestmark = pytest.mark.slow
+
+
+def _dataset(node: Node) -> dict[bytes, object]:
+    """Every key's type and value, read with the client."""
+    c = node.client
+    out: dict[bytes, object] = {}
+    for key in sorted(c.keys("*")):
+        kind = c.type(key)
+        if kind == b"string":
+            out[key] = c.get(key)
+        elif kind == b"list":
+            out[key] = c.lrange(key, 0, -1)
+        elif kind == b"hash":
+            out[key] = c.hgetall(key)
+        elif kind == b"set":
+            out[key] = sorted(c.smembers(key))
+        elif kind == b"zset":
+            out[key] = c.zrange(key, 0, -1, withscores=True)
+    return out
+
+
+def test_full_sync_then_stream(group: Group) -> None:
+    master = group.ours("m")
+    m = master.client
+    m.set("s", "v")
+    m.rpush("l", "a", "b", "c")
+    m.hset("h", mapping={"f1": "1", "f2": "2"})
+    m.sadd("set", "x", "y")
+    m.zadd("z", {"one": 1.5, "two": 2})
+    m.set("ttl", "t", ex=1000)
+    replica = group.ours("r")
+    replica.replicaof(master)
+    replica.wait_link_up()
+    assert _dataset(replica) == _dataset(master)
+    assert replica.client.ttl("ttl") > 900
+    for i in range(200):
+        m.set(f"k{i}", i)
+    m.incr("counter")
+    m.lpush("l", "z")
+    with m.pipeline(transaction=True) as tx:
+        tx.set("tx1", "a").set("tx2", "b")
+        tx.execute()
+    m.delete("s")
+    replica.wait_offset(master)
+    assert _dataset(replica) == _dataset(master)
+    info = replica.info()
+    assert info["role"] == "slave"
+    assert info["master_replid"] == master.info()["master_replid"]
+    assert "Full resync requested" in master.process.output()
+
+
+def test_expired_keys_reach_the_replica_as_del(group: Group) -> None:
+    master = group.ours("m")
+    replica = group.ours("r")
+    replica.replicaof(master)
+    replica.wait_link_up()
+    master.client.set("short", "x", px=150)
+    master.client.set("keep", "y")
+    replica.wait_offset(master)
+    assert replica.client.dbsize() == 2
+    # The replica never expires by itself: the key goes when the master's DEL arrives.
+    wait_until(lambda: replica.client.dbsize() == 1, 10, "the DEL of the expired key")
+    assert replica.client.exists("keep") == 1
+
+
+def test_replica_refuses_writes(group: Group) -> None:
+    master = group.ours("m")
+    replica = group.ours("r")
+    replica.replicaof(master)
+    replica.wait_link_up()
+    with pytest.raises(redis.ResponseError, match=r"^You can't write against a read only"):
+        replica.client.set("x", "1")
+    raw = replica.client
+    raw.execute_command("MULTI")
+    with pytest.raises(redis.ResponseError, match="read only replica"):
+        raw.execute_command("SET", "x", "1")
+    with pytest.raises(
+        redis.ResponseError, match="Transaction discarded because of previous errors"
+    ):
+        raw.execute_command("EXEC")
+    assert replica.client.get("x") is None
+    replica.client.execute_command("CONFIG", "SET", "replica-read-only", "no")
+    assert replica.client.set("x", "local")
+    role = replica.client.execute_command("ROLE")
+    assert role[:4] == [b"slave", b"127.0.0.1", master.port, b"connected"]
+
+
+def test_partial_resync_after_replica_restart(group: Group) -> None:
+    master = group.ours("m")
+    replica = group.ours("r", "--appendonly", "yes", "--appendfsync", "always")
+    replica.replicaof(master)
+    replica.wait_link_up()
+    for i in range(50):
+        master.client.set(f"before{i}", i)
+    replica.wait_offset(master)
+    replica.process.stop()  # SIGTERM: the AOF and the replication id/offset are kept
+    for i in range(20):
+        master.client.set(f"during{i}", i)
+    replica = group.restart(replica)
+    replica.replicaof(master)
+    replica.wait_link_up()
+    replica.wait_offset(master)
+    log = master.process.output()
+    assert "Partial resynchronization request from 127.0.0.1" in log
+    assert log.count("Full resync requested") == 1
+    assert "Successful partial resynchronization with master." in replica.process.output()
+    assert _dataset(replica) == _dataset(master)
+    assert replica.client.dbsize() == 70
