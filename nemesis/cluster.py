@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -27,6 +27,7 @@ from nemesis.errors import FaultFailed, UnsupportedFault
 from nemesis.options import NemesisOptions
 from nemesis.protocol import FaultEnv
 from nemesis.targets import read_topology
+from nodes.keyslot import keyslot
 
 CLUSTER_FS = frozenset({"failover", "reshard"})
 
@@ -55,11 +56,10 @@ def slots_of(topology: Topology, node: str) -> list[int]:
     return [s for lo, hi in topology.slots_of.get(node, ()) for s in range(lo, hi + 1)]
 
 
-def plan_reshard(
-    topology: Topology, live: Sequence[str], count: int, rng: random.Random
-) -> tuple[str, str, list[int]]:
-    """Pure: (source primary, target primary, slots to move), chosen at random among
-    live primaries; the slots are a run of consecutive slots the source owns."""
+def choose_reshard_pair(
+    topology: Topology, live: Sequence[str], rng: random.Random
+) -> tuple[str, str]:
+    """Pure: (source, target), random live primaries with ids; the source owns slots."""
     primaries = [p for p in topology.primaries if p in set(live) and p in topology.node_ids]
     sources = [p for p in primaries if slots_of(topology, p)]
     if len(primaries) < 2 or not sources:
@@ -68,12 +68,39 @@ def plan_reshard(
         )
     src = rng.choice(sorted(sources))
     dst = rng.choice(sorted(p for p in primaries if p != src))
-    owned = slots_of(topology, src)
-    start = rng.randrange(len(owned))
-    chosen = owned[start : start + count]
-    if len(chosen) < count:
-        chosen = owned[max(0, len(owned) - count) :]
-    return src, dst, chosen
+    return src, dst
+
+
+def choose_slots(
+    owned: Sequence[int], occupied: Collection[int], count: int, rng: random.Random
+) -> list[int]:
+    """Pure: ``count`` slots of ``owned`` to move, those holding keys first (moving an
+    empty slot tests little), the rest a run of consecutive slots from a random start."""
+    own = set(owned)
+    chosen = sorted(s for s in set(occupied) if s in own)
+    rng.shuffle(chosen)
+    chosen = chosen[:count]
+    if len(chosen) < count and owned:
+        start = rng.randrange(len(owned))
+        for slot in [*owned[start:], *owned[:start]]:
+            if len(chosen) >= count:
+                break
+            if slot not in chosen:
+                chosen.append(slot)
+    return sorted(chosen)
+
+
+def plan_reshard(
+    topology: Topology,
+    live: Sequence[str],
+    count: int,
+    rng: random.Random,
+    occupied: Collection[int] = (),
+) -> tuple[str, str, list[int]]:
+    """Pure: (source, target, slots) as the nemesis chooses them, given the slots known
+    to hold keys on the source."""
+    src, dst = choose_reshard_pair(topology, live, rng)
+    return src, dst, choose_slots(slots_of(topology, src), occupied, count, rng)
 
 
 class ClusterNemesis:
@@ -154,9 +181,13 @@ class ClusterNemesis:
             await asyncio.sleep(0.1)
 
     async def _reshard(self, op: Op, topology: Topology, env: FaultEnv) -> Op:
-        src, dst, slots = plan_reshard(
-            topology, list(self._hosts), self.options.reshard_slots, env.rng
-        )
+        src, dst = choose_reshard_pair(topology, list(self._hosts), env.rng)
+        try:
+            occupied = await self._occupied_slots(self._hosts[src])
+        except (aioredis.RedisError, OSError) as e:
+            env.log(f"nemesis: reshard could not scan {src}: {e}")
+            occupied = set()
+        slots = choose_slots(slots_of(topology, src), occupied, self.options.reshard_slots, env.rng)
         src_id, dst_id = topology.node_ids[src], topology.node_ids[dst]
         others = [p for p in topology.primaries if p not in (src, dst) and p in self._hosts]
         moved: list[int] = []
@@ -190,6 +221,20 @@ class ClusterNemesis:
                 error=f"reshard stopped after {len(moved)} slots: {e}",
             )
         return op.complete(OpType.OK, value={**value, "moved": moved, "keys": keys})
+
+    async def _occupied_slots(self, host: NodeHost, max_keys: int = 10_000) -> set[int]:
+        """Slots of (at most ``max_keys``) keys the node holds, found with SCAN."""
+        slots: set[int] = set()
+        seen = 0
+        cursor: int | bytes = 0
+        async with node_connection(host, self.options.command_timeout_s) as conn:
+            while seen < max_keys:
+                cursor, keys = await command(conn, "SCAN", cursor, "COUNT", 1000)
+                seen += len(keys)
+                slots.update(keyslot(k) for k in keys)
+                if int(cursor) == 0:
+                    break
+        return slots
 
     async def _move_slot(
         self,
