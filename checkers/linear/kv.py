@@ -40,10 +40,10 @@ def _requires(call: Call) -> State:
     return v if kind == _GET else ANY_STATE
 
 
-def _stale_read(ops: Sequence[Operation]) -> bool:
-    """Does some get miss the text of an append that completed before the get was
-    invoked, with no put that could have come between? (A hint, not a proof: see
-    ``Model.suspect``.)"""
+def _stale_read(ops: Sequence[Operation]) -> int | None:
+    """The completion of a get that misses the text of an append that completed before
+    the get was invoked, with no put that could have come between (see
+    ``Model.refute``), or None."""
     events: list[tuple[int, Operation]] = []  # (history index, op) of puts' invocations
     for op in ops:  # and of completions
         if op.f == "put":
@@ -70,10 +70,10 @@ def _stale_read(ops: Sequence[Operation]) -> bool:
         else:
             value = op.output or ""
             if any(done < op.invoke_index and text not in value for done, text in appended):
-                return True
-    return False
+                return index
+    return None
 
 
 def kv() -> Model:
-    """Strings per key; checked key by key. Keys with a stale read are searched first."""
-    return Model("kv", str, _encode, _step, repr, requires=_requires, suspect=_stale_read)
+    """Strings per key; checked key by key. Stale reads are looked for first."""
+    return Model("kv", str, _encode, _step, repr, requires=_requires, refute=_stale_read)

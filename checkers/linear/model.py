@@ -70,10 +70,11 @@ class Model:
     requires the value it returned), or :data:`ANY_STATE`. It must agree with ``step``;
     it lets the search rule out most calls with a comparison instead of a step.
 
-    ``suspect(ops)``, optional, is a cheap hint that a partition is probably not
-    linearizable (a stale read, say); suspected partitions are searched first, so a
-    history with one bad key among many is judged quickly. Only the order depends on it:
-    a wrong hint costs time, never a wrong verdict.
+    ``refute(ops)``, optional, is a cheap look for an obvious violation (a stale read,
+    say): the history index of an event by which the partition can no longer be
+    linearizable, or None. The search then tries that short prefix first, so a history
+    with a bad key among many is judged (and explained) quickly. A wrong answer costs
+    time, never a wrong verdict: only the search decides.
     """
 
     name: str
@@ -84,7 +85,7 @@ class Model:
     partition: Callable[[Sequence[Operation]], list[list[Operation]]] = by_key
     keep_failed: frozenset[str] = field(default_factory=frozenset)
     requires: Callable[[Call], State] | None = None
-    suspect: Callable[[Sequence[Operation]], bool] | None = None
+    refute: Callable[[Sequence[Operation]], int | None] | None = None
 
 
 def powerset_model(

@@ -8,6 +8,7 @@ cas *observed* a value other than its expected one, so it is kept as such a read
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from checkers.history.pairing import Operation
@@ -42,6 +43,30 @@ def _requires(call: Call) -> State:
     return a if kind in (_READ, _CAS) else ANY_STATE
 
 
+def _unwritten_read(ops: Sequence[Operation]) -> int | None:
+    """The completion of a read of a value (other than the initial nil) that no write or
+    cas invoked before it could have put there (see ``Model.refute``), or None."""
+    events: list[tuple[int, int, Operation]] = []  # (index, 0 invoke / 1 completion, op)
+    for op in ops:
+        if op.f in _WRITES or op.f == "cas":
+            events.append((op.invoke_index, 0, op))
+        elif op.f in _READS and op.outcome is OpType.OK and op.complete_index is not None:
+            events.append((op.complete_index, 1, op))
+    events.sort(key=lambda e: e[0])
+    written: set[Any] = {None}
+    for index, kind, op in events:
+        if kind == 0:
+            value = op.input
+            if op.f == "cas":
+                if not isinstance(value, list | tuple) or len(value) != 2:
+                    return None  # encode reports it
+                value = value[1]
+            written.add(freeze(value))
+        elif freeze(op.output) not in written:
+            return index
+    return None
+
+
 def _encode_register(op: Operation, allow_cas: bool) -> Call | None:
     f = op.f
     if f in _READS:
@@ -73,6 +98,7 @@ def register() -> Model:
         _step,
         _describe,
         requires=_requires,
+        refute=_unwritten_read,
     )
 
 
@@ -86,6 +112,7 @@ def cas_register(failed_cas_reads: bool = False) -> Model:
         _describe,
         keep_failed=frozenset({"cas"}) if failed_cas_reads else frozenset(),
         requires=_requires,
+        refute=_unwritten_read,
     )
 
 

@@ -15,12 +15,16 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from checkers.history.pairing import Operation
+from checkers.op import OpType
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event as EventType
 from checkers.linear.model import Model
 from checkers.linear.search import Limits, Progress, Search, SearchResult, start_search
 
+REFUTE_SLICES = 4
+"""How long a refuted prefix is searched (in pauses of the search) before giving up on
+the shortcut."""
 WINDOW = 64
 """Searches interleaved at once: enough that a quickly failing partition is found soon,
 few enough that their memos together stay small."""
@@ -58,11 +62,14 @@ def check_partitions(
     """Interleave the searches of ``parts``, at most :data:`WINDOW` at a time; stop at the
     first invalid one, or when the limits are passed or ``cancelled()`` becomes true (both
     give ``unknown``)."""
-    order = list(range(len(parts)))
-    if model.suspect is not None:
-        suspect = model.suspect
-        order = sorted(order, key=lambda n: not suspect(parts[n]))  # stable: suspects first
-    waiting = deque((n, start_search(model, parts[n])) for n in order)
+    if model.refute is not None:
+        refute = model.refute
+        cuts = [(cut, part) for part in parts if (cut := refute(part)) is not None]
+        for cut, part in sorted(cuts, key=lambda c: sum(op.invoke_index <= c[0] for op in c[1])):
+            found = _refuted(model, part, cut)
+            if found is not None:
+                return Outcome("invalid", None, found, 0, len(parts))
+    waiting = deque((n, start_search(model, p)) for n, p in enumerate(parts))
     active: list[tuple[int, Search]] = []
     progress: dict[int, Progress] = {}
     checked = 0
@@ -95,6 +102,30 @@ def check_partitions(
             stuck = SearchResult("unknown", reason, best, p.memo_entries, len(parts[n]))
             return Outcome("unknown", reason, _part(parts, n, stuck), checked, len(parts))
     return Outcome("valid", None, None, checked, len(parts))
+
+
+def _refuted(model: Model, ops: Sequence[Operation], cut: int) -> PartitionResult | None:
+    """The search's verdict on the prefix of ``ops`` up to history index ``cut`` (what
+    the model's ``refute`` pointed at), if that is quickly found invalid; else None.
+    Operations still open at ``cut`` are open to the end, as if the history stopped."""
+    prefix = [
+        op
+        if op.complete_index is not None and op.complete_index <= cut
+        else replace(op, output=None, outcome=OpType.INFO, complete_index=None, complete_ns=None)
+        for op in ops
+        if op.invoke_index <= cut
+    ]
+    search = start_search(model, prefix)
+    for _ in range(REFUTE_SLICES):
+        try:
+            next(search)
+        except StopIteration as done:
+            result: SearchResult = done.value
+            if result.verdict != "invalid":
+                return None
+            return PartitionResult(ops[0].key if ops else None, result, prefix)
+    search.close()
+    return None
 
 
 def _part(parts: Sequence[Sequence[Operation]], n: int, result: SearchResult) -> PartitionResult:
