@@ -69,14 +69,16 @@ class ProcessNemesis:
                 live = [h.name for h in env.hosts if h.name not in busy]
                 topology = await read_topology(db, self.options.topology_timeout_s, env.log)
                 targets = choose_targets(spec.target, live, topology, env.rng)
+                # Remember the targets before acting: if this is interrupted, teardown
+                # still restarts / resumes them (both are no-ops for a running node).
                 if op.f == "start-kill":
                     assert isinstance(db, Killable)
+                    self.killed.update(targets)
                     done, failed = await each_node(targets, db.kill)
-                    self.killed.update(done)
                 else:
                     assert isinstance(db, Pausable)
+                    self.paused.update(targets)
                     done, failed = await each_node(targets, db.pause)
-                    self.paused.update(done)
                 return self._completion(op, done, failed)
             if op.f == "stop-kill":
                 assert isinstance(db, Killable)
@@ -91,8 +93,8 @@ class ProcessNemesis:
             if op.f == "restart-all":
                 assert isinstance(db, Killable)
                 names = [h.name for h in env.hosts]
-                killed, kill_failed = await each_node(names, db.kill)
-                self.killed.update(killed)
+                self.killed.update(names)
+                _, kill_failed = await each_node(names, db.kill)
                 started, start_failed = await each_node(sorted(self.killed), db.start)
                 self.killed.difference_update(started)
                 return self._completion(op, started, {**kill_failed, **start_failed})
