@@ -14,8 +14,16 @@ from reports import sections
 from reports.chartdata import chart_data
 from reports.counterexample import Counterexample, counterexample, find_explanation
 from reports.index import display_date
-from reports.lost import LostWrites, find_lost_writes, lost_writes
-from reports.perf import Availability, LatencyRow, availability, latency_table
+from reports.lost import WRITE_FS, LostWrites, find_lost_writes, lost_writes
+from reports.perf import (
+    Availability,
+    LatencyRow,
+    Outage,
+    acknowledged_writes,
+    availability,
+    latency_table,
+    outages,
+)
 from reports.rundata import RunData
 from reports.sampling import TIMELINE_LIMIT
 
@@ -92,6 +100,8 @@ class Findings:
     counterexample: Counterexample | None
     latency: list[LatencyRow]
     availability: list[Availability]
+    outage: Outage
+    acknowledged_writes: int
 
     @property
     def failing(self) -> str | None:
@@ -109,6 +119,8 @@ def findings(run: RunData) -> Findings:
         counterexample=find_counterexample(run),
         latency=latency_table(run.operations),
         availability=availability(run.operations, run.faults, run.end_ns),
+        outage=outages(run.operations, run.end_ns),
+        acknowledged_writes=acknowledged_writes(run.operations, WRITE_FS),
     )
 
 
@@ -129,14 +141,16 @@ def render_report(
     started = display_date(run.test.get("start_time")) or ""
     body = "".join(
         [
-            sections.verdict_banner(run, lost),
+            sections.verdict_banner(run, lost, found.acknowledged_writes, found.outage),
             sections.problems(run),
             sections.reproduce(run),
             sections.checkers(run),
             sections.lost_writes(lost),
             sections.counterexample(cx),
             sections.timeline(run, data["timeline"]["note"]),
-            sections.performance(found.latency, found.availability, data["latency"]["note"]),
+            sections.performance(
+                found.latency, found.availability, found.outage, data["latency"]["note"]
+            ),
             sections.resources(run),
             sections.parameters(run.test),
             sections.files(run.files),

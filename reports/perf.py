@@ -5,6 +5,7 @@ time and availability in healthy and faulted windows. Pure; exact over every ope
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -157,3 +158,32 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+@dataclass(frozen=True, slots=True)
+class Outage:
+    """Stretches of the run in which no operation succeeded although some were tried:
+    gaps between successive ``ok`` completions longer than ``threshold_s``."""
+
+    threshold_s: float
+    total_s: float
+    longest_s: float
+    count: int
+
+
+def outages(operations: Sequence[Operation], end_ns: int, threshold_s: float = 1.0) -> Outage:
+    """The gaps between ``ok`` completions (and from the first invocation, and to the
+    last completion) longer than ``threshold_s``; a gap counts in full."""
+    if not operations:
+        return Outage(threshold_s, 0.0, 0.0, 0)
+    oks = sorted(op.end_ns for op in operations if op.type is OpType.OK and op.end_ns)
+    first = min(op.start_ns for op in operations)
+    last = max((op.end_ns or op.start_ns for op in operations), default=end_ns)
+    marks = [first, *oks, last]
+    gaps = [(b - a) / 1e9 for a, b in itertools.pairwise(marks)]
+    long = [g for g in gaps if g > threshold_s]
+    return Outage(threshold_s, round(sum(long), 3), round(max(long, default=0.0), 3), len(long))
+
+
+def acknowledged_writes(operations: Sequence[Operation], write_fs: frozenset[str]) -> int:
+    return sum(1 for op in operations if op.type is OpType.OK and op.f in write_fs)

@@ -14,7 +14,7 @@ from reports.counterexample import Counterexample
 from reports.counterexample_svg import render_svg
 from reports.history import FaultPeriod
 from reports.lost import LostWrites
-from reports.perf import Availability, LatencyRow, quantile_labels
+from reports.perf import Availability, LatencyRow, Outage, quantile_labels
 from reports.rundata import RunData, RunFile
 
 STEPS_SHOWN = 40
@@ -61,12 +61,17 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") 
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def verdict_banner(run: RunData, lost: LostWrites | None) -> str:
+def verdict_banner(run: RunData, lost: LostWrites | None, acked: int, outage: Outage) -> str:
+    """The verdict, what the run exercised, and why (for invalid and unknown)."""
     verdict = run.verdict
     facts = [
         f"{len(run.operations):,} operations",
-        f"{sum(1 for _ in run.faults):,} fault periods",
+        f"{acked:,} acknowledged writes",
+        f"{len(run.faults):,} fault periods",
         f"{seconds(run.end_ns)} recorded",
+        f"no operation succeeded for {outage.total_s:,.1f} s (longest {outage.longest_s:,.1f} s)"
+        if outage.count
+        else f"never more than {outage.threshold_s:g} s without a successful operation",
     ]
     if lost is not None:
         facts.append(f"{lost.lost_count:,} lost acknowledged writes")
@@ -283,7 +288,8 @@ def counterexample(cx: Counterexample | None) -> str:
 def timeline(run: RunData, note: str | None) -> str:
     faults = fault_table(run.faults)
     body = (
-        '<p class="hint">Drag across any time chart to zoom all of them; double-click or'
+        '<p class="hint">Showing <b id="zoom-range">whole run</b>. Drag across any time chart'
+        " to zoom all of them (the address then links to that zoom); double-click or"
         ' <button type="button" class="reset-zoom">reset zoom</button>.</p>'
         + (f'<p class="note downsampled">{h(note)}</p>' if note else "")
         + '<div class="chart" id="timeline-chart"><canvas id="chart-timeline"></canvas></div>'
@@ -310,7 +316,10 @@ def fault_table(faults: Sequence[FaultPeriod]) -> str:
 
 
 def performance(
-    rows: Sequence[LatencyRow], windows: Sequence[Availability], note: str | None
+    rows: Sequence[LatencyRow],
+    windows: Sequence[Availability],
+    outage: Outage,
+    note: str | None,
 ) -> str:
     labels = quantile_labels()
     lat_rows = [
@@ -334,6 +343,9 @@ def performance(
         + table(["f", "ok", "fail", "info", *labels], lat_rows, "latency-table")
         + "<h3>Availability: share of ok operations by window of invocation</h3>"
         + table(["window", "duration", "ok", "fail", "info", "ok share"], avail_rows, "avail")
+        + f'<p id="outage">Unavailable: {outage.count:,} stretch(es) of more than'
+        f" {outage.threshold_s:g} s without a successful operation, {outage.total_s:,.1f} s in"
+        f" all, the longest {outage.longest_s:,.1f} s.</p>"
         + (f'<p class="note downsampled">{h(note)}</p>' if note else "")
         + "<h3>Latency (every operation, log scale)</h3>"
         + '<div class="chart"><canvas id="chart-latency"></canvas></div>'

@@ -25,7 +25,7 @@ def render_run(run_dir: Path) -> Path:
     _write(run_dir / "results.xml", render_junit(run))
     _write(
         run_dir / "summary.md",
-        render_summary(run, found.lost, found.availability, found.failing),
+        render_summary(run, found.lost, found.availability, found.outage, found.failing),
     )
     return report
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import shlex
 
 from reports.lost import LostWrites
-from reports.perf import Availability
+from reports.perf import Availability, Outage
 from reports.rundata import RunData
 
 
 def render_summary(
-    run: RunData, lost: LostWrites | None, windows: list[Availability], failing: str | None
+    run: RunData,
+    lost: LostWrites | None,
+    windows: list[Availability],
+    outage: Outage,
+    failing: str | None,
 ) -> str:
     """``failing`` names the non-linearizable key and operation, when there is one."""
     lines = [
@@ -25,6 +29,10 @@ def render_summary(
     for w in windows:
         share = "n/a" if w.share_ok is None else f"{100 * w.share_ok:.1f}%"
         lines.append(f"- {w.window}: {w.seconds:,.1f} s, {w.total:,} operations, {share} ok")
+    lines.append(
+        f"- unavailable (no ok operation for > {outage.threshold_s:g} s): {outage.total_s:,.1f} s"
+        f" in {outage.count} stretch(es), longest {outage.longest_s:,.1f} s"
+    )
     if lost is not None:
         lines.append(f"- lost acknowledged writes: {lost.lost_count:,}")
     if failing:

@@ -187,7 +187,30 @@
     if (hi - lo < 0.01) { return; }
     view.lo = lo;
     view.hi = hi;
+    showRange();
+    try {  // a link to this zoom: report.html#t=LO-HI (seconds)
+      var whole = lo <= 0 && hi >= END;
+      var hash = whole ? '' : '#t=' + (lo / 1000).toFixed(3) + '-' + (hi / 1000).toFixed(3);
+      history.replaceState(null, '', location.pathname + location.search + hash);
+    } catch (e) { /* some file:// contexts refuse; the zoom still works */ }
     charts.forEach(function (c) { c.render(); });
+  }
+
+  function showRange() {
+    var el = byId('zoom-range');
+    if (!el) { return; }
+    el.textContent = view.lo <= 0 && view.hi >= END ? 'whole run' :
+      (view.lo / 1000).toFixed(2) + ' s – ' + (view.hi / 1000).toFixed(2) + ' s';
+  }
+
+  function zoomFromHash() {
+    var m = /^#t=([0-9.]+)-([0-9.]+)$/.exec(location.hash || '');
+    if (!m) { return; }
+    var lo = parseFloat(m[1]) * 1000, hi = parseFloat(m[2]) * 1000;
+    if (isFinite(lo) && isFinite(hi) && hi > lo) {
+      view.lo = Math.max(0, lo);
+      view.hi = Math.min(END, hi);
+    }
   }
 
   function byId(id) { return document.getElementById(id); }
@@ -379,6 +402,8 @@
     });
   }
 
+  zoomFromHash();
+  showRange();
   timelineChart();
   latencyChart();
   quantileChart();

@@ -14,7 +14,7 @@ from reports.history import describe_grudge, fault_periods, pair_operations
 from reports.loader import load_run
 from reports.lost import lost_writes
 from reports.page import script_json
-from reports.perf import availability, latency_table, quantile
+from reports.perf import availability, latency_table, outages, quantile
 from reports.sampling import downsample
 
 MS = 1_000_000
@@ -195,3 +195,14 @@ def test_loader_notes_malformed_lines(tmp_path: Path):
     assert len(run.history) == 1
     joined = " ".join(run.problems)
     assert "line 2" in joined and "line 3" in joined and "test.json is missing" in joined
+
+
+def test_outages_are_gaps_without_a_successful_operation():
+    history = []
+    for i, (t, kind) in enumerate(
+        [(0, OpType.OK), (500, OpType.OK), (800, OpType.FAIL), (2900, OpType.OK), (3000, OpType.OK)]
+    ):
+        history += [ev(OpType.INVOKE, "read", i, t), ev(kind, "read", i, t + 1)]
+    outage = outages(pair_operations(history), 4000 * MS)
+    assert (outage.count, outage.total_s, outage.longest_s) == (1, 2.4, 2.4)
+    assert outages([], 0).count == 0

@@ -93,3 +93,13 @@ def test_run_that_crashed_before_recording_still_renders(tmp_path: Path, artifac
     assert verdict(page.dom) == "UNKNOWN"
     assert "results.json is missing" in page.dom and "cluster never formed" in page.dom
     assert "undefined" not in page.dom.split('id="report-data"')[0]
+
+
+def test_zoom_from_the_address_narrows_every_time_chart(store: Store, artifacts_dir: Path):
+    whole = load(store.valid, artifacts_dir, "valid")
+    report = store.valid / "report.html"
+    zoomed = render(report.as_uri() + "#t=5-10", size=(1400, 1200))
+    assert 'data-ready="1"' in zoomed.dom and zoomed.console_errors == []
+    assert "5.00 s \u2013 10.00 s" in zoomed.dom
+    for chart in ("timeline", "latency"):
+        assert 0 < drawn(zoomed.dom, chart) < drawn(whole.dom, chart) / 3, chart
