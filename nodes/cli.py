@@ -55,10 +55,9 @@ def _setup_logging(config: Config) -> None:
         logging.FileHandler(logfile) if logfile else logging.StreamHandler(sys.stdout)
     )
     handler.setFormatter(_RedisStyle())
-    root = logging.getLogger("splitbrain")
+    root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(_LEVELS[config.get_str("loglevel")])
-    root.propagate = False
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:

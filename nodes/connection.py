@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import TYPE_CHECKING, Protocol, cast
 
 from nodes.client import Client
@@ -41,6 +42,13 @@ except ImportError:  # pragma: no cover - hiredis is a dependency; our parser su
 
     def _new_reader() -> _Reader | None:
         return None
+
+
+_HIREDIS_ONLY = re.compile(rb"\r\n[+=(]|\*[0-9]{5}")
+"""Reads that must not reach hiredis: elements it would accept as strings inside an array
+(simple, verbatim, big number) where redis-server demands ``$`` (our parser gives the
+exact error), and multibulk counts of 10000 or more (hiredis allocates the whole list up
+front, so ``*3000000000`` would stall the server)."""
 
 
 class _Reader(Protocol):
@@ -130,6 +138,7 @@ class Connection(asyncio.Protocol):
             and self.blocked is None
             and self.client.authenticated
             and self.parser.idle()
+            and _HIREDIS_ONLY.search(data) is None
         ):
             self._process_fast(data)
         else:
@@ -158,7 +167,6 @@ class Connection(asyncio.Protocol):
         ctx = self.ctx
         client = self.client
         client.last_interaction_ms = self.server.clock_ms()
-        resp3 = client.resp == 3
         done = 0
         fallback = False
         while True:
@@ -190,10 +198,9 @@ class Connection(asyncio.Protocol):
                 self._block(reply)
                 fallback = True
                 break
-            encode_into(out, reply, resp3)  # type: ignore[arg-type]
+            encode_into(out, reply, client.resp == 3)  # type: ignore[arg-type]
             if client.close_after_reply or self.closed:
                 break
-            resp3 = client.resp == 3
         if fallback:
             self.reader = _new_reader()
             parser = self.parser

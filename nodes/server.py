@@ -65,8 +65,8 @@ from nodes.keyspace import Keyspace
 
 if TYPE_CHECKING:
     from nodes.commands.context import CommandContext
-    from nodes.replication import Replication
     from nodes.commands.registry import Command
+    from nodes.replication import Replication
     from nodes.resp.values import Reply
 
 log = logging.getLogger("splitbrain.server")

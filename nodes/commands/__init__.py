@@ -28,9 +28,7 @@ FAMILIES: tuple[str, ...] = (
     "cluster",
     "replication",
 )
-OPTIONAL: frozenset[str] = frozenset(
-    {"lists", "sets", "hashes", "zsets", "cluster", "replication"}
-)
+OPTIONAL: frozenset[str] = frozenset({"lists", "sets", "hashes", "zsets", "cluster", "replication"})
 
 _loaded = False
 

@@ -72,27 +72,33 @@ def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     if cmd is not None:
         arity = cmd.arity
         if (arity > 0 and len(argv) != arity) or len(argv) < -arity:
-            return _refused(server, client, error_reply(ArityError(cmd.fullname)))
+            return _refused(server, client, error_reply(ArityError(cmd.fullname)), cmd)
     else:
         found = resolve(argv)
         if type(found) is Error:
-            return _refused(server, client, found)
+            return _refused(server, client, found, COMMANDS.get(argv[0].lower()))
         assert isinstance(found, Command)
         cmd = found
-        if cmd.parent is None and len(_FAST) < 1024:
+        if cmd.parent is None and not cmd.subcommands and len(_FAST) < 1024:
             _FAST[argv[0]] = cmd
     client.last_command = cmd.fullname_bytes
     if not client.authenticated and not cmd.no_auth:
-        return _refused(server, client, _NOAUTH)
+        return _refused(server, client, _NOAUTH, cmd)
     if server.cluster_enabled and (cmd.has_keys or cmd.name == "exec"):
         refused = route(ctx, cmd, argv)
         if refused is not None:
-            return _refused(server, client, refused)
+            if cmd.name == "exec":
+                client.multi = None
+                client.multi_error = False
+            return _refused(server, client, refused, None)
     gate = server.write_gate
     if gate is not None and (cmd.is_write or cmd.name == "exec"):
         refused = gate(ctx, cmd)
         if refused is not None:
-            return _refused(server, client, refused)
+            if cmd.name == "exec":
+                client.multi = None
+                client.multi_error = False
+            return _refused(server, client, refused, None)
     if client.multi is not None and cmd.in_multi_ok:
         client.multi.append((cmd, argv))
         return QUEUED
@@ -117,8 +123,15 @@ def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     return reply
 
 
-def _refused(server: Server, client: Client, reply: Reply) -> Reply:
+def _refused(server: Server, client: Client, reply: Reply, cmd: Command | None) -> Reply:
+    """A command rejected before running: flags an open transaction; a rejected EXEC
+    (even outside MULTI, as redis does) answers ``EXECABORT ... because of: ...``."""
     server.stats.errors += 1
+    if cmd is not None and cmd.name == "exec" and isinstance(reply, Error):
+        client.multi = None
+        client.multi_error = False
+        reason = reply.text[4:] if reply.text.startswith(b"ERR ") else reply.text
+        return Error(b"EXECABORT Transaction discarded because of: " + reason)
     if client.multi is not None:
         client.multi_error = True
     return reply
