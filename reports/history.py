@@ -185,7 +185,9 @@ def _period(
     value = completion.value if completion is not None and completion.value else start.value
     label = f"{kind} {describe_value(value)}".strip()
     asked = start.value
-    if isinstance(asked, str) and asked and value != asked:
+    if isinstance(asked, str) and asked.startswith(f"{kind}-"):
+        asked = asked[len(kind) + 1 :]  # "partition-minority" -> "minority"
+    if isinstance(asked, str) and asked and value != start.value:
         # the invocation named the kind of fault ("minority"), the completion what was done
         label = f"{kind} {asked}: {describe_value(value)}"
     return FaultPeriod(

@@ -17,6 +17,8 @@ from reports.lost import LostWrites
 from reports.perf import Availability, LatencyRow, Outage, quantile_labels
 from reports.rundata import RunData, RunFile
 
+LOST_SHOWN = 20
+"""Lost writes per WAIT level shown before a "more" fold."""
 STEPS_SHOWN = 40
 """Linearization steps listed in the counterexample's table."""
 
@@ -184,6 +186,13 @@ def lost_writes(lost: LostWrites | None) -> str:
         parts.append(table(["acks", *[n.removesuffix("_count") for n in names]], rows))
     if not lost.lost:
         parts.append('<p class="note">No acknowledged write was lost.</p>')
+    if len(lost.lost) < lost.lost_count:
+        parts.append(
+            f'<p class="note">The checker listed {len(lost.lost):,} of {lost.lost_count:,} '
+            "lost writes (its listing limit); the counts above are complete.</p>"
+        )
+    headers = ["value", "key", "node", "process", "invoked", "acknowledged", "WAIT acks",
+               "fault active while written"]  # fmt: skip
     for level, writes in lost.by_level().items():
         rows = [
             [
@@ -198,28 +207,14 @@ def lost_writes(lost: LostWrites | None) -> str:
             ]
             for w in writes
         ]
-        parts.append(f"<h3>Lost with {escape(level)}: {len(writes):,}</h3>")
-        parts.append(
-            table(
-                [
-                    "value",
-                    "key",
-                    "node",
-                    "process",
-                    "invoked",
-                    "acknowledged",
-                    "WAIT acks",
-                    "fault active while written",
-                ],
-                rows,
-                "lost",
+        parts.append(f"<h3>Lost with {escape(level)}: {len(writes):,} listed</h3>")
+        parts.append(table(headers, rows[:LOST_SHOWN], "lost"))
+        if len(rows) > LOST_SHOWN:
+            parts.append(
+                f"<details><summary>{len(rows) - LOST_SHOWN:,} more</summary>"
+                + table(headers, rows[LOST_SHOWN:], "lost")
+                + "</details>"
             )
-        )
-    if len(lost.lost) < lost.lost_count:
-        parts.append(
-            f'<p class="note">The checker listed {len(lost.lost):,} of {lost.lost_count:,} '
-            "lost writes (its listing limit); the counts above are complete.</p>"
-        )
     return section("lost-writes", f"Lost writes: {lost.lost_count:,}", "".join(parts))
 
 

@@ -73,7 +73,7 @@ def test_invalid_set_report_lists_lost_writes(store: Store, artifacts_dir: Path)
         assert f"<code>{write['value']}</code>" in page.dom
     levels = sorted({w["acks"] for w in store.lost})
     for level in levels:
-        assert f"Lost with WAIT acks = {level}:" in page.dom
+        assert f"Lost with WAIT acks = {level}:" in page.dom, level
     assert "partition minority: n1,n4 | n2,n3,n5,n6" in page.dom  # the fault active when written
 
 
