@@ -186,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     for kind, rows in results.items():
         print(
             f"  {kind:10s} stream {max(r[0] for r in rows):9.0f} writes/s   "
-            f"SET+WAIT median {min(r[1] for r in rows):6.3f} ms p99 {min(r[2] for r in rows):6.3f} ms"
+            f"SET+WAIT median {min(r[1] for r in rows):6.3f} ms "
+            f"p99 {min(r[2] for r in rows):6.3f} ms"
         )
     ratio = max(r[0] for r in results["splitbrain"]) / max(r[0] for r in results["redis"])
     print(f"  splitbrain/redis stream throughput ratio {ratio:.2f}")
