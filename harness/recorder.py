@@ -2,8 +2,13 @@
 checkers, and appends them to ``history.jsonl`` as the run goes (flushed at least every
 100 ms by :meth:`Recorder.flush_every`, and at the end).
 
-Times are monotonic nanoseconds since the test started, from the event loop's clock
-(``clock`` is injected: the loop's ``time``).
+Times are monotonic nanoseconds since the test started, from the injected ``clock_ns``
+(the runner passes ``time.monotonic_ns``: CLOCK_MONOTONIC, the event loop's clock, at
+full resolution; uvloop's ``loop.time()`` is cached per loop iteration to 1 ms).
+
+The hot path stores a plain tuple per event (building a frozen :class:`Op` costs more
+than the Redis round trip it records); :meth:`history` turns them into ``Op`` values, and
+:meth:`flush` writes exactly ``Op.to_json()``'s form.
 """
 
 from __future__ import annotations
@@ -11,47 +16,61 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Any
 
 from checkers.history.edn import write_edn
 from checkers.op import NEMESIS, Op, OpType, Process
 
-_TYPES = {"ok": OpType.OK, "fail": OpType.FAIL, "info": OpType.INFO}
+_TYPES = {t.value: t for t in OpType}
+_encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
+
+# (type, f, value, process, time_ns, key, node, error, acks, extra)
+Event = tuple[str, str, Any, Process, int, str | None, str | None, str | None, int | None, Any]
 
 
 class Recorder:
-    """Append-only history. ``counts`` holds completions by type for the progress line."""
+    """Append-only history. ``counts`` holds client completions by type (progress line)."""
 
-    def __init__(self, path: Path, clock: Callable[[], float], start: float) -> None:
+    def __init__(self, path: Path, clock_ns: Callable[[], int], start_ns: int) -> None:
         self.path = path
-        self.ops: list[Op] = []
         self.counts = {"ok": 0, "fail": 0, "info": 0}
-        self._clock = clock
-        self._start = start
+        self._events: list[Event] = []
+        self._ops: list[Op] = []
+        self._clock_ns = clock_ns
+        self._start_ns = start_ns
         self._flushed = 0
         self._file: IO[str] | None = open(path, "a", encoding="utf-8")  # noqa: SIM115
 
-    def now_ns(self) -> int:
-        return int((self._clock() - self._start) * 1e9)
+    def __len__(self) -> int:
+        return len(self._events)
 
-    def invoke(self, process: Process, f: str, value: Any, key: str | None = None) -> Op:
-        op = Op(
-            type=OpType.INVOKE,
-            f=f,
-            value=value,
-            process=process,
-            index=len(self.ops),
-            time_ns=self.now_ns(),
-            key=key,
+    def now_ns(self) -> int:
+        return self._clock_ns() - self._start_ns
+
+    def invoke(self, process: Process, f: str, value: Any, key: str | None = None) -> int:
+        """Record an invocation; returns its index (the handle for :meth:`complete`)."""
+        events = self._events
+        events.append(
+            (
+                "invoke",
+                f,
+                value,
+                process,
+                self._clock_ns() - self._start_ns,
+                key,
+                None,
+                None,
+                None,
+                None,
+            )
         )
-        self.ops.append(op)
-        return op
+        return len(events) - 1
 
     def complete(
         self,
-        invoke: Op,
+        invoke: int,
         outcome: str,
         value: Any,
         *,
@@ -59,40 +78,101 @@ class Recorder:
         error: str | None = None,
         acks: int | None = None,
         extra: dict[str, Any] | None = None,
-    ) -> Op:
-        """Record the completion of ``invoke``; ``outcome`` is "ok", "fail" or "info"."""
-        op = Op(
-            type=_TYPES[outcome],
-            f=invoke.f,
+    ) -> int:
+        """Record the completion ("ok", "fail" or "info") of invocation ``invoke``."""
+        events = self._events
+        inv = events[invoke]
+        events.append(
+            (
+                outcome,
+                inv[1],
+                value,
+                inv[3],
+                self._clock_ns() - self._start_ns,
+                inv[5],
+                node,
+                error,
+                acks,
+                extra,
+            )
+        )
+        if inv[3] != NEMESIS:
+            self.counts[outcome] += 1
+        return len(events) - 1
+
+    def record(self, op: Op) -> Op:
+        """Record a ready-made event (nemesis ops); returns it with index and time."""
+        index, time_ns = len(self._events), self.now_ns()
+        extra = dict(op.extra) if op.extra else None
+        self._events.append(
+            (
+                op.type.value,
+                op.f,
+                op.value,
+                op.process,
+                time_ns,
+                op.key,
+                op.node,
+                op.error,
+                op.acks,
+                extra,
+            )
+        )
+        return self._op(index)
+
+    def _op(self, index: int) -> Op:
+        t, f, value, process, time_ns, key, node, error, acks, extra = self._events[index]
+        return Op(
+            type=_TYPES[t],
+            f=f,
             value=value,
-            process=invoke.process,
-            index=len(self.ops),
-            time_ns=self.now_ns(),
-            key=invoke.key,
+            process=process,
+            index=index,
+            time_ns=time_ns,
+            key=key,
             node=node,
             error=error,
             acks=acks,
-            **({"extra": extra} if extra else {}),
+            extra=MappingProxyType(extra) if extra else MappingProxyType({}),
         )
-        self.ops.append(op)
-        if invoke.process != NEMESIS:
-            self.counts[outcome] += 1
-        return op
 
-    def record(self, op: Op) -> Op:
-        """Record a ready-made event (nemesis ops), assigning index and time."""
-        stamped = replace(op, index=len(self.ops), time_ns=self.now_ns())
-        self.ops.append(stamped)
-        return stamped
+    def history(self) -> list[Op]:
+        """Every event so far as :class:`Op` values, in index order."""
+        for i in range(len(self._ops), len(self._events)):
+            self._ops.append(self._op(i))
+        return self._ops
+
+    def line(self, index: int) -> str:
+        """Event ``index`` as its history.jsonl line (``Op.to_json`` form)."""
+        t, f, value, process, time_ns, key, node, error, acks, extra = self._events[index]
+        d: dict[str, Any] = {
+            "index": index,
+            "time": time_ns,
+            "type": t,
+            "process": process,
+            "f": f,
+            "value": value,
+        }
+        if key is not None:
+            d["key"] = key
+        if node is not None:
+            d["node"] = node
+        if error is not None:
+            d["error"] = error
+        if acks is not None:
+            d["acks"] = acks
+        if extra:
+            for k, v in extra.items():
+                d.setdefault(k, v)
+        return _encode(d)
 
     def flush(self) -> None:
         """Write every event not yet written, one JSON object per line."""
-        if self._file is None or self._flushed == len(self.ops):
+        end = len(self._events)
+        if self._file is None or self._flushed == end:
             return
-        end = len(self.ops)
-        dumps = json.dumps
-        lines = [dumps(op.to_json(), separators=(",", ":")) for op in self.ops[self._flushed : end]]
-        self._file.write("\n".join(lines) + "\n")
+        line = self.line
+        self._file.write("".join([line(i) + "\n" for i in range(self._flushed, end)]))
         self._file.flush()
         self._flushed = end
 

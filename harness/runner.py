@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,9 +76,10 @@ class Runner:
     async def execute(self) -> Execution:
         loop = asyncio.get_running_loop()
         start = loop.time()
+        start_ns = time.monotonic_ns()
         opts = self.options
         self.log = RunLog(self.run_dir / "harness.log", loop.time, start)
-        self.recorder = Recorder(self.run_dir / "history.jsonl", loop.time, start)
+        self.recorder = Recorder(self.run_dir / "history.jsonl", time.monotonic_ns, start_ns)
         self.progress = Progress(
             self._progress_out, self.recorder.counts, loop.time, opts.time_limit_s
         )
@@ -102,7 +104,7 @@ class Runner:
             self.run_dir / "data",
             self.log.write,
         )
-        execution = Execution(ops=self.recorder.ops)
+        execution = Execution(ops=[])
         execution.versions = {"server": self.db.version()}
         self._write_state(finished=False)
         previous = self._install_signal_handlers(loop)
@@ -143,6 +145,7 @@ class Runner:
                 signal.signal(sig, handler)
             self.progress.finish()
             self.recorder.close()
+            execution.ops = self.recorder.history()
             self._write_state(finished=True)
             execution.interrupted = self.interrupted
         return execution

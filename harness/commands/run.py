@@ -86,7 +86,8 @@ def run(options: RunOptions, argv: list[str]) -> int:
     try:
         execution = loop.run_until_complete(runner.execute())
     except BaseException as e:  # the runner keeps its own history; report and check it
-        execution = Execution(ops=getattr(getattr(runner, "recorder", None), "ops", []))
+        recorder = getattr(runner, "recorder", None)
+        execution = Execution(ops=recorder.history() if recorder is not None else [])
         execution.error = f"{type(e).__name__}: {e}"
     finally:
         loop.close()
