@@ -13,7 +13,7 @@ object may be in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -112,13 +112,16 @@ def powerset_model(
     return Model(name, lambda: frozenset([init()]), encode, step, describe)
 
 
-def freeze(value: Any) -> Hashable:
-    """A hashable, comparable form of a JSON-able value (lists become tuples)."""
+def freeze(value: Any) -> Any:
+    """A hashable, comparable form of a JSON-able value (lists become tuples, maps sorted
+    tuples of items, sets frozensets); scalars are returned as they are."""
+    kind = type(value)
+    if kind is int or kind is str or value is None:
+        return value
     if isinstance(value, list | tuple):
         return tuple(freeze(v) for v in value)
     if isinstance(value, dict):
         return tuple(sorted((str(k), freeze(v)) for k, v in value.items()))
     if isinstance(value, set | frozenset):
         return frozenset(freeze(v) for v in value)
-    assert isinstance(value, Hashable)
     return value
