@@ -10,6 +10,8 @@ from checkers.linear.model import ANY_STATE, ILLEGAL, Call, Model, ModelError, S
 from checkers.op import OpType
 
 _GET, _PUT, _APPEND = 0, 1, 2
+_RECENT = 32
+"""Appends a get is compared with when looking for a stale read."""
 
 
 def _encode(op: Operation) -> Call | None:
@@ -69,7 +71,8 @@ def _stale_read(ops: Sequence[Operation]) -> int | None:
                 appended.append((index, op.input))
         else:
             value = op.output or ""
-            if any(done < op.invoke_index and text not in value for done, text in appended):
+            recent = appended[-_RECENT:]  # bounded: the look must stay linear
+            if any(done < op.invoke_index and text not in value for done, text in recent):
                 return index
     return None
 
