@@ -402,15 +402,18 @@
     });
   }
 
-  zoomFromHash();
-  showRange();
-  timelineChart();
-  latencyChart();
-  quantileChart();
-  throughputChart();
-  resourceCharts();
-  linearizabilityHover();
-  charts.forEach(function (c) { c.render(); });
+  // one broken chart must not take the rest of the page with it: record and go on
+  function guarded(what, fn) {
+    try { fn(); } catch (e) {
+      var record = window.__recordError || function () {};
+      record('Uncaught ' + what + ': ' + (e && e.stack ? e.stack : e));
+    }
+  }
+  guarded('zoom from the address', zoomFromHash);
+  guarded('zoom range', showRange);
+  [timelineChart, latencyChart, quantileChart, throughputChart, resourceCharts,
+    linearizabilityHover].forEach(function (setupChart) { guarded(setupChart.name, setupChart); });
+  charts.forEach(function (c) { guarded('drawing ' + c.canvas.id, function () { c.render(); }); });
   Array.prototype.forEach.call(document.querySelectorAll('.reset-zoom'), function (b) {
     b.addEventListener('click', function () { zoom(0, END); });
   });

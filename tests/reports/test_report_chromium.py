@@ -103,3 +103,14 @@ def test_zoom_from_the_address_narrows_every_time_chart(store: Store, artifacts_
     assert "5.00 s \u2013 10.00 s" in zoomed.dom
     for chart in ("timeline", "latency"):
         assert 0 < drawn(zoomed.dom, chart) < drawn(whole.dom, chart) / 3, chart
+
+
+def test_a_script_error_is_caught_shown_and_spares_the_other_charts(tmp_path: Path, store: Store):
+    report = reports.render_run(store.valid).read_text()
+    assert '"lanes":[' in report
+    broken = tmp_path / "broken.html"
+    broken.write_text(report.replace('"lanes":[', '"lanes":7,"was":[', 1))
+    page = render(broken.as_uri(), size=(1400, 1200))
+    errors = re.search(r'<pre id="js-errors"[^>]*>([^<]*)</pre>', page.dom)
+    assert errors is not None and "timelineChart" in errors.group(1)
+    assert 'data-ready="1"' in page.dom and drawn(page.dom, "latency") > 0
