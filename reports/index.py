@@ -11,6 +11,7 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from reports.lost import find_lost_writes
 
@@ -117,7 +118,7 @@ def render_index(runs: Sequence[RunSummary]) -> str:
     """The index page (no script needed: the trends are inline SVG)."""
     rows = []
     for r in newest_first(runs):
-        target = f"{r.path}/report.html" if r.has_report else f"{r.path}/"
+        target = _href(r)
         rows.append(
             f'<tr class="run {r.verdict}"><td><a href="{escape(target)}">{escape(r.date)}</a></td>'
             f"<td>{escape(r.test)}</td><td>{escape(r.db)}</td><td>{escape(r.faults)}</td>"
@@ -138,6 +139,12 @@ def render_index(runs: Sequence[RunSummary]) -> str:
         f'<h2>Trends per test</h2><div id="trends">{trends or "<p>No runs yet.</p>"}</div>'
         "</body></html>\n"
     )
+
+
+def _href(r: RunSummary) -> str:
+    """The run's report (or folder) as a URL path relative to the store."""
+    path = quote(r.path)
+    return f"{path}/report.html" if r.has_report else f"{path}/"
 
 
 def _by_test(runs: Sequence[RunSummary]) -> dict[str, list[RunSummary]]:
@@ -163,7 +170,7 @@ def _trend(test: str, runs: Sequence[RunSummary]) -> str:
         tip = escape(
             f"{r.date}: {r.verdict}, lost writes {r.lost if r.lost is not None else 'n/a'}"
         )
-        href = escape(f"{r.path}/report.html" if r.has_report else f"{r.path}/")
+        href = escape(_href(r))
         height = 0 if not most or not r.lost else max(2, round(bar_h * r.lost / most))
         parts.append(
             f'<a href="{href}"><g><title>{tip}</title>'

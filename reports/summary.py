@@ -24,7 +24,9 @@ def render_summary(
     ]
     for name in ("seed", "db", "nemesis", "workload", "start_time"):
         if name in run.test:
-            lines.append(f"- {name}: `{run.test[name]}`")
+            value = run.test[name]
+            shown = ",".join(map(str, value)) if isinstance(value, list) else value
+            lines.append(f"- {name}: `{shown}`")
     lines.append(f"- operations: {len(run.operations):,}; fault periods: {len(run.faults)}")
     for w in windows:
         share = "n/a" if w.share_ok is None else f"{100 * w.share_ok:.1f}%"
