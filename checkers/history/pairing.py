@@ -8,16 +8,18 @@
   a fresh process id); doing so is an error, as are a second invocation while one is
   open and a completion with nothing open.
 - Nemesis events are not operations and are skipped.
+- Event indexes must increase: they order the events in time. A history whose events
+  are not numbered yet (index -1) is numbered by position.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from checkers.history.errors import HistoryPairingError
-from checkers.op import Op, OpType, Process
+from checkers.op import NEMESIS, Op, OpType, Process
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +65,22 @@ def pair(history: Sequence[Op], keep_failed: frozenset[str] = frozenset()) -> li
     ``id`` their position in that list. Failed operations whose f is in ``keep_failed``
     are kept (outcome ``FAIL``), for models that read something into a failure (a failed
     compare-and-set saw another value). Raises :class:`HistoryPairingError`."""
+    if any(op.index < 0 for op in history):  # not numbered yet: number by position
+        history = [replace(op, index=i) for i, op in enumerate(history)]
     open_: dict[Process, Op] = {}
     crashed: set[Process] = set()
-    done: list[tuple[Op, Op | None]] = []  # (invocation, ok/kept-fail completion or None)
+    done: list[tuple[int, Op, Op | None]] = []  # (invoke index, invocation, completion)
+    invoke, ok, fail, info = OpType.INVOKE, OpType.OK, OpType.FAIL, OpType.INFO
+    last = -1
     for op in history:
-        if not op.is_client:
-            continue
+        if op.index <= last:
+            raise HistoryPairingError(op.index, f"event indexes must increase (after {last})")
+        last = op.index
         process = op.process
-        if op.type is OpType.INVOKE:
+        if process == NEMESIS:
+            continue
+        type_ = op.type
+        if type_ is invoke:
             if process in open_:
                 raise HistoryPairingError(
                     op.index,
@@ -85,32 +95,37 @@ def pair(history: Sequence[Op], keep_failed: frozenset[str] = frozenset()) -> li
         inv = open_.pop(process, None)
         if inv is None:
             raise HistoryPairingError(
-                op.index, f"{op.type.value} completion of process {process} with no open invocation"
+                op.index, f"{type_.value} completion of process {process} with no open invocation"
             )
         if op.f != inv.f:
             raise HistoryPairingError(
                 op.index, f"completion f {op.f!r} does not match invocation f {inv.f!r}"
             )
-        if op.type is OpType.OK or (op.type is OpType.FAIL and op.f in keep_failed):
-            done.append((inv, op))
-        elif op.type is OpType.INFO:
+        if type_ is ok or (type_ is fail and op.f in keep_failed):
+            done.append((inv.index, inv, op))
+        elif type_ is info:
             crashed.add(process)
-            done.append((inv, None))
-    done.extend((inv, None) for inv in open_.values())
-    done.sort(key=lambda pair_: pair_[0].index)
-    return [
-        Operation(
-            id=i,
-            process=inv.process,
-            f=inv.f,
-            key=inv.key,
-            input=inv.value,
-            output=None if comp is None else comp.value,
-            outcome=OpType.INFO if comp is None else comp.type,
-            invoke_index=inv.index,
-            complete_index=None if comp is None else comp.index,
-            invoke_ns=inv.time_ns,
-            complete_ns=None if comp is None else comp.time_ns,
-        )
-        for i, (inv, comp) in enumerate(done)
-    ]
+            done.append((inv.index, inv, None))
+    done.extend((inv.index, inv, None) for inv in open_.values())
+    done.sort(key=_first)
+    operations: list[Operation] = []
+    for i, (_, inv, comp) in enumerate(done):
+        if comp is None:
+            operations.append(
+                Operation(
+                    i, inv.process, inv.f, inv.key, inv.value, None, info, inv.index, None,
+                    inv.time_ns, None,
+                )
+            )  # fmt: skip
+        else:
+            operations.append(
+                Operation(
+                    i, inv.process, inv.f, inv.key, inv.value, comp.value, comp.type, inv.index,
+                    comp.index, inv.time_ns, comp.time_ns,
+                )
+            )  # fmt: skip
+    return operations
+
+
+def _first(item: tuple[int, Op, Op | None]) -> int:
+    return item[0]

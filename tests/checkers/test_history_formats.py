@@ -163,3 +163,12 @@ def test_pairing_rules():
 def test_pairing_errors(events: list[Op], message: str):
     with pytest.raises(HistoryPairingError, match=message):
         pair(events)
+
+
+def test_pairing_numbers_unnumbered_events_and_rejects_disorder():
+    unnumbered = [Op(OpType.INVOKE, "read", None, 0), Op(OpType.OK, "read", 1, 0)]
+    [op] = pair(unnumbered)
+    assert (op.invoke_index, op.complete_index, op.output) == (0, 1, 1)
+    disordered = [Op(OpType.INVOKE, "read", None, 0, index=5), Op(OpType.OK, "read", 1, 0, index=5)]
+    with pytest.raises(HistoryPairingError, match="indexes must increase"):
+        pair(disordered)
