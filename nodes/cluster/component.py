@@ -22,7 +22,7 @@ from nodes.cluster.bus import AsyncioBus
 from nodes.cluster.engine import CRON_PERIOD_MS, ClusterEngine
 from nodes.cluster.ports import ClusterConfig
 from nodes.cluster.state import ClusterNode
-from nodes.cluster.wire import ClusterHealth
+from nodes.cluster.wire import ClusterHealth, NodeFlag
 from nodes.resp.values import Error
 
 if TYPE_CHECKING:
@@ -114,6 +114,9 @@ class ClusterComponent:
                 listener=self,
             )
             self.bus.engine = self.engine
+            repl = server.replication
+            if repl is not None:
+                self.engine.repl_offset_source = lambda: repl.offset
             self.engine.save_now(fsync=True)
         except BaseException:
             self.lock.release()
@@ -148,6 +151,7 @@ class ClusterComponent:
     def _tick(self) -> None:
         try:
             self.engine.cron()
+            self._resume_replication()
             if self.engine.iteration % 50 == 0:
                 live = self.server.clients
                 for cid in [c for c in self.clients if c not in live]:
@@ -159,11 +163,26 @@ class ClusterComponent:
 
     # ---- ClusterListener ----------------------------------------------------------------
     def master_changed(self, master: ClusterNode | None) -> None:
-        # Replication (issue 8) attaches here; until then the role is all that changes.
+        repl = self.server.replication
         if master is None:
             log.info("This node is a master again")
+            if repl is not None:
+                repl.become_master()
         else:
             log.info("This node is now a replica of %s", master.node_id)
+            if repl is not None and master.ip and master.port:
+                repl.follow(master.ip, master.port)
+
+    def _resume_replication(self) -> None:
+        """A replica (after a restart, or once its master's address is known) follows it
+        (Redis's cron: "replication is still turned off, enable it")."""
+        repl = self.server.replication
+        me = self.engine.myself
+        master = me.master
+        if repl is None or not me.is_replica or master is None or repl.is_replica:
+            return
+        if master.ip and master.port and not master.flags & NodeFlag.NOADDR:
+            repl.follow(master.ip, master.port)
 
     def slots_lost(self, mask: int) -> None:
         keyspace = self.server.keyspace

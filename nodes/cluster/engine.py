@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 
 from nodes.cluster import describe, gossip, nodes_conf
 from nodes.cluster.packets import process
@@ -77,12 +78,17 @@ class ClusterEngine:
         self.todo_update_state = True
         self.todo_save = False
         self.todo_fsync = False
-        self.repl_offset = 0
+        self.repl_offset_source: Callable[[], int] = lambda: 0
+        """Where our replication offset comes from (the replication component)."""
         self._next_link_id = 1
         self._bad_peers: set[str] = set()
         self.failover: FailoverHandler | None = None  # the replica election (issue 8)
 
     # ---- helpers ----------------------------------------------------------------------
+    @property
+    def repl_offset(self) -> int:
+        return self.repl_offset_source()
+
     @property
     def myself(self) -> ClusterNode:
         return self.state.myself

@@ -57,11 +57,12 @@ def test_mixed_cluster_agrees_and_checks_clean(nodes: Nodes):
         20,
         "cluster_state:ok everywhere",
     )
-    # make the late nodes replicas (role only) and agree again
+    # the late nodes become replicas (of a node of their own kind: the snapshot formats
+    # differ), and every node, of either kind, learns the new roles
     real_id = command(real[0], "CLUSTER", "MYID").decode()
-    ours_id = command(ours[0], "CLUSTER", "MYID").decode()
-    assert command(late_ours, "CLUSTER", "REPLICATE", real_id)
-    assert command(late_real, "CLUSTER", "REPLICATE", ours_id)
+    ours_id = command(ours[1], "CLUSTER", "MYID").decode()
+    assert command(late_ours, "CLUSTER", "REPLICATE", ours_id)
+    assert command(late_real, "CLUSTER", "REPLICATE", real_id)
     wait_until(lambda: _agree(everyone), 20, "agreement after REPLICATE")
     epochs = {cluster_info(s)["cluster_current_epoch"] for s in everyone}
     assert len(epochs) == 1
