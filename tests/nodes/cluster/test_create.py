@@ -19,6 +19,14 @@ from tests.support.servers import wait_until
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
 
+def _owns(ranges: list[str], slot: int) -> bool:
+    for text in ranges:
+        start, _, end = text.partition("-")
+        if int(start) <= slot <= int(end or start):
+            return True
+    return False
+
+
 def _all_ok(servers) -> bool:
     return all(cluster_info(s)["cluster_state"] == "ok" for s in servers)
 
@@ -77,6 +85,27 @@ def test_cluster_create_check_traffic_and_restart(nodes: Nodes, rng):
             assert str(exc).startswith(f"{slot} 127.0.0.1:") or "MOVED" in str(exc)
             moved += 1
     assert moved >= 1 and owner_lines
+
+    # replicas follow their masters' data (the replication stream), readable with READONLY
+    replica_of = {}
+    for line in cluster_nodes(servers[0]):
+        if "slave" in line[2].split(","):
+            replica_of[line[3]] = line[1].split("@")[0].rsplit(":", 1)[1]
+    owner_id = next(
+        line[0] for line in cluster_nodes(servers[0]) if line[8:] and _owns(line[8:], slot)
+    )
+    replica_port = int(replica_of[owner_id])
+    replica = next(s for s in servers if s.port == replica_port)
+
+    def replica_has_key() -> bool:
+        conn = client(replica)
+        try:
+            conn.execute_command("READONLY")  # type: ignore[no-untyped-call]
+            return conn.get(key) == b"0"
+        finally:
+            conn.close()
+
+    wait_until(replica_has_key, 15, "the key on the slot owner's replica")
 
     # a restarted master keeps its id, slots and epochs
     victim = servers[0]
