@@ -10,7 +10,7 @@ from __future__ import annotations
 
 class Backlog:
     """A byte window ending at :attr:`offset`. Trimming is amortised: the buffer may hold
-    up to an eighth more than ``size`` before the oldest bytes are dropped."""
+    up to an eighth (at least 1 KB) more than ``size`` before the oldest bytes are dropped."""
 
     __slots__ = ("_buf", "offset", "size")
 
@@ -34,7 +34,7 @@ class Backlog:
         buf = self._buf
         buf += data
         self.offset += len(data)
-        slack = max(self.size // 8, 16384)
+        slack = max(self.size // 8, 1024)
         if len(buf) > self.size + slack:
             del buf[: len(buf) - self.size]
 

@@ -92,7 +92,13 @@ class Primary:
             link.conn.flush_output()
 
     def prune(self) -> None:
-        """Forget links whose connection closed."""
+        """Forget links whose connection closed; drop replicas silent for repl-timeout."""
+        limit_ms = self.server.config.get_int("repl-timeout") * 1000
+        now = self.server.clock_ms()
+        for link in self.links.values():
+            if not link.conn.closed and now - link.ack_ms > limit_ms:
+                log.warning("Disconnecting timedout replica (streaming sync): %s", link.ip)
+                link.conn.close_now()
         for cid in [cid for cid, link in self.links.items() if link.conn.closed]:
             link = self.links.pop(cid)
             log.info("Connection with replica %s:%d lost.", link.ip, link.port)

@@ -32,6 +32,10 @@ class Node:
         pairs = (line.split(":", 1) for line in text.splitlines() if ":" in line)
         return {k: v for k, v in pairs}
 
+    def log(self) -> str:
+        """The whole server log (stdout) so far."""
+        return self.process.log_path.read_text(errors="replace")
+
     def replicaof(self, master: Node | None) -> None:
         if master is None:
             self.client.execute_command("REPLICAOF", "NO", "ONE")

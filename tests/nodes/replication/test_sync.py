@@ -58,7 +58,7 @@ def test_full_sync_then_stream(group: Group) -> None:
     info = replica.info()
     assert info["role"] == "slave"
     assert info["master_replid"] == master.info()["master_replid"]
-    assert "Full resync requested" in master.process.output()
+    assert "Full resync requested" in master.log()
 
 
 def test_expired_keys_reach_the_replica_as_del(group: Group) -> None:
@@ -112,9 +112,53 @@ def test_partial_resync_after_replica_restart(group: Group) -> None:
     replica.replicaof(master)
     replica.wait_link_up()
     replica.wait_offset(master)
-    log = master.process.output()
+    log = master.log()
     assert "Partial resynchronization request from 127.0.0.1" in log
     assert log.count("Full resync requested") == 1
-    assert "Successful partial resynchronization with master." in replica.process.output()
+    assert "Successful partial resynchronization with master." in replica.log()
     assert _dataset(replica) == _dataset(master)
     assert replica.client.dbsize() == 70
+
+
+def test_link_dropped_by_the_master_continues_from_the_backlog(group: Group) -> None:
+    master = group.ours("m", "--repl-timeout", "1")
+    replica = group.ours("r")
+    replica.replicaof(master)
+    replica.wait_link_up()
+    master.client.set("a", "1")
+    replica.wait_offset(master)
+    replica.pause()  # no ACKs: after repl-timeout the master drops the link
+    try:
+        wait_until(
+            lambda: "Disconnecting timedout replica" in master.log(),
+            10,
+            "the master dropping the silent replica",
+        )
+        master.client.set("b", "2")
+    finally:
+        replica.resume()
+    wait_until(
+        lambda: master.log().count("Partial resynchronization request") == 1,
+        10,
+        "the replica continuing",
+    )
+    replica.wait_link_up()
+    replica.wait_offset(master)
+    assert replica.client.get("b") == b"2"
+    assert master.log().count("Full resync requested") == 1
+
+
+def test_a_backlog_too_short_means_a_full_resync(group: Group) -> None:
+    master = group.ours("m", "--repl-backlog-size", "16384")
+    replica = group.ours("r", "--appendonly", "yes")
+    replica.replicaof(master)
+    replica.wait_link_up()
+    replica.process.stop()
+    for i in range(1000):  # about 50 KB of stream, more than the backlog holds
+        master.client.set(f"k{i}", "v" * 20)
+    replica = group.restart(replica)
+    replica.replicaof(master)
+    replica.wait_link_up()
+    replica.wait_offset(master)
+    assert master.log().count("Full resync requested") == 2
+    assert replica.client.dbsize() == 1000

@@ -1,0 +1,58 @@
+"""Pure parts: the backlog window and the snapshot payload."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nodes.keyspace import Keyspace
+from nodes.replication.backlog import Backlog
+from nodes.replication.snapshot import SnapshotError, decode_snapshot, encode_snapshot
+
+
+@given(
+    size=st.integers(1, 4000),
+    start=st.integers(0, 10**6),
+    chunks=st.lists(st.binary(min_size=1, max_size=700), max_size=40),
+)
+def test_backlog_serves_exactly_the_bytes_it_still_holds(
+    size: int, start: int, chunks: list[bytes]
+) -> None:
+    backlog = Backlog(size, start)
+    stream = b"".join(chunks)
+    for chunk in chunks:
+        backlog.append(chunk)
+    assert backlog.offset == start + len(stream)
+    assert min(len(stream), size) <= backlog.histlen <= size + max(size // 8, 1024)
+    assert backlog.first_byte_offset == backlog.offset - backlog.histlen + 1
+    for wanted in range(start, backlog.offset + 3):
+        if backlog.can_serve(wanted):
+            # Offset n is the stream's byte n - start (1-based).
+            assert backlog.tail_from(wanted) == stream[wanted - start - 1 :]
+        else:
+            assert wanted < backlog.first_byte_offset or wanted > backlog.offset + 1
+
+
+def test_snapshot_round_trip_and_damage() -> None:
+    keyspace = Keyspace(lambda: 1_000)
+    keyspace.set(b"s", b"v\r\nwith crlf")
+    keyspace.set(b"l", deque([b"a", b"b"]))
+    keyspace.set(b"h", {b"f": b"1"})
+    keyspace.set(b"t", b"x")
+    keyspace.set_expire_at(b"t", 5_000)
+    payload = encode_snapshot(keyspace)
+    commands = decode_snapshot(payload)
+    assert [b"SET", b"s", b"v\r\nwith crlf"] in commands
+    assert [b"RPUSH", b"l", b"a", b"b"] in commands
+    assert [b"HSET", b"h", b"f", b"1"] in commands
+    assert [b"PEXPIREAT", b"t", b"5000"] in commands
+    with pytest.raises(SnapshotError, match="checksum mismatch"):
+        decode_snapshot(payload[:20] + b"X" + payload[21:])
+    with pytest.raises(SnapshotError):
+        decode_snapshot(payload[:-3])
+    with pytest.raises(SnapshotError, match="bad magic"):
+        decode_snapshot(b"REDIS0009" + payload)
+    assert decode_snapshot(encode_snapshot(Keyspace(lambda: 0))) == []
