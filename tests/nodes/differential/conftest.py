@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -28,15 +29,15 @@ def _need_redis() -> None:
         pytest.fail("redis-server missing: run make setup")
 
 
-@pytest.fixture(scope="module")
-def server_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPair]:
-    """redis-server 7.0 and splitbrain-server, started once for the module."""
+def start_pair(
+    base: Path, redis_args: Sequence[str] = (), our_args: Sequence[str] = SAME_AS_REDIS
+) -> Iterator[ServerPair]:
+    """Start redis-server and splitbrain-server under ``base``; yield them; stop both."""
     _need_redis()
-    base = tmp_path_factory.mktemp("differential")
-    theirs = redis_server(base / "redis").start()
+    theirs = redis_server(base / "redis", args=redis_args).start()
     try:
         try:
-            ours = splitbrain_server(base / "splitbrain", args=SAME_AS_REDIS).start()
+            ours = splitbrain_server(base / "splitbrain", args=our_args).start()
         except RuntimeError as e:
             # Only while the standalone core is being written (its placeholder command
             # line says so): once `python -m nodes` serves, every test here runs and
@@ -50,6 +51,12 @@ def server_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPair
             ours.stop()
     finally:
         theirs.stop()
+
+
+@pytest.fixture(scope="module")
+def server_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPair]:
+    """redis-server 7.0 and splitbrain-server, started once for the module."""
+    yield from start_pair(tmp_path_factory.mktemp("differential"))
 
 
 @pytest.fixture(scope="module")
