@@ -46,7 +46,11 @@ class LostWrites:
         for w in self.lost:
             groups.setdefault(w.acks, []).append(w)
         order = sorted(groups, key=lambda a: -1 if a is None else a)
-        return {wait_label(a): groups[a] for a in order}
+        return {wait_label(a): sorted(groups[a], key=_when) for a in order}
+
+
+def _when(w: LostWrite) -> int:
+    return w.invoke_ns if w.invoke_ns is not None else -1
 
 
 def wait_label(acks: int | None) -> str:

@@ -154,6 +154,10 @@ def _verdict_of(value: Any) -> Verdict:
         return Verdict.UNKNOWN
 
 
+def _count(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else h(value)
+
+
 def _state(state: Any) -> str:
     """A model state as the checker described it (its text as is, other values as JSON)."""
     return state if isinstance(state, str) else json.dumps(state, default=str)
@@ -163,7 +167,7 @@ def lost_writes(lost: LostWrites | None) -> str:
     if lost is None:
         return ""
     counts = "".join(
-        f'<div class="stat"><div class="n">{h(v)}</div>'
+        f'<div class="stat"><div class="n">{_count(v)}</div>'
         f"<div>{h(k.removesuffix('_count'))}</div></div>"
         for k, v in lost.counts.items()
         if k.endswith("_count")
