@@ -11,7 +11,7 @@ from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
 from nodes.errors import CommandError, SyntaxErr
 from nodes.info import render
-from nodes.resp.values import OK, Blocked, Reply, Simple, Verbatim
+from nodes.resp.values import NO_REPLY, OK, Blocked, Reply, Simple, Verbatim
 
 
 @command(
@@ -81,7 +81,7 @@ def shutdown(ctx: CommandContext, argv: list[bytes]) -> Reply:
         raise CommandError("No shutdown in progress.")
     ctx.client.close_after_reply = True
     ctx.server.request_shutdown()
-    return None
+    return NO_REPLY
 
 
 @command("debug", -2, "admin noscript loading stale", acl="@admin @slow @dangerous")

@@ -3,6 +3,7 @@
 from nodes.resp.encoder import encode, encode_into, format_double
 from nodes.resp.parser import RequestParser, split_args, string2ll
 from nodes.resp.values import (
+    NO_REPLY,
     NULL_ARRAY,
     OK,
     PONG,
@@ -18,6 +19,7 @@ from nodes.resp.values import (
 )
 
 __all__ = [
+    "NO_REPLY",
     "NULL_ARRAY",
     "OK",
     "PONG",

@@ -145,6 +145,8 @@ Reply = Union[
     "dict[bytes, Reply]",
 ]
 
+NO_REPLY: Final = Raw(b"")
+"""Send nothing (SHUTDOWN closes the connection without a reply, as redis does)."""
 OK: Final = Simple(b"OK")
 PONG: Final = Simple(b"PONG")
 QUEUED: Final = Simple(b"QUEUED")
