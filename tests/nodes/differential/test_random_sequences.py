@@ -156,6 +156,54 @@ SET_STEPS = st.one_of(
 )
 
 
+KKEYS = st.sampled_from(["k", "k", "k2", "n", "lst"])
+STRING_VALUES = st.sampled_from(
+    ["v", "", "1", "-1", "10", "9223372036854775807", "-9223372036854775808", " 1", "1.5", "x" * 40]
+)
+INTEGERS = st.sampled_from(["1", "-1", "0", "100", "9223372036854775807", "x", "1.0", ""])
+SET_OPTIONS = st.lists(
+    st.sampled_from(["NX", "XX", "GET", "KEEPTTL", "EX", "PX", "100", "0", "-5", "FOO"]),
+    max_size=3,
+)
+STRING_STEPS = st.one_of(
+    st.builds(lambda k, v, o: cmd("SET", k, v, *o), KKEYS, STRING_VALUES, SET_OPTIONS),
+    st.builds(cmd, st.sampled_from(["GET", "INCR", "DECR", "STRLEN"]), KKEYS),
+    st.builds(cmd, st.sampled_from(["INCRBY", "DECRBY"]), KKEYS, INTEGERS),
+    st.builds(
+        cmd,
+        st.sampled_from(["APPEND", "GETSET", "SETNX"]),
+        KKEYS,
+        STRING_VALUES,
+    ),
+    st.builds(lambda k: cmd("MGET", *k), st.lists(KKEYS, min_size=1, max_size=3)),
+    st.builds(
+        lambda p: cmd("MSET", *[x for kv in p for x in kv]),
+        st.lists(st.tuples(KKEYS, STRING_VALUES), min_size=1, max_size=2),
+    ),
+    st.builds(
+        lambda c, k: cmd(c, *k),
+        st.sampled_from(["DEL", "EXISTS", "UNLINK"]),
+        st.lists(KKEYS, min_size=1, max_size=3),
+    ),
+    st.builds(lambda k: cmd("TYPE", k), KKEYS),
+    st.builds(lambda k: cmd("PERSIST", k), KKEYS),
+    st.builds(lambda k, n: cmd("EXPIRE", k, n), KKEYS, st.sampled_from(["1000", "-1", "x"])),
+)
+
+
+@st.composite
+def transaction(draw: st.DrawFn) -> list[Step]:
+    """MULTI, a few commands (some rejected while queueing), then EXEC or DISCARD."""
+    body = draw(st.lists(st.one_of(STRING_STEPS, ZSET_STEPS, LIST_STEPS), max_size=5))
+    if draw(st.booleans()):
+        body.insert(draw(st.integers(0, len(body))), cmd("NOSUCHCOMMAND"))
+    end = draw(st.sampled_from(["EXEC", "EXEC", "DISCARD"]))
+    return [cmd("MULTI"), *body, cmd(end)]
+
+
+SETUP_STRINGS = (cmd("RPUSH", "lst", "x"), cmd("SET", "n", "5"))
+
+
 def _check(pair: ServerPair, name: str, steps: list[Step]) -> None:
     s = Script(name, (*SETUP, *steps))
     diffs = run_pair(s, pair.theirs.port, pair.ours.port)
@@ -184,3 +232,15 @@ def test_random_hash_sequences(server_pair: ServerPair, steps: list[Step]) -> No
 @given(steps=st.lists(SET_STEPS, min_size=1, max_size=25))
 def test_random_set_sequences(server_pair: ServerPair, steps: list[Step]) -> None:
     _check(server_pair, "random-set", steps)
+
+
+@SETTINGS
+@given(steps=st.lists(STRING_STEPS, min_size=1, max_size=25))
+def test_random_string_sequences(server_pair: ServerPair, steps: list[Step]) -> None:
+    _check(server_pair, "random-string", [*SETUP_STRINGS, *steps])
+
+
+@SETTINGS
+@given(blocks=st.lists(transaction(), min_size=1, max_size=4))
+def test_random_transactions(server_pair: ServerPair, blocks: list[list[Step]]) -> None:
+    _check(server_pair, "random-multi", [*SETUP_STRINGS, *(s for b in blocks for s in b)])

@@ -48,6 +48,9 @@ SCRIPTS: list[Script] = [
         cmd("SET", "k", "v", "EX", "9223372036854775807"),
         cmd("SET", "k", "v", "PX", "9223372036854775807"),
         cmd("SET", "k", "v", "EXAT", 1),
+        # Redis checks the option syntax before it reads the expire value.
+        cmd("SET", "k", "v", "EX", "NX", "KEEPTTL"),
+        cmd("SET", "k", "v", "PX", "x", "XX", "NX"),
         cmd("GET"),
         cmd("GET", "a", "b"),
         cmd("MSET", "a"),
