@@ -117,10 +117,12 @@ class LoopbackCluster:
         replication: dict[str, Any] = cast(dict[str, Any], self.client("n4").info("replication"))
         if replication.get("master_link_status") != "up":
             return False
-        return self.topology_now().replicas_of.get("n1") == ("n4",)
+        # Every node must know n4 replicates n1, or the primaries refuse it their votes.
+        return all(self.topology_now(h.name).replicas_of.get("n1") == ("n4",) for h in self._hosts)
 
-    def topology_now(self) -> Topology:
-        text = command(self.client("n1"), "CLUSTER", "NODES").decode()
+    def topology_now(self, node: str = "n1") -> Topology:
+        """The roles as ``node`` sees them."""
+        text = command(self.client(node), "CLUSTER", "NODES").decode()
         return parse_cluster_nodes(text, self.names_by_port)
 
     async def topology(self) -> Topology:

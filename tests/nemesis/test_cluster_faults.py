@@ -46,7 +46,7 @@ def test_failover_promotes_a_replica(cluster, seed):
         done = await package.nemesis.invoke(nemesis_invoke("failover", "failover"))
         assert done.type is OpType.OK, done.error
         assert done.value["node"] == "n4" and done.value["primary"] == "n1"
-        assert done.value["promoted"] is True
+        assert done.value["promoted"] is True, cluster.servers[3].output()[-1500:]
         await package.nemesis.teardown()
 
     asyncio.run(scenario())
