@@ -54,7 +54,9 @@ def test_summary_names_the_verdict_and_the_failing_key(store: Store):
     reports.render_run(store.invalid_register)
     text = (store.invalid_register / "summary.md").read_text()
     assert text.startswith("# register-partition: INVALID")
-    assert f"not linearizable: key {store.stale_key}, cannot linearize read" in text
+    op = store.unplaceable
+    assert f"not linearizable: key {store.failing_key}, cannot linearize {op['f']}" in text
+    assert f"by process {op['process']}" in text
     assert "harness run --db redis --workload register" in text
 
 

@@ -57,10 +57,13 @@ def test_invalid_register_report_names_key_and_operation(store: Store, artifacts
     page = load(store.invalid_register, artifacts_dir, "invalid-register", 1800)
     assert verdict(page.dom) == "INVALID"
     key = re.search(r'<code id="lin-key">([^<]*)</code>', page.dom)
-    assert key is not None and key.group(1) == store.stale_key
+    assert key is not None and key.group(1) == store.failing_key
     failed = re.search(r'<b id="lin-failed">([^<]*)</b>', page.dom)
-    assert failed is not None and failed.group(1).startswith("read → ")
-    assert 'class="lin-op t-ok failed"' in page.dom
+    op = store.unplaceable
+    assert failed is not None, "the operation that cannot be linearized is not named"
+    assert failed.group(1).startswith(op["f"])
+    assert f"by process {op['process']} (op {op['id']})" in failed.group(1)
+    assert re.search(r'class="lin-op t-\w+ failed"', page.dom)
     assert page.dom.count('class="lin-point"') >= 1
     assert drawn(page.dom, "timeline") > 0
 
