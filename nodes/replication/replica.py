@@ -14,13 +14,13 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from nodes.aof import encode_command, read_commands
+from nodes.aof import encode_command
 from nodes.client import Client
 from nodes.commands.context import CommandContext
 from nodes.commands.dispatch import call, resolve
 from nodes.commands.registry import Command
-from nodes.errors import AofError
 from nodes.replication.snapshot import SnapshotError, decode_snapshot
+from nodes.replication.stream import StreamError, StreamParser
 
 if TYPE_CHECKING:
     from nodes.replication.component import Replication
@@ -224,45 +224,47 @@ class MasterLink:
 
     # ---- the stream ------------------------------------------------------------------
     async def _stream(self, reader: asyncio.StreamReader, timeout: float) -> None:
-        pending = b""
+        parser = StreamParser()
         repl = self.repl
         server = self.server
+        keyspace = server.keyspace
         while True:
             data = await asyncio.wait_for(reader.read(1 << 17), timeout)
             if not data:
                 raise EOFError("master closed the connection")
             self.last_io_ms = server.clock_ms()
             self.read_offset += len(data)
-            pending = pending + data if pending else data
             try:
-                commands, valid = read_commands(pending, "replication stream")
-            except AofError as exc:
+                commands = parser.feed(data)
+            except StreamError as exc:
                 raise LinkError(str(exc)) from None
+            if not commands:
+                continue
             ack = False
             repl.applying = True
-            keyspace = server.keyspace
             clock = keyspace.clock_ms
             # As in redis, the master's commands see no key as expired on a replica: an
             # expired key goes only when the master's DEL comes (a frozen clock at 0).
             keyspace.clock_ms = _never
             try:
-                for i, (start, argv) in enumerate(commands):
-                    end = commands[i + 1][0] if i + 1 < len(commands) else valid
+                for argv in commands:
                     if argv[0].lower() == b"replconf" and len(argv) > 1:
                         ack = ack or argv[1].lower() == b"getack"
                     else:
                         self._apply(argv)
-                    repl.feed(pending[start:end])
                 if server.pending_propagation:
                     server.flush_propagation()
             finally:
                 keyspace.clock_ms = clock
                 repl.applying = False
+            try:
+                repl.feed(parser.take())
+            except StreamError as exc:
+                raise LinkError(str(exc)) from None
             for hook in server.before_reply:  # the AOF is written (and fsynced) before ACKs
                 hook()
             if ack:
                 self.send_ack()
-            pending = pending[valid:]
 
     def _apply(self, argv: list[bytes]) -> None:
         name = argv[0].lower()

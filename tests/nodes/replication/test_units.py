@@ -1,16 +1,19 @@
-"""Pure parts: the backlog window and the snapshot payload."""
+"""Pure parts: the backlog window, the snapshot payload, the stream parser."""
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nodes.aof import encode_command
 from nodes.keyspace import Keyspace
 from nodes.replication.backlog import Backlog
 from nodes.replication.snapshot import SnapshotError, decode_snapshot, encode_snapshot
+from nodes.replication.stream import StreamError, StreamParser, encoded_length
 
 
 @given(
@@ -56,3 +59,31 @@ def test_snapshot_round_trip_and_damage() -> None:
     with pytest.raises(SnapshotError, match="bad magic"):
         decode_snapshot(b"REDIS0009" + payload)
     assert decode_snapshot(encode_snapshot(Keyspace(lambda: 0))) == []
+
+
+@given(
+    commands=st.lists(st.lists(st.binary(max_size=30), min_size=1, max_size=5), max_size=20),
+    cuts=st.lists(st.integers(0, 2000), max_size=8),
+)
+def test_stream_parser_keeps_each_commands_exact_bytes(
+    commands: list[list[bytes]], cuts: list[int]
+) -> None:
+    stream = b"".join(encode_command(argv) for argv in commands)
+    assert sum(encoded_length(argv) for argv in commands) == len(stream)
+    parser = StreamParser()
+    got: list[list[bytes]] = []
+    taken = b""
+    points = sorted({c for c in cuts if c < len(stream)} | {0, len(stream)})
+    for start, end in itertools.pairwise(points):
+        got += parser.feed(stream[start:end])
+        taken += parser.take()
+    assert got == commands
+    assert taken == stream
+    assert parser.buffered == 0
+
+
+def test_stream_parser_refuses_what_is_not_a_command() -> None:
+    with pytest.raises(StreamError):
+        StreamParser().feed(b"+OK\r\n")
+    with pytest.raises(StreamError):
+        StreamParser().feed(b"*1\r\n$x\r\n")
