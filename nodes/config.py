@@ -274,9 +274,14 @@ class Config:
             return str(exc)
         if opt.name == "client-output-buffer-limit" and text:
             text = self._merge_limits(text)
+        old = self.values[opt.name]
         self.values[opt.name] = text
         for callback in self.listeners.get(opt.name, []):
-            callback(text)
+            try:
+                callback(text)
+            except OSError as exc:
+                self.values[opt.name] = old
+                return exc.strerror or str(exc)
         return None
 
     def matching(self, pattern: bytes) -> dict[bytes, bytes]:

@@ -145,28 +145,56 @@ class Server:
     # ---- lifecycle -----------------------------------------------------------------
     async def start(self) -> None:
         if self.config.get_bool("appendonly"):
-            self.aof = AppendOnlyFile(self.config, self)
-            self.aof.load_into(self)
-            self.aof.open()
-            self.propagation_listeners.append(self.aof.feed)
-            self.before_reply.append(self.aof.flush)
+            aof = AppendOnlyFile(self.config, self)
+            aof.load_into(self)
+            aof.open()
+            self._attach_aof(aof)
+        self.config.listeners.setdefault("appendonly", []).append(self._appendonly_changed)
+        self.config.listeners.setdefault("dir", []).append(os.chdir)
         port = self.config.get_int("port")
-        binds = self.config.get_str("bind").split() or ["0.0.0.0"]
         if port:
-            for bind in binds:
+            for bind in self.config.get_str("bind").split() or ["*"]:
+                optional = bind.startswith("-")
                 host = bind.lstrip("-")
-                srv = await self.loop.create_server(
-                    lambda: Connection(self),
-                    host=host,
-                    port=port,
-                    reuse_address=True,
-                    backlog=self.config.get_int("tcp-backlog"),
-                )
+                host = {"*": "0.0.0.0", "::*": "::"}.get(host, host)
+                try:
+                    srv = await self.loop.create_server(
+                        lambda: Connection(self),
+                        host=host,
+                        port=port,
+                        reuse_address=True,
+                        backlog=self.config.get_int("tcp-backlog"),
+                    )
+                except OSError as exc:
+                    if optional:
+                        log.warning("Could not bind optional address %s: %s", host, exc)
+                        continue
+                    raise
                 self._servers.append(srv)
         for component in self.components:
             await component.start(self)
         self._schedule_cron()
         log.info("Ready to accept connections tcp on port %d", port)
+
+    def _attach_aof(self, aof: AppendOnlyFile) -> None:
+        self.aof = aof
+        self.propagation_listeners.append(aof.feed)
+        self.before_reply.append(aof.flush)
+
+    def _appendonly_changed(self, value: str) -> None:
+        """CONFIG SET appendonly: start (writing the current dataset first) or stop."""
+        if value == "yes" and self.aof is None:
+            aof = AppendOnlyFile(self.config, self)
+            aof.rewrite()
+            self._attach_aof(aof)
+            log.info("AOF enabled: dataset written to %s", aof.path)
+        elif value == "no" and self.aof is not None:
+            aof = self.aof
+            self.aof = None
+            self.propagation_listeners.remove(aof.feed)
+            self.before_reply.remove(aof.flush)
+            aof.close()
+            log.info("AOF disabled")
 
     async def wait_stopped(self) -> None:
         await self._stopped.wait()

@@ -3,6 +3,7 @@ call, the ONE place where :class:`NodeError` becomes an error reply, and propaga
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from nodes.client import Client
@@ -14,6 +15,8 @@ from nodes.resp.values import QUEUED, Blocked, Error, Reply
 
 if TYPE_CHECKING:
     from nodes.server import Server
+
+log = logging.getLogger("splitbrain.dispatch")
 
 _NOAUTH = Error(b"NOAUTH Authentication required.")
 
@@ -109,6 +112,8 @@ def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     except NodeError as exc:
         server.stats.errors += 1
         reply = error_reply(exc)
+    except Exception as exc:
+        reply = _internal_error(server, cmd, exc)
     if keyspace.dirty != dirty and cmd.is_write:
         propagated = ctx.propagated
         if propagated is None:
@@ -121,6 +126,14 @@ def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         server.flush_propagation()
         client.woff = server.master_repl_offset
     return reply
+
+
+def _internal_error(server: Server, cmd: Command, exc: Exception) -> Error:
+    """A bug in a handler: logged with its traceback, answered as an error; the server and
+    the connection carry on."""
+    log.exception("command %s failed", cmd.fullname)
+    server.stats.errors += 1
+    return error_reply(NodeError(f"ERR internal error in '{cmd.fullname}': {exc!r}"))
 
 
 def _refused(server: Server, client: Client, reply: Reply, cmd: Command | None) -> Reply:
@@ -166,6 +179,8 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
     except NodeError as exc:
         ctx.server.stats.errors += 1
         reply = error_reply(exc)
+    except Exception as exc:
+        reply = _internal_error(ctx.server, cmd, exc)
     if cmd.is_write and keyspace.dirty != dirty:
         propagated = ctx.propagated
         if propagated is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
+import time
 
 import pytest
 import redis
@@ -146,6 +148,58 @@ def test_requirepass_and_auth(tmp_path):
         )
         c = connect(proc.port, password="sekret", protocol=3)
         assert c.set("a", 1) is True
+        c.close()
+    finally:
+        proc.stop()
+
+
+def test_config_set_appendonly_writes_the_dataset_then_appends(tmp_path):
+    proc = splitbrain_server(tmp_path).start()
+    try:
+        c = connect(proc.port)
+        c.set("before", "1")
+        assert c.config_set("appendonly", "yes") is True
+        c.set("after", "2")
+        with pytest.raises(redis.ResponseError, match="argument 'dir'"):
+            c.config_set("dir", str(tmp_path / "missing"))
+        c.close()
+    finally:
+        proc.stop()
+    text = (tmp_path / "appendonly.aof").read_bytes()
+    assert b"before" in text
+    assert b"after" in text
+
+
+def test_crossslot_in_cluster_mode(tmp_path):
+    proc = splitbrain_server(tmp_path, args=["--cluster-enabled", "yes"]).start()
+    try:
+        raw = exchange(proc.port, b"MSET a 1 b 2\r\nINFO cluster\r\n")
+        assert raw.startswith(b"-CROSSSLOT Keys in request don't hash to the same slot\r\n")
+        assert b"cluster_enabled:1\r\n" in raw
+    finally:
+        proc.stop()
+
+
+def test_debug_sleep_blocks_everyone_and_wait_blocks_only_its_client(tmp_path):
+    proc = splitbrain_server(tmp_path, args=["--enable-debug-command", "yes"]).start()
+    try:
+        waiter = socket.create_connection(("127.0.0.1", proc.port), timeout=5)
+        waiter.sendall(b"WAIT 1 300\r\nPING\r\n")
+        c = connect(proc.port)
+        start = time.monotonic()
+        assert c.ping() is True  # served while WAIT blocks the other client
+        assert time.monotonic() - start < 0.25
+        got = b""
+        while len(got) < len(b":0\r\n+PONG\r\n"):
+            chunk = waiter.recv(64)
+            assert chunk, "connection closed"
+            got += chunk
+        assert got == b":0\r\n+PONG\r\n"  # WAIT's answer first, then the PING after it
+        assert time.monotonic() - start >= 0.25
+        start = time.monotonic()
+        assert c.execute_command("DEBUG", "SLEEP", "0.2") in (b"OK", "OK", True)
+        assert time.monotonic() - start >= 0.2
+        waiter.close()
         c.close()
     finally:
         proc.stop()
