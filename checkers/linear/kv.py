@@ -79,4 +79,13 @@ def _stale_read(ops: Sequence[Operation]) -> int | None:
 
 def kv() -> Model:
     """Strings per key; checked key by key. Stale reads are looked for first."""
-    return Model("kv", str, _encode, _step, repr, requires=_requires, refute=_stale_read)
+    return Model(
+        "kv",
+        str,
+        _encode,
+        _step,
+        repr,
+        requires=_requires,
+        refute=_stale_read,
+        blind=lambda call: bool(call[0] == _PUT),
+    )

@@ -75,6 +75,11 @@ class Model:
     linearizable, or None. The search then tries that short prefix first, so a history
     with a bad key among many is judged (and explained) quickly. A wrong answer costs
     time, never a wrong verdict: only the search decides.
+
+    ``blind(call)``, optional, is true for blind writes: calls that are legal in every
+    state and whose next state does not depend on the state (a plain write). It must be
+    exact; the search uses it to skip orders in which a timed-out write is overwritten
+    at once.
     """
 
     name: str
@@ -86,6 +91,7 @@ class Model:
     keep_failed: frozenset[str] = field(default_factory=frozenset)
     requires: Callable[[Call], State] | None = None
     refute: Callable[[Sequence[Operation]], int | None] | None = None
+    blind: Callable[[Call], bool] | None = None
 
 
 def powerset_model(

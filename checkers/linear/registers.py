@@ -38,6 +38,10 @@ def _step(state: State, call: Call) -> State:
     return b if state == a else state  # an unknown cas took effect or did not
 
 
+def _blind(call: Call) -> bool:
+    return bool(call[0] == _WRITE)
+
+
 def _requires(call: Call) -> State:
     kind, a, _ = call
     return a if kind in (_READ, _CAS) else ANY_STATE
@@ -99,6 +103,7 @@ def register() -> Model:
         _describe,
         requires=_requires,
         refute=_unwritten_read,
+        blind=_blind,
     )
 
 
@@ -113,6 +118,7 @@ def cas_register(failed_cas_reads: bool = False) -> Model:
         keep_failed=frozenset({"cas"}) if failed_cas_reads else frozenset(),
         requires=_requires,
         refute=_unwritten_read,
+        blind=_blind,
     )
 
 

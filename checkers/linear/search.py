@@ -19,6 +19,12 @@ requires (a read requires the value it returned), so most illegal calls are rule
 by a comparison instead of a step. And identical never-completed calls (two timed-out
 writes of the same value) are interchangeable once both are invoked, so only the
 earliest pending one is tried: the other's subtree is the same with the two swapped.
+Finally, a never-completed blind write (one whose effect does not depend on the state,
+such as a timed-out write) immediately followed by a completed blind write has no
+visible effect; the same order with it moved to the very end is also a linearization
+(nothing must follow it in real time, and it is always legal), and the search reaches
+that one, so it does not try a completed blind write right after such a write. (At the
+end, where only never-completed operations remain, they may follow each other freely.)
 """
 
 from __future__ import annotations
@@ -148,6 +154,9 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
     op_at = [-1] * size  # the op of any node
     ret_of = [0] * size  # a call node's return node
     twin_at = [0] * size  # an earlier call node of an identical never-completed call
+    blind_at = [False] * size  # a call node whose call is a completed blind write
+    overwritable = [False] * size  # a never-completed blind write: may as well go last
+    blind = model.blind
     node_of_call = [0] * m
     requires = model.requires
     unfinished: dict[Any, int] = {}
@@ -157,6 +166,9 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
             call_at[node] = calls[i]
             if requires is not None:
                 need_at[node] = requires(calls[i])
+            if blind is not None and blind(calls[i]):
+                blind_at[node] = ops[i].complete_index is not None
+                overwritable[node] = ops[i].complete_index is None
             if ops[i].complete_index is None:
                 twin_at[node] = unfinished.get(calls[i], 0)
                 unfinished[calls[i]] = node
@@ -186,6 +198,9 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
             twin = twin_at[entry]
             if twin and not linearized >> op_at[twin] & 1:
                 entry = nxt[entry]  # its pending twin went first: the same subtree
+                continue
+            if blind_at[entry] and stack is not None and overwritable[stack[0]]:
+                entry = nxt[entry]  # it would hide the unknown write before it: see above
                 continue
             new_state = step(state, call)
             if new_state is not ILLEGAL:
