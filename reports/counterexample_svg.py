@@ -23,6 +23,10 @@ TOP = 30
 LABELS = 110
 PAD = 12
 BAR_H = 22
+INFO_LANE_H = 30
+INFO_BAR_H = 14
+"""Lanes whose operations all stayed open (info) are drawn thinner: they only say
+"this may have happened any time after its invocation"."""
 MIN_STEP = 30
 """Pixels per event at least: wide histories scroll sideways instead of squeezing."""
 
@@ -51,12 +55,18 @@ def lane_order(ops: list[LinOp]) -> list[Any]:
 @dataclass(frozen=True)
 class _Layout:
     x: Callable[[int | None], float]
-    lane: dict[Any, int]
+    lanes: dict[Any, tuple[float, float]]  # process -> (top, height)
     order: dict[str, int]
     state_after: dict[str, Any]
     failed: set[str]
     why: dict[str, str]
     width: float
+
+    def bar_y(self, process: Any) -> tuple[float, float]:
+        """(top, height) of the bars in ``process``'s lane."""
+        top, lane_h = self.lanes[process]
+        bar_h = BAR_H if lane_h == LANE_H else INFO_BAR_H
+        return top + (lane_h - bar_h) / 2, bar_h
 
 
 def render_svg(cx: Counterexample) -> str:
@@ -76,11 +86,16 @@ def render_svg(cx: Counterexample) -> str:
         return right_edge if t is None else PAD + (rank[t] + 0.5) * step
 
     processes = lane_order(ops)
-    lane = {p: i for i, p in enumerate(processes)}
-    height = TOP + len(processes) * LANE_H + 30
+    settled = {o.process for o in ops if o.end_ns is not None}
+    lanes: dict[Any, tuple[float, float]] = {}  # process -> (top, height)
+    y = float(TOP)
+    for p in processes:
+        lanes[p] = (y, LANE_H if p in settled else INFO_LANE_H)
+        y += lanes[p][1]
+    height = round(y) + 30
     layout = _Layout(
         x=x,
-        lane=lane,
+        lanes=lanes,
         order={ident: n for n, (ident, _state) in enumerate(cx.linearized)},
         state_after=dict(cx.linearized),
         failed=set(cx.failed),
@@ -96,19 +111,16 @@ def render_svg(cx: Counterexample) -> str:
         f' {height}" width="{width:.0f}" height="{height}" role="img"'
         ' aria-label="linearizability counterexample">'
     ]
-    for p, i in lane.items():
-        y = TOP + i * LANE_H
-        parts.append(
-            f'<line class="lane" x1="0" y1="{y + LANE_H / 2}" x2="{right_edge}"'
-            f' y2="{y + LANE_H / 2}"/>'
-        )
+    for p, (top, lane_h) in lanes.items():
+        middle = top + lane_h / 2
+        parts.append(f'<line class="lane" x1="0" y1="{middle}" x2="{right_edge}" y2="{middle}"/>')
         labels.append(
-            f'<text class="lane-label" x="{LABELS - 8}" y="{y + LANE_H / 2 + 4}"'
+            f'<text class="lane-label" x="{LABELS - 8}" y="{middle + 4}"'
             f' text-anchor="end">process {escape(str(p))}</text>'
         )
     for o in ops:
         parts.append(_bar(o, layout, cx))
-    parts.append(_path(cx, x, lane))
+    parts.append(_path(cx, layout))
     parts.append(
         f'<text class="axis-note" x="{PAD}" y="{height - 8}">time → (compressed to event'
         " order; hover an operation for its times and the model state)</text></svg>"
@@ -121,11 +133,11 @@ def render_svg(cx: Counterexample) -> str:
 
 
 def _bar(o: LinOp, layout: _Layout, cx: Counterexample) -> str:
-    x, lane, order, failed = layout.x, layout.lane, layout.order, layout.failed
+    x, order, failed = layout.x, layout.order, layout.failed
     state_after = layout.state_after
     x1, x2 = x(o.start_ns), x(o.end_ns)
     x2 = max(x2, x1 + 6)
-    y = TOP + lane[o.process] * LANE_H + (LANE_H - BAR_H) / 2
+    y, bar_h = layout.bar_y(o.process)
     classes = ["lin-op", f"t-{o.type}"]
     lines = [
         f"{o.describe()}  (process {o.process}, op {o.id})",
@@ -151,7 +163,7 @@ def _bar(o: LinOp, layout: _Layout, cx: Counterexample) -> str:
     label = escape(o.describe())
     width = x2 - x1
     text = (
-        f'<text class="op-label" x="{x1 + 4:.1f}" y="{y + BAR_H / 2 + 4:.1f}">{label}</text>'
+        f'<text class="op-label" x="{x1 + 4:.1f}" y="{y + bar_h / 2 + 4:.1f}">{label}</text>'
         if width > 7 * min(len(o.describe()), 4)
         else ""
     )
@@ -165,24 +177,25 @@ def _bar(o: LinOp, layout: _Layout, cx: Counterexample) -> str:
     return (
         f'<g class="{" ".join(classes)}" data-op="{escape(o.id)}"'
         f' data-detail="{escape(detail)}"><title>{escape(detail)}</title>'
-        f'<rect x="{x1:.1f}" y="{y:.1f}" width="{width:.1f}" height="{BAR_H}" rx="3"{dash}/>'
+        f'<rect x="{x1:.1f}" y="{y:.1f}" width="{width:.1f}" height="{bar_h}" rx="3"{dash}/>'
         f"{text}{marker}</g>"
     )
 
 
-def _path(cx: Counterexample, x: Any, lane: dict[Any, int]) -> str:
+def _path(cx: Counterexample, layout: _Layout) -> str:
     """Numbered linearization points, each inside its operation's interval and after the
     previous point, joined by a polyline."""
     points: list[tuple[float, float, int, str]] = []
     previous = float("-inf")
     for n, (ident, state) in enumerate(cx.linearized):
         o = cx.op(ident)
-        if o is None or o.process not in lane:
+        if o is None or o.process not in layout.lanes:
             continue
+        x = layout.x
         lo, hi = x(o.start_ns), max(x(o.end_ns), x(o.start_ns) + 6)
         px = min(max(previous + 8, lo + 4), hi - 3)
         previous = px
-        py = TOP + lane[o.process] * LANE_H + (LANE_H - BAR_H) / 2 - 1
+        py = layout.bar_y(o.process)[0] - 1
         after = "" if state is None else f" → state {_state(state)}"
         points.append((px, py, n + 1, f"#{n + 1} {o.describe()}{after}"))
     if not points:
