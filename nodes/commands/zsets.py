@@ -20,7 +20,7 @@ from nodes.errors import CommandError, SyntaxErr
 from nodes.resp.encoder import format_double
 from nodes.resp.values import Reply
 from nodes.types.scores import parse_lex_bound, parse_score, parse_score_bound
-from nodes.types.zset import Entry, ZSet
+from nodes.types.zset import Pair, ZSet
 
 
 @command(
@@ -189,7 +189,7 @@ def zrange(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if reverse and kind is not RangeKind.RANK:
         low_arg, high_arg = high_arg, low_arg  # given as max, min
 
-    entries: list[Entry]
+    entries: list[Pair]
     if kind is RangeKind.RANK:
         start, end = parse_int(low_arg), parse_int(high_arg)
         zs = ctx.keyspace.get_typed(argv[1], ZSet)
@@ -209,17 +209,17 @@ def zrange(ctx: CommandContext, argv: list[bytes]) -> Reply:
             return []
         entries = zs.by_lex(lex_low, lex_high, reverse=reverse, offset=offset, limit=limit)
     if not withscores:
-        return [member for member, _ in entries]
+        return [member for _, member in entries]
     if ctx.client.resp == 3:
-        return [[member, score] for member, score in entries]
+        return [[member, score] for score, member in entries]
     flat: list[Reply] = []
-    for member, score in entries:
+    for score, member in entries:
         flat.append(member)
         flat.append(score)
     return flat
 
 
-def _by_rank(zs: ZSet, start: int, end: int, *, reverse: bool) -> list[Entry]:
+def _by_rank(zs: ZSet, start: int, end: int, *, reverse: bool) -> list[Pair]:
     n = len(zs)
     if start < 0:
         start += n

@@ -67,8 +67,15 @@ def _strtod(text: bytes) -> _Strtod | None:
     return _Strtod(value, False)
 
 
+_PLAIN = re.compile(rb"-?[0-9]{1,15}(?:\.[0-9]{1,15})?")
+"""Short plain decimals, which float() reads exactly as strtod does (no overflow,
+no underflow, no white space, no underscores): the fast path."""
+
+
 def parse_score(arg: bytes) -> float:
     """A ZADD score; ``NotFloatError`` (``value is not a valid float``) otherwise."""
+    if _PLAIN.fullmatch(arg) is not None:
+        return float(arg)
     if not arg or arg[0] in _SPACE:
         raise NotFloatError()
     parsed = _strtod(arg)

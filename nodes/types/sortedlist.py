@@ -149,38 +149,36 @@ class SortedList(Generic[T]):
         i, j = self._locate(pos)
         return self._lists[i][j]
 
-    def forward(self, start: int, stop: int) -> Iterator[T]:
+    def forward(self, start: int, stop: int) -> list[T]:
         """Items at positions ``start`` up to (not including) ``stop``, ascending."""
         start, stop = max(start, 0), min(stop, self._len)
         if start >= stop:
-            return
+            return []
         i, j = self._locate(start)
-        left = stop - start
         lists = self._lists
-        while left > 0:
-            chunk = lists[i][j : j + left]
-            yield from chunk
-            left -= len(chunk)
-            i, j = i + 1, 0
+        out = lists[i][j : j + stop - start]
+        while len(out) < stop - start:
+            i += 1
+            out += lists[i][: stop - start - len(out)]
+        return out
 
-    def backward(self, start: int, stop: int) -> Iterator[T]:
+    def backward(self, start: int, stop: int) -> list[T]:
         """Items at positions ``start`` down to (not including) ``stop``, descending."""
         start, stop = min(start, self._len - 1), max(stop, -1)
         if start <= stop:
-            return
+            return []
+        want = start - stop
         i, j = self._locate(start)
-        left = start - stop
         lists = self._lists
-        while left > 0:
-            bucket = lists[i]
-            low = max(j + 1 - left, 0)
-            chunk = bucket[low : j + 1]
-            chunk.reverse()
-            yield from chunk
-            left -= len(chunk)
+        out = lists[i][max(j + 1 - want, 0) : j + 1]
+        out.reverse()
+        while len(out) < want:
             i -= 1
-            if i >= 0:
-                j = len(lists[i]) - 1
+            bucket = lists[i]
+            chunk = bucket[max(len(bucket) - (want - len(out)), 0) :]
+            chunk.reverse()
+            out += chunk
+        return out
 
     def __iter__(self) -> Iterator[T]:
         for bucket in self._lists:

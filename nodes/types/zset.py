@@ -26,8 +26,7 @@ MAX_LISTPACK_VALUE = 64
 """``zset-max-listpack-value`` (default)."""
 
 Pair = tuple[float, bytes]
-Entry = tuple[bytes, float]
-"""A member and its score, as replies list them."""
+"""A score and its member, in sort order (what the range queries return)."""
 
 
 class ZSet:
@@ -54,7 +53,7 @@ class ZSet:
     def score(self, member: bytes) -> float | None:
         return self._scores.get(member)
 
-    def items(self) -> Iterator[Entry]:
+    def items(self) -> Iterator[tuple[bytes, float]]:
         """Every member and score, ascending."""
         for score, member in self._order:
             yield member, score
@@ -96,15 +95,13 @@ class ZSet:
             return None
         return self._order.bisect_left((score, member))
 
-    def by_rank(self, start: int, stop: int, *, reverse: bool) -> list[Entry]:
+    def by_rank(self, start: int, stop: int, *, reverse: bool) -> list[Pair]:
         """Ranks ``start``..``stop`` inclusive (already clamped to the set), counted from
         the highest score when ``reverse``."""
         n = len(self._scores)
         if reverse:
-            pairs = self._order.backward(n - 1 - start, n - 2 - stop)
-        else:
-            pairs = self._order.forward(start, stop + 1)
-        return [(member, score) for score, member in pairs]
+            return self._order.backward(n - 1 - start, n - 2 - stop)
+        return self._order.forward(start, stop + 1)
 
     def _first_above(self, value: float) -> int:
         """The position of the first pair whose score is greater than ``value``."""
@@ -117,7 +114,7 @@ class ZSet:
 
     def by_score(
         self, low: ScoreBound, high: ScoreBound, *, reverse: bool, offset: int, limit: int
-    ) -> list[Entry]:
+    ) -> list[Pair]:
         """Members with ``low <= score <= high`` (ends possibly exclusive), skipping
         ``offset`` and taking at most ``limit`` (all when negative) from the start of the
         direction. A negative ``offset`` selects nothing, as in Redis."""
@@ -125,23 +122,21 @@ class ZSet:
         hi = self._first_at_least(high.value) if high.exclusive else self._first_above(high.value)
         return self._window(lo, hi, reverse=reverse, offset=offset, limit=limit)
 
-    def _window(self, lo: int, hi: int, *, reverse: bool, offset: int, limit: int) -> list[Entry]:
+    def _window(self, lo: int, hi: int, *, reverse: bool, offset: int, limit: int) -> list[Pair]:
         """Positions ``lo`` (inclusive) to ``hi`` (exclusive) after offset and limit."""
         if offset < 0 or lo >= hi:
             return []
         if reverse:
             start = hi - 1 - offset
             stop = lo - 1 if limit < 0 else max(lo - 1, start - limit)
-            pairs = self._order.backward(start, stop)
-        else:
-            start = lo + offset
-            stop = hi if limit < 0 else min(hi, start + limit)
-            pairs = self._order.forward(start, stop)
-        return [(member, score) for score, member in pairs]
+            return self._order.backward(start, stop)
+        start = lo + offset
+        stop = hi if limit < 0 else min(hi, start + limit)
+        return self._order.forward(start, stop)
 
     def by_lex(
         self, low: LexBound, high: LexBound, *, reverse: bool, offset: int, limit: int
-    ) -> list[Entry]:
+    ) -> list[Pair]:
         """Members between two lex bounds. Redis defines this only when all scores are
         equal (then it is a bisection here); with mixed scores this follows Redis's
         small-set (listpack) scan from the head, or from the tail when ``reverse``."""
@@ -171,7 +166,7 @@ class ZSet:
 
     def _lex_scan(
         self, low: LexBound, high: LexBound, *, reverse: bool, offset: int, limit: int
-    ) -> list[Entry]:
+    ) -> list[Pair]:
         pairs = list(self._order)
         if reverse:
             pairs.reverse()
@@ -181,11 +176,11 @@ class ZSet:
         start = next((i for i, (_, m) in enumerate(pairs) if boundary(m)), None)
         if start is None or not inside(pairs[start][1]) or offset < 0:
             return []
-        out: list[Entry] = []
-        for score, member in pairs[start + offset :]:
-            if len(out) == limit or not inside(member):
+        out: list[Pair] = []
+        for pair in pairs[start + offset :]:
+            if len(out) == limit or not inside(pair[1]):
                 break
-            out.append((member, score))
+            out.append(pair)
         return out
 
 

@@ -11,6 +11,11 @@ from nodes.types.scores import parse_lex_bound, parse_score, parse_score_bound
 
 SCORES: list[tuple[bytes, float | None]] = [
     (b"1e3", 1000.0),
+    (b"-5", -5.0),
+    (b"0001.250", 1.25),
+    (b"123456789012345", 123456789012345.0),
+    (b"1" + b"0" * 400, None),
+    (b"0." + b"0" * 400 + b"1", None),
     (b"0x10", 16.0),
     (b"0X1p4", 16.0),
     (b"0x1.8", 1.5),

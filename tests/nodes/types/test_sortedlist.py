@@ -78,9 +78,9 @@ def test_zset_ranges_match_brute_force(
         assert z.rank(member) == [m for _, m in ordered].index(member)
     low, high = ScoreBound(a, exclusive), ScoreBound(b, False)
     expected = [m for s, m in ordered if (s > a if exclusive else s >= a) and s <= b]
-    got = [m for m, _ in z.by_score(low, high, reverse=False, offset=0, limit=-1)]
+    got = [m for _, m in z.by_score(low, high, reverse=False, offset=0, limit=-1)]
     assert got == expected
-    got_rev = [m for m, _ in z.by_score(low, high, reverse=True, offset=1, limit=2)]
+    got_rev = [m for _, m in z.by_score(low, high, reverse=True, offset=1, limit=2)]
     assert got_rev == expected[::-1][1:3]
 
 
@@ -91,9 +91,9 @@ def test_zset_lex_ranges_with_equal_scores() -> None:
     everything = z.by_lex(
         LexBound(None, True), LexBound(None, True, top=True), reverse=False, offset=0, limit=-1
     )
-    assert [m for m, _ in everything] == [b"", b"a", b"ab", b"b", b"c", b"d"]
+    assert [m for _, m in everything] == [b"", b"a", b"ab", b"b", b"c", b"d"]
     got = z.by_lex(LexBound(b"a", True), LexBound(b"c", False), reverse=True, offset=0, limit=-1)
-    assert [m for m, _ in got] == [b"c", b"b", b"ab"]
+    assert [m for _, m in got] == [b"c", b"b", b"ab"]
 
 
 def test_listpack_drops_the_sign_of_zero_and_a_skiplist_keeps_it() -> None:
