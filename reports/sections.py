@@ -17,6 +17,8 @@ from reports.lost import LostWrites
 from reports.perf import Availability, LatencyRow, Outage, quantile_labels
 from reports.rundata import RunData, RunFile
 
+DETAILS_LIMIT = 50_000
+"""Characters of a checker's result shown in its fold."""
 LOST_SHOWN = 20
 """Lost writes per WAIT level shown before a "more" fold."""
 STEPS_SHOWN = 40
@@ -132,14 +134,20 @@ def reproduce(run: RunData) -> str:
 
 
 def checkers(run: RunData) -> str:
+    """One row per checker; its full result (every field results.json holds for it,
+    such as Elle's anomalies or the stats) folded beneath the reason."""
     rows = []
     for name, result in run.checker_results().items():
         verdict = _verdict_of(result.get("valid"))
+        text = json.dumps(dict(result), indent=1, default=str)
+        if len(text) > DETAILS_LIMIT:
+            text = text[:DETAILS_LIMIT] + f"\n… ({len(text):,} characters; see results.json)"
         rows.append(
             [
                 h(name),
                 f'<span class="pill {verdict.value}">{verdict.value}</span>',
-                h(result.get("reason") or ""),
+                h(result.get("reason") or "")
+                + f"<details><summary>details</summary><pre>{escape(text)}</pre></details>",
             ]
         )
     if not rows:
