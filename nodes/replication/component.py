@@ -204,10 +204,12 @@ class Replication:
     def _save_state(self) -> None:
         """On a clean shutdown with the AOF on: remember id and offset, so after a restart
         the AOF's dataset can continue partially (redis keeps these in its RDB)."""
-        if self.server.aof is None or self.backlog is None:
+        aof = self.server.aof
+        if aof is None or self.backlog is None:
             return
-        if self.server.aof is not None:
-            self.server.aof.flush()
+        aof.flush()
+        if aof.fd >= 0:
+            os.fsync(aof.fd)  # the id and offset must never be newer than the AOF on disk
         path = self._state_path()
         with open(path, "w") as f:
             f.write(f"{self.replid} {self.offset}\n")

@@ -47,7 +47,8 @@ class MasterLink:
         self.port = port
         self.state = "connect"
         self.last_io_ms = 0
-        self.down_since_ms = self.server.clock_ms()
+        self.down_since_ms = 0
+        """When the link last went down (epoch ms); 0 while it never was up."""
         self.read_offset = repl.offset
         self.full_syncs = 0
         self.partial_syncs = 0

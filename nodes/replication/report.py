@@ -31,7 +31,7 @@ def info_section(repl: Replication) -> list[tuple[str, object]]:
         fields.append(("slave_read_repl_offset", master.read_offset))
         fields.append(("slave_repl_offset", repl.offset))
         if not master.connected:
-            down = (now - master.down_since_ms) // 1000
+            down = (now - master.down_since_ms) // 1000 if master.down_since_ms else -1
             fields.append(("master_link_down_since_seconds", down))
         fields.append(("slave_priority", config.get_int("replica-priority")))
         fields.append(("slave_read_only", 1 if config.get_bool("replica-read-only") else 0))

@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
+import redis
 
 from tests.nodes.replication.conftest import Group, Node
-from tests.support.servers import REDIS_SERVER, wait_until
+from tests.support.servers import REDIS_SERVER, free_port, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -112,3 +113,34 @@ def test_divergent_writes_on_the_old_master_are_dropped(group: Group) -> None:
     c.wait_link_up()
     c.wait_offset(b)
     assert c.client.get("new") == b"x"
+
+
+def test_chained_replicas_share_the_masters_offsets(group: Group) -> None:
+    a = group.ours("a")
+    b = group.ours("b")
+    c = group.ours("c")
+    b.replicaof(a)
+    b.wait_link_up()
+    c.replicaof(b)
+    c.wait_link_up()
+    for i in range(50):
+        a.client.rpush("list", i)
+    c.wait_offset(a)
+    assert c.client.lrange("list", 0, -1) == [str(i).encode() for i in range(50)]
+    assert c.info()["master_replid"] == a.info()["master_replid"]
+    assert c.info()["master_repl_offset"] == a.info()["master_repl_offset"]
+
+
+def test_an_unreachable_master_leaves_the_link_down(group: Group) -> None:
+    node = group.ours("n")
+    node.client.execute_command("REPLICAOF", "127.0.0.1", str(free_port()))
+    info = node.info()
+    assert info["role"] == "slave"
+    assert info["master_link_status"] == "down"
+    assert info["master_link_down_since_seconds"] == "-1"
+    assert node.client.execute_command("ROLE")[3] in (b"connect", b"connecting")
+    with pytest.raises(redis.ResponseError, match="Invalid master port"):
+        node.client.execute_command("REPLICAOF", "127.0.0.1", "nope")
+    node.replicaof(None)
+    assert node.info()["role"] == "master"
+    assert node.client.set("writable", "again")
