@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from nodes.cluster import nodes_conf
 from nodes.cluster.bootstrap import fresh_state, state_from_conf
 from nodes.cluster.bus import AsyncioBus
+from nodes.cluster.describe import endpoint
 from nodes.cluster.engine import CRON_PERIOD_MS, ClusterEngine
 from nodes.cluster.ports import ClusterConfig
 from nodes.cluster.state import ClusterNode
@@ -78,6 +79,7 @@ def cluster_config(server: Server) -> ClusterConfig:
         announce_bus_port=cfg.get_int("cluster-announce-bus-port"),
         announce_hostname=cfg.get_str("cluster-announce-hostname"),
         repl_ping_replica_period=cfg.get_int("repl-ping-replica-period"),
+        preferred_endpoint=cfg.get_str("cluster-preferred-endpoint-type"),
     )
 
 
@@ -237,7 +239,8 @@ class ClusterComponent:
             and me.master is owner
         ):
             return None
-        return Error(f"MOVED {slot} {owner.ip}:{owner.port}".encode())
+        where = endpoint(owner, self.config.preferred_endpoint)
+        return Error(f"MOVED {slot} {where}:{owner.port}".encode())
 
 
 def install(server: Server) -> ClusterComponent:

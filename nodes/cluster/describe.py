@@ -89,21 +89,32 @@ def info_text(state: ClusterState) -> str:
     return "".join(line + "\r\n" for line in lines)
 
 
-def _endpoint(node: ClusterNode) -> list[ReplyValue]:
+def endpoint(node: ClusterNode, preferred: str = "ip") -> str:
+    """What clients are told to connect to (``cluster-preferred-endpoint-type``)."""
+    if preferred == "ip":
+        return node.ip
+    if preferred == "hostname":
+        return node.hostname or "?"
+    return "?"
+
+
+def _slot_node(node: ClusterNode, preferred: str) -> list[ReplyValue]:
     extra: dict[str, ReplyValue] = {}
-    if node.hostname:
+    if preferred != "ip":
+        extra["ip"] = node.ip
+    if preferred != "hostname" and node.hostname:
         extra["hostname"] = node.hostname
-    return [node.ip or "?", node.port, node.node_id, extra]
+    return [endpoint(node, preferred), node.port, node.node_id, extra]
 
 
-def slots_reply(state: ClusterState) -> list[ReplyValue]:
+def slots_reply(state: ClusterState, preferred: str = "ip") -> list[ReplyValue]:
     out: list[ReplyValue] = []
     for node in state.nodes.values():
         if not node.is_master or not node.slots:
             continue
         for start, end in slotset.ranges(node.slots):
-            entry: list[ReplyValue] = [start, end, _endpoint(node)]
-            entry.extend(_endpoint(r) for r in node.replicas if not r.failed)
+            entry: list[ReplyValue] = [start, end, _slot_node(node, preferred)]
+            entry.extend(_slot_node(r, preferred) for r in node.replicas if not r.failed)
             out.append(entry)
     return out
 
@@ -112,13 +123,13 @@ def _offset(node: ClusterNode, my_offset: int) -> int:
     return my_offset if node.is_myself else node.repl_offset
 
 
-def _shard_node(node: ClusterNode, my_offset: int) -> dict[str, ReplyValue]:
+def _shard_node(node: ClusterNode, my_offset: int, preferred: str) -> dict[str, ReplyValue]:
     offset = _offset(node, my_offset)
     entry: dict[str, ReplyValue] = {
         "id": node.node_id,
         "port": node.port,
         "ip": node.ip,
-        "endpoint": node.ip or "?",
+        "endpoint": endpoint(node, preferred),
     }
     if node.hostname:
         entry["hostname"] = node.hostname
@@ -134,7 +145,9 @@ def _shard_node(node: ClusterNode, my_offset: int) -> dict[str, ReplyValue]:
     return entry
 
 
-def shards_reply(state: ClusterState, my_offset: int = 0) -> list[ReplyValue]:
+def shards_reply(
+    state: ClusterState, my_offset: int = 0, preferred: str = "ip"
+) -> list[ReplyValue]:
     out: list[ReplyValue] = []
     for node in state.nodes.values():
         if not node.is_master:
@@ -142,8 +155,8 @@ def shards_reply(state: ClusterState, my_offset: int = 0) -> list[ReplyValue]:
         bounds: list[ReplyValue] = []
         for start, end in slotset.ranges(node.slots):
             bounds.extend((start, end))
-        members: list[ReplyValue] = [_shard_node(node, my_offset)]
-        members.extend(_shard_node(r, my_offset) for r in node.replicas)
+        members: list[ReplyValue] = [_shard_node(node, my_offset, preferred)]
+        members.extend(_shard_node(r, my_offset, preferred) for r in node.replicas)
         out.append({"slots": bounds, "nodes": members})
     return out
 

@@ -74,6 +74,7 @@ class ClusterConfig:
     announce_bus_port: int = 0
     announce_hostname: str = ""
     repl_ping_replica_period: int = 10
+    preferred_endpoint: str = "ip"
 
     @property
     def announced_port(self) -> int:

@@ -236,10 +236,12 @@ class ClusterState:
         the timing rules (rejoin delay) are applied by the engine."""
         health = ClusterHealth.OK
         if require_full_coverage:
-            for owner in self.owners:
-                if owner is None or owner.failed:
-                    health = ClusterHealth.FAIL
-                    break
+            covered = 0
+            for node in self.nodes.values():
+                if node.slots and not node.failed:
+                    covered |= node.slots
+            if covered != slotset.ALL_SLOTS:
+                health = ClusterHealth.FAIL
         size = 0
         reachable = 0
         for node in self.nodes.values():

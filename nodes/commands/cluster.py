@@ -86,13 +86,16 @@ def cluster_myid(ctx: CommandContext, argv: list[bytes]) -> Reply:
 
 @command("slots", 2, "loading stale", acl="@slow", parent="cluster")
 def cluster_slots(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    return _to_reply(describe.slots_reply(_engine(ctx).state))
+    engine = _engine(ctx)
+    return _to_reply(describe.slots_reply(engine.state, engine.config.preferred_endpoint))
 
 
 @command("shards", 2, "loading stale", acl="@slow", parent="cluster")
 def cluster_shards(ctx: CommandContext, argv: list[bytes]) -> Reply:
     engine = _engine(ctx)
-    return _to_reply(describe.shards_reply(engine.state, engine.repl_offset))
+    return _to_reply(
+        describe.shards_reply(engine.state, engine.repl_offset, engine.config.preferred_endpoint)
+    )
 
 
 @command("links", 2, "stale", acl="@slow", parent="cluster")

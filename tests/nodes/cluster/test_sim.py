@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nodes.cluster import admin, describe
 from nodes.cluster.wire import ClusterHealth, NodeFlag
 from tests.nodes.cluster.sim import Network
@@ -97,3 +99,97 @@ def test_epoch_collision_resolved(seed):
     for node in net.nodes[1:]:
         admin.meet(node.engine, net.nodes[0].ip, 7000, 17000)
     net.run_until(lambda: len({n.engine.myself.config_epoch for n in net.nodes}) == 3, 30)
+
+
+def _formed(net: Network, masters: int) -> None:
+    net.create(masters)
+    net.run_until(lambda: _converged(net, len(net.nodes)), 30)
+
+
+def test_master_that_lost_its_slots_returns_as_replica_of_new_owner(seed):
+    net = Network(seed, node_timeout=1000)
+    for _ in range(4):
+        net.add_node()
+    _formed(net, 3)
+    old, new = net.nodes[0], net.nodes[3]
+    old_slots = old.engine.myself.slots
+    net.partition([old], net.nodes[1:])
+    net.run(1.0)
+    # the node on the majority side takes the slots at a higher epoch (what a failover does)
+    eng = new.engine
+    eng.state.current_epoch += 1
+    eng.myself.config_epoch = eng.state.current_epoch
+    eng.state.assign_mask(old_slots, eng.myself)
+    eng.mark_dirty()
+    net.heal()
+    new_id = eng.myself.node_id
+    net.run_until(
+        lambda: (
+            old.engine.myself.is_replica
+            and old.engine.myself.master is not None
+            and old.engine.myself.master.node_id == new_id
+        ),
+        20,
+    )
+    assert old.engine.myself.numslots == 0
+    net.run_until(
+        lambda: all(n.engine.state.nodes[new_id].slots == old_slots for n in net.nodes), 20
+    )
+    net.run_until(net.all_ok, 20)
+
+
+def test_forget_blacklists_for_60s(seed):
+    net = Network(seed)
+    for _ in range(3):
+        net.add_node()
+    _formed(net, 3)
+    a = net.nodes[0].engine
+    victim = net.nodes[2].engine.myself.node_id
+    admin.forget(a, victim)
+    a.after_command()
+    assert victim not in a.state.nodes
+    net.run(30)  # gossip from node 1 mentions the victim, but it stays forgotten
+    assert victim not in a.state.nodes
+    net.run(40)
+    assert victim in a.state.nodes  # learned again once the blacklist expired
+
+
+def test_handshake_with_nobody_times_out(seed):
+    net = Network(seed, node_timeout=1000)
+    node = net.add_node()
+    admin.meet(node.engine, "10.9.9.9", 7000, 17000)
+    assert len(node.engine.state.nodes) == 2
+    net.run(1.5)
+    assert len(node.engine.state.nodes) == 1
+
+
+def test_reset_hard_new_identity_and_epochs(seed):
+    net = Network(seed)
+    for _ in range(3):
+        net.add_node()
+    _formed(net, 3)
+    eng = net.nodes[1].engine
+    old_id = eng.myself.node_id
+    with pytest.raises(admin.ClusterCommandError):
+        admin.reset(eng, hard=True, dbsize=5)
+    admin.reset(eng, hard=True, dbsize=0)
+    eng.after_command()
+    assert eng.myself.node_id != old_id
+    assert (eng.state.current_epoch, eng.myself.config_epoch, eng.myself.numslots) == (0, 0, 0)
+    assert list(eng.state.nodes) == [eng.myself.node_id]
+    assert "currentEpoch 0 lastVoteEpoch 0" in net.nodes[1].store.content
+
+
+def test_minority_master_waits_before_ok_again(seed):
+    net = Network(seed, node_timeout=2000)
+    for _ in range(3):
+        net.add_node()
+    _formed(net, 3)
+    lone = net.nodes[0]
+    net.partition([lone], net.nodes[1:])
+    net.run_until(lambda: lone.engine.state.health is ClusterHealth.FAIL, 10)
+    net.heal()
+    start = net.clock.ms
+    net.run_until(lambda: lone.engine.state.health is ClusterHealth.OK, 20)
+    # back only after the others are reachable again and the 2 s rejoin delay passed
+    assert net.clock.ms - start >= 2000
