@@ -117,3 +117,35 @@ def test_a_script_error_is_caught_shown_and_spares_the_other_charts(tmp_path: Pa
     errors = re.search(r'<pre id="js-errors"[^>]*>([^<]*)</pre>', page.dom)
     assert errors is not None and "timelineChart" in errors.group(1)
     assert 'data-ready="1"' in page.dom and drawn(page.dom, "latency") > 0
+
+
+INTERACT = """<script>
+(function () {
+  var canvas = document.getElementById('chart-timeline');
+  var box = canvas.getBoundingClientRect();
+  function fire(type, x, y) {
+    canvas.dispatchEvent(new MouseEvent(type, {bubbles: true, clientX: box.left + x,
+                                               clientY: box.top + y}));
+  }
+  for (var x = 70; x < box.width - 20; x += 1) {  // hover along the first lane
+    fire('mousemove', x, 33);
+    if (document.getElementById('timeline-hover').textContent.indexOf('process') === 0) break;
+  }
+  fire('mousedown', 200, 40); fire('mousemove', 400, 40); fire('mouseup', 400, 40);
+  document.body.setAttribute('data-after-drag', location.hash);
+}());
+</script>"""
+
+
+def test_hovering_names_an_operation_and_dragging_zooms(tmp_path: Path, store: Store):
+    report = reports.render_run(store.valid).read_text()
+    page_file = tmp_path / "interact.html"
+    page_file.write_text(report.replace("</body>", INTERACT + "</body>"))
+    page = render(page_file.as_uri(), size=(1400, 1200))
+    assert page.console_errors == [] and 'data-ready="1"' in page.dom
+    hover = re.search(r'<div id="timeline-hover" class="hover-panel">([^<]*)</div>', page.dom)
+    assert hover is not None and re.match(r"process \d+ · \w+", hover.group(1)), hover
+    assert " ms (" in hover.group(1)
+    zoom = re.search(r'<b id="zoom-range">([^<]*)</b>', page.dom)
+    assert zoom is not None and zoom.group(1) != "whole run"
+    assert re.search(r'data-after-drag="#t=[\d.]+-[\d.]+"', page.dom)
