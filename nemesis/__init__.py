@@ -10,7 +10,7 @@ See docs/nemesis.md.
 
 from nemesis.catalog import FAULTS, SPECS, TARGETS, FaultSpec, parse_faults
 from nemesis.cleanup import cleanup_leftovers
-from nemesis.clock import ClockControlled, faketime_env
+from nemesis.clock import ClockControlled, FaketimeFiles, faketime_env
 from nemesis.errors import FaultFailed, NemesisError, UnsupportedFault
 from nemesis.netfilter import netem_missing
 from nemesis.options import NemesisOptions, with_settings
@@ -25,6 +25,7 @@ __all__ = [
     "TARGETS",
     "ClockControlled",
     "CompositeNemesis",
+    "FaketimeFiles",
     "FaultEnv",
     "FaultFailed",
     "FaultSpec",

@@ -8,14 +8,20 @@ each file is through :class:`ClockControlled`. The nemesis then writes offsets s
 are skewed too (libfaketime's default; faking only the wall clock breaks ``sleep`` in
 libfaketime 0.9.10), which is what a jump of a node's clock looks like to Redis.
 
-DB change needed (``harness/db_*``): when starting node ``n``, write ``+0`` to its file,
-merge ``faketime_env(file)`` into the process environment, and implement
-``faketime_file(n)``. Until a DB does, ``clock`` is refused with a clear message.
+Debian's redis-server cannot run under libfaketime (jemalloc clash, it hangs at
+start; see :func:`faketime_problem`), so ``clock`` applies to ``--db splitbrain`` only.
+
+DB change needed: hold a :class:`FaketimeFiles`, merge ``files.env_for(node)`` into the
+environment of every node process it starts (only when the run asks for ``clock``:
+libfaketime slows every time call), and implement ``faketime_file(node)`` by returning
+``files.faketime_file(node)``. Until a DB does, ``clock`` is refused with a clear message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -62,6 +68,49 @@ def faketime_env(timestamp_file: Path) -> dict[str, str]:
         "FAKETIME_TIMESTAMP_FILE": str(timestamp_file),
         "FAKETIME_CACHE_DURATION": "1",
     }
+
+
+def faketime_problem(argv: Sequence[str], timeout_s: float = 5.0) -> str | None:
+    """None if ``argv`` (e.g. ``["redis-server", "--version"]``) runs under libfaketime,
+    else why not. Debian's redis-server links jemalloc, which clashes with libfaketime
+    (libfaketime issue #130): it hangs at start, so ``clock`` cannot work on it."""
+    lib = libfaketime()
+    if lib is None:
+        return "libfaketime is not installed (Debian package faketime)"
+    env = {**os.environ, "LD_PRELOAD": str(lib), "FAKETIME": "+0"}
+    try:
+        done = subprocess.run(
+            list(argv), env=env, capture_output=True, text=True, timeout=timeout_s, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return f"{argv[0]} hangs under libfaketime (a jemalloc build?)"
+    except OSError as e:
+        return f"{argv[0]}: {e}"
+    if "libfaketime:" in done.stderr or done.returncode != 0:
+        first = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[0]
+        return f"{argv[0]} fails under libfaketime: {first}"
+    return None
+
+
+class FaketimeFiles:
+    """One libfaketime timestamp file per node in ``folder``: the DB side of the hook."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._files: dict[str, Path] = {}
+
+    def env_for(self, node: str) -> dict[str, str]:
+        """Environment additions for starting ``node`` (creates its file at ``+0`` the
+        first time; a restarted node keeps its current offset)."""
+        path = self.folder / f"{node}.faketime"
+        if node not in self._files:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(offset_text(0))
+            self._files[node] = path
+        return faketime_env(path)
+
+    def faketime_file(self, node: str) -> Path | None:
+        return self._files.get(node)
 
 
 def offset_text(seconds: int) -> str:

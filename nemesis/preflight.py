@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pyroute2 import netns
 
 from nemesis.catalog import SPECS, Family
-from nemesis.clock import libfaketime
+from nemesis.clock import faketime_problem, libfaketime
 
 NETWORK = {Family.PARTITION, Family.PACKET_LOSS, Family.FLAP, Family.DELAY, Family.DUPLICATE}
 
@@ -52,9 +52,13 @@ def netem_problem(scratch_netns: str) -> str | None:
     return None
 
 
-def preflight(faults: Sequence[str], prefix: str) -> list[str]:
+def preflight(
+    faults: Sequence[str], prefix: str, server_argv: Sequence[str] | None = None
+) -> list[str]:
     """One line per requested fault that cannot run here (empty: all fine). ``prefix``
-    names the scratch namespace (``f"{prefix}-netem"``) so leftovers stay findable."""
+    names the scratch namespace (``f"{prefix}-netem"``) so leftovers stay findable;
+    ``server_argv`` (e.g. ``["redis-server", "--version"]``) is the node binary, checked
+    to run under libfaketime when ``clock`` is requested."""
     families = {SPECS[f].family for f in faults}
     problems: list[str] = []
     network = sorted(f.value for f in families & NETWORK)
@@ -71,6 +75,11 @@ def preflight(faults: Sequence[str], prefix: str) -> list[str]:
             f"fault '{name}' needs the kernel's netem qdisc (sch_netem), which this kernel "
             f"lacks ({reason}); packet-loss and flap work without it"
         )
-    if Family.CLOCK in families and libfaketime() is None:
-        problems.append("fault 'clock' needs libfaketime (Debian package faketime)")
+    if Family.CLOCK in families:
+        if libfaketime() is None:
+            problems.append("fault 'clock' needs libfaketime (Debian package faketime)")
+        elif server_argv is not None:
+            reason = faketime_problem(server_argv)
+            if reason is not None:
+                problems.append(f"fault 'clock' needs nodes under libfaketime: {reason}")
     return problems

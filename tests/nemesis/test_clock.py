@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -13,8 +14,8 @@ import pytest
 
 from checkers.op import OpType
 from harness.db import NodeHost
-from nemesis import FaultEnv, NemesisOptions, build_package, faketime_env
-from nemesis.clock import libfaketime
+from nemesis import FaultEnv, NemesisOptions, build_package
+from nemesis.clock import FaketimeFiles, faketime_problem, libfaketime
 from nemesis.schedule import nemesis_invoke
 
 HOSTS = [NodeHost(f"n{i}", "127.0.0.1", 7000 + i, 17000 + i) for i in range(1, 6)]
@@ -24,9 +25,8 @@ class FakeTimeDB:
     """Nodes are processes started under libfaketime, one timestamp file each."""
 
     def __init__(self, folder: Path) -> None:
-        self.files = {h.name: folder / f"{h.name}.faketime" for h in HOSTS}
-        for f in self.files.values():
-            f.write_text("+0\n")
+        self.clock = FaketimeFiles(folder)
+        self.env = {h.name: self.clock.env_for(h.name) for h in HOSTS}
 
     hosts = HOSTS
 
@@ -35,12 +35,13 @@ class FakeTimeDB:
     async def teardown(self) -> None: ...
 
     def faketime_file(self, node: str) -> Path | None:
-        return self.files[node]
+        return self.clock.faketime_file(node)
 
     def node_clock(self, node: str) -> int:
         """What a process of this node sees as the time (``date +%s``)."""
-        env = faketime_env(self.files[node])
-        out = subprocess.run(["date", "+%s"], env=env, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            ["date", "+%s"], env=self.env[node], capture_output=True, text=True, check=True
+        )
         return int(out.stdout)
 
 
@@ -61,3 +62,10 @@ def test_clock_skews_a_minority_and_resets(tmp_path, seed):
         assert all(abs(db.node_clock(h.name) - time.time()) < 5 for h in HOSTS)
 
     asyncio.run(scenario())
+
+
+def test_faketime_problem_tells_which_binaries_can_be_skewed():
+    assert faketime_problem([sys.executable, "-c", "import time; print(time.time())"]) is None
+    # Debian's redis-server links jemalloc, which hangs under libfaketime.
+    reason = faketime_problem(["redis-server", "--version"], timeout_s=2)
+    assert reason is not None and reason.startswith("redis-server ")
