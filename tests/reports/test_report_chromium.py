@@ -149,3 +149,17 @@ def test_hovering_names_an_operation_and_dragging_zooms(tmp_path: Path, store: S
     zoom = re.search(r'<b id="zoom-range">([^<]*)</b>', page.dom)
     assert zoom is not None and zoom.group(1) != "whole run"
     assert re.search(r'data-after-drag="#t=[\d.]+-[\d.]+"', page.dom)
+
+
+def test_hovering_the_unplaceable_operation_shows_the_model_state(tmp_path: Path, store: Store):
+    report = reports.render_run(store.invalid_register).read_text()
+    script = (
+        "<script>document.querySelector('.lin-op.failed')"
+        ".dispatchEvent(new MouseEvent('mouseenter'));</script>"
+    )
+    page_file = tmp_path / "hover.html"
+    page_file.write_text(report.replace("</body>", script + "</body>"))
+    page = render(page_file.as_uri(), size=(1400, 1200))
+    panel = re.search(r'<div id="lin-hover" class="hover-panel">([^<]*)</div>', page.dom)
+    assert panel is not None and "CANNOT BE LINEARIZED here: model state is" in panel.group(1)
+    assert f"process {store.unplaceable['process']}" in panel.group(1)
