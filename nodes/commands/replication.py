@@ -65,14 +65,14 @@ def replconf(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return _repl(ctx).primary.replconf(ctx, argv)
 
 
-@command("psync", -3, "admin noscript no_multi no_async_loading", acl="@admin @slow @dangerous")
+@command("psync", -3, "admin noscript no_async_loading no_multi", acl="@admin @slow @dangerous")
 def psync(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if ctx.client.multi is not None or ctx.in_exec:
         raise CommandError("Command not allowed inside a transaction")
     return _repl(ctx).primary.psync(ctx, argv)
 
 
-@command("sync", 1, "admin noscript no_multi no_async_loading", acl="@admin @slow @dangerous")
+@command("sync", 1, "admin noscript no_async_loading no_multi", acl="@admin @slow @dangerous")
 def sync(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if ctx.client.multi is not None or ctx.in_exec:
         raise CommandError("Command not allowed inside a transaction")
