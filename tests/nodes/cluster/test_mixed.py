@@ -96,7 +96,15 @@ def test_real_node_detects_our_failure_and_we_detect_its(nodes: Nodes):
         )
 
     wait_until(lambda: flagged_fail(real[0]) and flagged_fail(ours[0]), 20, "FAIL of a killed node")
-    assert cluster_info(real[0])["cluster_state"] == "fail"
+    wait_until(
+        lambda: all(cluster_info(s)["cluster_state"] == "fail" for s in (real[0], ours[0])),
+        10,
+        "cluster_state:fail on both survivors",
+    )
+    # the data path refuses keys while the cluster is down, on both kinds of node
+    for server in (ours[0], real[0]):
+        down = redis_cli("-p", str(server.port), "GET", "somekey")
+        assert down.stdout.strip() == "CLUSTERDOWN The cluster is down"
     ours[1].start()
     wait_until(lambda: _agree(masters), 20, "agreement after the node returns")
     wait_until(
