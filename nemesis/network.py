@@ -244,6 +244,16 @@ class NetworkNemesis:
             for (a, b), r in zip(pairs, results, strict=True)
             if (r is not Reach.DROPPED) == expect_cut
         ]
+        # The harness (root namespace, through the bridge) must still reach every node.
+        hosts = list(self._hosts.values())
+        reach = await asyncio.gather(
+            *(tcp_probe(None, h.ip, h.port, self.options.probe_timeout_s) for h in hosts)
+        )
+        wrong += [
+            f"harness->{h.name} {r.value}"
+            for h, r in zip(hosts, reach, strict=True)
+            if r is Reach.DROPPED
+        ]
         if wrong:
             what = "cut did not hold" if expect_cut else "still cut after healing"
             raise FaultFailed(f"{what}: {', '.join(sorted(wrong))}")
