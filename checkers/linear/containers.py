@@ -60,7 +60,13 @@ def _requires_read(call: Call) -> State:
 def set_model() -> Model:
     """A grow-only set: ``add`` an element, ``read`` all elements."""
     return Model(
-        "set", frozenset, _encode_set, _step_set, _describe_elements, requires=_requires_read
+        "set",
+        frozenset,
+        _encode_set,
+        _step_set,
+        _describe_elements,
+        requires=_requires_read,
+        unknown_always_legal=True,
     )
 
 
@@ -90,7 +96,13 @@ def _step_counter(state: State, call: Call) -> State:
 def counter() -> Model:
     """A counter starting at 0: ``add`` n (default 1), ``read``."""
     return Model(
-        "counter", lambda: 0, _encode_counter, _step_counter, repr, requires=_requires_read
+        "counter",
+        lambda: 0,
+        _encode_counter,
+        _step_counter,
+        repr,
+        requires=_requires_read,
+        unknown_always_legal=True,
     )
 
 

@@ -88,4 +88,5 @@ def kv() -> Model:
         requires=_requires,
         refute=_stale_read,
         blind=lambda call: bool(call[0] == _PUT),
+        unknown_always_legal=True,
     )

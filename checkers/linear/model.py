@@ -80,6 +80,11 @@ class Model:
     state and whose next state does not depend on the state (a plain write). It must be
     exact; the search uses it to skip orders in which a timed-out write is overwritten
     at once.
+
+    ``unknown_always_legal`` promises that the call of an operation that never completed
+    (``info``) is legal in every state, as it is for every model here (an unknown cas
+    either took effect or did not). The search then leaves such a call out wherever it
+    would change nothing, trying it at the end instead.
     """
 
     name: str
@@ -92,6 +97,7 @@ class Model:
     requires: Callable[[Call], State] | None = None
     refute: Callable[[Sequence[Operation]], int | None] | None = None
     blind: Callable[[Call], bool] | None = None
+    unknown_always_legal: bool = False
 
 
 def powerset_model(
@@ -115,7 +121,9 @@ def powerset_model(
             return describe_state(next(iter(states)))
         return "one of " + ", ".join(sorted(describe_state(s) for s in states))
 
-    return Model(name, lambda: frozenset([init()]), encode, step, describe)
+    return Model(
+        name, lambda: frozenset([init()]), encode, step, describe, unknown_always_legal=True
+    )
 
 
 def freeze(value: Any) -> Any:

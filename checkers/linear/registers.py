@@ -104,6 +104,7 @@ def register() -> Model:
         requires=_requires,
         refute=_unwritten_read,
         blind=_blind,
+        unknown_always_legal=True,
     )
 
 
@@ -119,6 +120,7 @@ def cas_register(failed_cas_reads: bool = False) -> Model:
         requires=_requires,
         refute=_unwritten_read,
         blind=_blind,
+        unknown_always_legal=True,
     )
 
 
@@ -177,4 +179,5 @@ def multi_register() -> Model:
         _step_txn,
         _describe_txn,
         partition=lambda ops: [list(ops)],
+        unknown_always_legal=True,
     )

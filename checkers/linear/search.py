@@ -25,6 +25,10 @@ visible effect; the same order with it moved to the very end is also a lineariza
 (nothing must follow it in real time, and it is always legal), and the search reaches
 that one, so it does not try a completed blind write right after such a write. (At the
 end, where only never-completed operations remain, they may follow each other freely.)
+Likewise, when the model promises that never-completed calls are legal in every state,
+such a call is not tried where it would leave the state as it is (an unknown cas whose
+expected value is not there): the same order with it moved to the end is tried, once no
+completed operation is left.
 """
 
 from __future__ import annotations
@@ -157,6 +161,10 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
     blind_at = [False] * size  # a call node whose call is a completed blind write
     overwritable = [False] * size  # a never-completed blind write: may as well go last
     blind = model.blind
+    # never-completed calls that change nothing may wait for the end (see above)
+    idle_unknown_at = [False] * size
+    completes_at = [0] * size  # 1 for a call node whose operation completed
+    to_complete = 0  # completed operations not yet linearized
     node_of_call = [0] * m
     requires = model.requires
     unfinished: dict[Any, int] = {}
@@ -172,6 +180,10 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
             if ops[i].complete_index is None:
                 twin_at[node] = unfinished.get(calls[i], 0)
                 unfinished[calls[i]] = node
+                idle_unknown_at[node] = model.unknown_always_legal
+            else:
+                completes_at[node] = 1
+                to_complete += 1
             node_of_call[i] = node
         else:
             ret_of[node_of_call[i]] = node
@@ -203,6 +215,9 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
                 entry = nxt[entry]  # it would hide the unknown write before it: see above
                 continue
             new_state = step(state, call)
+            if idle_unknown_at[entry] and to_complete and new_state == state:
+                entry = nxt[entry]  # a no-op now: the same order with it last is tried
+                continue
             if new_state is not ILLEGAL:
                 new_linearized = linearized | (1 << op_at[entry])
                 seen = len(memo)
@@ -210,6 +225,7 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
                 if len(memo) != seen:
                     stack = (entry, state, stack)
                     depth += 1
+                    to_complete -= completes_at[entry]
                     state = new_state
                     linearized = new_linearized
                     # lift the call and its return out of the list
@@ -237,6 +253,7 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
             return SearchResult("invalid", None, best.stuck(), len(memo), m)
         entry, state, stack = stack
         depth -= 1
+        to_complete += completes_at[entry]
         linearized ^= 1 << op_at[entry]
         # unlift: put the return back, then the call
         r = ret_of[entry]
