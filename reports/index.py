@@ -30,12 +30,15 @@ class RunSummary:
     verdict: str  # valid / invalid / unknown
     lost: int | None
     has_report: bool
+    operations: int | None = None  # from report-summary.json, when the run was rendered
+    unavailable_s: float | None = None
 
 
 def summarize(store_dir: Path, run_dir: Path) -> RunSummary:
     """Read the summary of one run folder (tolerant: a broken file gives 'unknown')."""
     test = _read(run_dir / "test.json")
     results = _read(run_dir / "results.json")
+    figures = _read(run_dir / "report-summary.json")
     valid = results.get("valid", "unknown")
     verdict = "valid" if valid is True else "invalid" if valid is False else "unknown"
     section = find_lost_writes(results)
@@ -50,7 +53,15 @@ def summarize(store_dir: Path, run_dir: Path) -> RunSummary:
         verdict=verdict,
         lost=lost if isinstance(lost, int) else None,
         has_report=(run_dir / "report.html").is_file(),
+        operations=_number(figures.get("operations"), int),
+        unavailable_s=_number(figures.get("unavailable_s"), float),
     )
+
+
+def _number(value: Any, kind: type[int] | type[float]) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return kind(value)
 
 
 def _faults(value: Any) -> str:
@@ -123,12 +134,17 @@ def render_index(runs: Sequence[RunSummary]) -> str:
             f'<tr class="run {r.verdict}"><td><a href="{escape(target)}">{escape(r.date)}</a></td>'
             f"<td>{escape(r.test)}</td><td>{escape(r.db)}</td><td>{escape(r.faults)}</td>"
             f'<td><span class="pill {r.verdict}">{r.verdict}</span></td>'
-            f'<td class="num">{"—" if r.lost is None else f"{r.lost:,}"}</td></tr>'
+            f'<td class="num">{"—" if r.lost is None else f"{r.lost:,}"}</td>'
+            f'<td class="num">{"—" if r.operations is None else f"{r.operations:,}"}</td>'
+            f'<td class="num">{"—" if r.unavailable_s is None else f"{r.unavailable_s:,.1f} s"}'
+            "</td></tr>"
         )
     table = (
         '<table id="runs"><thead><tr><th>date</th><th>test</th><th>db</th><th>faults</th>'
-        "<th>verdict</th><th>lost writes</th></tr></thead><tbody>"
-        + ("".join(rows) or '<tr><td colspan="6">No runs yet.</td></tr>')
+        "<th>verdict</th><th>lost writes</th><th>operations</th>"
+        '<th title="time with no successful operation (gaps over 1 s)">unavailable</th>'
+        "</tr></thead><tbody>"
+        + ("".join(rows) or '<tr><td colspan="8">No runs yet.</td></tr>')
         + "</tbody></table>"
     )
     trends = "".join(_trend(test, members) for test, members in _by_test(runs).items())
@@ -167,9 +183,9 @@ def _trend(test: str, runs: Sequence[RunSummary]) -> str:
     ]
     for i, r in enumerate(shown):
         x = 5 + i * cell
-        tip = escape(
-            f"{r.date}: {r.verdict}, lost writes {r.lost if r.lost is not None else 'n/a'}"
-        )
+        lost = r.lost if r.lost is not None else "n/a"
+        down = "" if r.unavailable_s is None else f", unavailable {r.unavailable_s:,.1f} s"
+        tip = escape(f"{r.date}: {r.verdict}, lost writes {lost}{down}")
         href = escape(_href(r))
         height = 0 if not most or not r.lost else max(2, round(bar_h * r.lost / most))
         parts.append(

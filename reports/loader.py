@@ -13,7 +13,7 @@ from checkers.op import Op
 from reports.history import end_time_ns, fault_periods, pair_operations
 from reports.rundata import ResourceSample, RunData, RunFile
 
-GENERATED = ("report.html", "results.xml", "summary.md")
+GENERATED = ("report.html", "results.xml", "summary.md", "report-summary.json")
 """Files the reports write themselves (linked, but not read)."""
 
 _MAX_PROBLEMS_PER_FILE = 5

@@ -3,6 +3,7 @@ summary.md; write a store's index.html. Everything else in the package is pure."
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -10,11 +11,12 @@ from reports.index import find_runs, render_index
 from reports.junit import render_junit
 from reports.loader import load_run
 from reports.page import findings, load_assets, render_report
-from reports.summary import render_summary
+from reports.summary import SUMMARY_JSON, render_summary, summary_figures
 
 
 def render_run(run_dir: Path) -> Path:
-    """Write ``report.html``, ``results.xml`` and ``summary.md`` into ``run_dir``; return
+    """Write ``report.html``, ``results.xml``, ``summary.md`` and ``report-summary.json``
+    (figures for the index) into ``run_dir``; return
     the report's path. Raises :class:`reports.loader.RunFolderError` for a folder that is
     not a run folder."""
     run_dir = Path(run_dir)
@@ -23,6 +25,8 @@ def render_run(run_dir: Path) -> Path:
     found = findings(run)
     _write(report, render_report(run, load_assets(), found))
     _write(run_dir / "results.xml", render_junit(run))
+    figures = summary_figures(run, found.lost, found.availability, found.outage)
+    _write(run_dir / SUMMARY_JSON, json.dumps(figures, indent=1) + "\n")
     _write(
         run_dir / "summary.md",
         render_summary(run, found.lost, found.availability, found.outage, found.failing),

@@ -8,6 +8,24 @@ from reports.lost import LostWrites
 from reports.perf import Availability, Outage
 from reports.rundata import RunData
 
+SUMMARY_JSON = "report-summary.json"
+"""A few figures per run for the store's index (so it never has to read histories)."""
+
+
+def summary_figures(
+    run: RunData, lost: LostWrites | None, windows: list[Availability], outage: Outage
+) -> dict[str, object]:
+    """The figures of :data:`SUMMARY_JSON`."""
+    return {
+        "verdict": run.verdict.value,
+        "operations": len(run.operations),
+        "fault_periods": len(run.faults),
+        "unavailable_s": outage.total_s,
+        "longest_unavailable_s": outage.longest_s,
+        "ok_share": {w.window: w.share_ok for w in windows},
+        "lost": None if lost is None else lost.lost_count,
+    }
+
 
 def render_summary(
     run: RunData,

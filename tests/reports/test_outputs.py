@@ -61,7 +61,10 @@ def test_summary_names_the_verdict_and_the_failing_key(store: Store):
 
 
 def test_index_lists_runs_newest_first_with_trends(store: Store):
+    for run in (store.valid, store.invalid_set, store.invalid_register, store.unknown):
+        reports.render_run(run)
     index = reports.update_index(store.root).read_text()
+    assert '<td class="num">1,500</td>' in index  # operations, from report-summary.json
     stamps = re.findall(r'<tr class="run (\w+)"><td><a href="([^"]+)"', index)
     paths = [p for _v, p in stamps]
     assert [p.split("/")[1] for p in paths] == sorted(
