@@ -35,6 +35,8 @@ class ReplicaLink:
     port: int
     ack_offset: int = 0
     ack_ms: int = 0
+    soft_since_ms: int = 0
+    """When the unsent output first went over the soft limit (0: it is under)."""
 
 
 @dataclass(eq=False, slots=True)
@@ -90,6 +92,40 @@ class Primary:
             if link.conn.closed:
                 continue
             link.conn.flush_output()
+            self._check_output_limit(link)
+
+    def _check_output_limit(self, link: ReplicaLink) -> None:
+        """``client-output-buffer-limit replica``: a replica that cannot keep up is
+        dropped (it will resync), as redis does."""
+        transport = link.conn.transport
+        if transport is None:
+            return
+        pending = transport.get_write_buffer_size()
+        hard, soft, seconds = self.server.config.output_limit("slave")
+        now = self.server.clock_ms()
+        if soft and pending > soft:
+            if not link.soft_since_ms:
+                link.soft_since_ms = now
+        else:
+            link.soft_since_ms = 0
+        if (hard and pending > hard) or (
+            link.soft_since_ms and now - link.soft_since_ms > seconds * 1000
+        ):
+            log.warning(
+                "Client %s:%d (replica) scheduled to be closed ASAP for overcoming of output "
+                "buffer limits.",
+                link.ip,
+                link.port,
+            )
+            link.conn.close_now()
+
+    def _no_backpressure(self, conn: Connection) -> None:
+        """Keep reading a replica's ACKs however full its send buffer gets (a normal
+        client's reading pauses then); the output limit above bounds the memory."""
+        transport = conn.transport
+        if transport is not None:
+            transport.set_write_buffer_limits(high=1 << 30)  # uvloop: a C int
+            transport.resume_reading()
 
     def prune(self) -> None:
         """Forget links whose connection closed; drop replicas silent for repl-timeout."""
@@ -171,6 +207,7 @@ class Primary:
         ip = hs.ip or client.addr.rsplit(":", 1)[0]
         link = ReplicaLink(conn, ip, hs.port, ack_ms=self.server.clock_ms())
         client.flags = "S"
+        self._no_backpressure(conn)
         is_psync = argv[0].lower() == b"psync"
         if is_psync:
             wanted_id = argv[1].decode(errors="replace")

@@ -164,3 +164,25 @@ def test_a_backlog_too_short_means_a_full_resync(group: Group) -> None:
     replica.wait_offset(master)
     assert master.log().count("Full resync requested") == 2
     assert replica.client.dbsize() == 1000
+
+
+def test_a_replica_over_its_output_limit_is_dropped_and_resyncs(group: Group) -> None:
+    master = group.ours("m", "--client-output-buffer-limit", "replica", "256kb", "0", "0")
+    replica = group.ours("r")
+    replica.replicaof(master)
+    replica.wait_link_up()
+    replica.pause()
+    try:
+        value = b"x" * 10_000
+        for i in range(800):  # 8 MB: more than the socket buffers and the limit
+            master.client.set(f"big{i}", value)
+        wait_until(
+            lambda: "overcoming of output buffer limits" in master.log(),
+            10,
+            "the master dropping the replica over its limit",
+        )
+    finally:
+        replica.resume()
+    replica.wait_link_up()
+    replica.wait_offset(master)
+    assert replica.client.dbsize() == 800
