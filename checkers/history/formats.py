@@ -7,9 +7,9 @@ line.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-import os
 
 from checkers.history.edn import read_edn, split_independent, write_edn
 from checkers.history.errors import HistoryFormatError
