@@ -94,6 +94,7 @@ OPTIONS: tuple[Option, ...] = (
     _o("repl-diskless-sync", "bool", "yes"),
     _o("replica-priority", "int", "100", lo=0, aliases=("slave-priority",)),
     _o("replica-announced", "bool", "yes"),
+    _o("shutdown-timeout", "int", "10", lo=0),
     _o("cluster-enabled", "bool", "no", mutable=False),
     _o("cluster-config-file", "str", "nodes.conf", mutable=False),
     _o("cluster-node-timeout", "int", "15000", lo=0),

@@ -44,11 +44,24 @@ except ImportError:  # pragma: no cover - hiredis is a dependency; our parser su
         return None
 
 
-_HIREDIS_ONLY = re.compile(rb"\r\n[+=(]|\*[0-9]{5}")
-"""Reads that must not reach hiredis: elements it would accept as strings inside an array
-(simple, verbatim, big number) where redis-server demands ``$`` (our parser gives the
-exact error), and multibulk counts of 10000 or more (hiredis allocates the whole list up
-front, so ``*3000000000`` would stall the server)."""
+_HUGE_COUNT = re.compile(rb"\*[0-9]{5}")
+
+
+def _hiredis_safe(data: bytes) -> bool:
+    """Whether hiredis may parse this read. Not when it holds elements hiredis would take
+    as strings or arrays where redis-server demands ``$`` (simple strings, verbatim, big
+    numbers, sets, pushes: our parser gives the exact protocol error), nor multibulk counts
+    of 10000 or more (hiredis allocates the whole list up front, so ``*3000000000`` would
+    stall the server)."""
+    return (
+        data[:1] == b"*"
+        and b"\n+" not in data
+        and b"\n=" not in data
+        and b"\n(" not in data
+        and b"\n~" not in data
+        and b"\n>" not in data
+        and _HUGE_COUNT.search(data) is None
+    )
 
 
 class _Reader(Protocol):
@@ -138,7 +151,7 @@ class Connection(asyncio.Protocol):
             and self.blocked is None
             and self.client.authenticated
             and self.parser.idle()
-            and _HIREDIS_ONLY.search(data) is None
+            and _hiredis_safe(data)
         ):
             self._process_fast(data)
         else:

@@ -74,10 +74,14 @@ def flushdb(ctx: CommandContext, argv: list[bytes]) -> Reply:
     acl="@admin @slow @dangerous",
 )
 def shutdown(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    for arg in argv[1:]:
-        if arg.lower() not in (b"nosave", b"save", b"now", b"force", b"abort"):
-            raise SyntaxErr()
-    if any(a.lower() == b"abort" for a in argv[1:]):
+    opts = [arg.lower() for arg in argv[1:]]
+    if any(o not in (b"nosave", b"save", b"now", b"force", b"abort") for o in opts):
+        raise SyntaxErr()
+    if b"nosave" in opts and b"save" in opts:
+        raise SyntaxErr()
+    if b"abort" in opts and len(opts) > 1:
+        raise SyntaxErr()
+    if b"abort" in opts:
         raise CommandError("No shutdown in progress.")
     ctx.client.close_after_reply = True
     ctx.server.request_shutdown()

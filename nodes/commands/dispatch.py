@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("splitbrain.dispatch")
 
+_UNBOUND = b"CLUSTERDOWN Hash slot not served"
+_NO_MULTI = Error(b"ERR Command not allowed inside a transaction")
 _NOAUTH = Error(b"NOAUTH Authentication required.")
 
 
@@ -103,6 +105,8 @@ def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
                 client.multi_error = False
             return _refused(server, client, refused, None)
     if client.multi is not None and cmd.in_multi_ok:
+        if cmd.no_multi:
+            return _refused(server, client, _NO_MULTI, cmd)
         client.multi.append((cmd, argv))
         return QUEUED
     keyspace = ctx.keyspace
@@ -159,10 +163,15 @@ def route(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | None:
     if not keys:
         return None
     slot = keyslot(keys[0])
+    hook = ctx.server.router
     for key in keys[1:]:
         if keyslot(key) != slot:
+            # redis checks the first key's slot is served before it notices CROSSSLOT.
+            if hook is not None:
+                first = hook(ctx, cmd, argv, keys[:1], slot)
+                if isinstance(first, Error) and first.text.startswith(_UNBOUND):
+                    return first
             return error_reply(CrossSlotError())
-    hook = ctx.server.router
     if hook is None:
         return None
     return hook(ctx, cmd, argv, keys, slot)

@@ -115,6 +115,8 @@ class Command:
     subcommands: dict[bytes, Command] = field(default_factory=dict)
     is_write: bool = False
     no_auth: bool = False
+    no_multi: bool = False
+    """Refused while queueing in MULTI (``Command not allowed inside a transaction``)."""
     in_multi_ok: bool = True
     """False for EXEC/DISCARD/MULTI/WATCH/QUIT/RESET: executed even inside MULTI."""
     has_keys: bool = False
@@ -191,6 +193,7 @@ def command(
             tips=tuple(tips.split()),
             is_write="write" in flag_list,
             no_auth="no_auth" in flag_list,
+            no_multi="no_multi" in flag_list,
             has_keys=keys[0] > 0 or getkeys is not None,
             fullname_bytes=name.encode(),
         )

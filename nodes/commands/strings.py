@@ -27,10 +27,8 @@ def get(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return ctx.keyspace.get_string(argv[1])
 
 
-def _expire_arg(argv: list[bytes], i: int, unit_ms: int, absolute: bool, now: int) -> int:
-    if i >= len(argv):
-        raise SyntaxErr()
-    value = string2ll(argv[i])
+def _expire_at(arg: bytes, unit_ms: int, absolute: bool, now: int) -> int:
+    value = string2ll(arg)
     if value is None:
         raise NotIntegerError()
     if value <= 0 or value > (_LL_MAX // unit_ms):
@@ -63,7 +61,7 @@ def set_(ctx: CommandContext, argv: list[bytes]) -> Reply:
         ks.set(key, argv[2])
         return OK
     nx = xx = want_get = keep_ttl = False
-    expire_at: int | None = None
+    expire: tuple[bytes, bytes] | None = None
     i = 3
     n = len(argv)
     while i < n:
@@ -74,15 +72,23 @@ def set_(ctx: CommandContext, argv: list[bytes]) -> Reply:
             xx = True
         elif opt == b"get":
             want_get = True
-        elif opt == b"keepttl" and expire_at is None:
+        elif opt == b"keepttl" and expire is None:
             keep_ttl = True
-        elif opt in (b"ex", b"px", b"exat", b"pxat") and not keep_ttl and expire_at is None:
-            unit = 1000 if opt in (b"ex", b"exat") else 1
-            expire_at = _expire_arg(argv, i + 1, unit, opt.endswith(b"at"), ctx.now_ms())
+        elif (
+            opt in (b"ex", b"px", b"exat", b"pxat")
+            and not keep_ttl
+            and expire is None
+            and i + 1 < n
+        ):
+            expire = (opt, argv[i + 1])
             i += 1
         else:
             raise SyntaxErr()
         i += 1
+    expire_at: int | None = None
+    if expire is not None:
+        unit = 1000 if expire[0] in (b"ex", b"exat") else 1
+        expire_at = _expire_at(expire[1], unit, expire[0].endswith(b"at"), ctx.now_ms())
     old = ks.get_string(key) if want_get else None
     exists = old is not None if want_get else ks.exists(key)
     if (nx and exists) or (xx and not exists):

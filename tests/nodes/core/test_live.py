@@ -173,9 +173,12 @@ def test_config_set_appendonly_writes_the_dataset_then_appends(tmp_path):
 def test_crossslot_in_cluster_mode(tmp_path):
     proc = splitbrain_server(tmp_path, args=["--cluster-enabled", "yes"]).start()
     try:
+        # Like redis: an unserved first slot is reported before the slot mismatch.
         raw = exchange(proc.port, b"MSET a 1 b 2\r\nINFO cluster\r\n")
-        assert raw.startswith(b"-CROSSSLOT Keys in request don't hash to the same slot\r\n")
+        assert raw.startswith(b"-CLUSTERDOWN Hash slot not served\r\n")
         assert b"cluster_enabled:1\r\n" in raw
+        raw = exchange(proc.port, b"CLUSTER ADDSLOTSRANGE 0 16383\r\nMSET a 1 b 2\r\n")
+        assert raw == b"+OK\r\n-CROSSSLOT Keys in request don't hash to the same slot\r\n"
     finally:
         proc.stop()
 
