@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from checkers.op import Op
 from reports.history import end_time_ns, fault_periods, pair_operations
-from reports.rundata import ResourceSample, RunData, RunFile
+from reports.rundata import Assets, ResourceSample, RunData, RunFile
 
 GENERATED = ("report.html", "results.xml", "summary.md", "report-summary.json")
 """Files the reports write themselves (linked, but not read)."""
@@ -140,6 +141,15 @@ def _float(value: Any) -> float | None:
 
 def _int(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def load_assets() -> Assets:
+    """The report's stylesheet and script, from the package data (reports/assets/)."""
+    folder = resources.files("reports") / "assets"
+    return Assets(
+        css=(folder / "report.css").read_text(encoding="utf-8"),
+        js=(folder / "report.js").read_text(encoding="utf-8"),
+    )
 
 
 def list_files(run_dir: Path) -> list[RunFile]:

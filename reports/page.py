@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from html import escape
-from importlib import resources
 from typing import Any
 
 from reports import sections
@@ -24,7 +23,7 @@ from reports.perf import (
     latency_table,
     outages,
 )
-from reports.rundata import RunData
+from reports.rundata import Assets, RunData
 from reports.sampling import TIMELINE_LIMIT
 
 NAV = (
@@ -55,22 +54,6 @@ window.addEventListener('unhandledrejection', function (e) {
   __recordError('Unhandled ' + e.reason);
 });
 """
-
-
-@dataclass(frozen=True)
-class Assets:
-    """The page's stylesheet and script (package data under reports/assets/)."""
-
-    css: str
-    js: str
-
-
-def load_assets() -> Assets:
-    folder = resources.files("reports") / "assets"
-    return Assets(
-        css=(folder / "report.css").read_text(encoding="utf-8"),
-        js=(folder / "report.js").read_text(encoding="utf-8"),
-    )
 
 
 def script_json(data: Any) -> str:

@@ -12,6 +12,14 @@ from checkers.verdict import Verdict
 from reports.history import FaultPeriod, Operation
 
 
+@dataclass(frozen=True)
+class Assets:
+    """The page's stylesheet and script text (package data under reports/assets/)."""
+
+    css: str
+    js: str
+
+
 @dataclass(frozen=True, slots=True)
 class ResourceSample:
     """One psutil sample of one node process."""

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from reports.index import find_runs, render_index
 from reports.junit import render_junit
-from reports.loader import load_run
-from reports.page import findings, load_assets, render_report
+from reports.loader import load_assets, load_run
+from reports.page import findings, render_report
 from reports.summary import SUMMARY_JSON, render_summary, summary_figures
 
 
