@@ -21,6 +21,7 @@ from nodes.aof import encode_command
 from nodes.replication.backlog import Backlog
 from nodes.replication.primary import Primary
 from nodes.replication.replica import MasterLink
+from nodes.replication.shutdown import wait_for_replicas
 from nodes.resp.values import Error, Reply
 
 if TYPE_CHECKING:
@@ -242,6 +243,10 @@ class Replication:
         self._cron = server.loop.create_task(self._run_cron())
 
     async def stop(self) -> None:
+        try:
+            await wait_for_replicas(self)
+        except Exception:
+            log.exception("waiting for replicas at shutdown failed")
         if self._cron is not None:
             self._cron.cancel()
             with contextlib.suppress(BaseException):

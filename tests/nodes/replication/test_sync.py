@@ -3,6 +3,8 @@ replica restart (with the AOF), between real splitbrain-server processes."""
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 import redis
 
@@ -186,3 +188,27 @@ def test_a_replica_over_its_output_limit_is_dropped_and_resyncs(group: Group) ->
     replica.wait_link_up()
     replica.wait_offset(master)
     assert replica.client.dbsize() == 800
+
+
+def test_sigterm_on_a_master_waits_for_a_lagging_replica(group: Group) -> None:
+    master = group.ours("m")
+    replica = group.ours("r")
+    replica.replicaof(master)
+    replica.wait_link_up()
+    replica.pause()
+    try:
+        master.client.set("last", "write")
+        process = master.process.process
+        assert process is not None
+        process.send_signal(signal.SIGTERM)
+        wait_until(
+            lambda: "Waiting for replicas before shutting down" in master.log(),
+            10,
+            "the master waiting for its replica",
+        )
+        assert process.poll() is None
+    finally:
+        replica.resume()
+    process.wait(15)
+    assert "All replicas are in sync" in master.log()
+    assert replica.client.get("last") == b"write"
