@@ -61,6 +61,7 @@ class RunOptions:
     wait_timeout_ms: int = 100
     wait_strict: bool = False
     keys: int = 12
+    cas: str = "lua"
     key_group: int = 5
     ops_per_key: int = 50
     seed: int = 0
@@ -178,6 +179,7 @@ def from_args(args: argparse.Namespace) -> RunOptions:
         wait_timeout_ms=args.wait_timeout,
         wait_strict=args.wait_strict,
         keys=args.keys,
+        cas=args.cas or ("lua" if args.db == "redis" else "watch"),
         key_group=args.key_group,
         ops_per_key=args.ops_per_key,
         seed=args.seed if args.seed is not None else 0,
@@ -296,6 +298,13 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--keys", type=int, default=12, help="set/counter keys, spread over the slots (default 12)"
+    )
+    g.add_argument(
+        "--cas",
+        choices=("lua", "watch"),
+        default=None,
+        help="register's cas: a Lua script (EVAL) or WATCH/MULTI/EXEC "
+        "(default lua on redis, watch on splitbrain)",
     )
     g.add_argument(
         "--key-group",

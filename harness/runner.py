@@ -65,6 +65,7 @@ class Runner:
                 key_group=options.key_group,
                 ops_per_key=options.ops_per_key,
                 keys=options.keys,
+                cas=options.cas,
             ),
         )
         self.stop = asyncio.Event()
@@ -99,6 +100,7 @@ class Runner:
                 appendfsync=opts.appendfsync,
                 node_options=opts.node_options,
                 ready_timeout_s=opts.ready_timeout_s,
+                faketime=any(f.startswith("clock") for f in opts.faults),
             ),
             network,
             self.run_dir / "data",
@@ -301,7 +303,10 @@ class Runner:
         invoke = rec.invoke(process, inv.f, inv.value, inv.key)
         try:
             cmd = self.workload.command(inv)
-            result = await client.execute(inv.key, cmd.payload, cmd.write)
+            if cmd.decide is None:
+                result = await client.execute(inv.key, cmd.payload, cmd.write)
+            else:
+                result = await client.execute_watched(inv.key, cmd.payload, cmd.decide)
             if result.outcome is Outcome.OK:
                 outcome, value = self.workload.completion(inv, result.reply)
                 rec.complete(

@@ -10,7 +10,7 @@ same connection and the completion records the acknowledgement count.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import hiredis
@@ -29,6 +29,7 @@ from harness.client.slots import SlotMap, SlotMapError
 
 _ASKING = pack(b"ASKING")
 _CLUSTER_SLOTS = pack(b"CLUSTER", b"SLOTS")
+_UNWATCH = pack(b"UNWATCH")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,60 @@ class ClusterClient:
         if write and self._config.wait is not None:
             return await self._wait(conn, address, reply, node)
         return Result(Outcome.OK, reply=reply, node=node)
+
+    async def execute_watched(
+        self, key: str, read: bytes, decide: Callable[[Reply], Sequence[bytes] | None]
+    ) -> Result:
+        """A check-and-set with WATCH: ``WATCH key`` + ``read`` pipelined; ``decide`` maps
+        the read's reply to the commands of the transaction (``MULTI``, ..., ``EXEC``), or
+        None when the precondition does not hold (then UNWATCH and ``fail``). Nothing is
+        written before the transaction is sent, so any trouble until then is ``fail``;
+        after it, a timeout is ``info``; EXEC's nil (the key changed) is ``fail``."""
+        slots = self._slots
+        if slots.stale:
+            with contextlib.suppress(SlotMapError):
+                await slots.refresh(self._fetch_slots, self._config.op_timeout_s)
+        slot = slots.slot(key)
+        address = slots.owner(slot)
+        if address is None:
+            return Result(Outcome.FAIL, error=f"no node known for slot {slot}")
+        node = self._config.names.get(address, address)
+        timeout = self._config.op_timeout_s
+        try:
+            conn = await self._connection(address)
+            watched, current = await conn.send_many([pack(b"WATCH", key), read], timeout)
+        except ConnectFailed as e:
+            return Result(Outcome.FAIL, error=f"connect: {e}", node=node)
+        except (NotSent, ReplyTimeout, LostAfterSend) as e:
+            self._drop(address)
+            return Result(Outcome.FAIL, error=f"before the transaction: {e}", node=node)
+        for reply in (watched, current):
+            if isinstance(reply, hiredis.ReplyError):
+                redirect = parse_redirect(str(reply))
+                if redirect is not None and redirect[0] == "MOVED":
+                    self._slots.moved(redirect[1], redirect[2])
+                conn.send_nowait(_UNWATCH)
+                return Result(Outcome.FAIL, error=str(reply), node=node)
+        commands = decide(current)
+        if commands is None:
+            conn.send_nowait(_UNWATCH)
+            return Result(Outcome.FAIL, error="precondition not met", reply=current, node=node)
+        try:
+            replies = await conn.send_many(commands, timeout)
+        except NotSent as e:
+            self._drop(address)
+            return Result(Outcome.FAIL, error=f"not sent: {e}", node=node)
+        except (ReplyTimeout, LostAfterSend) as e:
+            self._drop(address)
+            return Result(Outcome.INFO, error=f"transaction: {e}", node=node)
+        result = replies[-1]
+        if result is None:
+            return Result(Outcome.FAIL, error="EXEC aborted: the watched key changed", node=node)
+        if isinstance(result, hiredis.ReplyError):
+            return Result(Outcome.FAIL, error=str(result), node=node)
+        if self._config.wait is not None:
+            return await self._wait(conn, address, result, node)
+        return Result(Outcome.OK, reply=result, node=node)
 
     async def _error(
         self, message: str, payload: bytes, write: bool, asking: bool, node: str

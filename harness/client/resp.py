@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Sequence
 from typing import Any, cast
 
 import hiredis
@@ -135,6 +136,19 @@ class RespConnection:
     async def call(self, *args: bytes | str | int, timeout_s: float | None = None) -> Reply:
         """Send one command and wait for its reply."""
         return await self.send(pack(*args), timeout_s)
+
+    async def send_many(self, payloads: Sequence[bytes], timeout_s: float | None) -> list[Reply]:
+        """Pipeline several requests (written together) and wait for all their replies."""
+        futs = [self._protocol.send(p) for p in payloads]
+        handle = None
+        if timeout_s is not None:
+            loop = asyncio.get_running_loop()
+            handle = loop.call_later(timeout_s, self._expire, futs[-1], timeout_s)
+        try:
+            return [await f for f in futs]
+        finally:
+            if handle is not None:
+                handle.cancel()
 
     def send_nowait(self, payload: bytes) -> None:
         """Send a request whose reply is read and ignored (``ASKING`` before a command)."""

@@ -28,8 +28,10 @@ from harness.dbs.cluster_state import (
 )
 from harness.dbs.network import Network
 from harness.dbs.node import NodeProcess, NodeSpec, redis_argv
+from nemesis.clock import faketime_env
 
 DB_KINDS = ("redis", "splitbrain")
+FAKETIME_FILE = "faketime"
 
 
 class ClusterError(RuntimeError):
@@ -48,6 +50,8 @@ class ClusterSpec:
     appendfsync: str = "everysec"
     node_options: tuple[str, ...] = ()
     ready_timeout_s: float = 60.0
+    faketime: bool = False
+    """Start every node under libfaketime (offset file per node) for the clock fault."""
 
     def binary(self) -> list[str]:
         if self.db == "redis":
@@ -124,9 +128,14 @@ class ClusterDB:
                 appendfsync=self.spec.appendfsync,
                 extra=self.spec.node_options,
             )
-            spec = NodeSpec(
-                host, tuple(self.network.wrap(host.name, argv)), self.data_root / host.name
-            )
+            data = self.data_root / host.name
+            env = None
+            if self.spec.faketime:
+                data.mkdir(parents=True, exist_ok=True)
+                clock_file = data / FAKETIME_FILE
+                clock_file.write_text("+0\n")
+                env = faketime_env(clock_file)
+            spec = NodeSpec(host, tuple(self.network.wrap(host.name, argv)), data, env)
             self._nodes[host.name] = NodeProcess(spec)
         self._log(f"starting {len(self._hosts)} {self.spec.db} nodes on {self.network.kind}")
         await asyncio.gather(*(n.start() for n in self._nodes.values()))
@@ -241,6 +250,12 @@ class ClusterDB:
                 continue
             return topology_from(parse_cluster_nodes(text), self.names)
         raise ClusterError("CLUSTER NODES: no node answered: " + "; ".join(errors))
+
+    # ClockControlled (nemesis.clock)
+    def faketime_file(self, node: str) -> Path | None:
+        if not self.spec.faketime:
+            return None
+        return self.data_root / node / FAKETIME_FILE
 
     # HasLogFiles
     def log_files(self) -> Mapping[str, Path]:

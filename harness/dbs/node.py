@@ -12,7 +12,7 @@ import contextlib
 import os
 import signal
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +32,8 @@ class NodeSpec:
     host: NodeHost
     argv: tuple[str, ...]
     data_dir: Path
+    env: Mapping[str, str] | None = None
+    """Extra environment variables (libfaketime's for the clock fault)."""
 
     @property
     def name(self) -> str:
@@ -68,6 +70,7 @@ class NodeProcess:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                env={**os.environ, **self.spec.env} if self.spec.env else None,
             )
         self.paused = False
         self.starts += 1
@@ -97,7 +100,10 @@ class NodeProcess:
                 last = str(e)
             await asyncio.sleep(0.05)
         await self.kill()
-        raise NodeStartError(f"node {self.spec.name} did not answer PING in {timeout_s}s ({last})")
+        raise NodeStartError(
+            f"node {self.spec.name} did not answer PING in {timeout_s}s ({last}); "
+            f"output: {self.output_tail(600) or 'none'}"
+        )
 
     async def kill(self) -> None:
         """SIGKILL and reap; a process that is already gone is fine."""

@@ -8,7 +8,7 @@ A workload never does I/O; the runner sends its commands with a
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -27,10 +27,15 @@ class Invocation:
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """The packed RESP request for an invocation; ``write`` selects WAIT after it."""
+    """The packed RESP request for an invocation; ``write`` selects WAIT after it.
+
+    With ``decide``, the request is a WATCH transaction
+    (:meth:`harness.client.ClusterClient.execute_watched`): ``payload`` is the read, and
+    ``decide`` maps its reply to the MULTI ... EXEC commands, or None to give up."""
 
     payload: bytes
     write: bool
+    decide: Callable[[Any], Sequence[bytes] | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,9 @@ class WorkloadOptions:
     key_group: int = 5
     ops_per_key: int = 50
     keys: int = 12
+    cas: str = "lua"
+    """How register's cas runs: ``lua`` (EVAL, one round trip) or ``watch``
+    (WATCH / GET / MULTI / SET / EXEC, for servers without scripting)."""
 
 
 class Workload(Protocol):

@@ -1,8 +1,9 @@
 """Register: read / write / compare-and-set on independent rotating keys.
 
-Values are small integers (0-4, as Jepsen's), so reads are ambiguous and the checker
-works. ``cas`` runs a Lua script (GET, compare, SET: atomic on the node); a cas whose
-expected value does not match completes as ``fail`` (it definitely did not apply).
+Values are small integers (0-4, as Jepsen's). ``cas`` runs either a Lua script (GET,
+compare, SET: atomic on the node; ``--cas lua``) or a WATCH transaction (WATCH, GET, then
+MULTI / SET / EXEC only if the value matched; ``--cas watch``). A cas whose expected value
+does not match, or whose EXEC is aborted, completes as ``fail`` (it did not apply).
 """
 
 from __future__ import annotations
@@ -49,13 +50,21 @@ class RegisterWorkload:
         if inv.f == "write":
             return Command(pack(b"SET", inv.key, inv.value), write=True)
         old, new = inv.value
+        if self.options.cas == "watch":
+            expected = str(old).encode()
+            transaction = (pack(b"MULTI"), pack(b"SET", inv.key, new), pack(b"EXEC"))
+
+            def decide(current: Any) -> Sequence[bytes] | None:
+                return transaction if current == expected else None
+
+            return Command(pack(b"GET", inv.key), write=True, decide=decide)
         payload = pack(b"EVAL", CAS_SCRIPT, 1, inv.key, old, new)
         return Command(payload, write=True)
 
     def completion(self, inv: Invocation, reply: Any) -> tuple[Outcome, Any]:
         if inv.f == "read":
             return Outcome.OK, as_int(reply)
-        if inv.f == "cas" and reply != 1:
+        if inv.f == "cas" and reply == 0:  # the script found another value
             return Outcome.FAIL, inv.value
         return Outcome.OK, inv.value
 

@@ -4,7 +4,7 @@ refused connections, timeouts (a paused node), WAIT acks."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -193,3 +193,31 @@ def test_wait_records_acks_and_strict_mode(cluster3: ClusterDB) -> None:
     strict = run(go(True))
     assert lenient.outcome is Outcome.OK and lenient.acks == 0  # no replicas in cluster3
     assert strict.outcome is Outcome.INFO and strict.acks == 0
+
+
+def test_watch_transaction_cas(cluster3: ClusterDB) -> None:
+    key = key_on(cluster3, "n2", "cas")
+
+    def cas(old: bytes, new: int) -> Callable[[object], list[bytes] | None]:
+        def decide(current: object) -> list[bytes] | None:
+            if current != old:
+                return None
+            return [pack("MULTI"), pack("SET", key, new), pack("EXEC")]
+
+        return decide
+
+    async def go() -> tuple[Result, Result, object]:
+        client, _ = client_for(cluster3)
+        try:
+            await client.execute(key, pack("SET", key, 1), write=True)
+            mismatch = await client.execute_watched(key, pack("GET", key), cas(b"0", 5))
+            match = await client.execute_watched(key, pack("GET", key), cas(b"1", 2))
+            now = (await client.execute(key, pack("GET", key), write=False)).reply
+            return mismatch, match, now
+        finally:
+            client.close()
+
+    mismatch, match, now = run(go())
+    assert mismatch.outcome is Outcome.FAIL and mismatch.error == "precondition not met"
+    assert match.outcome is Outcome.OK and match.node == "n2"
+    assert now == b"2"
