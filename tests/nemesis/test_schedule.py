@@ -90,3 +90,14 @@ def test_nemesis_option_settings_parse_and_name_what_is_wrong():
     ]:
         with pytest.raises(ValueError, match=message):
             with_settings(NemesisOptions(), [bad])
+
+
+@given(
+    faults=st.lists(st.sampled_from(FAULTS), min_size=1, max_size=6, unique=True),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_every_fault_runs_once_per_round(faults, seed):
+    plan = build_package(faults, NemesisOptions(interval_s=1)).schedule(random.Random(seed), 600)
+    started = [s.op.value for s in plan if s.op.f == SPECS[s.op.value].start_f]
+    for i in range(0, len(started) - len(faults) + 1, len(faults)):
+        assert sorted(started[i : i + len(faults)]) == sorted(faults)
