@@ -1,6 +1,7 @@
-"""store/index.html: every run of a store, newest first, and a trend per test. The
-summaries are read from each run's test.json and results.json only (never the history),
-so the index stays quick for big stores. ``render_index`` is pure."""
+"""store/index.html: every run of a store, newest first, and a trend per test. Pure: the
+rows come from each run's test.json, results.json and report-summary.json (never the
+history, so the index stays quick for big stores), read by
+:func:`reports.loader.find_runs`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -34,25 +34,36 @@ class RunSummary:
     unavailable_s: float | None = None
 
 
-def summarize(store_dir: Path, run_dir: Path) -> RunSummary:
-    """Read the summary of one run folder (tolerant: a broken file gives 'unknown')."""
-    test = _read(run_dir / "test.json")
-    results = _read(run_dir / "results.json")
-    figures = _read(run_dir / "report-summary.json")
+@dataclass(frozen=True)
+class RunFiles:
+    """What the index reads of one run folder (see :func:`reports.loader.find_runs`)."""
+
+    path: str  # relative to the store, with "/"
+    test: Mapping[str, Any]
+    results: Mapping[str, Any]
+    figures: Mapping[str, Any]  # report-summary.json
+    has_report: bool
+
+
+def summarize(files: RunFiles) -> RunSummary:
+    """The index row of one run (tolerant: missing fields give '?' or 'unknown')."""
+    test, results, figures = files.test, files.results, files.figures
+    stamp = files.path.rsplit("/", 1)[-1]
+    folder_test = files.path.split("/", 1)[0]
     valid = results.get("valid", "unknown")
     verdict = "valid" if valid is True else "invalid" if valid is False else "unknown"
     section = find_lost_writes(results)
     lost = section.get("lost_count") if section is not None else None
     return RunSummary(
-        path=run_dir.relative_to(store_dir).as_posix(),
-        stamp=run_dir.name,
-        date=display_date(test.get("start_time")) or _date_of(run_dir.name),
-        test=str(test.get("name") or test.get("test_name") or run_dir.parent.name),
+        path=files.path,
+        stamp=stamp,
+        date=display_date(test.get("start_time")) or _date_of(stamp),
+        test=str(test.get("name") or test.get("test_name") or folder_test),
         db=str(test.get("db") or "?"),
         faults=_faults(test.get("nemesis")),
         verdict=verdict,
         lost=lost if isinstance(lost, int) else None,
-        has_report=(run_dir / "report.html").is_file(),
+        has_report=files.has_report,
         operations=_number(figures.get("operations"), int),
         unavailable_s=_number(figures.get("unavailable_s"), float),
     )
@@ -92,30 +103,6 @@ def _date_of(stamp: str) -> str:
         return datetime.strptime(stamp, "%Y%m%dT%H%M%S").strftime("%Y-%m-%d %H:%M:%S")
     except ValueError:
         return stamp
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def find_runs(store_dir: Path) -> list[RunSummary]:
-    """Every run folder ``store/<test>/<stamp>/`` (``latest`` links skipped), newest first."""
-    runs: list[RunSummary] = []
-    if not store_dir.is_dir():
-        return runs
-    for test_dir in sorted(store_dir.iterdir()):
-        if not test_dir.is_dir() or test_dir.is_symlink():
-            continue
-        for run_dir in test_dir.iterdir():
-            if run_dir.is_symlink() or not run_dir.is_dir():
-                continue
-            if (run_dir / "test.json").is_file() or (run_dir / "results.json").is_file():
-                runs.append(summarize(store_dir, run_dir))
-    return newest_first(runs)
 
 
 def newest_first(runs: Sequence[RunSummary]) -> list[RunSummary]:

@@ -12,9 +12,11 @@ from typing import Any
 
 from checkers.op import Op
 from reports.history import end_time_ns, fault_periods, pair_operations
+from reports.index import RunFiles, RunSummary, newest_first, summarize
 from reports.rundata import Assets, ResourceSample, RunData, RunFile
+from reports.summary import SUMMARY_JSON
 
-GENERATED = ("report.html", "results.xml", "summary.md", "report-summary.json")
+GENERATED = ("report.html", "results.xml", "summary.md", SUMMARY_JSON)
 """Files the reports write themselves (linked, but not read)."""
 
 _MAX_PROBLEMS_PER_FILE = 5
@@ -141,6 +143,38 @@ def _float(value: Any) -> float | None:
 
 def _int(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def find_runs(store_dir: Path) -> list[RunSummary]:
+    """Every run folder ``store/<test>/<stamp>/`` (``latest`` links skipped), newest first."""
+    runs: list[RunSummary] = []
+    if not store_dir.is_dir():
+        return runs
+    for test_dir in sorted(store_dir.iterdir()):
+        if not test_dir.is_dir() or test_dir.is_symlink():
+            continue
+        for run_dir in test_dir.iterdir():
+            if run_dir.is_symlink() or not run_dir.is_dir():
+                continue
+            if (run_dir / "test.json").is_file() or (run_dir / "results.json").is_file():
+                files = RunFiles(
+                    path=run_dir.relative_to(store_dir).as_posix(),
+                    test=_quiet_json(run_dir / "test.json"),
+                    results=_quiet_json(run_dir / "results.json"),
+                    figures=_quiet_json(run_dir / SUMMARY_JSON),
+                    has_report=(run_dir / "report.html").is_file(),
+                )
+                runs.append(summarize(files))
+    return newest_first(runs)
+
+
+def _quiet_json(path: Path) -> dict[str, Any]:
+    """A JSON object file, or {} if it is missing or broken (the index shows 'unknown')."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def load_assets() -> Assets:

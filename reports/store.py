@@ -7,9 +7,9 @@ import json
 import os
 from pathlib import Path
 
-from reports.index import find_runs, render_index
+from reports.index import render_index
 from reports.junit import render_junit
-from reports.loader import load_assets, load_run
+from reports.loader import find_runs, load_assets, load_run
 from reports.page import findings, render_report
 from reports.summary import SUMMARY_JSON, render_summary, summary_figures
 
