@@ -16,6 +16,8 @@ def fresh_state(config: ClusterConfig, rng: random.Random, now: int) -> ClusterS
     me.ip = config.announce_ip
     me.port, me.cport = config.announced_port, config.announced_cport
     me.hostname = config.announce_hostname
+    if config.replica_no_failover:
+        me.flags |= NodeFlag.NOFAILOVER
     return ClusterState(myself=me)
 
 
@@ -60,4 +62,8 @@ def state_from_conf(conf: NodesConf, config: ClusterConfig, path: Path, now: int
         me.ip = config.announce_ip
     me.port, me.cport = config.announced_port, config.announced_cport
     me.hostname = config.announce_hostname
+    if config.replica_no_failover:
+        me.flags |= NodeFlag.NOFAILOVER
+    else:
+        me.flags &= ~NodeFlag.NOFAILOVER
     return state

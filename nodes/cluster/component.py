@@ -21,6 +21,7 @@ from nodes.cluster.bootstrap import fresh_state, state_from_conf
 from nodes.cluster.bus import AsyncioBus
 from nodes.cluster.describe import endpoint
 from nodes.cluster.engine import CRON_PERIOD_MS, ClusterEngine
+from nodes.cluster.failover import Failover
 from nodes.cluster.ports import ClusterConfig
 from nodes.cluster.state import ClusterNode
 from nodes.cluster.wire import ClusterHealth, NodeFlag
@@ -116,6 +117,8 @@ class ClusterComponent:
                 listener=self,
             )
             self.bus.engine = self.engine
+            self.failover = Failover(self.engine, self._data_age_ms)
+            self.engine.failover = self.failover
             repl = server.replication
             if repl is not None:
                 self.engine.repl_offset_source = lambda: repl.offset
@@ -174,6 +177,17 @@ class ClusterComponent:
             log.info("This node is now a replica of %s", master.node_id)
             if repl is not None and master.ip and master.port:
                 repl.follow(master.ip, master.port)
+
+    def _data_age_ms(self) -> int:
+        """Milliseconds since we last heard from our master over replication."""
+        repl = self.server.replication
+        now = self.server.clock_ms()
+        link = repl.master if repl is not None else None
+        if link is None:
+            return now  # never replicated: as old as it gets
+        if link.connected:
+            return max(0, now - link.last_io_ms)
+        return max(0, now - link.down_since_ms) if link.down_since_ms else now
 
     def _resume_replication(self) -> None:
         """A replica (after a restart, or once its master's address is known) follows it

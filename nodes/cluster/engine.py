@@ -131,6 +131,8 @@ class ClusterEngine:
         me = self.myself
         master = me.master if (me.is_replica and me.master is not None) else me
         mflags = MessageFlag.NONE
+        if me.is_master and self.failover is not None and self.failover.paused:
+            mflags = MessageFlag.PAUSED
         return Message(
             type=mtype,
             sender=me.node_id,

@@ -64,6 +64,8 @@ def process(engine: ClusterEngine, link: Link, msg: Message) -> None:
             engine.mark_dirty(update=False, fsync=True)
         sender.repl_offset = msg.offset
         sender.repl_offset_time = now
+        if engine.failover is not None:
+            engine.failover.on_master_ping(sender, msg)
     if msg.type in GOSSIP_TYPES:
         _process_gossip_message(engine, link, msg, sender)
     elif msg.type is MessageType.FAIL:

@@ -54,8 +54,15 @@ class FailoverHandler(Protocol):
     def on_message(self, sender: ClusterNode, msg: Message) -> None:
         """FAILOVER_AUTH_REQUEST / FAILOVER_AUTH_ACK / MFSTART from a known ``sender``."""
 
+    def on_master_ping(self, sender: ClusterNode, msg: Message) -> None:
+        """Any packet from a known sender (a paused master announces its offset)."""
+
     def cron(self) -> None:
         """Called at the end of every engine cron tick."""
+
+    @property
+    def paused(self) -> bool:
+        """Master side of a manual failover: our packets carry the PAUSED flag."""
 
 
 @dataclass(frozen=True, slots=True)

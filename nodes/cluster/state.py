@@ -70,6 +70,7 @@ class ClusterNode:
     data_received: int = 0
     fail_time: int = 0
     voted_time: int = 0
+    orphaned_time: int = 0
     repl_offset: int = 0
     repl_offset_time: int = 0
     link: Link | None = None

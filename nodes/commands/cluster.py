@@ -291,6 +291,33 @@ def cluster_count_failure_reports(ctx: CommandContext, argv: list[bytes]) -> Rep
         raise CommandError(str(exc)) from None
 
 
+@command("failover", -2, "admin stale", acl=_ACL, parent="cluster")
+def cluster_failover(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    component = _component(ctx)
+    engine = component.engine
+    force = takeover = False
+    if len(argv) == 3:
+        mode = argv[2].lower()
+        if mode == b"force":
+            force = True
+        elif mode == b"takeover":
+            force = takeover = True
+        else:
+            raise SyntaxErr()
+    elif len(argv) > 3:
+        raise SyntaxErr()
+    me = engine.myself
+    if me.is_master:
+        raise CommandError("You should send CLUSTER FAILOVER to a replica")
+    if me.master is None:
+        raise CommandError("I'm a replica but my master is unknown to me")
+    if not force and (me.master.failed or me.master.link is None):
+        raise CommandError("Master is down or failed, please use CLUSTER FAILOVER FORCE")
+    component.failover.start_manual(force=force, takeover=takeover)
+    engine.after_command()
+    return OK
+
+
 @command("help", 2, "loading stale", acl="@slow", parent="cluster")
 def cluster_help(ctx: CommandContext, argv: list[bytes]) -> Reply:
     lines = [
@@ -298,7 +325,7 @@ def cluster_help(ctx: CommandContext, argv: list[bytes]) -> Reply:
         "INFO, NODES, MYID, SLOTS, SHARDS, LINKS, KEYSLOT, COUNTKEYSINSLOT, GETKEYSINSLOT,",
         "MEET, ADDSLOTS, ADDSLOTSRANGE, DELSLOTS, DELSLOTSRANGE, FLUSHSLOTS,",
         "SET-CONFIG-EPOCH, BUMPEPOCH, REPLICATE, REPLICAS, SLAVES, FORGET, RESET,",
-        "SAVECONFIG, COUNT-FAILURE-REPORTS",
+        "SAVECONFIG, COUNT-FAILURE-REPORTS, FAILOVER [FORCE|TAKEOVER]",
     ]
     return [Simple(line.encode()) for line in lines]
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from nodes.cluster import admin
 from nodes.cluster.bootstrap import fresh_state
 from nodes.cluster.engine import ClusterEngine
+from nodes.cluster.failover import Failover
 from nodes.cluster.ports import ClusterConfig
 from nodes.cluster.state import Link
 from nodes.cluster.wire import ClusterHealth
@@ -44,6 +45,10 @@ class SimNode:
     engine: ClusterEngine
     store: MemoryStore
     up: bool = True
+    offset: int = 0
+    """The replication offset this node advertises."""
+    data_age_ms: int = 0
+    """How long ago a replica last heard from its master (the validity-factor check)."""
 
 
 @dataclass
@@ -74,6 +79,8 @@ class Network:
             transport=_Transport(self, node),
             store=store,
         )
+        node.engine.repl_offset_source = lambda: node.offset
+        node.engine.failover = Failover(node.engine, lambda: node.data_age_ms)
         self.nodes.append(node)
         return node
 
@@ -141,6 +148,32 @@ class Network:
 
     def all_ok(self) -> bool:
         return all(n.engine.state.health is ClusterHealth.OK for n in self.nodes if n.up)
+
+    def replicate(self, replica: SimNode, master: SimNode) -> None:
+        admin.replicate(replica.engine, master.engine.myself.node_id, 0)
+        replica.engine.after_command()
+
+    def restart(self, node: SimNode) -> None:
+        """The process comes back with its saved nodes.conf (a fresh engine)."""
+        from pathlib import Path  # noqa: PLC0415
+
+        from nodes.cluster import nodes_conf  # noqa: PLC0415
+        from nodes.cluster.bootstrap import state_from_conf  # noqa: PLC0415
+
+        old = node.engine
+        conf = nodes_conf.parse(node.store.content, Path("nodes.conf"))
+        state = state_from_conf(conf, old.config, Path("nodes.conf"), self.clock.ms)
+        node.engine = ClusterEngine(
+            state=state,
+            config=old.config,
+            clock=self.clock,
+            rng=old.rng,
+            transport=_Transport(self, node),
+            store=node.store,
+        )
+        node.engine.repl_offset_source = lambda: node.offset
+        node.engine.failover = Failover(node.engine, lambda: node.data_age_ms)
+        node.up = True
 
     def create(self, masters: int) -> None:
         """What ``redis-cli --cluster create`` does, without replicas."""
