@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from reports import sections
+from reports import evidence, sections
 from reports.chartdata import chart_data
 from reports.counterexample import Counterexample, counterexample, find_explanation
 from reports.index import display_date
@@ -128,8 +128,8 @@ def render_report(
             sections.problems(run),
             sections.reproduce(run),
             sections.checkers(run),
-            sections.lost_writes(lost),
-            sections.counterexample(cx),
+            evidence.lost_writes(lost),
+            evidence.counterexample(cx),
             sections.timeline(run, data["timeline"]["note"]),
             sections.performance(
                 found.latency, found.availability, found.outage, data["latency"]["note"]
