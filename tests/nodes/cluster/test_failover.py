@@ -1,0 +1,101 @@
+"""Automatic and manual failover with real splitbrain-server processes."""
+
+from __future__ import annotations
+
+import pytest
+from redis.cluster import RedisCluster
+
+from nodes.keyslot import keyslot
+from tests.nodes.cluster.conftest import Nodes, cluster_info, cluster_nodes, command, redis_cli
+from tests.support.servers import ServerProcess, wait_until
+
+pytestmark = [pytest.mark.slow, pytest.mark.redis]
+
+
+def _create(nodes: Nodes) -> list[ServerProcess]:
+    servers = nodes.ours(6)
+    created = redis_cli(
+        "--cluster",
+        "create",
+        *[f"127.0.0.1:{s.port}" for s in servers],
+        "--cluster-replicas",
+        "1",
+        "--cluster-yes",
+    )
+    assert created.returncode == 0, created.stdout + created.stderr
+    wait_until(lambda: _ok(servers), 20, "cluster_state:ok")
+    return servers
+
+
+def _ok(servers: list[ServerProcess]) -> bool:
+    return all(cluster_info(s)["cluster_state"] == "ok" for s in servers)
+
+
+def _myself(server: ServerProcess) -> list[str]:
+    return next(line for line in cluster_nodes(server) if "myself" in line[2])
+
+
+def _by_port(servers: list[ServerProcess], port: int) -> ServerProcess:
+    return next(s for s in servers if s.port == port)
+
+
+def _replica_of(servers: list[ServerProcess], master: ServerProcess) -> ServerProcess:
+    master_id = _myself(master)[0]
+    wait_until(
+        lambda: any(line[3] == master_id for line in cluster_nodes(master)),
+        15,
+        "the master to know its replica",
+    )
+    line = next(line for line in cluster_nodes(master) if line[3] == master_id)
+    return _by_port(servers, int(line[1].split("@")[0].rsplit(":", 1)[1]))
+
+
+def test_killed_master_is_replaced_and_returns_as_replica(nodes: Nodes):
+    servers = _create(nodes)
+    master = servers[0]
+    replica = _replica_of(servers, master)
+    rc = RedisCluster(host="127.0.0.1", port=servers[1].port)
+    try:
+        keys = [f"k{i}" for i in range(300)]
+        for key in keys:
+            rc.set(key, key)
+    finally:
+        rc.close()
+    mine = [k for k in keys if keyslot(k) <= 5460]
+    assert mine
+    # the replica has everything before the master dies (WAIT on the master's link)
+    assert command(master, "WAIT", 1, 5000) == 1
+    old_epoch = int(cluster_info(servers[1])["cluster_current_epoch"])
+    master.kill()
+    wait_until(lambda: "master" in _myself(replica)[2], 20, "the replica to be promoted")
+    survivors = [s for s in servers if s is not master]
+    wait_until(lambda: _ok(survivors), 20, "cluster_state:ok without the old master")
+    me = _myself(replica)
+    assert me[8:] == ["0-5460"]
+    assert int(me[6]) > old_epoch
+    for key in mine[:50]:
+        assert command(replica, "GET", key) == key.encode()
+    master.start()
+    wait_until(
+        lambda: _myself(master)[3] == me[0] and "slave" in _myself(master)[2],
+        20,
+        "the old master to rejoin as a replica of the new one",
+    )
+    wait_until(lambda: _ok(servers), 20, "cluster_state:ok everywhere")
+    assert redis_cli("--cluster", "check", f"127.0.0.1:{servers[1].port}").returncode == 0
+
+
+def test_manual_failover_force_and_takeover(nodes: Nodes):
+    servers = _create(nodes)
+    master = servers[1]
+    replica = _replica_of(servers, master)
+    assert command(replica, "CLUSTER", "FAILOVER", "FORCE")
+    wait_until(lambda: "master" in _myself(replica)[2], 15, "FORCE failover")
+    wait_until(lambda: "slave" in _myself(master)[2], 15, "the old master demoted")
+    # TAKEOVER back, with no vote
+    assert command(master, "CLUSTER", "FAILOVER", "TAKEOVER")
+    wait_until(lambda: "master" in _myself(master)[2], 15, "TAKEOVER")
+    wait_until(lambda: _ok(servers), 20, "cluster_state:ok")
+    assert redis_cli("--cluster", "check", f"127.0.0.1:{servers[0].port}").returncode == 0
+    with pytest.raises(Exception, match="You should send CLUSTER FAILOVER to a replica"):
+        command(master, "CLUSTER", "FAILOVER")
