@@ -90,21 +90,25 @@ def test_typed_lookups_raise_wrongtype():
     assert ks.get_typed(b"missing", dict) is None
 
 
+def _dirty(watcher: Watcher) -> bool:
+    return watcher.dirty_cas
+
+
 def test_watch_is_broken_by_writes_in_place_changes_and_flush():
     ks = Keyspace(Clock())
     for change in (
         lambda: ks.set(b"w", b"1"),
         lambda: ks.modified(b"w"),
         lambda: ks.delete(b"w"),
-        lambda: ks.flush(),
+        ks.flush,
     ):
         ks.set(b"w", b"0")
         watcher = Watcher()
         ks.watch(b"w", watcher)
         ks.set(b"other", b"x")
-        assert watcher.dirty_cas is False
+        assert not _dirty(watcher)
         change()
-        assert watcher.dirty_cas is True
+        assert _dirty(watcher)
         ks.unwatch(b"w", watcher)
 
 
