@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import uvloop
 
+from harness.analysis import write_results
 from harness.finish import EXIT_CODES, check_run
 from harness.options import BadArguments, RunOptions, add_run_arguments, from_args
 from harness.runner import Execution, Runner
@@ -23,6 +24,7 @@ HELP = "Run a test: start a cluster, drive workloads, inject faults, heal, check
 
 EXIT_BAD_ARGS = 254
 EXIT_INTERNAL = 255
+EXIT_UNKNOWN = 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -125,6 +127,12 @@ def run(options: RunOptions, argv: list[str]) -> int:
             store_dir=options.store,
             log=log,
         )
+    except KeyboardInterrupt:
+        log(f"checking interrupted; the history is kept: harness analyze {run_dir}")
+        write_results(
+            run_dir, {"valid": "unknown", "checkers": {}, **extra, "check": "interrupted"}
+        )
+        return EXIT_UNKNOWN
     except Exception as e:
         log(f"checking failed: {type(e).__name__}: {e}")
         return EXIT_INTERNAL
