@@ -23,8 +23,9 @@ def describe(cmd: Command) -> Reply:
         cmd.step,
         SetReply([Simple(c.encode()) for c in cmd.acl_categories]),
         SetReply([t.encode() for t in cmd.tips]),
-        [spec.reply() for spec in cmd.key_specs],
-        [describe(sub) for sub in cmd.subcommands.values()],
+        SetReply([spec.reply() for spec in cmd.key_specs]),
+        # redis 7.0 writes an empty subcommand list as a set, a non-empty one as an array
+        [describe(sub) for sub in cmd.subcommands.values()] if cmd.subcommands else SetReply([]),
     ]
 
 

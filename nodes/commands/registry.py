@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from nodes.resp.values import Blocked, Reply, Simple
+from nodes.resp.values import Blocked, Reply, SetReply, Simple
 
 if TYPE_CHECKING:
     from nodes.commands.context import CommandContext
@@ -88,7 +88,7 @@ class KeySpec:
                 },
             }
         spec: dict[bytes, Reply] = {b"notes": self.notes} if self.notes else {}
-        spec[b"flags"] = [Simple(f.encode()) for f in self.flags]
+        spec[b"flags"] = SetReply([Simple(f.encode()) for f in self.flags])
         return spec | {
             b"begin_search": begin,
             b"find_keys": find,

@@ -206,3 +206,11 @@ def test_debug_sleep_blocks_everyone_and_wait_blocks_only_its_client(tmp_path):
         c.close()
     finally:
         proc.stop()
+
+
+def test_redis_py_parses_the_command_table(client):
+    table = client.command()
+    assert table["get"]["arity"] == 2
+    assert table["mset"]["step_count"] == 2 or table["mset"].get("step") == 2
+    assert client.command_getkeys("MSET", "a", "1", "b", "2") in ([b"a", b"b"], ["a", "b"])
+    assert client.command_count() == len(table)
