@@ -120,11 +120,11 @@ def register_history(seed: int, n_ops: int, n_keys: int, info_rate: float = 0.05
         elif f == "read":
             result = state.get(key)
         k = str(key)
-        events.append((start, 0, Op(OpType.INVOKE, f, value, proc, time_ns=start, key=k)))
+        events.append((start, 1, Op(OpType.INVOKE, f, value, proc, time_ns=start, key=k)))
         done = OpType.INFO if info else OpType.OK
         out = value if f == "write" or info else result
-        events.append((end, 1, Op(done, f, out, proc, time_ns=end, key=k)))
-    events.sort(key=lambda e: (e[0], e[1]))
+        events.append((end, 0, Op(done, f, out, proc, time_ns=end, key=k)))
+    events.sort(key=lambda e: (e[0], e[1]))  # at equal times, completions first
     return [
         Op(op.type, op.f, op.value, op.process, i, op.time_ns, op.key)
         for i, (_, _, op) in enumerate(events)

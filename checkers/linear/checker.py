@@ -67,10 +67,16 @@ class LinearizabilityChecker:
             details["failing_key"] = failing.key
             if failing.result.stuck is not None:
                 details["explanation"] = explain(
-                    model, failing.key, failing.operations, failing.result.stuck
+                    model,
+                    failing.key,
+                    failing.operations,
+                    failing.result.stuck,
+                    refutation=outcome.reason if outcome.verdict == "invalid" else None,
                 )
         reason = outcome.reason
         if outcome.verdict == "invalid":
             where = f"key {failing.key!r}" if failing and failing.key is not None else "history"
-            reason = f"the {where} is not linearizable as a {model.name}"
+            reason = f"the {where} is not linearizable as a {model.name}" + (
+                f": {outcome.reason}" if outcome.reason else ""
+            )
         return CheckResult(self.name, _VERDICTS[outcome.verdict], reason, details)

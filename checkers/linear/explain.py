@@ -22,9 +22,16 @@ TAIL = 20
 
 
 def explain(
-    model: Model, key: str | None, ops: Sequence[Operation], stuck: Stuck, window: int = WINDOW
+    model: Model,
+    key: str | None,
+    ops: Sequence[Operation],
+    stuck: Stuck,
+    *,
+    window: int = WINDOW,
+    refutation: str | None = None,
 ) -> dict[str, Any]:
-    """The explanation of ``stuck`` (in partition ``key`` with operations ``ops``)."""
+    """The explanation of ``stuck`` (in partition ``key`` with operations ``ops``);
+    ``refutation`` is the model's proof in words, when it found one."""
     by_id = {op.id: op for op in ops}
     blocked = by_id[stuck.blocked]
     end = blocked.complete_index if blocked.complete_index is not None else 1 << 62
@@ -48,6 +55,7 @@ def explain(
         "linearization": [by_id[i].invoke_index for i in stuck.linearized],
         "unplaceable": [_op(blocked, "unplaceable")],
         "state": model.describe_state(stuck.state),
+        "refutation": refutation,
         "candidates": [
             {"id": by_id[i].invoke_index, "why": reason, "op": _op(by_id[i], reason)}
             for i, reason in stuck.candidates
@@ -119,6 +127,8 @@ def explanation_text(explanation: Mapping[str, Any]) -> str:
     )
     for op in explanation["unplaceable"]:
         lines.append(f"  {_show(op)} completed before it could take effect.")
+    if explanation.get("refutation"):
+        lines.append(f"  Proof: {explanation['refutation']}.")
     if explanation["candidates"]:
         lines.append("  Operations that could have gone next:")
         for c in explanation["candidates"]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from checkers.history.pairing import Operation
-from checkers.linear.model import ANY_STATE, ILLEGAL, Call, Model, ModelError, State
+from checkers.linear.model import ANY_STATE, ILLEGAL, Call, Model, ModelError, Refutation, State
 from checkers.op import OpType
 
 _GET, _PUT, _APPEND = 0, 1, 2
@@ -42,10 +42,9 @@ def _requires(call: Call) -> State:
     return v if kind == _GET else ANY_STATE
 
 
-def _stale_read(ops: Sequence[Operation]) -> int | None:
-    """The completion of a get that misses the text of an append that completed before
-    the get was invoked, with no put that could have come between (see
-    ``Model.refute``), or None."""
+def _stale_read(ops: Sequence[Operation]) -> Refutation | None:
+    """A get that misses the text of an append that completed before the get was
+    invoked, with no put that could have come between (see ``Model.refute``)."""
     events: list[tuple[int, Operation]] = []  # (history index, op) of puts' invocations
     for op in ops:  # and of completions
         if op.f == "put":
@@ -72,8 +71,13 @@ def _stale_read(ops: Sequence[Operation]) -> int | None:
         else:
             value = op.output or ""
             recent = appended[-_RECENT:]  # bounded: the look must stay linear
-            if any(done < op.invoke_index and text not in value for done, text in recent):
-                return index
+            for done, text in recent:
+                if done < op.invoke_index and text not in value:
+                    reason = (
+                        f"the get at event {op.invoke_index} read {value!r}, without "
+                        f"{text!r}, appended by an operation complete at event {done}"
+                    )
+                    return Refutation(index, op.id, reason)
     return None
 
 

@@ -58,6 +58,18 @@ def by_key(ops: Sequence[Operation]) -> list[list[Operation]]:
 
 
 @dataclass(frozen=True, slots=True)
+class Refutation:
+    """A proof, found without searching, that a partition is not linearizable: the
+    operation ``op_id`` (an ``Operation.id``) cannot take effect anywhere, and the
+    history up to index ``cut`` (that operation's completion) already shows it.
+    ``reason`` says why in words."""
+
+    cut: int
+    op_id: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Model:
     """A sequential specification.
 
@@ -71,10 +83,9 @@ class Model:
     it lets the search rule out most calls with a comparison instead of a step.
 
     ``refute(ops)``, optional, is a cheap look for an obvious violation (a stale read,
-    say): the history index of an event by which the partition can no longer be
-    linearizable, or None. The search then tries that short prefix first, so a history
-    with a bad key among many is judged (and explained) quickly. A wrong answer costs
-    time, never a wrong verdict: only the search decides.
+    say): a :class:`Refutation`, or None. It must be sound. The search then tries the
+    short prefix it names first, so a history with a bad key among many is judged (and
+    explained) quickly, even when proving it by search alone would take too long.
 
     ``blind(call)``, optional, is true for blind writes: calls that are legal in every
     state and whose next state does not depend on the state (a plain write). It must be
@@ -95,7 +106,7 @@ class Model:
     partition: Callable[[Sequence[Operation]], list[list[Operation]]] = by_key
     keep_failed: frozenset[str] = field(default_factory=frozenset)
     requires: Callable[[Call], State] | None = None
-    refute: Callable[[Sequence[Operation]], int | None] | None = None
+    refute: Callable[[Sequence[Operation]], Refutation | None] | None = None
     blind: Callable[[Call], bool] | None = None
     unknown_always_legal: bool = False
 

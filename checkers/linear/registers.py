@@ -12,7 +12,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from checkers.history.pairing import Operation
-from checkers.linear.model import ANY_STATE, ILLEGAL, Call, Model, ModelError, State, freeze
+from checkers.linear.model import (
+    ANY_STATE,
+    ILLEGAL,
+    Call,
+    Model,
+    ModelError,
+    Refutation,
+    State,
+    freeze,
+)
 from checkers.op import OpType
 
 _READ, _WRITE, _CAS, _CAS_FAILED, _CAS_UNKNOWN = range(5)
@@ -47,9 +56,9 @@ def _requires(call: Call) -> State:
     return a if kind in (_READ, _CAS) else ANY_STATE
 
 
-def _unwritten_read(ops: Sequence[Operation]) -> int | None:
-    """The completion of a read of a value (other than the initial nil) that no write or
-    cas invoked before it could have put there (see ``Model.refute``), or None."""
+def _unwritten_read(ops: Sequence[Operation]) -> Refutation | None:
+    """A read of a value (other than the initial nil) that no write or cas invoked before
+    the read completed could have put there (see ``Model.refute``)."""
     events: list[tuple[int, int, Operation]] = []  # (index, 0 invoke / 1 completion, op)
     for op in ops:
         if op.f in _WRITES or op.f == "cas":
@@ -67,7 +76,11 @@ def _unwritten_read(ops: Sequence[Operation]) -> int | None:
                 value = value[1]
             written.add(freeze(value))
         elif freeze(op.output) not in written:
-            return index
+            reason = (
+                f"the read at event {op.invoke_index} returned {op.output!r}, which nothing "
+                "invoked before it completed could have written"
+            )
+            return Refutation(index, op.id, reason)
     return None
 
 

@@ -19,8 +19,15 @@ from checkers.op import OpType
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event as EventType
-from checkers.linear.model import Model
-from checkers.linear.search import Limits, Progress, Search, SearchResult, start_search
+from checkers.linear.model import Model, Refutation
+from checkers.linear.search import (
+    Limits,
+    Progress,
+    Search,
+    SearchResult,
+    Stuck,
+    start_search,
+)
 
 REFUTE_SLICES = 4
 """How long a refuted prefix is searched (in pauses of the search) before giving up on
@@ -64,11 +71,11 @@ def check_partitions(
     give ``unknown``)."""
     if model.refute is not None:
         refute = model.refute
-        cuts = [(cut, part) for part in parts if (cut := refute(part)) is not None]
-        for cut, part in sorted(cuts, key=lambda c: sum(op.invoke_index <= c[0] for op in c[1])):
-            found = _refuted(model, part, cut)
+        proofs = [(proof, part) for part in parts if (proof := refute(part)) is not None]
+        for proof, part in sorted(proofs, key=lambda p: p[0].cut):
+            found = _refuted(model, part, proof)
             if found is not None:
-                return Outcome("invalid", None, found, 0, len(parts))
+                return Outcome("invalid", proof.reason, found, 0, len(parts))
     waiting = deque((n, start_search(model, p)) for n, p in enumerate(parts))
     active: list[tuple[int, Search]] = []
     progress: dict[int, Progress] = {}
@@ -104,10 +111,14 @@ def check_partitions(
     return Outcome("valid", None, None, checked, len(parts))
 
 
-def _refuted(model: Model, ops: Sequence[Operation], cut: int) -> PartitionResult | None:
-    """The search's verdict on the prefix of ``ops`` up to history index ``cut`` (what
-    the model's ``refute`` pointed at), if that is quickly found invalid; else None.
-    Operations still open at ``cut`` are open to the end, as if the history stopped."""
+def _refuted(model: Model, ops: Sequence[Operation], proof: Refutation) -> PartitionResult | None:
+    """The partition refuted by ``proof``, explained by a short search of the prefix it
+    names (operations still open there stay open to the end, as if the history stopped
+    there): the search's own dead end if it finishes in time, else the deepest point it
+    reached with the refuted operation as the one that cannot be placed. None if the
+    search finds the prefix linearizable after all (a wrong refutation: the full search
+    then decides)."""
+    cut = proof.cut
     prefix = [
         op
         if op.complete_index is not None and op.complete_index <= cut
@@ -115,17 +126,29 @@ def _refuted(model: Model, ops: Sequence[Operation], cut: int) -> PartitionResul
         for op in ops
         if op.invoke_index <= cut
     ]
+    key = ops[0].key if ops else None
     search = start_search(model, prefix)
+    progress: Progress | None = None
     for _ in range(REFUTE_SLICES):
         try:
-            next(search)
+            progress = next(search)
         except StopIteration as done:
             result: SearchResult = done.value
             if result.verdict != "invalid":
                 return None
-            return PartitionResult(ops[0].key if ops else None, result, prefix)
+            return PartitionResult(key, replace(result, reason=proof.reason), prefix)
     search.close()
-    return None
+    deepest = progress.best.stuck() if progress is not None and progress.best else None
+    stuck = Stuck(
+        linearized=deepest.linearized if deepest else (),
+        state=deepest.state if deepest else model.init(),
+        blocked=proof.op_id,
+        candidates=(),
+    )
+    entries = progress.memo_entries if progress is not None else 0
+    return PartitionResult(
+        key, SearchResult("invalid", proof.reason, stuck, entries, len(prefix)), prefix
+    )
 
 
 def _part(parts: Sequence[Sequence[Operation]], n: int, result: SearchResult) -> PartitionResult:

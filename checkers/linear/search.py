@@ -9,7 +9,14 @@ starts again from the front. Reaching a return entry means that operation's dead
 passed without it being linearized, so the search backtracks: it pops the last
 linearized operation, puts its entries back (*unlift*) and tries the next call after
 it. The history is linearizable when the list empties, and not when the stack is empty
-at a return entry. Sets of linearized operations are Python ints used as bitsets.
+at a return entry.
+
+Sets of linearized operations are Python ints used as bitsets: exact, but each memo
+entry then holds one bit per operation. Partitions of more than :data:`EXACT_MAX_OPS`
+operations use 128-bit Zobrist fingerprints instead (the XOR of a fixed random number
+per linearized operation), so a memo entry stays small and an update costs the same
+whatever the size. Two different sets share a fingerprint with probability about
+2**-128 per pair, far below any hardware error rate.
 
 Operations that never completed (``info``) have their return entry after everything
 else: they may be linearized at any point, or last.
@@ -33,6 +40,7 @@ completed operation is left.
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
@@ -41,6 +49,10 @@ from typing import Any
 from checkers.history.pairing import Operation
 from checkers.linear.model import ANY_STATE, ILLEGAL, Model, State
 
+EXACT_MAX_OPS = 4096
+"""Partitions up to this many operations memoise exact bitsets; larger ones use
+fingerprints (see the module docstring)."""
+_FINGERPRINT_SEED = 0x5EED
 _FIRST_SLICE = 1 << 8
 _CHECK_EVERY = 1 << 13
 """Steps between pauses: short at first (so that an interleaving scheduler finds a
@@ -190,13 +202,24 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
     context = (model, ops, calls, op_at, node_of_call)
     step = model.step
     state = model.init()
-    linearized = 0
+    linearized = 0  # the set of linearized operations (bitset or fingerprint)
+    if m <= EXACT_MAX_OPS:
+        member = [1 << i for i in range(m)]
+        entry_bytes = _ENTRY_BYTES + m // 8
+    else:
+        fingerprints = random.Random(_FINGERPRINT_SEED)
+        member = [fingerprints.getrandbits(128) for _ in range(m)]
+        entry_bytes = _ENTRY_BYTES + 16
+    member_at = [0] * size
+    for i, node in enumerate(node_of_call):
+        member_at[node] = member[i]
+    del member
+    done = [False] * size  # call nodes linearized
     # The stack of linearized calls as a chain of (node, state before, rest) tuples, so
     # that remembering the deepest dead end costs nothing.
     stack: Chain = None
     depth = 0
     memo: set[tuple[int, State]] = set()
-    entry_bytes = _ENTRY_BYTES + m // 8
     best: DeadEnd | None = None
     budget = slice_ = _FIRST_SLICE
     entry = nxt[0]
@@ -208,7 +231,7 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
                 entry = nxt[entry]  # illegal, known without calling step
                 continue
             twin = twin_at[entry]
-            if twin and not linearized >> op_at[twin] & 1:
+            if twin and not done[twin]:
                 entry = nxt[entry]  # its pending twin went first: the same subtree
                 continue
             if blind_at[entry] and stack is not None and overwritable[stack[0]]:
@@ -219,7 +242,7 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
                 entry = nxt[entry]  # a no-op now: the same order with it last is tried
                 continue
             if new_state is not ILLEGAL:
-                new_linearized = linearized | (1 << op_at[entry])
+                new_linearized = linearized ^ member_at[entry]
                 seen = len(memo)
                 memo.add((new_linearized, new_state))
                 if len(memo) != seen:
@@ -228,6 +251,7 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
                     to_complete -= completes_at[entry]
                     state = new_state
                     linearized = new_linearized
+                    done[entry] = True
                     # lift the call and its return out of the list
                     r = ret_of[entry]
                     a, b = prv[entry], nxt[entry]
@@ -254,7 +278,8 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
         entry, state, stack = stack
         depth -= 1
         to_complete += completes_at[entry]
-        linearized ^= 1 << op_at[entry]
+        linearized ^= member_at[entry]
+        done[entry] = False
         # unlift: put the return back, then the call
         r = ret_of[entry]
         nxt[prv[r]] = r

@@ -16,7 +16,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checkers.history import Operation, pair
-from checkers.linear import Limits, Model, cas_register, check_operations, register, set_model
+from checkers.linear import (
+    Limits,
+    Model,
+    cas_register,
+    check_operations,
+    register,
+    search,
+    set_model,
+)
 from checkers.op import Op, OpType
 
 Spec = Callable[[Any, Operation], tuple[bool, Any]]
@@ -126,6 +134,17 @@ def test_register_agrees_with_brute_force(history: list[Op]):
 @given(histories("cas-register"))
 def test_cas_register_agrees_with_brute_force(history: list[Op]):
     _agree(cas_register(), history, register_spec, None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(histories("cas-register"))
+def test_fingerprint_memo_agrees_with_brute_force(history: list[Op]):
+    saved = search.EXACT_MAX_OPS
+    search.EXACT_MAX_OPS = 0  # every partition memoises fingerprints
+    try:
+        _agree(cas_register(), history, register_spec, None)
+    finally:
+        search.EXACT_MAX_OPS = saved
 
 
 @settings(max_examples=300, deadline=None)

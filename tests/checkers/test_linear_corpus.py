@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checkers.history import pair, read_history
-from checkers.linear import Limits, LinearizabilityChecker, cas_register, kv
+from checkers.linear import Limits, LinearizabilityChecker, cas_register, kv, search
 from checkers.linear.schedule import check_partitions, check_partitions_parallel
 from checkers.verdict import Verdict
 
@@ -67,3 +67,13 @@ def test_worker_processes_agree_with_one_process(name: str, verdict: str):
         assert one.checked == two.checked == len(parts) == 10
     else:
         assert two.failing is not None and two.failing.result.stuck is not None
+
+
+def test_fingerprint_memo_agrees_with_exact_bitsets(monkeypatch: pytest.MonkeyPatch):
+    """Large partitions memoise fingerprints; forced on every partition, the verdicts
+    stay the same."""
+    monkeypatch.setattr(search, "EXACT_MAX_OPS", 0)
+    for path, linearizable in EXPECTED[::4]:
+        model = kv() if path.startswith("kv/") else cas_register()
+        result = LinearizabilityChecker(model, workers=1).check(read_history(CORPUS / path))
+        assert result.verdict is (Verdict.VALID if linearizable else Verdict.INVALID), path

@@ -4,12 +4,14 @@ histories whose verdicts are clear."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from checkers.history import pair
+from benchmarks.checkers_bench import register_history
+from checkers.history import Operation, pair
 from checkers.linear import (
     MODELS,
     Limits,
@@ -21,6 +23,7 @@ from checkers.linear import (
     kv,
     register,
 )
+from checkers.linear.model import Refutation
 from checkers.linear.schedule import check_partitions
 from checkers.op import Op, OpType
 from checkers.verdict import Verdict
@@ -173,8 +176,12 @@ def test_keys_are_checked_separately_and_the_failing_one_named():
 
 
 def test_a_wrong_refutation_cannot_change_the_verdict():
-    """``refute`` only orders the work: pointing at a valid prefix changes nothing."""
-    model = replace(kv(), refute=lambda ops: ops[-1].complete_index)
+    """A refutation the search cannot confirm is ignored: the full search decides."""
+
+    def wrong(ops: Sequence[Operation]) -> Refutation:
+        return Refutation(ops[-1].complete_index or 0, ops[-1].id, "wrong")
+
+    model = replace(kv(), refute=wrong)
     events = history((0, "invoke", "append", "x"), (0, "ok", "append", "x"))
     parts = model.partition(pair(events))
     assert check_partitions(model, parts, Limits()).verdict == "valid"
@@ -217,3 +224,23 @@ def test_operation_that_does_not_fit_the_model():
         LinearizabilityChecker("cas-register", workers=1).check(events)
     with pytest.raises(ValueError, match="unknown model"):
         LinearizabilityChecker("paxos")
+
+
+def test_long_single_key_history(seed: int):
+    """Past EXACT_MAX_OPS the memo holds fingerprints: a long valid history stays valid,
+    and one wrong read makes it invalid."""
+    events = register_history(seed, 6000, 1)
+    assert LinearizabilityChecker("register", workers=1).check(events).verdict is Verdict.VALID
+    n, read = next(
+        (n, op)
+        for n, op in enumerate(events)
+        if n > len(events) // 2 and op.type is OpType.OK and op.f == "read"
+    )
+    events[n] = replace(read, value=99)  # never written
+    result = LinearizabilityChecker("register", workers=1).check(events)
+    assert result.verdict is Verdict.INVALID
+    explanation = result.details["explanation"]
+    assert explanation["unplaceable"][0]["output"] == 99
+    assert (
+        "which nothing invoked before it completed could have written" in explanation["refutation"]
+    )
