@@ -1,6 +1,9 @@
 """The data the report's script draws (timeline, latency, throughput, resources), as one
 compact JSON-able dict: columnar arrays, times in milliseconds since the test start.
-Pure."""
+
+The operations (drawn by the timeline and the latency scatter alike) are encoded for
+size: invocation times as deltas and durations, both in units of :data:`UNIT_NS`,
+``-1`` as the duration of an operation that never completed. Pure."""
 
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from reports.rundata import ResourceSample, RunData
 from reports.sampling import TIMELINE_LIMIT, downsample
 
 TYPE_CODE = {OpType.OK: 0, OpType.FAIL: 1, OpType.INFO: 2, OpType.INVOKE: 2}
+UNIT_NS = 10_000
+"""Time resolution of the encoded operations: 10 µs."""
 
 
 def _ms(ns: int) -> float:
@@ -26,8 +31,7 @@ def chart_data(run: RunData, limit: int = TIMELINE_LIMIT) -> dict[str, Any]:
     return {
         "end": _ms(run.end_ns),
         "faults": [_fault(p) for p in run.faults],
-        "timeline": timeline(run.operations, run.end_ns, limit),
-        "latency": latency(run.operations, limit),
+        "ops": operations(run.operations, run.end_ns, limit),
         "quantiles": {
             "labels": quantile_labels(),
             "bucket_ms": width,
@@ -77,22 +81,28 @@ def worker_lanes(operations: Sequence[Operation], end_ns: int) -> tuple[dict[Any
     return lane_of, labels
 
 
-def timeline(operations: Sequence[Operation], end_ns: int, limit: int) -> dict[str, Any]:
-    """Operation bars per worker lane (see :func:`worker_lanes`); an operation that never
-    completed is drawn to the end of the run."""
-    sample = downsample(operations, limit)
-    lane, lanes = worker_lanes(operations, end_ns)
-    fs = sorted({op.f for op in sample.operations})
+def operations(ops_all: Sequence[Operation], end_ns: int, limit: int) -> dict[str, Any]:
+    """Every operation (or a noted sample beyond ``limit``) with its worker lane (see
+    :func:`worker_lanes`), outcome, kind, process and a short label."""
+    sample = downsample(ops_all, limit)
+    lane, lanes = worker_lanes(ops_all, end_ns)
+    ops = sorted(sample.operations, key=lambda op: op.start_ns)
+    fs = sorted({op.f for op in ops_all})
     f_code = {f: i for i, f in enumerate(fs)}
-    ops = sample.operations
+    starts = [op.start_ns // UNIT_NS for op in ops]
     return {
+        "unit_ms": UNIT_NS / 1e6,
         "lanes": lanes,
         "fs": fs,
+        "start": [b - a for a, b in zip([0, *starts], starts, strict=False)],
+        "dur": [
+            -1 if op.end_ns is None else max(0, op.end_ns // UNIT_NS - op.start_ns // UNIT_NS)
+            for op in ops
+        ],
         "lane": [lane[op.process] for op in ops],
-        "start": [_ms(op.start_ns) for op in ops],
-        "end": [_ms(op.end_ns if op.end_ns is not None else end_ns) for op in ops],
         "type": [TYPE_CODE[op.type] for op in ops],
         "f": [f_code[op.f] for op in ops],
+        "proc": [op.process for op in ops],
         "label": [_label(op) for op in ops],
         "total": sample.total,
         "note": sample.note,
@@ -104,8 +114,9 @@ def _process_order(p: Any) -> tuple[int, int | str]:
 
 
 def _label(op: Operation) -> str:
-    key = f" {op.key}" if op.key is not None else ""
-    text = f"process {op.process} · {op.f}{key} {describe_value(op.value, 24)}"
+    """Key, value, result, error and node (the process and f are encoded apart)."""
+    key = f"{op.key} " if op.key is not None else ""
+    text = f"{key}{describe_value(op.value, 24)}".strip()
     if op.type is OpType.OK and op.result is not None and op.result != op.value:
         text += f" → {describe_value(op.result, 24)}"
     if op.error:
@@ -113,24 +124,6 @@ def _label(op: Operation) -> str:
     if op.node:
         text += f" @{op.node}"
     return text
-
-
-def latency(operations: Sequence[Operation], limit: int) -> dict[str, Any]:
-    """Scatter points: (invocation time, latency) of completed operations."""
-    done = [op for op in operations if op.end_ns is not None]
-    sample = downsample(done, limit)
-    fs = sorted({op.f for op in done})
-    f_code = {f: i for i, f in enumerate(fs)}
-    ops = sample.operations
-    return {
-        "fs": fs,
-        "t": [_ms(op.start_ns) for op in ops],
-        "lat": [round((op.latency_ns or 0) / 1e6, 3) for op in ops],
-        "type": [TYPE_CODE[op.type] for op in ops],
-        "f": [f_code[op.f] for op in ops],
-        "total": sample.total,
-        "note": sample.note,
-    }
 
 
 def resources(samples: Sequence[ResourceSample]) -> dict[str, Any]:

@@ -130,9 +130,9 @@ def render_report(
             sections.checkers(run),
             evidence.lost_writes(lost),
             evidence.counterexample(cx),
-            sections.timeline(run, data["timeline"]["note"]),
+            sections.timeline(run, data["ops"]["note"]),
             sections.performance(
-                found.latency, found.availability, found.outage, data["latency"]["note"]
+                found.latency, found.availability, found.outage, data["ops"]["note"]
             ),
             sections.resources(run),
             sections.parameters(run.test),

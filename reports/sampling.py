@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from checkers.op import OpType
 from reports.history import Operation
 
-TIMELINE_LIMIT = 30_000
+TIMELINE_LIMIT = 150_000
 """Most operation bars drawn in the timeline and points in the latency scatter."""
 
 

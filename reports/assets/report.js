@@ -215,26 +215,41 @@
 
   function byId(id) { return document.getElementById(id); }
 
-  // ---- timeline: one lane per process, one bar per operation
-  function timelineChart() {
-    var tl = data.timeline, canvas = byId('chart-timeline');
-    if (!canvas || !tl) { return; }
-    var lanes = tl.lanes.length || 1;
+  // ---- the operations, decoded once: start / end in ms, lane, outcome, kind, process
+  function decodeOps() {
+    var O = data.ops;
+    if (!O) { return null; }
+    var n = O.dur.length, unit = O.unit_ms, acc = 0;
+    var start = new Float64Array(n), end = new Float64Array(n), lat = new Float64Array(n);
+    for (var i = 0; i < n; i++) {
+      acc += O.start[i];
+      start[i] = acc * unit;
+      lat[i] = O.dur[i] < 0 ? -1 : O.dur[i] * unit;  // -1: never completed
+      end[i] = O.dur[i] < 0 ? END : start[i] + lat[i];
+    }
+    return { n: n, start: start, end: end, lat: lat, lane: O.lane, type: O.type, f: O.f,
+      proc: O.proc, label: O.label, fs: O.fs, lanes: O.lanes };
+  }
+
+  // ---- timeline: one lane per worker (its processes), one bar per operation
+  function timelineChart(ops) {
+    var canvas = byId('chart-timeline');
+    if (!canvas || !ops) { return; }
+    var lanes = ops.lanes.length || 1;
     var laneH = Math.max(3, Math.min(26, Math.floor(560 / lanes)));
     var byLane = [];
     for (var i = 0; i < lanes; i++) { byLane.push([]); }
-    for (var k = 0; k < tl.start.length; k++) { byLane[tl.lane[k]].push(k); }
+    for (var k = 0; k < ops.n; k++) { byLane[ops.lane[k]].push(k); }
     var hover = byId('timeline-hover');
     charts.push(new TimeChart(canvas, {
       height: lanes * laneH + M.top + M.bottom,
       draw: function (ctx, area, xOf) {
-        var n = 0;
-        ctx.font = '10px sans-serif';
-        for (var j = 0; j < tl.start.length; j++) {
-          if (tl.end[j] < view.lo || tl.start[j] > view.hi) { continue; }
-          var x1 = xOf(tl.start[j]), x2 = xOf(tl.end[j]);
-          ctx.fillStyle = TYPE_COLORS[tl.type[j]];
-          ctx.fillRect(x1, area.y + tl.lane[j] * laneH + 1, Math.max(1, x2 - x1), Math.max(1, laneH - 2));
+        var n = 0, lastType = -1;
+        for (var j = 0; j < ops.n; j++) {
+          if (ops.end[j] < view.lo || ops.start[j] > view.hi) { continue; }
+          var x1 = xOf(ops.start[j]), x2 = xOf(ops.end[j]);
+          if (ops.type[j] !== lastType) { lastType = ops.type[j]; ctx.fillStyle = TYPE_COLORS[lastType]; }
+          ctx.fillRect(x1, area.y + ops.lane[j] * laneH + 1, Math.max(1, x2 - x1), Math.max(1, laneH - 2));
           n++;
         }
         legend(ctx, area, [['ok', TYPE_COLORS[0]], ['fail', TYPE_COLORS[1]], ['info', TYPE_COLORS[2]]]);
@@ -242,8 +257,8 @@
         if (laneH >= 10) {
           ctx.fillStyle = '#555';
           ctx.textAlign = 'right';
-          for (var l = 0; l < tl.lanes.length; l++) {
-            ctx.fillText(tl.lanes[l], area.x - 4, area.y + l * laneH + laneH / 2 + 4);
+          for (var l = 0; l < ops.lanes.length; l++) {
+            ctx.fillText(ops.lanes[l], area.x - 4, area.y + l * laneH + laneH / 2 + 4);
           }
           ctx.textAlign = 'left';
         }
@@ -254,47 +269,48 @@
         if (l < 0 || l >= lanes || !hover) { return; }
         var best = -1, bestDist = 4;
         byLane[l].forEach(function (j) {
-          var x1 = xOf(tl.start[j]), x2 = Math.max(x1 + 1, xOf(tl.end[j]));
+          var x1 = xOf(ops.start[j]), x2 = Math.max(x1 + 1, xOf(ops.end[j]));
           var d = x < x1 ? x1 - x : (x > x2 ? x - x2 : 0);
           if (d < bestDist) { best = j; bestDist = d; }
         });
         if (best < 0) { return; }
-        hover.textContent = tl.label[best] +
-          ' · ' + TYPE_NAMES[tl.type[best]] + ' · ' + tl.start[best].toFixed(1) + ' → ' +
-          tl.end[best].toFixed(1) + ' ms (' + (tl.end[best] - tl.start[best]).toFixed(2) + ' ms)';
+        var took = ops.lat[best] < 0 ? 'never completed' :
+          ops.start[best].toFixed(1) + ' → ' + ops.end[best].toFixed(1) + ' ms (' + ops.lat[best].toFixed(2) + ' ms)';
+        hover.textContent = 'process ' + ops.proc[best] + ' · ' + ops.fs[ops.f[best]] + ' ' +
+          ops.label[best] + ' · ' + TYPE_NAMES[ops.type[best]] + ' · ' + took;
       }
     }));
   }
 
-  // ---- latency scatter, log scale
-  function latencyChart() {
-    var L = data.latency, canvas = byId('chart-latency');
-    if (!canvas || !L) { return; }
+  // ---- latency scatter of the completed operations, log scale
+  function latencyChart(ops) {
+    var canvas = byId('chart-latency');
+    if (!canvas || !ops) { return; }
     var lo = Infinity, hi = 0;
-    L.lat.forEach(function (v) { if (v > 0) { lo = Math.min(lo, v); hi = Math.max(hi, v); } });
+    for (var i = 0; i < ops.n; i++) {
+      var v = ops.lat[i];
+      if (v > 0) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    }
     if (!isFinite(lo)) { lo = 0.1; hi = 1; }
     lo = Math.pow(10, Math.floor(Math.log10(lo)));
     hi = Math.pow(10, Math.ceil(Math.log10(hi * 1.01)));
+    var span = Math.log10(hi) - Math.log10(lo);
     charts.push(new TimeChart(canvas, {
       height: 300,
       draw: function (ctx, area, xOf) {
         var yOf = function (v) {
-          var c = Math.max(lo, v);
-          return area.y + area.h - (Math.log10(c) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) * area.h;
+          return area.y + area.h - (Math.log10(Math.max(lo, v)) - Math.log10(lo)) / span * area.h;
         };
         var n = 0;
-        for (var j = 0; j < L.t.length; j++) {
-          if (L.t[j] < view.lo || L.t[j] > view.hi) { continue; }
-          ctx.fillStyle = L.type[j] === 0 ? PALETTE[L.f[j] % PALETTE.length] : TYPE_COLORS[L.type[j]];
-          var x = xOf(L.t[j]), y = yOf(L.lat[j]);
-          if (L.f[j] % 2 === 0) { ctx.fillRect(x - 1, y - 1, 2.5, 2.5); } else {
-            ctx.beginPath(); ctx.arc(x, y, 1.5, 0, 6.3); ctx.fill();
-          }
+        for (var j = 0; j < ops.n; j++) {
+          if (ops.lat[j] < 0 || ops.start[j] < view.lo || ops.start[j] > view.hi) { continue; }
+          ctx.fillStyle = ops.type[j] === 0 ? PALETTE[ops.f[j] % PALETTE.length] : TYPE_COLORS[ops.type[j]];
+          ctx.fillRect(xOf(ops.start[j]) - 1, yOf(ops.lat[j]) - 1, 2.5, 2.5);
           n++;
         }
         ctx.restore(); ctx.save();
         yAxis(ctx, area, lo, hi, yOf, true, ' ms');
-        var items = L.fs.map(function (f, i) { return [f + ' ok', PALETTE[i % PALETTE.length]]; });
+        var items = ops.fs.map(function (f, k) { return [f + ' ok', PALETTE[k % PALETTE.length]]; });
         legend(ctx, area, items.concat([['fail', TYPE_COLORS[1]], ['info', TYPE_COLORS[2]]]));
         return n;
       }
@@ -411,8 +427,12 @@
   }
   guarded('zoom from the address', zoomFromHash);
   guarded('zoom range', showRange);
+  var ops = null;
+  guarded('decoding the operations', function () { ops = decodeOps(); });
   [timelineChart, latencyChart, quantileChart, throughputChart, resourceCharts,
-    linearizabilityHover].forEach(function (setupChart) { guarded(setupChart.name, setupChart); });
+    linearizabilityHover].forEach(function (setupChart) {
+    guarded(setupChart.name, function () { setupChart(ops); });
+  });
   charts.forEach(function (c) { guarded('drawing ' + c.canvas.id, function () { c.render(); }); });
   Array.prototype.forEach.call(document.querySelectorAll('.reset-zoom'), function (b) {
     b.addEventListener('click', function () { zoom(0, END); });

@@ -1,5 +1,5 @@
 """A 100,000-operation run: the report stays usable (size, render time in Chromium) and
-says that its drawings are downsampled."""
+draws every operation; past the drawing limit it downsamples and says so."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 import reports
+from reports.loader import load_assets, load_run
+from reports.page import render_report
 from tests.reports.chromium import render
+from tests.reports.conftest import Store
 from tests.reports.runfolders import register_history, write_run
 
 pytestmark = [pytest.mark.chromium, pytest.mark.slow]
@@ -46,8 +49,21 @@ def test_report_of_100k_operations_is_usable(tmp_path: Path, artifacts_dir: Path
     (artifacts_dir / "report-100k.txt").write_text(figures + "\n")
     assert 'data-ready="1"' in page.dom and page.console_errors == []
     assert re.search(r'<pre id="js-errors"[^>]*></pre>', page.dom)
-    assert f"of {OPERATIONS:,} operations shown" in page.dom
-    drawn = re.search(r'<canvas id="chart-timeline"[^>]*data-drawn="(\d+)"', page.dom)
-    assert drawn is not None and int(drawn.group(1)) == reports.sampling.TIMELINE_LIMIT
+    assert "Downsampled" not in page.dom
+    for chart in ("timeline", "latency"):
+        drawn = re.search(rf'<canvas id="chart-{chart}"[^>]*data-drawn="(\d+)"', page.dom)
+        assert drawn is not None and int(drawn.group(1)) == OPERATIONS, chart
     assert size < MAX_BYTES, figures
     assert script_ms < MAX_SCRIPT_MS, figures
+
+
+def test_past_the_limit_the_drawing_is_downsampled_with_a_note(tmp_path: Path, store: Store):
+    run = load_run(store.valid)
+    html = render_report(run, load_assets(), limit=500)
+    page_file = tmp_path / "sampled.html"
+    page_file.write_text(html)
+    page = render(page_file.as_uri(), size=(1400, 1000))
+    assert 'data-ready="1"' in page.dom and page.console_errors == []
+    assert f"Downsampled for drawing: 500 of {len(run.operations):,} operations shown" in page.dom
+    drawn = re.search(r'<canvas id="chart-timeline"[^>]*data-drawn="(\d+)"', page.dom)
+    assert drawn is not None and int(drawn.group(1)) == 500
