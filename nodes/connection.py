@@ -134,6 +134,15 @@ class Connection(asyncio.Protocol):
         if self.blocked is not None and not self.blocked.future.done():
             self.blocked.future.cancel()
 
+    def eof_received(self) -> bool:
+        """The client half-closed: deliver the replies still queued, then close."""
+        self.client.close_after_reply = True
+        idle = self.blocked is not None or not (self._write_scheduled or self.out)
+        if idle and self.transport is not None:
+            self.closed = True
+            self.transport.close()
+        return True
+
     def pause_writing(self) -> None:
         if self.transport is not None:
             self.transport.pause_reading()

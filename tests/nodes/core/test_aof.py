@@ -12,7 +12,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from nodes.aof import encode_command, read_commands
-from tests.nodes.core.conftest import connect
+from tests.nodes.core.conftest import connect, exchange
 from tests.support.servers import free_port, splitbrain_server, wait_until
 
 AOF = ["--appendonly", "yes"]
@@ -133,5 +133,14 @@ def test_sigkill_with_appendfsync_always_loses_no_acknowledged_write(tmp_path: P
         lost = [i for i, v in zip(snapshot, values, strict=True) if v != str(i).encode()]
         assert not lost, f"{len(lost)} acknowledged writes lost, e.g. {lost[:5]}"
         c.close()
+    finally:
+        proc.stop()
+
+
+def test_a_half_closed_client_still_gets_its_replies_with_the_aof_on(tmp_path):
+    proc = splitbrain_server(tmp_path, args=[*AOF, "--appendfsync", "always"]).start()
+    try:
+        raw = exchange(proc.port, b"SET a 1\r\nINCR n\r\nGET a\r\n")
+        assert raw == b"+OK\r\n:1\r\n$1\r\n1\r\n"
     finally:
         proc.stop()

@@ -214,3 +214,22 @@ def test_redis_py_parses_the_command_table(client):
     assert table["mset"]["step_count"] == 2 or table["mset"].get("step") == 2
     assert client.command_getkeys("MSET", "a", "1", "b", "2") in ([b"a", b"b"], ["a", "b"])
     assert client.command_count() == len(table)
+
+
+def test_many_concurrent_pipelining_clients(server: ServerProcess):
+    clients = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(100)]
+    try:
+        exchange(server.port, b"DEL counter\r\n")
+        for sock in clients:
+            sock.sendall(b"*2\r\n$4\r\nINCR\r\n$7\r\ncounter\r\n" * 50)
+        for sock in clients:
+            got = b""
+            while got.count(b"\r\n") < 50:
+                chunk = sock.recv(65536)
+                assert chunk, "connection closed early"
+                got += chunk
+            assert all(line.startswith(b":") for line in got.split(b"\r\n")[:-1])
+        assert exchange(server.port, b"GET counter\r\n") == b"$4\r\n5000\r\n"
+    finally:
+        for sock in clients:
+            sock.close()
