@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nodes.replication.snapshot import encode_snapshot
+from nodes.replication.rdb import encode_rdb
 from nodes.resp.values import Blocked, Error, Raw, Reply
 
 if TYPE_CHECKING:
@@ -239,8 +239,8 @@ class Primary:
             repl.ensure_backlog()
             log.info("Replication backlog created, my new replication IDs are '%s'", repl.replid)
         repl.need_select = True
-        payload = encode_snapshot(self.server.keyspace)
         offset = repl.offset
+        payload = encode_rdb(self.server.keyspace, repl.replid, offset)
         self.links[client.id] = link
         log.info(
             "Full resync requested by replica %s:%d; starting a snapshot of %d bytes at offset %d",

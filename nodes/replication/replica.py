@@ -19,7 +19,7 @@ from nodes.client import Client
 from nodes.commands.context import CommandContext
 from nodes.commands.dispatch import call, resolve
 from nodes.commands.registry import Command
-from nodes.replication.snapshot import SnapshotError, decode_snapshot
+from nodes.replication.rdb import RdbError, decode_rdb
 from nodes.replication.stream import StreamError, StreamParser
 
 if TYPE_CHECKING:
@@ -193,13 +193,16 @@ class MasterLink:
     ) -> None:
         log.info("Full resync from master: %s:%d", replid, offset)
         head = await self._line(reader, timeout)
-        if not head.startswith(b"$") or not head[1:].isdigit():
+        if head.startswith(b"$EOF:") and len(head) == 45:
+            payload = await self._read_to_mark(reader, head[5:], timeout)
+        elif head.startswith(b"$") and head[1:].isdigit():
+            payload = await asyncio.wait_for(reader.readexactly(int(head[1:])), timeout)
+        else:
             raise LinkError(f"bad snapshot header {head!r}")
-        payload = await asyncio.wait_for(reader.readexactly(int(head[1:])), timeout)
         try:
-            commands = decode_snapshot(payload)
-        except SnapshotError as exc:
-            raise LinkError(f"snapshot from master rejected: {exc}") from None
+            commands = decode_rdb(payload)
+        except RdbError as exc:
+            raise LinkError(f"RDB from master rejected: {exc}") from None
         server = self.server
         server.keyspace.flush()
         for argv in commands:
@@ -211,7 +214,19 @@ class MasterLink:
         self.full_syncs += 1
         if server.aof is not None:
             server.aof.rewrite()
-        log.info("MASTER <-> REPLICA sync: Finished with success (%d keys)", len(commands))
+        log.info("MASTER <-> REPLICA sync: Finished with success (%d commands)", len(commands))
+
+    async def _read_to_mark(
+        self, reader: asyncio.StreamReader, mark: bytes, timeout: float
+    ) -> bytes:
+        """A diskless transfer (``$EOF:<40 bytes>``): the payload ends with the mark."""
+        chunks = bytearray()
+        while not chunks.endswith(mark):
+            data = await asyncio.wait_for(reader.read(1 << 17), timeout)
+            if not data:
+                raise EOFError("master closed the connection during the transfer")
+            chunks += data
+        return bytes(chunks[: -len(mark)])
 
     def _continue(self, line: bytes) -> None:
         repl = self.repl

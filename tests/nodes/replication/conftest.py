@@ -36,6 +36,24 @@ class Node:
         """The whole server log (stdout) so far."""
         return self.process.log_path.read_text(errors="replace")
 
+    def dataset(self) -> dict[bytes, object]:
+        """Every key's value, read with the client (sets sorted, zsets with scores)."""
+        c = self.client
+        out: dict[bytes, object] = {}
+        for key in sorted(c.keys("*")):
+            kind = c.type(key)
+            if kind == b"string":
+                out[key] = c.get(key)
+            elif kind == b"list":
+                out[key] = c.lrange(key, 0, -1)
+            elif kind == b"hash":
+                out[key] = c.hgetall(key)
+            elif kind == b"set":
+                out[key] = sorted(c.smembers(key))
+            elif kind == b"zset":
+                out[key] = c.zrange(key, 0, -1, withscores=True)
+        return out
+
     def replicaof(self, master: Node | None) -> None:
         if master is None:
             self.client.execute_command("REPLICAOF", "NO", "ONE")

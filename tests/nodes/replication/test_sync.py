@@ -8,29 +8,10 @@ import signal
 import pytest
 import redis
 
-from tests.nodes.replication.conftest import Group, Node
+from tests.nodes.replication.conftest import Group
 from tests.support.servers import wait_until
 
 pytestmark = pytest.mark.slow
-
-
-def _dataset(node: Node) -> dict[bytes, object]:
-    """Every key's type and value, read with the client."""
-    c = node.client
-    out: dict[bytes, object] = {}
-    for key in sorted(c.keys("*")):
-        kind = c.type(key)
-        if kind == b"string":
-            out[key] = c.get(key)
-        elif kind == b"list":
-            out[key] = c.lrange(key, 0, -1)
-        elif kind == b"hash":
-            out[key] = c.hgetall(key)
-        elif kind == b"set":
-            out[key] = sorted(c.smembers(key))
-        elif kind == b"zset":
-            out[key] = c.zrange(key, 0, -1, withscores=True)
-    return out
 
 
 def test_full_sync_then_stream(group: Group) -> None:
@@ -45,7 +26,7 @@ def test_full_sync_then_stream(group: Group) -> None:
     replica = group.ours("r")
     replica.replicaof(master)
     replica.wait_link_up()
-    assert _dataset(replica) == _dataset(master)
+    assert replica.dataset() == master.dataset()
     assert replica.client.ttl("ttl") > 900
     for i in range(200):
         m.set(f"k{i}", i)
@@ -56,7 +37,7 @@ def test_full_sync_then_stream(group: Group) -> None:
         tx.execute()
     m.delete("s")
     replica.wait_offset(master)
-    assert _dataset(replica) == _dataset(master)
+    assert replica.dataset() == master.dataset()
     info = replica.info()
     assert info["role"] == "slave"
     assert info["master_replid"] == master.info()["master_replid"]
@@ -120,7 +101,7 @@ def test_partial_resync_after_replica_restart(group: Group) -> None:
     assert "Partial resynchronization request from 127.0.0.1" in log
     assert log.count("Full resync requested") == 1
     assert "Successful partial resynchronization with master." in replica.log()
-    assert _dataset(replica) == _dataset(master)
+    assert replica.dataset() == master.dataset()
     assert replica.client.dbsize() == 70
 
 

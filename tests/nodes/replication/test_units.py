@@ -1,4 +1,4 @@
-"""Pure parts: the backlog window, the snapshot payload, the stream parser."""
+"""Pure parts: the backlog window, the RDB snapshot, the stream parser."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from nodes.aof import encode_command
 from nodes.keyspace import Keyspace
 from nodes.replication.backlog import Backlog
-from nodes.replication.snapshot import SnapshotError, decode_snapshot, encode_snapshot
+from nodes.replication.rdb import RdbError, crc64, decode_rdb, encode_rdb
 from nodes.replication.stream import StreamError, StreamParser, encoded_length
 
 
@@ -39,26 +39,29 @@ def test_backlog_serves_exactly_the_bytes_it_still_holds(
             assert wanted < backlog.first_byte_offset or wanted > backlog.offset + 1
 
 
-def test_snapshot_round_trip_and_damage() -> None:
+def test_rdb_round_trip_and_damage() -> None:
     keyspace = Keyspace(lambda: 1_000)
     keyspace.set(b"s", b"v\r\nwith crlf")
     keyspace.set(b"l", deque([b"a", b"b"]))
     keyspace.set(b"h", {b"f": b"1"})
-    keyspace.set(b"t", b"x")
+    keyspace.set(b"t", b"x" * 20_000)
     keyspace.set_expire_at(b"t", 5_000)
-    payload = encode_snapshot(keyspace)
-    commands = decode_snapshot(payload)
+    payload = encode_rdb(keyspace, "a" * 40, 7)
+    assert payload.startswith(b"REDIS0010")
+    commands = decode_rdb(payload)
     assert [b"SET", b"s", b"v\r\nwith crlf"] in commands
     assert [b"RPUSH", b"l", b"a", b"b"] in commands
     assert [b"HSET", b"h", b"f", b"1"] in commands
+    assert [b"SET", b"t", b"x" * 20_000] in commands
     assert [b"PEXPIREAT", b"t", b"5000"] in commands
-    with pytest.raises(SnapshotError, match="checksum mismatch"):
-        decode_snapshot(payload[:20] + b"X" + payload[21:])
-    with pytest.raises(SnapshotError):
-        decode_snapshot(payload[:-3])
-    with pytest.raises(SnapshotError, match="bad magic"):
-        decode_snapshot(b"REDIS0009" + payload)
-    assert decode_snapshot(encode_snapshot(Keyspace(lambda: 0))) == []
+    with pytest.raises(RdbError, match="checksum mismatch"):
+        decode_rdb(payload[:30] + b"X" + payload[31:])
+    with pytest.raises(RdbError):
+        decode_rdb(payload[:-3])
+    with pytest.raises(RdbError, match="bad magic"):
+        decode_rdb(b"SBSNAP1\n" + payload)
+    assert decode_rdb(encode_rdb(Keyspace(lambda: 0), "b" * 40, 0)) == []
+    assert crc64(b"123456789") == 0xE9C6D914C4B8D9CA
 
 
 @given(
