@@ -9,8 +9,12 @@ Hook points (for the cluster bus and, later, replication); set them before
 
 ``server.router: Router | None``
     Called in cluster mode (``cluster-enabled yes``) before a command with keys runs (or
-    is queued in MULTI), and before EXEC with the keys of all queued commands, *after*
-    the CROSSSLOT check: ``router(ctx, cmd, argv, keys, slot) -> Reply | None``. Return
+    is queued in MULTI), and before EXEC with the keys of all queued commands:
+    ``router(ctx, cmd, argv, keys, slot) -> Reply | None`` with ``slot`` the keys' slot.
+    When the keys span several slots the dispatcher asks the router about the first key
+    only (``keys[:1]``): a ``CLUSTERDOWN Hash slot not served`` answer is returned (redis
+    reports an unserved first slot before the mismatch), anything else becomes
+    ``-CROSSSLOT``. A rejected EXEC discards the transaction. Return
     ``None`` to execute, or an :class:`nodes.resp.Error` such as
     ``Error(b"MOVED 3999 127.0.0.1:7001")``, ``-ASK``, ``-CLUSTERDOWN ...``, ``-TRYAGAIN``.
     Keyless commands are never routed. ``ctx.client`` has the client's state (for
