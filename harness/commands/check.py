@@ -71,18 +71,24 @@ class _Job:
 
 
 def _check_file(path: str, job: _Job) -> FileVerdict:
+    """One file's verdict. Input that does not fit is an error (exit 254); a checker that
+    crashes otherwise gives ``unknown`` with the error as reason, as in ``run_checkers``."""
     model = job.model
-
     try:
         history = read_history(path, job.fmt)
-        result = checker_for(model, job.options).check(history)
-    except HistoryError as e:
-        message = str(e)
-        return FileVerdict(path, "", error=message if message.startswith(path) else f"{path}: {e}")
-    except ModelError as e:
-        return FileVerdict(path, "", error=f"{path}: does not fit model {model}: {e}")
     except OSError as e:
         return FileVerdict(path, "", error=f"{path}: {e.strerror or e}")
+    except HistoryError as e:
+        return FileVerdict(path, "", error=str(e))
+    try:
+        result = checker_for(model, job.options).check(history)
+    except HistoryError as e:  # events that do not pair
+        return FileVerdict(path, "", error=f"{path}: {e}")
+    except ModelError as e:
+        return FileVerdict(path, "", error=f"{path}: does not fit model {model}: {e}")
+    except Exception as e:  # a crashing checker must not lose the other files' verdicts
+        reason = f"checker crashed: {type(e).__name__}: {e}"
+        return FileVerdict(path, "unknown", reason if job.verbose else "")
     verdict = {"valid": "true", "invalid": "false"}.get(result.verdict.value, "unknown")
     text = ""
     if job.verbose:

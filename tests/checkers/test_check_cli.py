@@ -90,3 +90,11 @@ def test_history_that_does_not_fit_the_model_exits_254(tmp_path: Path):
 def test_bad_option_exits_254():
     done = _check("--model", "kv", "--format", "yaml", KV / "c01-ok.txt")
     assert done.returncode == 254
+
+
+def test_events_that_do_not_pair_exit_254(tmp_path: Path):
+    path = tmp_path / "h.jsonl"
+    path.write_text('{"index": 0, "type": "ok", "f": "read", "process": 3, "value": 1}\n')
+    done = _check("--model", "register", path)
+    assert done.returncode == 254
+    assert f"{path}: event 0: ok completion of process 3 with no open invocation" in done.stderr
