@@ -19,7 +19,8 @@ from nodes.client import Client
 from nodes.commands.context import CommandContext
 from nodes.commands.dispatch import call, resolve
 from nodes.commands.registry import Command
-from nodes.replication.rdb import RdbError, decode_rdb
+from nodes.replication.rdb import RdbError
+from nodes.replication.rdb_reader import decode_rdb
 from nodes.replication.stream import StreamError, StreamParser
 
 if TYPE_CHECKING:

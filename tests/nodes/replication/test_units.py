@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from nodes.aof import encode_command
 from nodes.keyspace import Keyspace
 from nodes.replication.backlog import Backlog
-from nodes.replication.rdb import RdbError, crc64, decode_rdb, encode_rdb
+from nodes.replication.rdb import RdbError, crc64, encode_rdb
+from nodes.replication.rdb_reader import decode_rdb
 from nodes.replication.stream import StreamError, StreamParser, encoded_length
 
 

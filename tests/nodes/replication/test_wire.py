@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import redis
 
-from nodes.replication.rdb import decode_rdb
+from nodes.replication.rdb_reader import decode_rdb
 from tests.nodes.replication.conftest import Group
 
 pytestmark = pytest.mark.slow
