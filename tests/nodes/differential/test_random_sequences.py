@@ -20,6 +20,7 @@ from tests.nodes.differential.runner import (
     Script,
     Step,
     cmd,
+    except_fields,
     report,
     run_pair,
     unordered,
@@ -204,43 +205,50 @@ def transaction(draw: st.DrawFn) -> list[Step]:
 SETUP_STRINGS = (cmd("RPUSH", "lst", "x"), cmd("SET", "n", "5"))
 
 
-def _check(pair: ServerPair, name: str, steps: list[Step]) -> None:
-    s = Script(name, (*SETUP, *steps))
+HELLO_3 = cmd("HELLO", 3, same=except_fields(b"id"), why="client ids are per-server counters")
+
+
+def _check(pair: ServerPair, name: str, steps: list[Step], resp3: bool = False) -> None:
+    s = Script(name, (*((HELLO_3,) if resp3 else ()), *SETUP, *steps))
     diffs = run_pair(s, pair.theirs.port, pair.ours.port)
     assert not diffs, report(s, diffs)
 
 
 @SETTINGS
-@given(steps=st.lists(ZSET_STEPS, min_size=1, max_size=30))
-def test_random_sorted_set_sequences(server_pair: ServerPair, steps: list[Step]) -> None:
-    _check(server_pair, "random-zset", steps)
+@given(steps=st.lists(ZSET_STEPS, min_size=1, max_size=30), resp3=st.booleans())
+def test_random_sorted_set_sequences(
+    server_pair: ServerPair, steps: list[Step], resp3: bool
+) -> None:
+    _check(server_pair, "random-zset", steps, resp3)
 
 
 @SETTINGS
-@given(steps=st.lists(LIST_STEPS, min_size=1, max_size=25))
-def test_random_list_sequences(server_pair: ServerPair, steps: list[Step]) -> None:
-    _check(server_pair, "random-list", steps)
+@given(steps=st.lists(LIST_STEPS, min_size=1, max_size=25), resp3=st.booleans())
+def test_random_list_sequences(server_pair: ServerPair, steps: list[Step], resp3: bool) -> None:
+    _check(server_pair, "random-list", steps, resp3)
 
 
 @SETTINGS
-@given(steps=st.lists(HASH_STEPS, min_size=1, max_size=25))
-def test_random_hash_sequences(server_pair: ServerPair, steps: list[Step]) -> None:
-    _check(server_pair, "random-hash", steps)
+@given(steps=st.lists(HASH_STEPS, min_size=1, max_size=25), resp3=st.booleans())
+def test_random_hash_sequences(server_pair: ServerPair, steps: list[Step], resp3: bool) -> None:
+    _check(server_pair, "random-hash", steps, resp3)
 
 
 @SETTINGS
-@given(steps=st.lists(SET_STEPS, min_size=1, max_size=25))
-def test_random_set_sequences(server_pair: ServerPair, steps: list[Step]) -> None:
-    _check(server_pair, "random-set", steps)
+@given(steps=st.lists(SET_STEPS, min_size=1, max_size=25), resp3=st.booleans())
+def test_random_set_sequences(server_pair: ServerPair, steps: list[Step], resp3: bool) -> None:
+    _check(server_pair, "random-set", steps, resp3)
 
 
 @SETTINGS
-@given(steps=st.lists(STRING_STEPS, min_size=1, max_size=25))
-def test_random_string_sequences(server_pair: ServerPair, steps: list[Step]) -> None:
-    _check(server_pair, "random-string", [*SETUP_STRINGS, *steps])
+@given(steps=st.lists(STRING_STEPS, min_size=1, max_size=25), resp3=st.booleans())
+def test_random_string_sequences(server_pair: ServerPair, steps: list[Step], resp3: bool) -> None:
+    _check(server_pair, "random-string", [*SETUP_STRINGS, *steps], resp3)
 
 
 @SETTINGS
-@given(blocks=st.lists(transaction(), min_size=1, max_size=4))
-def test_random_transactions(server_pair: ServerPair, blocks: list[list[Step]]) -> None:
-    _check(server_pair, "random-multi", [*SETUP_STRINGS, *(s for b in blocks for s in b)])
+@given(blocks=st.lists(transaction(), min_size=1, max_size=4), resp3=st.booleans())
+def test_random_transactions(
+    server_pair: ServerPair, blocks: list[list[Step]], resp3: bool
+) -> None:
+    _check(server_pair, "random-multi", [*SETUP_STRINGS, *(s for b in blocks for s in b)], resp3)
