@@ -2,7 +2,8 @@
 
 Binds 127.0.0.1 only. Bounded: at most ``--max-clients`` requests are served at once
 (more wait for a slot), each connection times out after 30 s of silence, and
-``--duration`` can end the server after a time. Ctrl-C (or SIGTERM) exits 0.
+``--duration`` can end the server after a time. Ctrl-C (or SIGTERM) exits 0. The
+store's index.html is refreshed whenever it is requested.
 """
 
 from __future__ import annotations
@@ -28,6 +29,20 @@ EXIT_OK, EXIT_BAD_ARGS = 0, 254
 
 class _Handler(SimpleHTTPRequestHandler):
     timeout = 30  # seconds of silence before a connection is dropped
+    index_lock = threading.Lock()
+
+    def do_GET(self) -> None:
+        if self.path.split("?", 1)[0] in ("/", "/index.html"):
+            self._refresh_index()
+        super().do_GET()
+
+    def _refresh_index(self) -> None:
+        """Runs finished since the server started appear without a restart."""
+        with self.index_lock:
+            try:
+                reports.update_index(Path(self.directory))
+            except OSError as e:
+                self.log_message("cannot refresh index.html: %s", e)
 
     def log_message(self, format: str, *args: Any) -> None:
         sys.stderr.write(f"serve: {self.address_string()} {format % args}\n")

@@ -108,6 +108,13 @@ def test_harness_serve_serves_the_store_on_localhost_and_exits_0_on_ctrl_c(store
 
         wait_until(lambda: index() is not None, 15, "harness serve to answer")
         assert b"splitbrain runs" in (index() or b"")
+        late = store.root / "late-test" / "20261123T000000"  # a run finished after start
+        late.mkdir(parents=True)
+        (late / "test.json").write_text('{"name": "late-test"}')
+        try:
+            assert b"late-test" in (index() or b"")
+        finally:
+            shutil.rmtree(late.parent)
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
     finally:
