@@ -211,13 +211,17 @@ def check_partitions_parallel(
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             pending = {pool.submit(_worker, w) for w in range(workers)}
             outcomes: list[Outcome] = []
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    outcome = future.result()
-                    outcomes.append(outcome)
-                    if outcome.verdict == "invalid":
-                        stop.set()
+            try:
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        outcome = future.result()
+                        outcomes.append(outcome)
+                        if outcome.verdict == "invalid":
+                            stop.set()
+            except BaseException:  # a share that raised (ModelError): stop the others
+                stop.set()
+                raise
     finally:
         _WORK, _STOP = None, None
     return _merge(outcomes, len(parts))
