@@ -23,7 +23,7 @@ from typing import Any
 import nemesis
 from checkers.op import Op, OpType
 from harness.client import ClientConfig, ClusterClient, Outcome, SlotMap, WaitPolicy
-from harness.dbs.cluster import ClusterDB, ClusterSpec
+from harness.dbs.cluster import ClusterDB, ClusterSpec, redis_cli_version
 from harness.dbs.network import LoopbackNetwork, NamespaceNetwork, Network
 from harness.generator import Phase, invocations, nemesis_rng, next_process, pace
 from harness.options import RunOptions
@@ -107,7 +107,7 @@ class Runner:
             self.log.write,
         )
         execution = Execution(ops=[])
-        execution.versions = {"server": self.db.version()}
+        execution.versions = {"server": self.db.version(), "redis-cli": redis_cli_version()}
         self._write_state(finished=False)
         previous = self._install_signal_handlers(loop)
         background: list[asyncio.Task[None]] = [

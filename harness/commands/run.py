@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import uvloop
 
+import nemesis
 from harness.analysis import write_results
 from harness.finish import EXIT_CODES, check_run
 from harness.options import BadArguments, RunOptions, add_run_arguments, from_args
@@ -30,6 +31,11 @@ EXIT_UNKNOWN = 2
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare this subcommand's options."""
     add_run_arguments(parser)
+    parser.epilog = (
+        f"faults for --nemesis: {', '.join(nemesis.FAULTS)}. "
+        "Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad arguments, 255 internal error. "
+        "See docs/harness.md."
+    )
 
 
 def _event_loop() -> asyncio.AbstractEventLoop:

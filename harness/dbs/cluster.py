@@ -308,3 +308,14 @@ class ClusterDB:
             )
         except Exception as e:
             return f"unknown ({e})"
+
+
+def redis_cli_version() -> str:
+    """``redis-cli -v`` (it creates the cluster for both databases)."""
+    try:
+        out = subprocess.run(
+            ["redis-cli", "-v"], check=False, capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError) as e:
+        return f"unknown ({e})"
+    return out.stdout.strip() or "unknown"
