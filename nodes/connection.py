@@ -1,7 +1,7 @@
 """One client connection: bytes in -> parsed requests -> dispatcher -> encoded replies.
 
 All commands found in one read are executed in order and their replies are written in one
-``transport.write`` (after the AOF's fsync point when the AOF is on). A protocol error is
+``transport.write`` at the end of the event-loop iteration (after the AOF's fsync point). A protocol error is
 answered and then the connection is closed; a query buffer over
 ``client-query-buffer-limit`` or an output buffer over ``client-output-buffer-limit``
 closes the connection without a reply, as redis-server does. While the socket's send
@@ -266,13 +266,13 @@ class Connection(asyncio.Protocol):
             self.close_now()
 
     def _schedule_output(self) -> None:
-        server = self.server
-        if server.before_reply or server.pending_propagation:
-            if not self._write_scheduled:
-                self._write_scheduled = True
-                server.schedule_write(self)
-        else:
-            self.flush_output()
+        """Replies go out after every ready client's input has been processed in this
+        event-loop iteration (redis's ``beforeSleep``): the AOF is fsynced first, and no
+        client is woken up while others still wait to be read, which nearly doubles
+        unpipelined throughput on a busy machine."""
+        if not self._write_scheduled:
+            self._write_scheduled = True
+            self.server.schedule_write(self)
 
     def _block(self, blocked: Blocked) -> None:
         self.blocked = blocked
