@@ -197,7 +197,7 @@ class MasterLink:
         if head.startswith(b"$EOF:") and len(head) == 45:
             payload = await self._read_to_mark(reader, head[5:], timeout)
         elif head.startswith(b"$") and head[1:].isdigit():
-            payload = await asyncio.wait_for(reader.readexactly(int(head[1:])), timeout)
+            payload = await self._read_exactly(reader, int(head[1:]), timeout)
         else:
             raise LinkError(f"bad snapshot header {head!r}")
         try:
@@ -216,6 +216,17 @@ class MasterLink:
         if server.aof is not None:
             server.aof.rewrite()
         log.info("MASTER <-> REPLICA sync: Finished with success (%d commands)", len(commands))
+
+    async def _read_exactly(self, reader: asyncio.StreamReader, size: int, timeout: float) -> bytes:
+        """``size`` bytes; ``repl-timeout`` bounds each read, not the whole transfer."""
+        chunks = bytearray()
+        while len(chunks) < size:
+            data = await asyncio.wait_for(reader.read(min(1 << 20, size - len(chunks))), timeout)
+            if not data:
+                raise EOFError("master closed the connection during the transfer")
+            chunks += data
+            self.last_io_ms = self.server.clock_ms()
+        return bytes(chunks)
 
     async def _read_to_mark(
         self, reader: asyncio.StreamReader, mark: bytes, timeout: float
