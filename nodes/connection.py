@@ -1,8 +1,8 @@
 """One client connection: bytes in -> parsed requests -> dispatcher -> encoded replies.
 
 All commands found in one read are executed in order and their replies are written in one
-``transport.write`` at the end of the event-loop iteration (after the AOF's fsync point). A protocol error is
-answered and then the connection is closed; a query buffer over
+``transport.write`` at the end of the event-loop iteration (after the AOF's fsync point).
+A protocol error is answered and then the connection is closed; a query buffer over
 ``client-query-buffer-limit`` or an output buffer over ``client-output-buffer-limit``
 closes the connection without a reply, as redis-server does. While the socket's send
 buffer is full, reading from that client pauses (back-pressure).
