@@ -20,7 +20,7 @@ from tests.nodes.differential.framing import Reply, ReplyReader
 
 Comparison = Callable[[Reply, Reply], bool]
 
-REPLY_TIMEOUT = 3.0
+REPLY_TIMEOUT = 10.0
 UNTIL_DEADLINE = 5.0
 
 
@@ -89,6 +89,18 @@ def except_fields(*names: bytes) -> Comparison:
         return True
 
     return same
+
+
+def info_sections(a: Reply, b: Reply) -> bool:
+    """INFO text: the same ``# Section`` headers in the same order (the values are
+    server state; the fields each section lists are the core's choice)."""
+
+    def headers(r: Reply) -> list[bytes] | None:
+        if r.value is None or r.kind not in "$=":
+            return None
+        return [line for line in r.value.split(b"\r\n") if line.startswith(b"# ")]
+
+    return a.kind == b.kind and headers(a) == headers(b)
 
 
 def deliberately(ours: bytes) -> Comparison:
