@@ -2,8 +2,8 @@
 active expiry.
 
 Remaining times are clocks: TTL may differ by 1 s and PTTL by 1000 ms between the two
-servers (they are asked a few milliseconds apart, more on a loaded machine). Expiry itself is awaited with a
-deadline, never slept through.
+servers (they are asked a few milliseconds apart, more on a loaded machine). Expiry
+itself is awaited with a deadline, never slept through.
 """
 
 from tests.nodes.differential.runner import Script, cmd, script, until, within
