@@ -19,7 +19,7 @@ def _fill(node: Node) -> None:
     c.set("long", "abc" * 1000)  # LZF-compressed in redis's RDB
     c.set("ttl", "t", px=10**8)
     c.rpush("small-list", "a", "1", "300", "-5000", "x" * 100)
-    c.rpush("big-list", *[str(i) for i in range(600)])
+    c.rpush("big-list", *[f"item-{i:06d}" for i in range(3000)])  # several quicklist nodes
     c.sadd("intset", 1, 2, 3, 70000, -(2**40))
     c.sadd("set", "a", "b", "c")
     c.hset("small-hash", mapping={"f": "v", "n": "10"})

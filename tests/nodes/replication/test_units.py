@@ -91,3 +91,36 @@ def test_stream_parser_refuses_what_is_not_a_command() -> None:
         StreamParser().feed(b"+OK\r\n")
     with pytest.raises(StreamError):
         StreamParser().feed(b"*1\r\n$x\r\n")
+
+
+@given(
+    strings=st.dictionaries(st.binary(min_size=1, max_size=20), st.binary(max_size=300)),
+    lists=st.dictionaries(
+        st.binary(min_size=1, max_size=20), st.lists(st.binary(max_size=50), min_size=1)
+    ),
+    expiries=st.lists(st.integers(2_000, 2**50), max_size=5),
+)
+def test_rdb_round_trips_any_strings_lists_and_expiries(
+    strings: dict[bytes, bytes], lists: dict[bytes, list[bytes]], expiries: list[int]
+) -> None:
+    keyspace = Keyspace(lambda: 1_000)
+    for key, value in strings.items():
+        keyspace.set(b"s:" + key, value)
+    for key, items in lists.items():
+        keyspace.set(b"l:" + key, deque(items))
+    keys = list(keyspace.data)
+    for key, when in zip(keys, expiries, strict=False):
+        keyspace.set_expire_at(key, when)
+    commands = decode_rdb(encode_rdb(keyspace, "c" * 40, 1))
+    rebuilt: dict[bytes, object] = {}
+    rebuilt_expiry: dict[bytes, int] = {}
+    for argv in commands:
+        if argv[0] == b"SET":
+            rebuilt[argv[1]] = argv[2]
+        elif argv[0] == b"RPUSH":
+            rebuilt[argv[1]] = deque(argv[2:])
+        else:
+            assert argv[0] == b"PEXPIREAT"
+            rebuilt_expiry[argv[1]] = int(argv[2])
+    assert rebuilt == keyspace.data
+    assert rebuilt_expiry == keyspace.expires
