@@ -216,7 +216,10 @@ class Keyspace:
     def scan(self, cursor: int, count: int) -> tuple[int, list[bytes]]:
         """One SCAN step: keys whose 32-bit hash is >= ``cursor`` in hash order, about
         ``count`` of them, and the next cursor (0 when done). A key present for the whole
-        iteration is returned at least once."""
+        iteration is returned at least once. With the slot index the cursor is a slot
+        number and a step costs O(count), not O(keys)."""
+        if self._slots is not None:
+            return self._scan_slots(cursor, count)
         hashed = ((zlib.crc32(k), k) for k in self.live_keys())
         candidates = [hk for hk in hashed if hk[0] >= cursor]
         if not candidates:
@@ -227,6 +230,21 @@ class Keyspace:
         if len(result) == len(candidates) or last + 1 > 0xFFFFFFFF:
             return 0, result
         return last + 1, result
+
+    def _scan_slots(self, cursor: int, count: int) -> tuple[int, list[bytes]]:
+        slots = self._slots
+        assert slots is not None
+        now = self.clock_ms()
+        expires = self.expires
+        slot = cursor
+        found: list[bytes] = []
+        while slot < HASH_SLOTS and len(found) < count:
+            for key in slots[slot]:
+                when = expires.get(key)
+                if when is None or when > now:
+                    found.append(key)
+            slot += 1
+        return (0 if slot >= HASH_SLOTS else slot), found
 
     # ---- cluster slot index --------------------------------------------------------
     def count_keys_in_slot(self, slot: int) -> int:

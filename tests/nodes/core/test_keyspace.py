@@ -116,14 +116,15 @@ def test_watch_is_broken_by_writes_in_place_changes_and_flush():
     st.sets(st.binary(min_size=1, max_size=6), max_size=60),
     st.integers(1, 15),
     st.sets(st.binary(min_size=1, max_size=6), max_size=20),
+    st.booleans(),
 )
-def test_scan_returns_every_key_present_for_the_whole_scan(keys, count, churn):
-    ks = Keyspace(Clock())
+def test_scan_returns_every_key_present_for_the_whole_scan(keys, count, churn, slot_index):
+    ks = Keyspace(Clock(), slot_index=slot_index)
     for key in keys:
         ks.set(key, b"v")
     seen: set[bytes] = set()
     cursor = 0
-    for step in range(10_000):
+    for step in range(20_000):
         cursor, found = ks.scan(cursor, count)
         seen.update(found)
         # keys that come and go during the scan must not disturb the guarantee
