@@ -20,6 +20,9 @@ Process = int | str
 """A worker process number, or :data:`NEMESIS`."""
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_KNOWN_FIELDS: Final = frozenset(
+    {"index", "time", "type", "process", "f", "value", "key", "node", "error", "acks"}
+)
 
 
 class OpType(enum.Enum):
@@ -97,8 +100,7 @@ class Op:
         process = data["process"]
         if not isinstance(process, int | str) or isinstance(process, bool):
             raise ValueError(f"bad 'process': {process!r}")
-        known = {"index", "time", "type", "process", "f", "value", "key", "node", "error", "acks"}
-        extra = {k: v for k, v in data.items() if k not in known}
+        extra = {k: v for k, v in data.items() if k not in _KNOWN_FIELDS}
         return cls(
             type=type_,
             f=str(data["f"]),
