@@ -287,4 +287,27 @@ SCRIPTS: list[Script] = [
         cmd("ZADD", "lex", *[x for i in range(200) for x in (0, f"k{i * 7919 % 200}")]),
         cmd("ZRANGE", "lex", "[k1", "(k3", "BYLEX"),
     ),
+    script(
+        # Over a thousand members span several buckets of the sorted list: ranges and
+        # ranks that cross bucket boundaries, in both directions.
+        "zsets-large-ranges",
+        cmd("ZADD", "z", *[x for i in range(1500) for x in (i * 7 % 500, f"m{i:04d}")]),
+        cmd("ZRANGE", "z", 500, 530, "WITHSCORES"),
+        cmd("ZRANGE", "z", 500, 530, "REV", "WITHSCORES"),
+        cmd("ZRANGE", "z", -700, -650),
+        cmd("ZRANGE", "z", 100, 300, "BYSCORE", "LIMIT", 200, 20),
+        cmd("ZRANGE", "z", 300, 100, "BYSCORE", "REV", "LIMIT", 250, 20, "WITHSCORES"),
+        cmd("ZRANGE", "z", "(250", "+inf", "BYSCORE", "LIMIT", 700, 5),
+        cmd("ZRANK", "z", "m0777"),
+        cmd("ZRANK", "z", "m1499"),
+        cmd("ZREM", "z", *[f"m{i:04d}" for i in range(0, 1500, 2)]),
+        cmd("ZRANGE", "z", 300, 320, "WITHSCORES"),
+        cmd("ZRANGE", "z", 320, 300, "BYSCORE", "REV", "LIMIT", 3, 7),
+        cmd("ZRANK", "z", "m0777"),
+        cmd("ZCARD", "z"),
+        cmd("ZADD", "lex", *[x for i in range(1200) for x in (0, f"w{i * 37 % 1200:04d}")]),
+        cmd("ZRANGE", "lex", "[w0500", "(w0600", "BYLEX", "LIMIT", 10, 5),
+        cmd("ZRANGE", "lex", "(w0900", "[w0100", "BYLEX", "REV", "LIMIT", 400, 5),
+        cmd("ZRANK", "lex", "w1000"),
+    ),
 ]
