@@ -16,6 +16,7 @@ Contract for command handlers:
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import zlib
 from collections import deque
@@ -65,6 +66,7 @@ class Keyspace:
         """Called with the key after an expired key was deleted (to propagate a DEL)."""
         self.expired_keys = 0
         self._watched: dict[bytes, set[Watcher]] = {}
+        self._scan_order: tuple[int, list[tuple[int, bytes]]] | None = None
         self._slots: list[dict[bytes, None]] | None = (
             [{} for _ in range(HASH_SLOTS)] if slot_index else None
         )
@@ -220,16 +222,25 @@ class Keyspace:
         number and a step costs O(count), not O(keys)."""
         if self._slots is not None:
             return self._scan_slots(cursor, count)
-        hashed = ((zlib.crc32(k), k) for k in self.live_keys())
-        candidates = [hk for hk in hashed if hk[0] >= cursor]
-        if not candidates:
-            return 0, []
-        chosen = heapq.nsmallest(count, candidates)
-        last = chosen[-1][0]
-        result = [k for h, k in candidates if h <= last]
-        if len(result) == len(candidates) or last + 1 > 0xFFFFFFFF:
-            return 0, result
-        return last + 1, result
+        # Keys sorted by hash, rebuilt only after a change: a SCAN loop over an idle
+        # keyspace costs O(log n + count) per step.
+        if self._scan_order is None or self._scan_order[0] != self.dirty:
+            ordered = sorted((zlib.crc32(k), k) for k in self.data)
+            self._scan_order = (self.dirty, ordered)
+        ordered = self._scan_order[1]
+        i = bisect.bisect_left(ordered, (cursor, b""))
+        end = min(i + count, len(ordered))
+        if end < len(ordered):
+            last = ordered[end - 1][0]
+            while end < len(ordered) and ordered[end][0] == last:
+                end += 1
+        now = self.clock_ms()
+        expires = self.expires
+        found = [k for _, k in ordered[i:end] if expires.get(k, now + 1) > now]
+        if end >= len(ordered):
+            self._scan_order = None  # a finished scan releases its snapshot
+            return 0, found
+        return ordered[end][0], found
 
     def _scan_slots(self, cursor: int, count: int) -> tuple[int, list[bytes]]:
         slots = self._slots
