@@ -110,9 +110,9 @@ def _slice(items: List, start: int, end: int) -> list[Reply]:
         return []
     end = min(end, n - 1)
     if start > n - 1 - end:  # nearer the tail: walk from there
-        tail = list(islice(reversed(items), n - 1 - end, n - start))
+        tail: list[Reply] = list(islice(reversed(items), n - 1 - end, n - start))
         tail.reverse()
-        return list(tail)
+        return tail
     return list(islice(items, start, end + 1))
 
 
