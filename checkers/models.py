@@ -42,6 +42,8 @@ REGISTRY: dict[str, str] = {
     "unordered-queue": _LINEAR,
     "fifo-queue": _LINEAR,
     "kv": _LINEAR,
+    "set-full": "checkers.models:set_full_checker",
+    "list-append": "checkers.models:list_append_checker",
 }
 """Model name -> ``"module:function"`` of its :data:`CheckerFactory`."""
 
@@ -78,3 +80,20 @@ def linear_checker(name: str, options: CheckOptions) -> Checker:
         max_memo_bytes=options.max_memory_mb << 20,
         workers=options.workers,
     )
+
+
+def set_full_checker(name: str, options: CheckOptions) -> Checker:
+    """Jepsen's set-full: acknowledged adds missing from the final reads
+    (``checkers.setfull``)."""
+    from checkers.setfull import SetFullChecker  # noqa: PLC0415 (imported on use)
+
+    del name, options
+    return SetFullChecker()
+
+
+def list_append_checker(name: str, options: CheckOptions) -> Checker:
+    """Elle-style list-append anomalies (``checkers.elle``)."""
+    from checkers.elle import ListAppendChecker  # noqa: PLC0415 (imported on use)
+
+    del name, options
+    return ListAppendChecker()

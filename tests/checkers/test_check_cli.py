@@ -98,3 +98,17 @@ def test_events_that_do_not_pair_exit_254(tmp_path: Path):
     done = _check("--model", "register", path)
     assert done.returncode == 254
     assert f"{path}: event 0: ok completion of process 3 with no open invocation" in done.stderr
+
+
+def test_registry_reaches_the_set_full_checker(tmp_path: Path):
+    path = tmp_path / "set.jsonl"
+    lines = [
+        '{"index":0,"type":"invoke","f":"add","process":0,"value":1}',
+        '{"index":1,"type":"ok","f":"add","process":0,"value":1}',
+        '{"index":2,"type":"invoke","f":"read","process":1,"value":null}',
+        '{"index":3,"type":"ok","f":"read","process":1,"value":[]}',
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    done = _check("--model", "set-full", path)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == f"{path}\tfalse\n"
