@@ -15,10 +15,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from checkers.history.pairing import Operation
-from checkers.op import OpType
-
-if TYPE_CHECKING:
-    from multiprocessing.synchronize import Event as EventType
 from checkers.linear.model import Model, Refutation
 from checkers.linear.search import (
     Limits,
@@ -28,10 +24,14 @@ from checkers.linear.search import (
     Stuck,
     start_search,
 )
+from checkers.op import OpType
+
+if TYPE_CHECKING:
+    from multiprocessing.synchronize import Event as EventType
 
 REFUTE_SLICES = 4
-"""How long a refuted prefix is searched (in pauses of the search) before giving up on
-the shortcut."""
+"""How long a refuted prefix is searched for its explanation (in pauses of the search)
+before the proof stands on its own, with the deepest point reached."""
 WINDOW = 64
 """Searches interleaved at once: enough that a quickly failing partition is found soon,
 few enough that their memos together stay small."""
