@@ -5,6 +5,7 @@ divergent writes dropped by its full resync from the new master."""
 from __future__ import annotations
 
 import re
+import socket
 
 import pytest
 import redis
@@ -141,6 +142,9 @@ def test_an_unreachable_master_leaves_the_link_down(group: Group) -> None:
     assert node.client.execute_command("ROLE")[3] in (b"connect", b"connecting")
     with pytest.raises(redis.ResponseError, match="Invalid master port"):
         node.client.execute_command("REPLICAOF", "127.0.0.1", "nope")
+    with socket.create_connection(("127.0.0.1", node.port), timeout=5) as raw:
+        raw.sendall(b"PSYNC ? -1\r\n")
+        assert raw.recv(100) == b"-NOMASTERLINK Can't SYNC while not connected with my master\r\n"
     node.replicaof(None)
     assert node.info()["role"] == "master"
     assert node.client.set("writable", "again")

@@ -3,7 +3,9 @@ timeouts, early return, a paused (SIGSTOP) replica, -NOREPLICAS."""
 
 from __future__ import annotations
 
+import threading
 import time
+from typing import Any
 
 import pytest
 import redis
@@ -110,3 +112,34 @@ def test_min_replicas_to_write(group: Group) -> None:
     finally:
         replica.resume()
     wait_until(accepted, 10, "writes accepted again")
+
+
+def test_a_blocked_wait_is_unblocked_when_the_master_becomes_a_replica(group: Group) -> None:
+    master, _ = _pair(group)
+    other = group.ours("other")
+    waiter: Any = redis.Redis(port=master.port, socket_timeout=10)
+    errors: list[str] = []
+
+    def wait_forever() -> None:
+        try:
+            waiter.set("k", "v")
+            waiter.execute_command("WAIT", 2, 0)  # two replicas: never satisfied
+        except redis.ResponseError as exc:
+            errors.append(str(exc))
+
+    thread = threading.Thread(target=wait_forever)
+    try:
+        thread.start()
+        wait_until(
+            lambda: (
+                "blocked_clients:1" in master.client.execute_command("INFO", "clients").decode()
+            ),
+            10,
+            "the WAIT to block",
+        )
+        master.replicaof(other)
+        thread.join(10)
+        assert errors and errors[0].startswith("UNBLOCKED force unblock")
+    finally:
+        thread.join(10)
+        waiter.close()
