@@ -95,7 +95,6 @@ def _fast(text: str) -> tuple[Any, int]:
     """Parse one EDN value starting at 0; returns it and the end position."""
     stack: list[tuple[str, list[Any]]] = []
     pos = 0
-    n = len(text)
     while True:
         m = _TOKEN.match(text, pos)
         if m is None:
@@ -128,8 +127,6 @@ def _fast(text: str) -> tuple[Any, int]:
         else:  # pragma: no cover - the pattern always captures one group
             raise _Unsupported(text[pos:])
         if not stack:
-            if pos > n:  # pragma: no cover
-                raise EdnSyntaxError("unexpected end of input")
             return value, pos
         stack[-1][1].append(value)
 
