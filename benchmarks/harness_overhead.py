@@ -71,22 +71,25 @@ async def plain_async(port: int, seconds: float, concurrency: int) -> float:
 
 def with_cluster(fn: Callable[[int], float]) -> float:
     async def go() -> float:
-        data = Path(tempfile.mkdtemp(prefix="sb-bench-"))
-        spec = ClusterSpec(nodes=3, replicas=0, appendonly=False)
-        db = ClusterDB(spec, LoopbackNetwork(), data, lambda _: None)
-        await db.setup()
-        try:
-            port = db.hosts[0].port
-            return await asyncio.to_thread(fn, port)
-        finally:
-            await db.teardown()
+        with tempfile.TemporaryDirectory(prefix="sb-bench-") as data:
+            spec = ClusterSpec(nodes=3, replicas=0, appendonly=False)
+            db = ClusterDB(spec, LoopbackNetwork(), Path(data), lambda _: None)
+            await db.setup()
+            try:
+                return await asyncio.to_thread(fn, db.hosts[0].port)
+            finally:
+                await db.teardown()
 
     return asyncio.run(go())
 
 
 def harness_rate(seconds: float, concurrency: int) -> float:
     """Completions per second of the workload phase of a real ``harness run``."""
-    store = Path(tempfile.mkdtemp(prefix="sb-bench-store-"))
+    with tempfile.TemporaryDirectory(prefix="sb-bench-store-") as folder:
+        return _harness_rate(Path(folder), seconds, concurrency)
+
+
+def _harness_rate(store: Path, seconds: float, concurrency: int) -> float:
     argv = [
         sys.executable, "-m", "harness.cli", "run", "--net", "loopback", "--nemesis", "none",
         "--nodes", "3", "--replicas", "0", "--appendonly", "no", "--rate", "0",
