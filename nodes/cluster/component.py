@@ -25,6 +25,7 @@ from nodes.cluster.failover import Failover
 from nodes.cluster.ports import ClusterConfig
 from nodes.cluster.state import ClusterNode
 from nodes.cluster.wire import ClusterHealth, NodeFlag
+from nodes.migration import routing as open_slots
 from nodes.resp.values import Error
 
 if TYPE_CHECKING:
@@ -242,9 +243,16 @@ class ClusterComponent:
                 return _DOWN_RO
         me = state.myself
         if owner is me:
-            return None
-        if slot in state.importing_from and (asking or "asking" in cmd.flags):
-            return None
+            target = state.migrating_to.get(slot)
+            if target is None:
+                return None
+            where = endpoint(target, self.config.preferred_endpoint)
+            keyspace = self.server.keyspace
+            return open_slots.on_migrating(keyspace, cmd, keys, slot, f"{where}:{target.port}")
+        if slot in state.importing_from and (
+            asking or "asking" in cmd.flags or cmd.name == "migrate"
+        ):
+            return open_slots.on_importing(self.server.keyspace, cmd, keys)
         if (
             flags is not None
             and flags.readonly

@@ -26,6 +26,7 @@ FAMILIES: tuple[str, ...] = (
     "hashes",
     "zsets",
     "cluster",
+    "migrate",
     "replication",
 )
 OPTIONAL: frozenset[str] = frozenset({"lists", "sets", "hashes", "zsets", "cluster", "replication"})
