@@ -19,8 +19,18 @@ EXIT_UNKNOWN = 2
 EXIT_BAD_ARGS = 254
 EXIT_INTERNAL = 255
 
-SUBCOMMANDS = ("run", "check", "analyze", "cleanup", "report", "serve")
-"""Subcommand module names under harness.commands, in the order --help lists them."""
+SUBCOMMANDS: dict[str, str] = {
+    "run": "Run a test: start a cluster, drive workloads, inject faults, heal, check.",
+    "check": "Check history files with a model; prints PATH<TAB>true|false|unknown per file.",
+    "analyze": "Re-check a stored run folder without re-running it.",
+    "cleanup": "Remove what a killed run left behind (namespaces, nftables tables, processes).",
+    "report": "Render report.html, results.xml and summary.md for a run folder.",
+    "serve": "Browse the run store over HTTP on localhost (127.0.0.1 only).",
+}
+"""Subcommand module names under harness.commands -> one-line help, in --help order.
+
+Only the chosen subcommand's module is imported: ``harness check`` must start fast and
+must not pay for ``run``'s network and client imports."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,23 +45,35 @@ def _load(name: str) -> ModuleType:
     return importlib.import_module(f"harness.commands.{name}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line (the first non-option word), if any."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in SUBCOMMANDS else None
+    return None
+
+
+def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only ``chosen`` (when given) gets its options, and only its module is
+    imported. ``chosen=None`` builds every subcommand (for documentation and tests)."""
     parser = _Parser(
         prog="harness",
         description="Jepsen-style correctness and benchmarking harness for Redis Cluster.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in SUBCOMMANDS:
-        module = _load(name)
-        p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
-        module.add_arguments(p)
-        p.set_defaults(_main=module.main)
+    for name, help_text in SUBCOMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if chosen is None or name == chosen:
+            module = _load(name)
+            module.add_arguments(p)
+            p.set_defaults(_main=module.main)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_chosen(words) or "")
+    args = parser.parse_args(words)
     if args.command is None:
         parser.print_help()
         return EXIT_BAD_ARGS
