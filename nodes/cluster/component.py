@@ -14,7 +14,7 @@ import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from nodes.cluster import nodes_conf
 from nodes.cluster.bootstrap import fresh_state, state_from_conf
@@ -22,9 +22,11 @@ from nodes.cluster.bus import AsyncioBus
 from nodes.cluster.describe import endpoint
 from nodes.cluster.engine import CRON_PERIOD_MS, ClusterEngine
 from nodes.cluster.failover import Failover
+from nodes.cluster.pause import WritePause
 from nodes.cluster.ports import ClusterConfig
 from nodes.cluster.state import ClusterNode
 from nodes.cluster.wire import ClusterHealth, NodeFlag
+from nodes.commands.dispatch import execute
 from nodes.migration import routing as open_slots
 from nodes.resp.values import Error
 
@@ -39,6 +41,7 @@ log = logging.getLogger("splitbrain.cluster")
 _DOWN = Error(b"CLUSTERDOWN The cluster is down")
 _DOWN_RO = Error(b"CLUSTERDOWN The cluster is down and only accepts read commands")
 _UNBOUND = Error(b"CLUSTERDOWN Hash slot not served")
+_PAUSED_EXEC = Error(b"TRYAGAIN Writes are paused for a manual failover")
 
 _COMPONENTS: dict[int, ClusterComponent] = {}
 
@@ -120,6 +123,8 @@ class ClusterComponent:
             self.bus.engine = self.engine
             self.failover = Failover(self.engine, self._data_age_ms)
             self.engine.failover = self.failover
+            self.pause = WritePause(server.loop, execute)
+            self.failover.on_pause_change = self.pause.set
             repl = server.replication
             if repl is not None:
                 self.engine.repl_offset_source = lambda: repl.offset
@@ -242,6 +247,10 @@ class ClusterComponent:
             if is_write:
                 return _DOWN_RO
         me = state.myself
+        if owner is me and is_write and self.pause.active:
+            paused = self._paused_write(ctx, cmd, argv)
+            if paused is not None:
+                return paused
         if owner is me:
             target = state.migrating_to.get(slot)
             if target is None:
@@ -263,6 +272,17 @@ class ClusterComponent:
             return None
         where = endpoint(owner, self.config.preferred_endpoint)
         return Error(f"MOVED {slot} {where}:{owner.port}".encode())
+
+    def _paused_write(self, ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | None:
+        """A write during a manual failover's pause: held until the pause ends (a
+        command queued in MULTI passes; its EXEC, which cannot be held without losing
+        the transaction, is refused)."""
+        if cmd.name == "exec":
+            return _PAUSED_EXEC
+        if ctx.client.multi is not None:
+            return None
+        # The dispatcher passes a Blocked reply through to the connection unchanged.
+        return cast("Reply", self.pause.hold(ctx, argv))
 
 
 def install(server: Server) -> ClusterComponent:

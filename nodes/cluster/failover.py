@@ -378,6 +378,10 @@ class Failover:
         if self.manual.end and self.manual.end < self.engine.now():
             log.info("Manual failover timed out.")
             self.reset_manual()
+        replica = self.manual.replica
+        if self.manual.end and replica is not None and replica.link is not None:
+            # master side: keep telling the replica our (paused) offset
+            self.engine.send_ping(replica.link, MessageType.PING)
         if self.engine.myself.is_replica:
             self.handle_manual()
             self.handle_replica_failover()

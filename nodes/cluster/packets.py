@@ -309,6 +309,8 @@ def set_my_master(engine: ClusterEngine, master: ClusterNode) -> None:
         if lost and engine.listener is not None:
             engine.listener.slots_lost(lost)
     state.set_master_of(me, master)
+    if engine.failover is not None:
+        engine.failover.reset_manual()
     if engine.listener is not None:
         engine.listener.master_changed(master)
     engine.mark_dirty(fsync=True)

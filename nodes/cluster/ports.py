@@ -60,6 +60,9 @@ class FailoverHandler(Protocol):
     def cron(self) -> None:
         """Called at the end of every engine cron tick."""
 
+    def reset_manual(self) -> None:
+        """Forget any manual failover in progress (and end a master's write pause)."""
+
     @property
     def paused(self) -> bool:
         """Master side of a manual failover: our packets carry the PAUSED flag."""

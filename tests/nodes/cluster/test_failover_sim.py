@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from nodes.cluster.failover import Failover
 from nodes.cluster.wire import ClusterHealth, NodeFlag
 from tests.nodes.cluster.sim import Network, SimNode
 
@@ -160,3 +161,24 @@ def test_votes_once_per_epoch_and_saves_before_acking(seed):
         assert state.last_vote_epoch == replica.engine.myself.config_epoch
         assert f"lastVoteEpoch {state.last_vote_epoch}" in voter.store.content
     assert not replica.engine.myself.flags & NodeFlag.FAIL
+
+
+def test_manual_failover_waits_for_the_offset_then_swaps_roles(seed):
+    net = _cluster(seed)
+    master, replica = net.nodes[2], net.nodes[5]
+    master.offset, replica.offset = 700, 650
+    paused: list[bool] = []
+    master_failover = master.engine.failover
+    assert isinstance(master_failover, Failover)
+    master_failover.on_pause_change = paused.append
+    replica_failover = replica.engine.failover
+    assert isinstance(replica_failover, Failover)
+    replica_failover.start_manual(force=False, takeover=False)
+    net.run(1)
+    assert paused == [True]
+    assert replica.engine.myself.is_replica  # still behind the paused master's offset
+    replica.offset = 700  # the replica caught up
+    net.run_until(lambda: replica.engine.myself.is_master, 5)
+    net.run_until(lambda: master.engine.myself.is_replica, 5)
+    assert paused == [True, False]
+    net.run_until(lambda: _roles_agree(net) and net.all_ok(), 10)
