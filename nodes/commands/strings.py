@@ -1,4 +1,4 @@
-"""String commands: GET SET SETNX SETEX PSETEX GETSET GETDEL MGET MSET MSETNX INCR INCRBY
+"""String commands: GET GETEX SET SETNX SETEX PSETEX GETSET GETDEL MGET MSET MSETNX INCR INCRBY
 DECR DECRBY INCRBYFLOAT APPEND STRLEN.
 
 The worked example of a command family: register with ``@command``, read with
@@ -157,6 +157,62 @@ def getset(ctx: CommandContext, argv: list[bytes]) -> Reply:
     ctx.keyspace.set(argv[1], argv[2])
     ctx.propagate_as([b"SET", argv[1], argv[2]])
     return old
+
+
+@command(
+    "getex",
+    -2,
+    "write fast",
+    keys=(1, 1, 1),
+    acl="@write @string @fast",
+    key_specs=(
+        KeySpec(
+            ("RW", "access", "update"),
+            notes=b"RW and UPDATE because it changes the TTL",
+        ),
+    ),
+)
+def getex(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    expire: tuple[bytes, bytes] | None = None
+    persist = False
+    i = 2
+    n = len(argv)
+    while i < n:
+        opt = argv[i].lower()
+        if opt == b"persist" and expire is None and not persist:
+            persist = True
+        elif (
+            opt in (b"ex", b"px", b"exat", b"pxat") and expire is None and not persist and i + 1 < n
+        ):
+            expire = (opt, argv[i + 1])
+            i += 1
+        else:
+            raise SyntaxErr()
+        i += 1
+    when: int | None = None
+    if expire is not None:
+        unit = 1000 if expire[0] in (b"ex", b"exat") else 1
+        try:
+            when = _expire_at(expire[1], unit, expire[0].endswith(b"at"), ctx.now_ms())
+        except CommandError as exc:
+            if b"invalid expire" in exc.text:
+                raise CommandError("invalid expire time in 'getex' command") from None
+            raise
+    ks = ctx.keyspace
+    key = argv[1]
+    value = ks.get_string(key)
+    if value is None:
+        return None
+    if when is not None:
+        if when <= ctx.now_ms():
+            ks.delete(key)
+            ctx.propagate_as([b"DEL", key])
+        else:
+            ks.set_expire_at(key, when)
+            ctx.propagate_as([b"PEXPIREAT", key, str(when).encode()])
+    elif persist and ks.persist(key):
+        ctx.propagate_as([b"PERSIST", key])
+    return value
 
 
 @command(
