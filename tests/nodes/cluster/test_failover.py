@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+import redis
 from redis.cluster import RedisCluster
 
 from nodes.keyslot import keyslot
@@ -92,6 +95,7 @@ def test_manual_failover_force_and_takeover(nodes: Nodes):
     assert command(replica, "CLUSTER", "FAILOVER", "FORCE")
     wait_until(lambda: "master" in _myself(replica)[2], 15, "FORCE failover")
     wait_until(lambda: "slave" in _myself(master)[2], 15, "the old master demoted")
+    assert "Write pause over" in master.output()  # the old master held writes meanwhile
     # TAKEOVER back, with no vote
     assert command(master, "CLUSTER", "FAILOVER", "TAKEOVER")
     wait_until(lambda: "master" in _myself(master)[2], 15, "TAKEOVER")
@@ -99,3 +103,64 @@ def test_manual_failover_force_and_takeover(nodes: Nodes):
     assert redis_cli("--cluster", "check", f"127.0.0.1:{servers[0].port}").returncode == 0
     with pytest.raises(Exception, match="You should send CLUSTER FAILOVER to a replica"):
         command(master, "CLUSTER", "FAILOVER")
+
+
+def test_manual_failover_under_writes_loses_no_acknowledged_write(nodes: Nodes):
+    servers = _create(nodes)
+    master = servers[2]
+    replica = _replica_of(servers, master)
+    wait_until(
+        lambda: command(replica, "INFO", "replication").get("master_link_status") == "up",
+        15,
+        "the replica in sync",
+    )
+    tag = "{m}"  # one slot; find which master owns it and write straight to it
+    slot = keyslot(tag)
+    owner_line = next(line for line in cluster_nodes(master) if line[8:] and _owns(line[8:], slot))
+    owner = _by_port(servers, int(owner_line[1].split("@")[0].rsplit(":", 1)[1]))
+    if owner is not master:
+        master, replica = owner, _replica_of(servers, owner)
+    acked: list[str] = []
+    stop = threading.Event()
+
+    def writer() -> None:
+        conn = redis.Redis(host="127.0.0.1", port=master.port, socket_timeout=15)
+        i = 0
+        try:
+            while not stop.is_set() and i < 5000:
+                key = f"{tag}:{i}"
+                try:
+                    if conn.set(key, "1"):
+                        acked.append(key)
+                except redis.RedisError:
+                    pass  # MOVED after the switch: a definite failure, not acknowledged
+                i += 1
+        finally:
+            conn.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        wait_until(lambda: len(acked) >= 200, 15, "writes before the failover")
+        assert command(replica, "CLUSTER", "FAILOVER") == b"OK"
+        wait_until(lambda: "master" in _myself(replica)[2], 15, "the manual failover")
+    finally:
+        stop.set()
+        thread.join(30)
+    assert len(acked) >= 200
+    conn = redis.Redis(host="127.0.0.1", port=replica.port, socket_timeout=10)
+    try:
+        missing = [key for key in acked if conn.get(key) is None]
+    finally:
+        conn.close()
+    assert not missing, f"{len(missing)} acknowledged writes lost, e.g. {missing[:5]}"
+    wait_until(lambda: "slave" in _myself(master)[2], 15, "the old master demoted")
+    assert "Write pause over" in master.output()  # the old master held writes meanwhile
+
+
+def _owns(ranges: list[str], slot: int) -> bool:
+    for text in ranges:
+        start, _, end = text.partition("-")
+        if int(start) <= slot <= int(end or start):
+            return True
+    return False
