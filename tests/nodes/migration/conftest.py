@@ -1,0 +1,25 @@
+"""Fixtures for migration tests: cluster nodes whose files live on tmpfs (nodes.conf is
+fsynced on every CLUSTER SETSLOT, and a reshard sends thousands of them)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.nodes.cluster.conftest import Nodes
+
+
+@pytest.fixture
+def shm_nodes() -> Iterator[Nodes]:
+    base = "/dev/shm" if Path("/dev/shm").is_dir() else None
+    root = Path(tempfile.mkdtemp(prefix="splitbrain-migration-", dir=base))
+    group = Nodes(root)
+    try:
+        yield group
+    finally:
+        group.stop()
+        shutil.rmtree(root, ignore_errors=True)
