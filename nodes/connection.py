@@ -21,7 +21,7 @@ from nodes.commands.dispatch import execute
 from nodes.errors import ProtocolError
 from nodes.resp.encoder import encode_into
 from nodes.resp.parser import RequestParser
-from nodes.resp.values import Blocked, Error, Reply
+from nodes.resp.values import Blocked, Error, Reply, Simple
 
 if TYPE_CHECKING:
     from nodes.server import Server
@@ -44,6 +44,7 @@ except ImportError:  # pragma: no cover - hiredis is a dependency; our parser su
         return None
 
 
+_BULK_HEADERS = tuple(b"$%d\r\n" % i for i in range(1024))
 _HUGE_COUNT = re.compile(rb"\*[0-9]{5}")
 
 
@@ -220,7 +221,16 @@ class Connection(asyncio.Protocol):
                 self._block(reply)
                 fallback = True
                 break
-            encode_into(out, reply, client.resp == 3)  # type: ignore[arg-type]
+            kind = type(reply)
+            if kind is bytes:  # the common replies, inlined
+                size = len(reply)  # type: ignore[arg-type]
+                out.append(_BULK_HEADERS[size] if size < 1024 else b"$%d\r\n" % size)
+                out.append(reply)  # type: ignore[arg-type]
+                out.append(b"\r\n")
+            elif kind is Simple:
+                out.append(reply.wire)  # type: ignore[union-attr]
+            else:
+                encode_into(out, reply, client.resp == 3)  # type: ignore[arg-type]
             if client.close_after_reply or self.closed:
                 break
         if fallback:

@@ -93,8 +93,16 @@ class Keyspace:
         return value
 
     def get_string(self, key: bytes) -> bytes | None:
-        value = self.get(key)
-        if value is None or type(value) is bytes:
+        """The string at ``key`` or ``None``; :class:`WrongTypeError` for another type.
+        (``get`` inlined: this is GET's hot path.)"""
+        value = self.data.get(key)
+        if value is None:
+            return None
+        expires = self.expires
+        if expires and key in expires and expires[key] <= self.clock_ms():
+            self._expire(key)
+            return None
+        if type(value) is bytes:
             return value
         raise WrongTypeError()
 
