@@ -1,0 +1,277 @@
+"""DUMP / RESTORE / MIGRATE: errors compared byte for byte with redis-server 7.0 (those
+that do not depend on the payload format), round trips of every type on our node, AOF
+propagation, and the clear refusal between our node and a real redis-server."""
+
+from __future__ import annotations
+
+import socket
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nodes.types import dump as payloads
+from tests.nodes.differential.conftest import ServerPair, start_pair
+from tests.support.servers import ServerProcess, splitbrain_server
+
+pytestmark = [pytest.mark.redis]
+
+
+def _encode(*args: bytes | str | int) -> bytes:
+    parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
+    return b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
+
+
+class Raw:
+    """A RESP2 connection returning each reply's raw first line (and a bulk's body)."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.buf = b""
+
+    def _line(self) -> bytes:
+        while b"\r\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            assert chunk, "connection closed"
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def _exact(self, n: int) -> bytes:
+        while len(self.buf) < n + 2:
+            chunk = self.sock.recv(65536)
+            assert chunk, "connection closed"
+            self.buf += chunk
+        data, self.buf = self.buf[:n], self.buf[n + 2 :]
+        return data
+
+    def _reply(self) -> bytes:
+        line = self._line()
+        if line[:1] == b"$" and line != b"$-1":
+            return line[:1] + self._exact(int(line[1:]))
+        if line[:1] == b"*" and line != b"*-1":
+            return b"*" + b"|".join(self._reply() for _ in range(int(line[1:])))
+        return line
+
+    def call(self, *args: bytes | str | int) -> bytes:
+        self.sock.sendall(_encode(*args))
+        return self._reply()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPair]:
+    yield from start_pair(tmp_path_factory.mktemp("dump"))
+
+
+def _both(pair: ServerPair, *args: bytes | str | int) -> tuple[bytes, bytes]:
+    theirs, ours = Raw(pair.theirs.port), Raw(pair.ours.port)
+    try:
+        return theirs.call(*args), ours.call(*args)
+    finally:
+        theirs.close()
+        ours.close()
+
+
+SAME_REPLY = [
+    ("RESTORE", "dr:busy", 0, "x"),
+    ("RESTORE", "dr:busy", 0, "x", "REPLACE"),
+    ("RESTORE", "dr:new", 0, "x"),
+    ("RESTORE", "dr:new", 0, ""),
+    ("RESTORE", "dr:new", -1, "x"),
+    ("RESTORE", "dr:new", "abc", "x"),
+    ("RESTORE", "dr:busy", -1, "x"),
+    ("RESTORE", "dr:new", 0, "x", "bogus"),
+    ("RESTORE", "dr:busy", 0, "x", "bogus"),
+    ("RESTORE", "dr:new", 0, "x", "IDLETIME", -1),
+    ("RESTORE", "dr:new", 0, "x", "IDLETIME", "abc"),
+    ("RESTORE", "dr:new", 0, "x", "IDLETIME"),
+    ("RESTORE", "dr:new", 0, "x", "FREQ", 256),
+    ("RESTORE", "dr:new", 0, "x", "FREQ", -1),
+    ("RESTORE", "dr:new", 0, "x", "IDLETIME", 5, "FREQ", 3),
+    ("RESTORE", "dr:new", 0, "x", "FREQ", 3, "IDLETIME", 5),
+    ("RESTORE", "dr:new", 0, "x", "ABSTTL", "REPLACE", "IDLETIME", 10),
+    ("RESTORE", "dr:new"),
+    ("RESTORE", "dr:new", 0),
+    ("RESTORE-ASKING", "dr:new", 0, "x"),
+    ("RESTORE-ASKING", "dr:busy", 0, "x"),
+    ("DUMP",),
+    ("DUMP", "a", "b"),
+    ("DUMP", "dr:missing"),
+    ("MIGRATE", "127.0.0.1", 1, "dr:busy", 0, 100, "KEYS", "a"),
+    ("MIGRATE", "127.0.0.1", 1, "dr:missing", 0, 100),
+    ("MIGRATE", "127.0.0.1", 1, "", 0, 100, "KEYS", "dr:missing", "dr:missing2"),
+    ("MIGRATE", "127.0.0.1", 1, "dr:busy", 0, 100, "bogus"),
+    ("MIGRATE", "127.0.0.1", 1, "dr:busy", 0, 100, "AUTH"),
+    ("MIGRATE", "127.0.0.1", 1, "dr:busy", 0, 100, "AUTH2", "user"),
+    ("MIGRATE", "127.0.0.1", 1, "dr:busy", "x", 100),
+    ("MIGRATE", "127.0.0.1", 1, "dr:busy", 0, "x"),
+    ("MIGRATE", "127.0.0.1", 1, "dr:busy", 0),
+]
+
+
+@pytest.mark.parametrize("args", SAME_REPLY, ids=lambda a: " ".join(map(str, a)))
+def test_same_reply_as_redis(pair: ServerPair, args: tuple[str | int, ...]):
+    _both(pair, "SET", "dr:busy", "v")
+    theirs, ours = _both(pair, *args)
+    assert ours == theirs
+
+
+def test_corrupted_payload_refused_like_redis(pair: ServerPair):
+    _both(pair, "SET", "dr:src", "hello world")
+    theirs_conn, ours_conn = Raw(pair.theirs.port), Raw(pair.ours.port)
+    try:
+        replies = []
+        for conn in (theirs_conn, ours_conn):
+            payload = conn.call("DUMP", "dr:src")[1:]
+            for bad in (
+                payload[:-1] + bytes([payload[-1] ^ 0x40]),  # checksum
+                payload[:3] + bytes([payload[3] ^ 1]) + payload[4:],  # body
+                payload[:-10],  # truncated
+            ):
+                replies.append(conn.call("RESTORE", "dr:corrupt", 0, bad))
+            assert conn.call("EXISTS", "dr:corrupt") == b":0"
+        assert replies == [b"-ERR DUMP payload version or checksum are wrong"] * 6
+    finally:
+        theirs_conn.close()
+        ours_conn.close()
+
+
+ROUND_TRIP = [
+    (("SET", "rt", "a string"), ("GET", "rt")),
+    (("RPUSH", "rt", "a", "b", "c", "a"), ("LRANGE", "rt", 0, -1)),
+    (("HSET", "rt", "f1", "v1", "f2", "v2"), ("HGETALL", "rt")),
+    (("SADD", "rt", "1", "2", "3"), ("SMEMBERS", "rt")),
+    (("SADD", "rt", "x", "y"), ("SCARD", "rt")),
+    (("ZADD", "rt", "1.5", "a", "-2", "b", "0", "c"), ("ZRANGE", "rt", 0, -1, "WITHSCORES")),
+    (("SET", "rt", "x" * 100_000), ("STRLEN", "rt")),
+]
+
+
+@pytest.mark.parametrize(("fill", "read"), ROUND_TRIP, ids=lambda a: str(a[0]))
+def test_round_trip_each_type(pair: ServerPair, fill: tuple[str, ...], read: tuple[str, ...]):
+    for server in (pair.theirs, pair.ours):
+        conn = Raw(server.port)
+        try:
+            conn.call("DEL", "rt", "rt2")
+            conn.call(*fill)
+            before = conn.call(*read)
+            payload = conn.call("DUMP", "rt")[1:]
+            assert conn.call("RESTORE", "rt2", 0, payload) == b"+OK"
+            read2 = (read[0], "rt2", *read[2:])
+            assert conn.call(*read2) == before
+            assert conn.call("PTTL", "rt2") == b":-1"
+            assert (
+                conn.call("RESTORE", "rt2", 0, payload)
+                == b"-BUSYKEY Target key name already exists."
+            )
+            assert conn.call("RESTORE", "rt2", 50_000, payload, "REPLACE") == b"+OK"
+            pttl = int(conn.call("PTTL", "rt2")[1:])
+            assert 40_000 < pttl <= 50_000
+            # an absolute TTL in the past: OK, and the key is gone
+            assert conn.call("RESTORE", "rt2", 1000, payload, "REPLACE", "ABSTTL") == b"+OK"
+            assert conn.call("EXISTS", "rt2") == b":0"
+        finally:
+            conn.close()
+
+
+def test_migrate_between_ours_and_redis_is_refused_clearly(pair: ServerPair):
+    _both(pair, "SET", "dr:cross", "v")
+    theirs, ours = Raw(pair.theirs.port), Raw(pair.ours.port)
+    try:
+        to_redis = ours.call(
+            "MIGRATE", "127.0.0.1", pair.theirs.port, "dr:cross", 0, 2000, "REPLACE"
+        )
+        assert to_redis.startswith(b"-ERR Target instance replied with error: ")
+        assert b"DUMP payload version or checksum are wrong" in to_redis
+        assert b"splitbrain" in to_redis
+        from_redis = theirs.call(
+            "MIGRATE", "127.0.0.1", pair.ours.port, "dr:cross", 0, 2000, "REPLACE"
+        )
+        assert from_redis == (
+            b"-ERR Target instance replied with error: "
+            b"ERR DUMP payload version or checksum are wrong"
+        )
+        # nothing was lost on either side
+        assert ours.call("GET", "dr:cross") == b"$v"
+        assert theirs.call("GET", "dr:cross") == b"$v"
+    finally:
+        theirs.close()
+        ours.close()
+
+
+@pytest.fixture
+def two_with_aof(tmp_path: Path) -> Iterator[tuple[ServerProcess, ServerProcess]]:
+    args = ("--appendonly", "yes", "--appendfsync", "always")
+    source = splitbrain_server(tmp_path / "source", args=args).start()
+    target = splitbrain_server(tmp_path / "target", args=args)
+    try:
+        target.start()
+        yield source, target
+    finally:
+        target.stop()
+        source.stop()
+
+
+def test_migrate_moves_atomically_and_propagates(two_with_aof: tuple[ServerProcess, ServerProcess]):
+    source, target = two_with_aof
+    src, dst = Raw(source.port), Raw(target.port)
+    try:
+        for i in range(30):
+            src.call("SET", f"k{i}", f"v{i}")
+        src.call("PEXPIRE", "k0", 600_000)
+        src.call("RPUSH", "list", "a", "b")
+        keys = [f"k{i}" for i in range(30)]
+        reply = src.call("MIGRATE", "127.0.0.1", target.port, "", 0, 5000, "KEYS", *keys, "list")
+        assert reply == b"+OK"
+        assert src.call("DBSIZE") == b":0"
+        assert dst.call("DBSIZE") == b":31"
+        assert 0 < int(dst.call("PTTL", "k0")[1:]) <= 600_000
+        # COPY keeps the source's key; without REPLACE the target refuses a busy key
+        src.call("SET", "k1", "new")
+        busy = src.call("MIGRATE", "127.0.0.1", target.port, "k1", 0, 5000, "COPY")
+        assert busy == (
+            b"-ERR Target instance replied with error: BUSYKEY Target key name already exists."
+        )
+        assert src.call("GET", "k1") == b"$new"
+        assert src.call("MIGRATE", "127.0.0.1", target.port, "k1", 0, 5000, "REPLACE") == b"+OK"
+        assert src.call("EXISTS", "k1") == b":0"
+        assert dst.call("GET", "k1") == b"$new"
+    finally:
+        src.close()
+        dst.close()
+    # both AOFs replay to the same state: the source's DELs, the target's RESTOREs with
+    # an absolute TTL
+    source.stop()
+    target.stop()
+    source.start()
+    target.start()
+    src, dst = Raw(source.port), Raw(target.port)
+    try:
+        assert src.call("DBSIZE") == b":0"
+        assert dst.call("DBSIZE") == b":31"
+        assert dst.call("LRANGE", "list", 0, -1) == b"*$a|$b"
+        assert 0 < int(dst.call("PTTL", "k0")[1:]) <= 600_000
+        assert dst.call("GET", "k1") == b"$new"
+    finally:
+        src.close()
+        dst.close()
+
+
+def test_payload_format_units():
+    payload = payloads.encode(b"abc", 1234)
+    assert payloads.verify(payload)
+    assert payloads.decode(payload) == (b"abc", 1234)
+    assert payload.endswith(payload[-7:]) and payload[-7:-4] == b"sb\x01"
+    for cut in range(len(payload)):
+        assert not payloads.verify(payload[:cut])
+    # a checksum that matches a malformed body is "Bad data format", not a crash
+    body = b"\x01\x00" + (-1).to_bytes(8, "big", signed=True) + b"\x00\x00\x00\x05"
+    forged = body + b"sb\x01"
+    forged += zlib.crc32(forged).to_bytes(4, "big")
+    assert payloads.verify(forged)
+    with pytest.raises(payloads.BadPayload):
+        payloads.decode(forged)
