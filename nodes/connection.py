@@ -168,12 +168,13 @@ class Connection(asyncio.Protocol):
             self.parser.feed(data)
             if self.blocked is None:
                 self._process()
-        if self.parser.buffered() > self.server.query_buffer_limit:
+        parser = self.parser
+        if not parser.idle() and parser.buffered() > self.server.query_buffer_limit:
             log.warning(
                 "Closing client that reached max query buffer length: id=%d addr=%s qbuf=%d",
                 self.client.id,
                 self.client.addr,
-                self.parser.buffered(),
+                parser.buffered(),
             )
             self.close_now()
 
@@ -189,7 +190,7 @@ class Connection(asyncio.Protocol):
         out = self.out
         ctx = self.ctx
         client = self.client
-        client.last_interaction_ms = self.server.clock_ms()
+        client.last_interaction_ms = self.server.cron_ms
         done = 0
         fallback = False
         while True:
@@ -252,7 +253,7 @@ class Connection(asyncio.Protocol):
         out = self.out
         ctx = self.ctx
         client = self.client
-        client.last_interaction_ms = self.server.clock_ms()
+        client.last_interaction_ms = self.server.cron_ms
         try:
             while True:
                 argv = parser.gets()

@@ -116,6 +116,8 @@ class Server:
         self.connections: dict[int, Connection] = {}
         self.stats = Stats()
         self.start_ms = self.clock_ms()
+        self.cron_ms = self.start_ms
+        """The clock at the last cron tick (cheap, 1/hz resolution: idle times)."""
         self.run_id = os.urandom(20).hex()
         self.components: list[ServerComponent] = []
         self.router: Router | None = None
@@ -273,6 +275,7 @@ class Server:
         self._cron = self.loop.call_later(1.0 / hz, self._run_cron)
 
     def _run_cron(self) -> None:
+        self.cron_ms = self.clock_ms()
         try:
             self.keyspace.active_expire()
             if self.pending_propagation:
