@@ -41,6 +41,7 @@ class RunOptions:
     faults: tuple[str, ...] = ()
     nemesis_interval_s: float = 10.0
     recovery_windows: bool = True
+    nemesis_settings: tuple[str, ...] = ()
     net: str = "loopback"
     subnet: str | None = None
     nodes: int = 6
@@ -159,6 +160,7 @@ def from_args(args: argparse.Namespace) -> RunOptions:
         faults=faults,
         nemesis_interval_s=args.nemesis_interval,
         recovery_windows=not args.no_recovery,
+        nemesis_settings=tuple(args.nemesis_option or ()),
         net=net,
         subnet=args.subnet,
         nodes=args.nodes,
@@ -340,6 +342,13 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         help="seconds between fault changes (default 10)",
     )
     g.add_argument("--no-recovery", action="store_true", help="no quiet window between faults")
+    g.add_argument(
+        "--nemesis-option",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a nemesis setting (repeatable), e.g. packet_loss_percent=30, "
+        "flap_period_s=2, recovery_s=5 (see docs/nemesis.md)",
+    )
     g = p.add_argument_group("output")
     g.add_argument(
         "--store", default="store", metavar="DIR", help="run store folder (default ./store)"

@@ -25,6 +25,7 @@ from checkers.op import Op, OpType
 from harness.client import ClientConfig, ClusterClient, Outcome, SlotMap, WaitPolicy
 from harness.dbs.cluster import ClusterDB, ClusterSpec, redis_cli_version
 from harness.dbs.network import LoopbackNetwork, NamespaceNetwork, Network
+from harness.faults import follow_schedule, nemesis_options
 from harness.generator import Phase, invocations, nemesis_rng, next_process, pace
 from harness.options import RunOptions
 from harness.progress import Progress
@@ -114,7 +115,7 @@ class Runner:
             asyncio.create_task(self.recorder.flush_every(0.1)),
             asyncio.create_task(self.progress.run(1.0)),
         ]
-        package: Any = None
+        package: nemesis.NemesisPackage | None = None
         try:
             self.progress.phase = Phase.SETUP.value
             self.log(f"setting up {opts.nodes} {opts.db} nodes ({opts.net})")
@@ -205,17 +206,13 @@ class Runner:
             return True
         return False
 
-    async def _nemesis_package(self) -> Any:
+    async def _nemesis_package(self) -> nemesis.NemesisPackage | None:
         opts = self.options
         if not opts.faults:
             return None
-        build = getattr(nemesis, "build_package", None)
-        options_type = getattr(nemesis, "NemesisOptions", None)
-        if build is None or options_type is None:
-            raise RuntimeError("the nemesis package has no build_package yet; use --nemesis none")
-        package = build(
+        package = nemesis.build_package(
             list(opts.faults),
-            options_type(interval_s=opts.nemesis_interval_s, recovery=opts.recovery_windows),
+            nemesis_options(opts.nemesis_interval_s, opts.recovery_windows, opts.nemesis_settings),
         )
         env = FaultEnv(
             db=self.db,
@@ -223,10 +220,10 @@ class Runner:
             rng=nemesis_rng(opts.seed ^ 0x5EED),
             log=self.log.write,
         )
-        await package.nemesis.setup(env)
+        await package.nemesis.setup(env)  # undoes its own partial setup if it raises
         return package
 
-    async def _run_phases(self, package: Any) -> None:
+    async def _run_phases(self, package: nemesis.NemesisPackage | None) -> None:
         opts = self.options
         loop = asyncio.get_running_loop()
         self.slots = SlotMap([h.address for h in self.db.hosts])
@@ -251,7 +248,7 @@ class Runner:
         )
         tasks = [asyncio.create_task(self._worker(w, end_at)) for w in range(opts.concurrency)]
         if package is not None:
-            tasks.append(asyncio.create_task(self._nemesis_schedule(package, end_at)))
+            tasks.append(asyncio.create_task(self._nemesis_schedule(package)))
         results = await asyncio.gather(*tasks, return_exceptions=True)
         for r in results:
             if isinstance(r, BaseException):
@@ -365,18 +362,19 @@ class Runner:
 
     # -- nemesis ---------------------------------------------------------------------------
 
-    async def _nemesis_schedule(self, package: Any, end_at: float) -> None:
+    async def _nemesis_schedule(self, package: nemesis.NemesisPackage) -> None:
+        opts = self.options
         loop = asyncio.get_running_loop()
-        schedule = package.schedule(nemesis_rng(self.options.seed), self.options.time_limit_s)
-        for item in schedule:
-            at = self.workload_start + float(item.at_s)
-            if at >= end_at:
-                break
-            if not await self._sleep(at - loop.time()):
-                return
-            await self._nemesis_op(package, item.op)
+        await follow_schedule(
+            package.schedule(nemesis_rng(opts.seed), opts.time_limit_s),
+            start=self.workload_start,
+            time_limit_s=opts.time_limit_s,
+            clock=loop.time,
+            sleep=self._sleep,
+            perform=lambda op: self._nemesis_op(package, op),
+        )
 
-    async def _nemesis_op(self, package: Any, op: Op) -> None:
+    async def _nemesis_op(self, package: nemesis.NemesisPackage, op: Op) -> None:
         invoke = self.recorder.record(op)
         self.log(f"nemesis {op.f} {op.value}")
         try:
@@ -394,7 +392,7 @@ class Runner:
 
     # -- teardown --------------------------------------------------------------------------
 
-    async def _teardown(self, package: Any) -> list[str]:
+    async def _teardown(self, package: nemesis.NemesisPackage | None) -> list[str]:
         """Heal, stop the nodes, collect their files: every step tried, errors listed."""
         errors: list[str] = []
         if package is not None:

@@ -15,6 +15,7 @@ import uvloop
 
 import nemesis
 from harness.analysis import write_results
+from harness.faults import check_faults_possible, nemesis_options
 from harness.finish import EXIT_CODES, check_run
 from harness.options import BadArguments, RunOptions, add_run_arguments, from_args
 from harness.runner import Execution, Runner
@@ -52,19 +53,28 @@ def reproduce_argv(argv: list[str], seed: int) -> list[str]:
 
 
 def main(args: argparse.Namespace) -> int:
+    prefix = "sb" + secrets.token_hex(3)
     try:
         options = from_args(args)
+        nemesis_options(
+            options.nemesis_interval_s, options.recovery_windows, options.nemesis_settings
+        )
+        check_faults_possible(options.faults, options.db, prefix)  # before any node starts
     except BadArguments as e:
         print(f"harness run: {e}", file=sys.stderr)
         return EXIT_BAD_ARGS
+    except Exception as e:  # the preflight itself failed (e.g. no scratch namespace)
+        print(f"harness run: checking the faults failed: {type(e).__name__}: {e}", file=sys.stderr)
+        return EXIT_INTERNAL
     if args.seed is None:
         options = replace(options, seed=random.SystemRandom().randrange(2**31))
     raw_argv = sys.argv[2:] if len(sys.argv) > 1 and sys.argv[1] == "run" else []
-    return run(options, reproduce_argv(raw_argv, options.seed))
+    return run(options, reproduce_argv(raw_argv, options.seed), prefix)
 
 
-def run(options: RunOptions, argv: list[str]) -> int:
-    """Run a test with validated options; the exit code."""
+def run(options: RunOptions, argv: list[str], prefix: str | None = None) -> int:
+    """Run a test with validated options; the exit code. ``prefix`` names what the run
+    creates on the host (default: ``sb`` + 6 random hex digits)."""
     started = datetime.now(UTC)
     name = options.test_name or test_name(options.db, options.workload, options.nemesis)
     try:
@@ -72,7 +82,7 @@ def run(options: RunOptions, argv: list[str]) -> int:
     except OSError as e:
         print(f"harness run: cannot create the run folder in {options.store}: {e}", file=sys.stderr)
         return EXIT_BAD_ARGS
-    prefix = "sb" + secrets.token_hex(3)
+    prefix = prefix or "sb" + secrets.token_hex(3)
     print(f"harness run: {name}  seed={options.seed}  run folder {run_dir}", file=sys.stderr)
     print(f"  reproduce: {shlex.join(argv)}", file=sys.stderr)
     for note in options.notes:

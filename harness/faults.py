@@ -1,0 +1,67 @@
+"""The nemesis side of ``harness run``: the ``--nemesis-option`` settings, the
+preflight check that every requested fault can run on this host (made before any node
+starts, so that an impossible fault is a bad argument, exit 254, not a failure half-way
+through a run), and following the nemesis's schedule on the run's clock."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+import nemesis
+from checkers.op import Op
+from harness.dbs.cluster import ClusterError, ClusterSpec
+from harness.options import BadArguments
+
+
+def nemesis_options(
+    interval_s: float, recovery: bool, settings: Sequence[str]
+) -> nemesis.NemesisOptions:
+    """The nemesis's options from ``--nemesis-interval``, ``--no-recovery`` and the
+    ``--nemesis-option NAME=VALUE`` settings (applied last, so they win). Raises
+    :class:`BadArguments` naming a bad setting."""
+    try:
+        base = nemesis.NemesisOptions(interval_s=interval_s, recovery=recovery)
+        return nemesis.with_settings(base, settings)
+    except ValueError as e:
+        raise BadArguments(f"--nemesis-option: {e}") from e
+
+
+def server_version_argv(db: str) -> list[str] | None:
+    """The node binary asked for its version (what the clock preflight runs under
+    libfaketime); None if the binary is missing (the run reports that itself)."""
+    try:
+        return [*ClusterSpec(db=db).binary(), "--version"]
+    except ClusterError:
+        return None
+
+
+def check_faults_possible(faults: Sequence[str], db: str, prefix: str) -> None:
+    """Raise :class:`BadArguments` listing every fault that cannot run on this host
+    (:func:`nemesis.preflight`: netem for delay / duplicate, nft and root for network
+    faults, libfaketime for clock). ``prefix`` names the scratch namespace it may use."""
+    if not faults:
+        return
+    problems = nemesis.preflight(list(faults), prefix, server_version_argv(db))
+    if problems:
+        raise BadArguments(f"--nemesis {','.join(faults)}: " + "; ".join(problems))
+
+
+async def follow_schedule(
+    plan: Sequence[nemesis.ScheduledOp],
+    *,
+    start: float,
+    time_limit_s: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], Awaitable[bool]],
+    perform: Callable[[Op], Awaitable[None]],
+) -> None:
+    """Perform each planned op at ``start + at_s`` on ``clock``, in order. An op planned
+    after the time limit is dropped; one planned exactly at it (the plan closes every
+    fault it started by the limit at the latest) still runs. ``sleep(seconds)`` returns
+    False when the run is interrupted: then the rest is left to the final heal."""
+    for item in plan:
+        if item.at_s > time_limit_s:
+            break
+        if not await sleep(start + item.at_s - clock()):
+            return
+        await perform(item.op)
