@@ -21,10 +21,14 @@ exceptions with errno. Commands inside a namespace run with ``ip netns exec`` (s
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import ipaddress
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from pyroute2 import IPRoute, NetNS, netns
 
@@ -35,6 +39,11 @@ _PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{1,9}$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 NODE_IFNAME = "eth0"
 """The node side of the veth pair, inside the node's namespace."""
+
+
+SUBNET_LOCK = Path("/run/lock/splitbrain-subnets.lock")
+"""Held (``flock``, exclusive) while a run picks a subnet and creates its network, so
+that two runs starting together never take the same one (:func:`subnet_lock`)."""
 
 
 class NetworkError(RuntimeError):
@@ -128,8 +137,13 @@ class HostNetwork:
     def create(self) -> list[HostAddress]:
         """Build the bridge, the namespaces and the veth pairs; return the node addresses.
 
-        On any failure, removes what it made and raises :class:`NetworkError`.
+        On any failure, removes what it made and raises :class:`NetworkError`. The
+        subnet check and the creation happen under :func:`subnet_lock`.
         """
+        with subnet_lock():
+            return self._create_locked()
+
+    def _create_locked(self) -> list[HostAddress]:
         self._check_subnet_free()
         self._check_names_free()
         made_spaces: list[str] = []
@@ -204,35 +218,70 @@ class HostNetwork:
             )
 
     def _check_subnet_free(self) -> None:
-        with IPRoute() as ipr:
-            for route in ipr.get_routes(family=2):
-                dst = route.get("dst")
-                if dst is None:
-                    continue  # the default route
-                try:
-                    routed = ipaddress.IPv4Network(f"{dst}/{route.get('dst_len')}", strict=False)
-                except ValueError:
-                    continue
-                if routed.prefixlen > 0 and routed.overlaps(self.subnet):
-                    raise NetworkError(
-                        f"host network {self.prefix}: subnet {self.subnet} overlaps {routed}, "
-                        "already routed on this host (another run?); choose another subnet"
-                    )
+        for used in _subnets_in_use():
+            if used.overlaps(self.subnet):
+                raise NetworkError(
+                    f"host network {self.prefix}: subnet {self.subnet} overlaps {used}, "
+                    "already used on this host (another run?); choose another subnet"
+                )
+
+
+@contextlib.contextmanager
+def subnet_lock(path: Path | None = None) -> Iterator[None]:
+    """Exclusive host-wide lock for choosing and claiming a subnet (``flock`` on
+    :data:`SUBNET_LOCK`, or the same name in /tmp when /run/lock is missing). The kernel
+    releases it if the holder dies, so a crashed run never leaves it taken."""
+    if path is None:
+        path = SUBNET_LOCK if SUBNET_LOCK.parent.is_dir() else Path("/tmp") / SUBNET_LOCK.name
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the only descriptor releases the lock
+
+
+def _subnets_in_use() -> list[ipaddress.IPv4Network]:
+    """Every IPv4 destination routed on this host and every subnet of an address
+    assigned in the root namespace (a bridge that is still down has no route yet)."""
+    used: list[ipaddress.IPv4Network] = []
+    with IPRoute() as ipr:
+        for route in ipr.get_routes(family=2):
+            dst, length = route.get("dst"), route.get("dst_len")
+            if dst is None or not length:
+                continue  # the default route
+            with contextlib.suppress(ValueError):
+                used.append(ipaddress.IPv4Network(f"{dst}/{length}", strict=False))
+        for addr in ipr.get_addr(family=2):
+            ip, length = addr.get("address"), addr.get("prefixlen")
+            if ip is None or not length or str(ip).startswith("127."):
+                continue
+            with contextlib.suppress(ValueError):
+                used.append(ipaddress.IPv4Network(f"{ip}/{length}", strict=False))
+    return used
 
 
 def free_subnet(pool: str = "10.77.0.0/16", prefixlen: int = 24) -> str:
-    """The first ``/prefixlen`` of ``pool`` that overlaps no route on this host, so that
-    concurrent runs (tests) each get their own. Raises :class:`NetworkError` if none."""
-    with IPRoute() as ipr:
-        routed = [
-            ipaddress.IPv4Network(f"{r.get('dst')}/{r.get('dst_len')}", strict=False)
-            for r in ipr.get_routes(family=2)
-            if r.get("dst") is not None and r.get("dst_len")
-        ]
+    """The first ``/prefixlen`` of ``pool`` that overlaps no route or address on this host.
+    Only a hint: another run may claim it before this caller does. To pick and claim one
+    without that race, use :func:`create_in_pool`. Raises :class:`NetworkError` if none."""
+    used = _subnets_in_use()
     for candidate in ipaddress.IPv4Network(pool).subnets(new_prefix=prefixlen):
-        if not any(candidate.overlaps(r) for r in routed):
+        if not any(candidate.overlaps(u) for u in used):
             return str(candidate)
     raise NetworkError(f"no free /{prefixlen} left in {pool}")
+
+
+def create_in_pool(
+    prefix: str, names: Sequence[str], pool: str = "10.77.0.0/16", prefixlen: int = 24
+) -> HostNetwork:
+    """A :class:`HostNetwork` on the first free ``/prefixlen`` of ``pool``, created. The
+    choice and the creation happen under one :func:`subnet_lock`, so concurrent runs
+    (even in other processes) always get distinct subnets."""
+    with subnet_lock():
+        network = HostNetwork(prefix, names, free_subnet(pool, prefixlen))
+        network._create_locked()
+    return network
 
 
 def find_leftovers(prefix: str = "sb") -> Leftovers:

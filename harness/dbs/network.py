@@ -3,18 +3,17 @@ namespace per node (:mod:`harness.netns`), which is what makes partitions possib
 
 from __future__ import annotations
 
-import random
 import socket
-import time
 from collections.abc import Sequence
 from typing import Protocol
 
 from harness.db import NodeHost
-from harness.netns import HostNetwork, NetworkError, free_subnet
+from harness.netns import HostNetwork, create_in_pool
 
 NETNS_PORT = 6379
-SUBNET_ATTEMPTS = 5
 """Every node listens on this port inside its own namespace (bus port + 10000)."""
+SUBNET_POOL = "10.77.0.0/16"
+"""Where a run's /24 comes from when ``--subnet`` is not given."""
 
 
 class Network(Protocol):
@@ -78,18 +77,13 @@ class NamespaceNetwork:
         self._network: HostNetwork | None = None
 
     def create(self, names: Sequence[str]) -> list[NodeHost]:
-        attempts = 1 if self._subnet else SUBNET_ATTEMPTS
-        for attempt in range(attempts):
-            # another run may take the same free subnet between our look and our claim
-            network = HostNetwork(self.prefix, names, self._subnet or _some_free_subnet())
-            self._network = network
-            try:
-                addresses = network.create()
-                break
-            except NetworkError as e:
-                if "overlaps" not in str(e) or attempt == attempts - 1:
-                    raise
-                time.sleep(random.SystemRandom().uniform(0.05, 0.3))
+        if self._subnet:
+            network = HostNetwork(self.prefix, names, self._subnet)
+            addresses = network.create()
+        else:  # picked and claimed under one host-wide lock: concurrent runs never collide
+            network = create_in_pool(self.prefix, names, SUBNET_POOL)
+            addresses = list(network.addresses)
+        self._network = network
         return [
             NodeHost(
                 name=a.name, ip=a.ip, port=NETNS_PORT, bus_port=NETNS_PORT + 10000, netns=a.netns
@@ -126,13 +120,3 @@ def free_port_pair(taken: set[int]) -> int:
             continue
         return port
     raise RuntimeError("no free port pair (port, port + 10000) found on 127.0.0.1")
-
-
-def _some_free_subnet() -> str:
-    """A free /24 of 10.77.0.0/16, looked for first in a random /20 of it so that runs
-    starting at the same moment rarely pick the same one."""
-    block = random.SystemRandom().randrange(16)
-    try:
-        return free_subnet(f"10.77.{16 * block}.0/20")
-    except NetworkError:
-        return free_subnet()

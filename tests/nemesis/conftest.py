@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from harness.db import NodeHost, Topology
-from harness.netns import HostNetwork, find_leftovers, free_subnet
+from harness.netns import HostNetwork, create_in_pool, find_leftovers
 from nemesis import cleanup_leftovers
 
 NODES = ("n1", "n2", "n3", "n4", "n5")
@@ -30,8 +30,7 @@ def network() -> Iterator[HostNetwork]:
     """Five namespaces on a bridge; afterwards nothing with the prefix may remain."""
     needs_root()
     prefix = f"sbt{os.urandom(3).hex()}"
-    net = HostNetwork(prefix, NODES, free_subnet("10.78.0.0/16"))
-    net.create()
+    net = create_in_pool(prefix, NODES, "10.78.0.0/16")
     try:
         yield net
     finally:
