@@ -309,7 +309,9 @@ class Failover:
     def handle_manual(self) -> None:
         if self.manual.end == 0 or self.manual.can_start or self.manual.master_offset == -1:
             return
-        if self.manual.master_offset == self.engine.repl_offset:
+        # ">=": a replication PING fed after the pause makes the replica overtake the
+        # announced offset, and everything up to it is what matters
+        if self.engine.repl_offset >= self.manual.master_offset:
             self.manual.can_start = True
             log.info("All master replication stream processed, manual failover can start.")
             self.handle_replica_failover()

@@ -50,6 +50,17 @@ def _replica_of(servers: list[ServerProcess], master: ServerProcess) -> ServerPr
         "the master to know its replica",
     )
     line = next(line for line in cluster_nodes(master) if line[3] == master_id)
+    replica_id = line[0]
+
+    def everyone_knows() -> bool:
+        return all(
+            any(ln[0] == replica_id and ln[3] == master_id for ln in cluster_nodes(s))
+            for s in servers
+            if s.process is not None and s.process.poll() is None
+        )
+
+    # voters must know the replica's master, or they refuse the election (as redis does)
+    wait_until(everyone_knows, 15, "every node to know the replica's role")
     return _by_port(servers, int(line[1].split("@")[0].rsplit(":", 1)[1]))
 
 
@@ -142,7 +153,12 @@ def test_manual_failover_under_writes_loses_no_acknowledged_write(nodes: Nodes):
     try:
         wait_until(lambda: len(acked) >= 200, 15, "writes before the failover")
         assert command(replica, "CLUSTER", "FAILOVER") == b"OK"
-        wait_until(lambda: "master" in _myself(replica)[2], 15, "the manual failover")
+        try:
+            wait_until(lambda: "master" in _myself(replica)[2], 15, "the manual failover")
+        except TimeoutError:
+            raise AssertionError(
+                f"no failover\nREPLICA:\n{replica.output()}\nMASTER:\n{master.output()}"
+            ) from None
     finally:
         stop.set()
         thread.join(30)
