@@ -2,9 +2,9 @@
 
 The cluster router calls these two functions once it knows the slot is open:
 
-- on the **source** (I own the slot and it is migrating): a command any of whose keys is
-  missing here is sent to the target with ``-ASK slot ip:port`` (redis 7.0 asks even
-  when some keys are still here; the target then answers ``-TRYAGAIN``);
+- on the **source** (I own the slot and it is migrating): a command whose keys are all
+  missing here is sent to the target with ``-ASK slot ip:port``; one with some keys
+  here and some gone gets ``-TRYAGAIN`` (as Debian's redis-server 7.0 answers);
 - on the **target** (the slot is importing and the client sent ASKING, or the command
   is RESTORE-ASKING): a command with several distinct keys, some missing, gets
   ``-TRYAGAIN``; otherwise it runs.
@@ -33,12 +33,16 @@ def on_migrating(
     keyspace: Keyspace, cmd: Command, keys: list[bytes], slot: int, target: str
 ) -> Error | None:
     """The source's answer for a migrating ``slot`` (``target`` is ``ip:port``):
-    ``-ASK`` when a key is missing, ``None`` to execute here."""
+    ``-ASK`` when every key is gone, ``-TRYAGAIN`` when only some are, ``None`` to
+    execute here."""
     if cmd.name == "migrate":
         return None
-    if _missing(keyspace, keys):
-        return Error(f"ASK {slot} {target}".encode())
-    return None
+    missing = _missing(keyspace, keys)
+    if not missing:
+        return None
+    if missing < len(keys):
+        return TRYAGAIN
+    return Error(f"ASK {slot} {target}".encode())
 
 
 def on_importing(keyspace: Keyspace, cmd: Command, keys: list[bytes]) -> Error | None:
