@@ -185,7 +185,11 @@ class ClusterState:
         if old is not None:
             old.slots &= ~(1 << slot)
         self.owners[slot] = node
+        first = not node.slots
         node.slots |= 1 << slot
+        if first and any(m.replicas for m in self.nodes.values() if m.is_master):
+            # a new master is a replica-migration target if the others have replicas
+            node.flags |= NodeFlag.MIGRATE_TO
 
     def unassign_slot(self, slot: int) -> None:
         old = self.owners[slot]
@@ -217,8 +221,11 @@ class ClusterState:
         """Make ``node`` a replica of ``master`` (or a master when ``None``)."""
         if node.master is master and (master is None) == node.is_master:
             return
-        if node.master is not None and node in node.master.replicas:
-            node.master.replicas.remove(node)
+        previous = node.master
+        if previous is not None and node in previous.replicas:
+            previous.replicas.remove(node)
+            if not previous.replicas:
+                previous.flags &= ~NodeFlag.MIGRATE_TO
         node.master = master
         if master is None:
             node.flags = (node.flags & ~ROLE_FLAGS) | NodeFlag.MASTER
@@ -226,6 +233,7 @@ class ClusterState:
             node.flags = (node.flags & ~(ROLE_FLAGS | NodeFlag.MIGRATE_TO)) | NodeFlag.SLAVE
             if node not in master.replicas:
                 master.replicas.append(node)
+                master.flags |= NodeFlag.MIGRATE_TO
 
     def max_epoch(self) -> int:
         return max([self.current_epoch, *(n.config_epoch for n in self.nodes.values())], default=0)

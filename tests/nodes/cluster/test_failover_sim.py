@@ -182,3 +182,37 @@ def test_manual_failover_waits_for_the_offset_then_swaps_roles(seed):
     net.run_until(lambda: master.engine.myself.is_replica, 5)
     assert paused == [True, False]
     net.run_until(lambda: _roles_agree(net) and net.all_ok(), 10)
+
+
+def test_replica_migrates_to_an_orphaned_master(seed):
+    net = Network(seed, node_timeout=1000)
+    for _ in range(7):
+        net.add_node()
+    net.create(3)
+    net.run_until(
+        lambda: all(
+            len([n for n in x.engine.state.nodes.values() if not n.in_handshake]) == 7
+            for x in net.nodes
+        ),
+        30,
+    )
+    a, b = net.nodes[0], net.nodes[1]
+    a1, a2, b1, c1 = net.nodes[3], net.nodes[4], net.nodes[5], net.nodes[6]
+    net.replicate(a1, a)
+    net.replicate(a2, a)
+    net.replicate(b1, b)
+    net.replicate(c1, net.nodes[2])
+    net.run_until(lambda: _roles_agree(net) and net.all_ok(), 20)
+    net.crash(b1)
+    b_id = _id(b)
+    took = net.run_until(
+        lambda: any(
+            r.engine.myself.master is not None and r.engine.myself.master.node_id == b_id
+            for r in (a1, a2)
+        ),
+        20,
+    )
+    assert took >= 5  # the orphan must stay orphaned for 5 s first
+    movers = [r for r in (a1, a2) if r.engine.myself.master.node_id == b_id]  # type: ignore[union-attr]
+    assert len(movers) == 1
+    assert _id(movers[0]) == min(_id(a1), _id(a2))  # the smallest id goes
