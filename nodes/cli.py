@@ -47,7 +47,10 @@ class _RedisStyle(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         stamp = self.formatTime(record, "%d %b %Y %H:%M:%S") + f".{int(record.msecs):03d}"
-        return f"{record.process}:M {stamp} {_MARKS.get(record.levelno, '*')} {record.getMessage()}"
+        line = f"{record.process}:M {stamp} {_MARKS.get(record.levelno, '*')} {record.getMessage()}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
 
 
 def _setup_logging(config: Config) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 from nodes.client import Client
 from nodes.commands.context import CommandContext
-from nodes.commands.dispatch import execute
+from nodes.commands.dispatch import error_reply, execute
 from nodes.errors import ProtocolError
 from nodes.resp.encoder import encode_into
 from nodes.resp.parser import RequestParser
@@ -202,7 +202,10 @@ class Connection(asyncio.Protocol):
             if argv is False:
                 # hiredis hides a partial reply; an empty array must come out whole.
                 reader.feed(b"*0\r\n")
-                fallback = reader.gets() != []
+                try:
+                    fallback = reader.gets() != []
+                except _HiredisError:
+                    fallback = True
                 break
             if type(argv) is not list:
                 fallback = True
@@ -268,7 +271,7 @@ class Connection(asyncio.Protocol):
                 if client.close_after_reply or self.closed:
                     break
         except ProtocolError as exc:
-            out.append(b"-" + exc.text + b"\r\n")
+            out.append(error_reply(exc).wire)
             log.debug("Protocol error (%s) from client: %s", exc.reason, client.addr)
             client.close_after_reply = True
         if out:

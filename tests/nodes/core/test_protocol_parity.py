@@ -1,0 +1,68 @@
+"""Differential fuzzing of the wire protocol: mutated request streams get byte-identical
+answers (including ``-ERR Protocol error: ...`` and where the connection closes) from
+splitbrain-server and redis-server 7.0."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.nodes.core.conftest import exchange
+from tests.support.servers import ServerProcess
+
+COMMANDS = [
+    b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nvalue\r\n",
+    b"*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n",
+    b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n",
+    b"*1\r\n$5\r\nMULTI\r\n",
+    b"*1\r\n$4\r\nEXEC\r\n",
+    b"*2\r\n$4\r\nECHO\r\n$3\r\nabc\r\n",
+    b"PING\r\n",
+    b"ECHO \"a b\" 'c'\r\n",
+    b"*3\r\n$4\r\nMGET\r\n$1\r\nk\r\n$1\r\nn\r\n",
+]
+FRAMING = b"*$:+-\r\n0123456789 \"'"
+
+
+def mutate(rnd: random.Random, edits: int) -> bytes:
+    buf = bytearray(b"".join(rnd.choice(COMMANDS) for _ in range(rnd.randrange(1, 6))))
+    for _ in range(edits):
+        pos = rnd.randrange(len(buf) + 1)
+        op = rnd.randrange(5)
+        if op == 0 and buf:
+            buf[min(pos, len(buf) - 1)] = rnd.choice(FRAMING)
+        elif op == 1:
+            buf[pos:pos] = bytes([rnd.choice(FRAMING)])
+        elif op == 2 and buf:
+            del buf[pos : pos + rnd.randrange(1, 4)]
+        elif op == 3:
+            buf = buf[:pos]
+        else:
+            buf[pos:pos] = rnd.choice(COMMANDS)
+    return bytes(buf)
+
+
+@pytest.mark.redis
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.one_of(st.tuples(st.integers(0, 2**32), st.integers(1, 6)), st.binary(max_size=120)))
+def test_mutated_streams_get_the_same_bytes_as_redis(
+    server: ServerProcess, real_redis: ServerProcess, case
+):
+    data = case if isinstance(case, bytes) else mutate(random.Random(case[0]), case[1])
+    for port in (server.port, real_redis.port):
+        assert exchange(port, b"FLUSHALL\r\n") == b"+OK\r\n"
+    ours = exchange(server.port, data)
+    theirs = exchange(real_redis.port, data)
+    assert ours == theirs, f"request {data!r}"
+
+
+def test_mutation_covers_protocol_errors():
+    rnd = random.Random(7)
+    streams = [mutate(rnd, 3) for _ in range(200)]
+    assert any(re.search(rb"\*[0-9]*[^0-9\r\n]", s) for s in streams)
