@@ -216,3 +216,23 @@ def test_replica_migrates_to_an_orphaned_master(seed):
     movers = [r for r in (a1, a2) if r.engine.myself.master.node_id == b_id]  # type: ignore[union-attr]
     assert len(movers) == 1
     assert _id(movers[0]) == min(_id(a1), _id(a2))  # the smallest id goes
+
+
+def test_takeover_with_a_majority_of_masters_down(seed):
+    net = _cluster(seed)
+    a, b = net.nodes[0], net.nodes[1]
+    a1 = net.nodes[3]
+    slots = a.engine.myself.slots
+    net.crash(a)
+    net.crash(b)
+    net.run(4)
+    assert a1.engine.myself.is_replica  # no majority: no election can be won
+    failover = a1.engine.failover
+    assert isinstance(failover, Failover)
+    failover.start_manual(force=True, takeover=True)
+    a1.engine.after_command()
+    assert a1.engine.myself.is_master and a1.engine.myself.slots == slots
+    epoch = a1.engine.myself.config_epoch
+    assert epoch == max(n.engine.state.max_epoch() for n in net.nodes if n.up)
+    c = net.nodes[2]
+    net.run_until(lambda: c.engine.state.owners[0] is c.engine.state.nodes[_id(a1)], 5)
