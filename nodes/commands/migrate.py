@@ -226,6 +226,7 @@ class _IOFailure(Exception):
     keys=(3, 3, 1),
     getkeys=migrate_keys,
     acl="@keyspace @write @slow @dangerous",
+    tips="nondeterministic_output",
     key_specs=(
         KeySpec(("RW", "access", "delete", "incomplete"), begin_index=3),
         KeySpec(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from nodes.migration.links import IDLE_MS, MAX_LINKS, TargetLinks
 from nodes.types import dump as payloads
 from tests.nodes.differential.conftest import ServerPair, start_pair
 from tests.support.servers import ServerProcess, splitbrain_server
@@ -275,3 +276,54 @@ def test_payload_format_units():
     assert payloads.verify(forged)
     with pytest.raises(payloads.BadPayload):
         payloads.decode(forged)
+
+
+@pytest.fixture
+def silent_target() -> Iterator[int]:
+    """A port that accepts connections and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        listener.close()
+
+
+def test_migrate_timeout_like_redis_and_key_kept(pair: ServerPair, silent_target: int):
+    _both(pair, "SET", "dr:slow", "v")
+    theirs, ours = _both(pair, "MIGRATE", "127.0.0.1", silent_target, "dr:slow", 0, 200)
+    assert ours == theirs == b"-IOERR error or timeout reading to target instance"
+    assert _both(pair, "GET", "dr:slow") == (b"$v", b"$v")
+
+
+def test_target_links_cache_and_idle_close():
+    now = [0]
+    opened: list[socket.socket] = []
+
+    def connect(host: str, port: int, timeout: float) -> socket.socket:
+        a, b = socket.socketpair()
+        opened.extend((a, b))
+        return a
+
+    links = TargetLinks(lambda: now[0], connect)
+    try:
+        first, fresh = links.get("127.0.0.1", 1, 1000)
+        assert fresh
+        again, fresh = links.get("127.0.0.1", 1, 1000)
+        assert again is first and not fresh
+        links.get("127.0.0.1", 2, 1000)
+        now[0] = IDLE_MS // 2
+        links.get("127.0.0.1", 2, 1000)
+        now[0] = IDLE_MS + 1
+        assert links.close_idle() == 1
+        assert set(links.links) == {("127.0.0.1", 2)}
+        for port in range(3, 3 + MAX_LINKS):
+            now[0] += 1
+            links.get("127.0.0.1", port, 1000)
+        assert len(links.links) == MAX_LINKS
+        assert ("127.0.0.1", 2) not in links.links  # the least recently used went
+    finally:
+        links.close_all()
+        for sock in opened:
+            sock.close()
