@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import re
+import socket
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -60,6 +61,45 @@ def test_mutated_streams_get_the_same_bytes_as_redis(
     ours = exchange(server.port, data)
     theirs = exchange(real_redis.port, data)
     assert ours == theirs, f"request {data!r}"
+
+
+@pytest.mark.redis
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.integers(0, 2**32), st.integers(0, 4), st.lists(st.integers(1, 40), max_size=8))
+def test_answers_do_not_depend_on_how_the_stream_is_split(
+    server: ServerProcess, real_redis: ServerProcess, seed, edits, cuts
+):
+    data = mutate(random.Random(seed), edits)
+    for port in (server.port, real_redis.port):
+        assert exchange(port, b"FLUSHALL\r\n") == b"+OK\r\n"
+    ours = exchange_in_pieces(server.port, data, cuts)
+    theirs = exchange(real_redis.port, data)
+    assert ours == theirs, f"request {data!r} cut at {cuts}"
+
+
+def exchange_in_pieces(port: int, data: bytes, cuts: list[int]) -> bytes:
+    """Like ``exchange``, but written in several ``send`` calls (Nagle off), so the server
+    sees partial commands, and switches between hiredis and our parser mid-stream."""
+    with socket.create_connection(("127.0.0.1", port), timeout=2.0) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        pos = 0
+        try:
+            for cut in cuts:
+                sock.sendall(data[pos : pos + cut])
+                pos += cut
+            sock.sendall(data[pos:])
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:  # the server closed after a protocol error: read what it said
+            pass
+        out = b""
+        try:
+            while chunk := sock.recv(65536):
+                out += chunk
+        except (TimeoutError, ConnectionResetError):
+            pass
+        return out
 
 
 def test_mutation_covers_protocol_errors():
