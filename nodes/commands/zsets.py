@@ -1,4 +1,6 @@
-"""Sorted-set commands: ZADD (NX XX GT LT CH INCR) ZREM ZSCORE ZCARD ZRANGE ZRANK.
+"""Sorted-set commands: ZADD (NX XX GT LT CH INCR) ZREM ZSCORE ZCARD ZRANGE ZRANK, and the
+older forms clients still send (redis-py's ``zrange(desc=True)`` is ZREVRANGE): ZINCRBY
+ZREVRANGE ZRANGEBYSCORE ZREVRANGEBYSCORE ZRANGEBYLEX ZREVRANGEBYLEX ZREVRANK ZCOUNT.
 
 Values are :class:`nodes.types.ZSet`. Scores are parsed like redis-server 7.0's strtod
 (:mod:`nodes.types.scores`) and replied as doubles, which the encoder prints with
@@ -32,7 +34,24 @@ from nodes.types.zset import Pair, ZSet
     key_flags="RW update",
 )
 def zadd(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    nx = xx = gt = lt = ch = incr = False
+    return _zadd(ctx, argv, incr=False)
+
+
+@command(
+    "zincrby",
+    4,
+    "write denyoom fast",
+    keys=(1, 1, 1),
+    acl="@write @sortedset @fast",
+    key_flags="RW access update",
+)
+def zincrby(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    return _zadd(ctx, argv, incr=True)
+
+
+def _zadd(ctx: CommandContext, argv: list[bytes], *, incr: bool) -> Reply:
+    """ZADD, or ZINCRBY (``incr``): Redis parses both the same way, options included."""
+    nx = xx = gt = lt = ch = False
     i, n = 2, len(argv)
     while i < n:
         opt = argv[i].lower()
@@ -147,18 +166,56 @@ def zrank(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return None if zs is None else zs.rank(argv[2])
 
 
+@command(
+    "zrevrank",
+    3,
+    "readonly fast",
+    keys=(1, 1, 1),
+    acl="@read @sortedset @fast",
+    key_flags="RO access",
+)
+def zrevrank(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    zs = ctx.keyspace.get_typed(argv[1], ZSet)
+    rank = None if zs is None else zs.rank(argv[2])
+    return None if rank is None or zs is None else len(zs) - 1 - rank
+
+
+@command(
+    "zcount",
+    4,
+    "readonly fast",
+    keys=(1, 1, 1),
+    acl="@read @sortedset @fast",
+    key_flags="RO access",
+)
+def zcount(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    low, high = parse_score_bound(argv[2]), parse_score_bound(argv[3])
+    zs = ctx.keyspace.get_typed(argv[1], ZSet)
+    return 0 if zs is None else zs.count_by_score(low, high)
+
+
 class RangeKind(Enum):
     RANK = "rank"
     SCORE = "byscore"
     LEX = "bylex"
 
 
-@command(
-    "zrange", -4, "readonly", keys=(1, 1, 1), acl="@read @sortedset @slow", key_flags="RO access"
-)
-def zrange(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    withscores = reverse = False
-    kind: RangeKind | None = None
+def _range_command(name: str, kind: RangeKind | None, reverse: bool | None) -> None:
+    """Register a ZRANGE form; ``None`` leaves the kind or direction to the options."""
+
+    @command(
+        name, -4, "readonly", keys=(1, 1, 1), acl="@read @sortedset @slow", key_flags="RO access"
+    )
+    def handler(ctx: CommandContext, argv: list[bytes]) -> Reply:
+        return _zrange(ctx, argv, kind, reverse)
+
+
+def _zrange(
+    ctx: CommandContext, argv: list[bytes], fixed_kind: RangeKind | None, fixed_rev: bool | None
+) -> Reply:
+    withscores = False
+    reverse = bool(fixed_rev)
+    kind = fixed_kind
     offset, limit = 0, -1
     j, n = 4, len(argv)
     while j < n:
@@ -168,7 +225,7 @@ def zrange(ctx: CommandContext, argv: list[bytes]) -> Reply:
         elif opt == b"limit" and n - j - 1 >= 2:
             offset, limit = parse_int(argv[j + 1]), parse_int(argv[j + 2])
             j += 2
-        elif opt == b"rev" and not reverse:
+        elif opt == b"rev" and fixed_rev is None and not reverse:
             reverse = True
         elif opt == b"bylex" and kind is None:
             kind = RangeKind.LEX
@@ -217,6 +274,14 @@ def zrange(ctx: CommandContext, argv: list[bytes]) -> Reply:
         flat.append(member)
         flat.append(score)
     return flat
+
+
+_range_command("zrange", None, None)
+_range_command("zrevrange", RangeKind.RANK, True)
+_range_command("zrangebyscore", RangeKind.SCORE, False)
+_range_command("zrevrangebyscore", RangeKind.SCORE, True)
+_range_command("zrangebylex", RangeKind.LEX, False)
+_range_command("zrevrangebylex", RangeKind.LEX, True)
 
 
 def _by_rank(zs: ZSet, start: int, end: int, *, reverse: bool) -> list[Pair]:

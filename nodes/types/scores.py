@@ -160,10 +160,12 @@ def parse_lex_bound(arg: bytes) -> LexBound:
 def lex_range_empty(low: LexBound, high: LexBound) -> bool:
     """Redis's quick test for a lex range that can contain nothing (min > max, or
     min == max with either end exclusive)."""
-    if low.value is None or high.value is None:
-        if low is high:
-            return True  # "-" "-" or "+" "+": equal infinities, both exclusive
-        return low.top or not high.top
+    if low.value is None and high.value is None:
+        return low is high or low.top or not high.top  # "-" "-", "+" "+", "+" "-"
+    if low.value is None:
+        return low.top  # "+" as the minimum: nothing is above it
+    if high.value is None:
+        return not high.top  # "-" as the maximum: nothing is below it
     if low.value > high.value:
         return True
     return low.value == high.value and (low.exclusive or high.exclusive)

@@ -122,6 +122,12 @@ class ZSet:
         hi = self._first_at_least(high.value) if high.exclusive else self._first_above(high.value)
         return self._window(lo, hi, reverse=reverse, offset=offset, limit=limit)
 
+    def count_by_score(self, low: ScoreBound, high: ScoreBound) -> int:
+        """How many members ``by_score`` would list without offset and limit."""
+        lo = self._first_above(low.value) if low.exclusive else self._first_at_least(low.value)
+        hi = self._first_at_least(high.value) if high.exclusive else self._first_above(high.value)
+        return max(hi - lo, 0)
+
     def _window(self, lo: int, hi: int, *, reverse: bool, offset: int, limit: int) -> list[Pair]:
         """Positions ``lo`` (inclusive) to ``hi`` (exclusive) after offset and limit."""
         if offset < 0 or lo >= hi:

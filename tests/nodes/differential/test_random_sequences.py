@@ -88,6 +88,7 @@ ZSET_STEPS = st.one_of(
     zadd(),
     zrange(),
     zrange(),
+    zrange(),
     st.builds(lambda k, m: cmd("ZREM", k, *m), ZKEYS, st.lists(MEMBERS, min_size=1, max_size=3)),
     st.builds(lambda k, m: cmd("ZSCORE", k, m), ZKEYS, MEMBERS),
     st.builds(lambda k, m: cmd("ZRANK", k, m), ZKEYS, MEMBERS),
@@ -202,6 +203,10 @@ def transaction(draw: st.DrawFn) -> list[Step]:
     return [cmd("MULTI"), *body, cmd(end)]
 
 
+SETUP_ZSETS = (
+    cmd("ZADD", "L", 0, "a", 0, "b", 0, "ab", 0, "", 0, "c"),
+    cmd("ZADD", "z", 1, "a", 2, "b", "1.5", "ab", "-inf", "c"),
+)
 SETUP_STRINGS = (cmd("RPUSH", "lst", "x"), cmd("SET", "n", "5"))
 
 
@@ -214,12 +219,12 @@ def _check(pair: ServerPair, name: str, steps: list[Step], resp3: bool = False) 
     assert not diffs, report(s, diffs)
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=100)  # the richest family: more examples
 @given(steps=st.lists(ZSET_STEPS, min_size=1, max_size=30), resp3=st.booleans())
 def test_random_sorted_set_sequences(
     server_pair: ServerPair, steps: list[Step], resp3: bool
 ) -> None:
-    _check(server_pair, "random-zset", steps, resp3)
+    _check(server_pair, "random-zset", [*SETUP_ZSETS, *steps], resp3)
 
 
 @SETTINGS

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from nodes.errors import NodeError
-from nodes.types.scores import parse_lex_bound, parse_score, parse_score_bound
+from nodes.types.scores import lex_range_empty, parse_lex_bound, parse_score, parse_score_bound
 
 SCORES: list[tuple[bytes, float | None]] = [
     (b"1e3", 1000.0),
@@ -77,3 +77,26 @@ def test_bad_score_bounds(text: bytes) -> None:
 def test_bad_lex_bounds(text: bytes) -> None:
     with pytest.raises(NodeError, match="min or max not valid string range item"):
         parse_lex_bound(text)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "empty"),
+    [
+        (b"-", b"+", False),
+        (b"-", b"(c", False),
+        (b"-", b"[c", False),
+        (b"[a", b"+", False),
+        (b"(a", b"+", False),
+        (b"+", b"[c", True),
+        (b"[a", b"-", True),
+        (b"+", b"-", True),
+        (b"-", b"-", True),
+        (b"+", b"+", True),
+        (b"[b", b"[a", True),
+        (b"[a", b"[a", False),
+        (b"(a", b"[a", True),
+        (b"[a", b"(a", True),
+    ],
+)
+def test_lex_range_empty(low: bytes, high: bytes, empty: bool) -> None:
+    assert lex_range_empty(parse_lex_bound(low), parse_lex_bound(high)) is empty
