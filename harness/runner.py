@@ -37,6 +37,8 @@ from harness.workloads import Invocation, Workload, WorkloadOptions, build_workl
 from nemesis.protocol import FaultEnv
 
 FINAL_READ_BACKOFF_S = 0.5
+FINAL_HEAL_TIMEOUT_S = 60.0
+"""Bound on each final-heal operation (a restart waits for the node to answer)."""
 
 
 @dataclass
@@ -71,6 +73,7 @@ class Runner:
         )
         self.stop = asyncio.Event()
         self.interrupted = False
+        self._healed = False
         self._max_process = options.concurrency - 1
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -138,6 +141,8 @@ class Runner:
         except Exception as e:
             execution.error = f"{type(e).__name__}: {e}"
             self.log(f"run failed: {execution.error}")
+            if package is not None and not self._healed:
+                await self._final_heal(package)  # recorded, like a normal end's heal
         finally:
             self.progress.phase = Phase.TEARDOWN.value
             execution.teardown_errors = await self._teardown(package)
@@ -253,10 +258,8 @@ class Runner:
         for r in results:
             if isinstance(r, BaseException):
                 raise r
-        self.progress.phase = Phase.HEAL.value
         if package is not None:
-            for op in package.final_ops():
-                await self._nemesis_op(package, op)
+            await self._final_heal(package)
         if self.stop.is_set():
             self.log("interrupted: skipping recovery and final reads")
             return
@@ -373,6 +376,17 @@ class Runner:
             sleep=self._sleep,
             perform=lambda op: self._nemesis_op(package, op),
         )
+
+    async def _final_heal(self, package: nemesis.NemesisPackage) -> None:
+        """The heal-everything operations, recorded in the history; once per run (after
+        the workload, or after an error). Teardown heals again, unrecorded."""
+        self._healed = True
+        self.progress.phase = Phase.HEAL.value
+        for op in package.final_ops():
+            try:
+                await asyncio.wait_for(self._nemesis_op(package, op), FINAL_HEAL_TIMEOUT_S)
+            except TimeoutError:
+                self.log(f"nemesis {op.f} final-heal: no answer in {FINAL_HEAL_TIMEOUT_S:g}s")
 
     async def _nemesis_op(self, package: nemesis.NemesisPackage, op: Op) -> None:
         invoke = self.recorder.record(op)

@@ -150,12 +150,14 @@ class NodeProcess:
         return True
 
     def output_tail(self, limit: int = 2000) -> str:
+        """The ends of ``node.log`` and ``stdout.log``, stdout last: a node that dies at
+        start says why there (a traceback's last line), not in its log."""
         texts = []
-        for name in ("stdout.log", "node.log"):
+        for name in ("node.log", "stdout.log"):
             path = self.spec.data_dir / name
             with contextlib.suppress(OSError):
-                texts.append(path.read_text(errors="replace")[-limit:])
-        return " | ".join(t.strip() for t in texts if t.strip())[-limit:]
+                texts.append(path.read_text(errors="replace")[-limit // 2 :])
+        return " | ".join(t.strip() for t in texts if t.strip())
 
 
 def redis_argv(
