@@ -119,6 +119,8 @@ SCRIPTS: list[Script] = [
         cmd("CONFIG", "SET", "cluster-enabled", "yes"),
         cmd("CONFIG", "GET"),
         cmd("CONFIG", "SET", "appendfsync"),
+        cmd("CONFIG", "REWRITE"),  # both run without a config file
+        cmd("CONFIG", "REWRITE", "x"),
         cmd("DEBUG", "SLEEP", 0),
         cmd("DEBUG", "SLEEP", "0.01"),
         cmd("COMMAND", "INFO", "nosuchcommand"),
