@@ -176,8 +176,10 @@ def zrank(ctx: CommandContext, argv: list[bytes]) -> Reply:
 )
 def zrevrank(ctx: CommandContext, argv: list[bytes]) -> Reply:
     zs = ctx.keyspace.get_typed(argv[1], ZSet)
-    rank = None if zs is None else zs.rank(argv[2])
-    return None if rank is None or zs is None else len(zs) - 1 - rank
+    if zs is None:
+        return None
+    rank = zs.rank(argv[2])
+    return None if rank is None else len(zs) - 1 - rank
 
 
 @command(
