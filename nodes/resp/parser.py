@@ -39,6 +39,15 @@ def string2ll(text: bytes) -> int | None:
     return value
 
 
+def _find_line_end(buf: bytes, end: bytes, pos: int) -> int:
+    """Where ``end`` is, as redis's ``strchr`` sees it: a NUL byte before it hides it (the
+    request then waits for more input, up to the 64 KiB limit)."""
+    found = buf.find(end, pos)
+    if found > 0 and buf.find(b"\0", pos, found) >= 0:
+        return -1
+    return found
+
+
 class RequestParser:
     """Feed bytes with :meth:`feed`; take complete commands with :meth:`gets`.
 
@@ -110,7 +119,7 @@ class RequestParser:
                 if args:
                     return args
                 continue
-            nl = buf.find(b"\r", pos)
+            nl = _find_line_end(buf, b"\r", pos)
             if nl < 0:
                 if n - pos > INLINE_MAX_SIZE:
                     raise ProtocolError("too big mbulk count string")
@@ -132,7 +141,7 @@ class RequestParser:
             if self._bulk < 0:
                 if pos >= n:
                     break
-                nl = buf.find(b"\r", pos)
+                nl = _find_line_end(buf, b"\r", pos)
                 if nl < 0:
                     if n - pos > INLINE_MAX_SIZE:
                         self._pos = pos
@@ -170,7 +179,7 @@ class RequestParser:
     def _inline(self) -> list[bytes] | None:
         buf = self._buf
         pos = self._pos
-        nl = buf.find(b"\n", pos)
+        nl = _find_line_end(buf, b"\n", pos)
         if nl < 0:
             if len(buf) - pos > INLINE_MAX_SIZE:
                 raise ProtocolError("too big inline request")
@@ -185,6 +194,9 @@ class RequestParser:
 
 
 _SPACE: Final = frozenset(b" \t\n\r\v\f")
+"""C's isspace: skipped between arguments and required after a closing quote."""
+_TOKEN_END: Final = frozenset(b" \t\n\r")
+"""What ends an unquoted argument (``\v`` and ``\f`` do not, as in sdssplitargs)."""
 _ESCAPES: Final = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("b"): 8, ord("a"): 7}
 _HEX: Final = frozenset(b"0123456789abcdefABCDEF")
 
@@ -196,7 +208,7 @@ def split_args(line: bytes) -> list[bytes] | None:
     nul = line.find(b"\0")
     if nul >= 0:
         line = line[:nul]
-    if b'"' not in line and b"'" not in line:
+    if b'"' not in line and b"'" not in line and b"\v" not in line and b"\f" not in line:
         return line.split()
     args: list[bytes] = []
     i = 0
@@ -250,7 +262,7 @@ def split_args(line: bytes) -> list[bytes] | None:
                 if i >= n:
                     break
                 c = line[i]
-                if c in _SPACE:
+                if c in _TOKEN_END:
                     break
                 if c == 34:
                     in_dq = True

@@ -158,3 +158,15 @@ def test_encoded_replies_decode_with_hiredis(reply):
     reader = hiredis.Reader()
     reader.feed(encode(reply))
     assert reader.gets() == reply
+
+
+def test_inline_rules_follow_sdssplitargs_and_strchr():
+    assert split_args(b"\x01\x0b") == [b"\x01\x0b"]  # \v does not end an argument
+    assert split_args(b"\x0b a \x0cb") == [b"a", b"b"]  # but is skipped between them
+    assert split_args(b'a"b c"') == [b"ab c"]
+    parser = RequestParser()
+    parser.feed(b"PI\0NG\r\n")  # a NUL hides the newline from redis's strchr: wait
+    assert parser.gets() is None
+    parser = RequestParser()
+    parser.feed(b"*1\0\r\n")
+    assert parser.gets() is None
