@@ -110,3 +110,69 @@ def test_real_node_detects_our_failure_and_we_detect_its(nodes: Nodes):
     wait_until(
         lambda: all(cluster_info(s)["cluster_state"] == "ok" for s in masters), 20, "ok again"
     )
+
+
+def _myself_line(server) -> list[str]:
+    return next(line for line in cluster_nodes(server) if "myself" in line[2])
+
+
+def test_failover_votes_cross_implementations(nodes: Nodes):
+    """Our replica is elected with votes from a real redis master, and a real replica
+    with votes from ours: FAILOVER_AUTH_REQUEST / ACK work both ways."""
+    a, b = nodes.ours(2)
+    (r,) = nodes.real(1)
+    masters = [a, r, b]
+    created = redis_cli(
+        "--cluster", "create", *[f"127.0.0.1:{s.port}" for s in masters], "--cluster-yes"
+    )
+    assert created.returncode == 0, created.stdout
+    (a_replica,) = nodes.ours(1)
+    (r_replica,) = nodes.real(1)
+    everyone = [a, r, b, a_replica, r_replica]
+    for newcomer in (a_replica, r_replica):
+        assert command(newcomer, "CLUSTER", "MEET", "127.0.0.1", a.port)
+    wait_until(lambda: _agree(everyone), 30, "all five nodes to agree")
+    a_id = command(a, "CLUSTER", "MYID").decode()
+    r_id = command(r, "CLUSTER", "MYID").decode()
+    assert command(a_replica, "CLUSTER", "REPLICATE", a_id)
+    assert command(r_replica, "CLUSTER", "REPLICATE", r_id)
+    wait_until(lambda: _agree(everyone), 20, "agreement on the roles")
+    wait_until(
+        lambda: (
+            command(r_replica, "INFO", "replication").get("master_link_status") == "up"
+            and command(a_replica, "INFO", "replication").get("master_link_status") == "up"
+        ),
+        20,
+        "both replicas in sync",
+    )
+
+    a.kill()  # ours fails: our replica needs the real master's vote
+    wait_until(lambda: "master" in _myself_line(a_replica)[2], 30, "our replica promoted")
+    survivors = [r, b, a_replica, r_replica]
+    wait_until(lambda: _agree_on(survivors, a_id), 20, "agreement after the first failover")
+
+    r.kill()  # the real one fails: its real replica needs our masters' votes
+    wait_until(lambda: "master" in _myself_line(r_replica)[2], 30, "the real replica promoted")
+    survivors = [b, a_replica, r_replica]
+    wait_until(
+        lambda: all(cluster_info(s)["cluster_state"] == "ok" for s in survivors),
+        20,
+        "cluster_state:ok after both failovers",
+    )
+    check = redis_cli("--cluster", "check", f"127.0.0.1:{r_replica.port}")
+    assert "[OK] All 16384 slots covered." in check.stdout, check.stdout
+
+
+def _agree_on(servers, gone_id: str) -> bool:
+    """The survivors agree, ignoring the line of the failed node."""
+    views = []
+    for server in servers:
+        view = {}
+        for line in cluster_nodes(server):
+            if line[0] == gone_id:
+                continue
+            flags = line[2].split(",")
+            role = "master" if "master" in flags else "slave"
+            view[line[0]] = (role, line[3], line[6], tuple(line[8:]) if role == "master" else ())
+        views.append(view)
+    return all(v == views[0] for v in views)
