@@ -198,7 +198,8 @@ def test_debug_sleep_blocks_everyone_and_wait_blocks_only_its_client(tmp_path):
         waiter = socket.create_connection(("127.0.0.1", proc.port), timeout=5)
         other = socket.create_connection(("127.0.0.1", proc.port), timeout=5)
         sent = time.monotonic()
-        waiter.sendall(b"WAIT 1 1000\r\nPING\r\n")
+        # multibulk, so the hiredis fast path has to hand the PING over to our parser
+        waiter.sendall(b"*3\r\n$4\r\nWAIT\r\n$1\r\n1\r\n$4\r\n1000\r\n*1\r\n$4\r\nPING\r\n")
         other.sendall(b"PING\r\n")
         assert _read_exactly(other, 7) == b"+PONG\r\n"  # served while WAIT blocks
         assert time.monotonic() - sent < 0.9
