@@ -247,3 +247,17 @@ def test_add_node_as_replica_follows_migrated_keys(shm_nodes: Nodes):
     wait_until(lambda: _agree([*servers, replica], 4), 20, "4 nodes agreeing")
     _check_ok(replica)
     assert int(command(source, "DBSIZE")) == 0
+
+    # and back out: the master's DELs reach its replica too
+    command(source, "CLUSTER", "SETSLOT", slot, "IMPORTING", master_id)
+    command(master, "CLUSTER", "SETSLOT", slot, "MIGRATING", source_id)
+    assert command(master, "MIGRATE", "127.0.0.1", source.port, "", 0, 5000, "KEYS", *keys) == b"OK"
+    for server in (source, master, servers[2]):
+        assert command(server, "CLUSTER", "SETSLOT", slot, "NODE", source_id) == b"OK"
+
+    def replica_lost_keys() -> bool:
+        return int(command(replica, "DBSIZE")) == 0
+
+    wait_until(replica_lost_keys, 20, "the replica to drop the keys migrated away")
+    wait_until(lambda: _agree([*servers, replica], 4), 20, "4 nodes agreeing again")
+    assert int(command(source, "DBSIZE")) == len(keys)
