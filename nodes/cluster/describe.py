@@ -12,7 +12,17 @@ from nodes.cluster.nodes_conf import flags_text
 from nodes.cluster.state import ClusterNode, ClusterState
 from nodes.cluster.wire import ClusterHealth, MessageType, NodeFlag
 
-ReplyValue = int | str | list["ReplyValue"] | dict[str, "ReplyValue"]
+
+class _Null:
+    """A null bulk reply (``$-1`` / ``_``)."""
+
+    def __repr__(self) -> str:
+        return "NULL"
+
+
+NULL = _Null()
+
+ReplyValue = int | str | _Null | list["ReplyValue"] | dict[str, "ReplyValue"]
 
 
 def node_line(state: ClusterState, node: ClusterNode) -> str:
@@ -104,18 +114,31 @@ def _slot_node(node: ClusterNode, preferred: str) -> list[ReplyValue]:
         extra["ip"] = node.ip
     if preferred != "hostname" and node.hostname:
         extra["hostname"] = node.hostname
-    return [endpoint(node, preferred), node.port, node.node_id, extra]
+    where: ReplyValue = endpoint(node, preferred) if preferred != "unknown-endpoint" else NULL
+    return [where, node.port, node.node_id, extra]
 
 
-def slots_reply(state: ClusterState, preferred: str = "ip") -> list[ReplyValue]:
-    out: list[ReplyValue] = []
+def _replica_available(node: ClusterNode, my_offset: int) -> bool:
+    """Redis lists a replica in CLUSTER SLOTS once it is not FAIL and has some data."""
+    if node.failed:
+        return False
+    return (my_offset if node.is_myself else node.repl_offset) != 0
+
+
+def slots_reply(state: ClusterState, preferred: str = "ip", my_offset: int = 0) -> list[ReplyValue]:
+    """One entry per run of consecutive slots with the same owner, by slot."""
+    runs: list[tuple[int, int, ClusterNode]] = []
     for node in state.nodes.values():
-        if not node.is_master or not node.slots:
-            continue
-        for start, end in slotset.ranges(node.slots):
-            entry: list[ReplyValue] = [start, end, _slot_node(node, preferred)]
-            entry.extend(_slot_node(r, preferred) for r in node.replicas if not r.failed)
-            out.append(entry)
+        if node.slots:
+            runs.extend((start, end, node) for start, end in slotset.ranges(node.slots))
+    runs.sort(key=lambda run: run[0])
+    out: list[ReplyValue] = []
+    for start, end, node in runs:
+        entry: list[ReplyValue] = [start, end, _slot_node(node, preferred)]
+        entry.extend(
+            _slot_node(r, preferred) for r in node.replicas if _replica_available(r, my_offset)
+        )
+        out.append(entry)
     return out
 
 

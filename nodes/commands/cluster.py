@@ -40,7 +40,9 @@ def _to_reply(value: describe.ReplyValue) -> Reply:
         return value
     if isinstance(value, list):
         return [_to_reply(v) for v in value]
-    return {k.encode(): _to_reply(v) for k, v in value.items()}
+    if isinstance(value, dict):
+        return {k.encode(): _to_reply(v) for k, v in value.items()}
+    return None  # describe.NULL
 
 
 def _slot(arg: bytes) -> int:
@@ -87,7 +89,9 @@ def cluster_myid(ctx: CommandContext, argv: list[bytes]) -> Reply:
 @command("slots", 2, "loading stale", acl="@slow", parent="cluster")
 def cluster_slots(ctx: CommandContext, argv: list[bytes]) -> Reply:
     engine = _engine(ctx)
-    return _to_reply(describe.slots_reply(engine.state, engine.config.preferred_endpoint))
+    return _to_reply(
+        describe.slots_reply(engine.state, engine.config.preferred_endpoint, engine.repl_offset)
+    )
 
 
 @command("shards", 2, "loading stale", acl="@slow", parent="cluster")

@@ -55,6 +55,9 @@ def test_info_counts_slots_and_messages():
 def test_slots_and_shards_shapes():
     state = _state()
     me, replica = ["127.0.0.1", 7000, ME, {}], ["127.0.0.1", 7001, OTHER, {}]
+    # a replica with no data yet is not listed
+    assert describe.slots_reply(state)[0] == [0, 99, me]
+    state.nodes[OTHER].repl_offset = 10
     # a PFAIL replica is still listed; only FAIL ones are left out
     assert describe.slots_reply(state) == [
         [0, 99, me, replica],
@@ -80,8 +83,8 @@ def test_slots_and_shards_shapes():
                 "ip": "127.0.0.1",
                 "endpoint": "127.0.0.1",
                 "role": "replica",
-                "replication-offset": 0,
-                "health": "loading",
+                "replication-offset": 10,
+                "health": "online",
             },
         ],
     }
