@@ -31,13 +31,20 @@ def error_reply(error: NodeError) -> Error:
     return Error(text)
 
 
+def _c_str(arg: bytes) -> bytes:
+    """What C's ``%s`` prints of an argument: up to its first NUL byte."""
+    nul = arg.find(b"\0")
+    return arg if nul < 0 else arg[:nul]
+
+
 def unknown_command(argv: list[bytes]) -> Error:
     args = b""
     for arg in argv[1:]:
         if len(args) >= 128:
             break
-        args += b"'" + arg[: 128 - len(args)] + b"' "
-    text = b"ERR unknown command '" + argv[0][:128] + b"', with args beginning with: " + args
+        args += b"'" + _c_str(arg)[: 128 - len(args)] + b"' "
+    name = _c_str(argv[0])[:128]
+    text = b"ERR unknown command '" + name + b"', with args beginning with: " + args
     return error_reply(NodeError(text))
 
 
@@ -51,9 +58,9 @@ def resolve(argv: list[bytes]) -> Command | Error:
         if sub is None:
             text = (
                 b"ERR unknown subcommand '"
-                + argv[1][:128]
+                + _c_str(argv[1])[:128]
                 + b"'. Try "
-                + argv[0].upper()
+                + _c_str(argv[0]).upper()
                 + b" HELP."
             )
             return error_reply(NodeError(text))
