@@ -9,6 +9,7 @@ slot, and ``add-node --cluster-slave`` whose replica follows migrated keys.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 
@@ -29,9 +30,10 @@ from tests.support.servers import ServerProcess, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
-NEW_NODE_WEIGHT = "0.3"
-"""The 4th primary's rebalance weight: it receives ~1,500 slots (not 4,096), which keeps
-grow + shrink within the suite's time budget on two shared cores."""
+NEW_NODE_WEIGHT = os.environ.get("SPLITBRAIN_MIGRATION_WEIGHT", "0.3")
+"""The 4th primary's rebalance weight: at 0.3 it receives ~1,500 slots (not 4,096), which
+keeps grow + shrink within the suite's time budget on two shared cores; set
+``SPLITBRAIN_MIGRATION_WEIGHT=1`` for a full, even rebalance."""
 
 
 def _addr(server: ServerProcess) -> str:
@@ -109,7 +111,7 @@ def test_grow_and_shrink_under_load(shm_nodes: Nodes, seed: int):
         )
         assert rebalance.returncode == 0, rebalance.stdout[-2000:] + rebalance.stderr
         moved_in = _slots_of(primaries[0], extra_id)
-        assert moved_in > 1000, rebalance.stdout[-2000:]
+        assert moved_in > 1000 * float(NEW_NODE_WEIGHT), rebalance.stdout[-2000:]
         _check_ok(primaries[0])
         acked_after_grow = len(load.acked)
 
