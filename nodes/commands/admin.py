@@ -4,9 +4,10 @@ BGSAVE BGREWRITEAOF WAIT."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 
-from nodes.commands.args import parse_float, parse_int
+from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
 from nodes.errors import CommandError, SyntaxErr
@@ -100,15 +101,27 @@ def debug(ctx: CommandContext, argv: list[bytes]) -> Reply:
         )
     sub = argv[1].lower()
     if sub == b"sleep" and len(argv) == 3:
-        seconds = parse_float(argv[2])
-        time.sleep(max(0.0, seconds))  # blocks the whole server, as redis does
+        seconds = _atof(argv[2])
+        time.sleep(max(0.0, min(seconds, 3600.0)))  # blocks the whole server, as redis does
         return OK
     if sub == b"set-active-expire" and len(argv) == 3:
         ctx.keyspace.expire_enabled = argv[2] != b"0"
         return OK
     raise CommandError(
-        f"unknown subcommand or wrong number of arguments for '{argv[1].decode(errors='replace')}'"
+        b"unknown subcommand or wrong number of arguments for '" + argv[1] + b"'. Try DEBUG HELP."
     )
+
+
+def _atof(arg: bytes) -> float:
+    """C's ``atof``: the longest numeric prefix, 0 when there is none."""
+    match = _FLOAT_PREFIX.match(arg)
+    try:
+        return float(match.group(0)) if match else 0.0
+    except ValueError:
+        return 0.0
+
+
+_FLOAT_PREFIX = re.compile(rb"\s*[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?)")
 
 
 @command("function", -2, "", acl="@slow", container=True)

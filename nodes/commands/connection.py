@@ -96,7 +96,7 @@ def hello(ctx: CommandContext, argv: list[bytes]) -> Reply:
             new_name = _valid_name(argv[i + 1])
             i += 2
         else:
-            raise CommandError(f"Syntax error in HELLO option '{argv[i].decode(errors='replace')}'")
+            raise CommandError(b"Syntax error in HELLO option '" + argv[i] + b"'")
     if not client.authenticated:
         raise NodeError(
             "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
@@ -168,7 +168,7 @@ def client_setinfo(ctx: CommandContext, argv: list[bytes]) -> Reply:
     elif attr == b"lib-ver":
         ctx.client.lib_ver = _valid_name(argv[3])
     else:
-        raise CommandError(f"Unrecognized option '{argv[2].decode(errors='replace')}'")
+        raise CommandError(b"Unrecognized option '" + argv[2] + b"'")
     return OK
 
 
@@ -208,7 +208,7 @@ def client_list(ctx: CommandContext, argv: list[bytes]) -> Reply:
         elif argv[2].lower() == b"type" and len(argv) == 4:
             kind = argv[3].lower()
             if kind not in (b"normal", b"master", b"replica", b"slave", b"pubsub"):
-                raise CommandError(f"Unknown client type '{argv[3].decode(errors='replace')}'")
+                raise CommandError(b"Unknown client type '" + argv[3] + b"'")
             if kind != b"normal":
                 ids = []
         else:

@@ -151,7 +151,7 @@ def _expire(ctx: CommandContext, argv: list[bytes], unit_ms: int, absolute: bool
         elif opt == b"lt":
             lt = True
         else:
-            raise CommandError(f"Unsupported option {arg.decode(errors='replace')}")
+            raise CommandError(b"Unsupported option " + arg)
     if nx and (xx or gt or lt):
         raise CommandError("NX and XX, GT or LT options at the same time are not compatible")
     if gt and lt:
