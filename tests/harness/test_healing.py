@@ -16,7 +16,7 @@ from harness.options import RunOptions
 from harness.runner import Runner
 from nemesis import NemesisPackage
 
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
 
 class FailingRunner(Runner):

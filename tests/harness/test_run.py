@@ -42,6 +42,7 @@ def prefix_of(run_dir: Path) -> str:
     return str(json.loads((run_dir / "test.json").read_text())["prefix"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workload", ["set", "register", "list-append", "counter"])
 def test_fault_free_loopback_run_is_valid(tmp_path: Path, workload: str, seed: int) -> None:
     store = tmp_path / "store"
@@ -109,9 +110,9 @@ def test_partition_minority_loses_acknowledged_writes(tmp_path: Path, seed: int)
             assert results["lost_writes"]["lost_count"] > 0
             assert results["lost_writes"]["unexpected_count"] == 0
             history = [json.loads(line) for line in (run_dir / "history.jsonl").open()]
-            assert any(
-                op["process"] == "nemesis" and op["f"] == "start-partition" for op in history
-            )
+            faults = [op for op in history if op["process"] == "nemesis"]
+            assert any(op["f"] == "start-partition" and op["type"] == "ok" for op in faults)
+            assert_every_fault_recorded_and_healed(faults)
             return
         assert done.returncode == 0, done.stderr[-3000:]
     pytest.fail("two partition-minority runs lost no acknowledged write")
@@ -164,17 +165,36 @@ def test_sigint_heals_stops_keeps_history_and_checks(tmp_path: Path) -> None:
     client = [json.loads(line) for line in lines if '"process":"nemesis"' not in line]
     invokes = sum(op["type"] == "invoke" for op in client)
     assert invokes * 2 == len(client)  # every client operation completed before the end
+    faults = [json.loads(line) for line in lines if '"process":"nemesis"' in line]
+    assert_every_fault_recorded_and_healed(faults)
     assert_nothing_left(run_dir, test["prefix"])
+
+
+def assert_every_fault_recorded_and_healed(faults: list[dict[str, object]]) -> None:
+    """Each nemesis invocation is followed by its completion, and the run ends with a
+    recorded final heal of the network that succeeded."""
+    for invoke, done in zip(faults[::2], faults[1::2], strict=True):
+        assert invoke["type"] == "invoke" and done["type"] != "invoke"
+        assert invoke["f"] == done["f"]
+    assert faults[-2:][0]["f"] == "stop-partition" and faults[-2]["value"] == "final-heal"
+    assert faults[-1]["type"] == "ok", faults[-1]
 
 
 @needs_netns
 @pytest.mark.netns
 @pytest.mark.slow
 def test_cleanup_after_a_killed_run(tmp_path: Path) -> None:
+    """SIGKILL of the harness while a partition holds: `harness cleanup` kills the nodes,
+    deletes the run's nftables tables and removes its namespaces."""
     store = tmp_path / "store"
-    proc = start_run(store, "--nemesis", "none", "--time-limit", "60", "--rate", "200")
+    proc = start_run(
+        store, "--nemesis", "partition-one", "--nemesis-interval", "60",
+        "--nemesis-option", "first_fault_s=0.5", "--time-limit", "60", "--rate", "200",
+    )  # fmt: skip
     try:
         run_dir = wait_for_ops(store, 100)
+        history = run_dir / "history.jsonl"
+        wait_until(lambda: partition_started(history), 30, "the partition", interval=0.1)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
         prefix = prefix_of(run_dir)
@@ -183,6 +203,7 @@ def test_cleanup_after_a_killed_run(tmp_path: Path) -> None:
         done = harness("cleanup", "--store", str(store))
         assert done.returncode == 0, done.stderr
         assert "removed process" in done.stdout and f"removed {prefix}-n1" in done.stdout
+        assert f"nft table inet {prefix}" in done.stdout, done.stdout
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -192,6 +213,16 @@ def test_cleanup_after_a_killed_run(tmp_path: Path) -> None:
     assert harness("cleanup", "--store", str(store)).stdout.strip() == "nothing to clean"
 
 
+def partition_started(history: Path) -> bool:
+    for line in history.read_text().splitlines():
+        if '"process":"nemesis"' in line:
+            op = json.loads(line)
+            if op["f"] == "start-partition" and op["type"] == "ok":
+                return True
+    return False
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("workload", ["set", "register"])
 def test_fault_free_splitbrain_run_is_valid(tmp_path: Path, seed: int, workload: str) -> None:
     """The same code drives our own server (`--db splitbrain`; register's cas uses
