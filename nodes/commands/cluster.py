@@ -272,7 +272,10 @@ def cluster_reset(ctx: CommandContext, argv: list[bytes]) -> Reply:
         hard = mode == b"hard"
     elif len(argv) > 3:
         raise SyntaxErr()
+    was_replica = engine.myself.is_replica
     _apply(engine, lambda: admin.reset(engine, hard=hard, dbsize=len(ctx.keyspace)))
+    if was_replica:
+        ctx.keyspace.flush()  # a reset replica starts empty, as in redis
     return OK
 
 
