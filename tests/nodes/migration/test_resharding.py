@@ -34,6 +34,8 @@ NEW_NODE_WEIGHT = os.environ.get("SPLITBRAIN_MIGRATION_WEIGHT", "0.3")
 """The 4th primary's rebalance weight: at 0.3 it receives ~1,500 slots (not 4,096), which
 keeps grow + shrink within the suite's time budget on two shared cores; set
 ``SPLITBRAIN_MIGRATION_WEIGHT=1`` for a full, even rebalance."""
+REPLICATED_WEIGHT = os.environ.get("SPLITBRAIN_MIGRATION_WEIGHT", "0.1")
+"""The same for the run with one replica per primary (~500 slots each way)."""
 
 
 def _addr(server: ServerProcess) -> str:
@@ -45,8 +47,15 @@ def _myid(server: ServerProcess) -> str:
     return raw.decode() if isinstance(raw, bytes) else str(raw)
 
 
-def _create(servers: list[ServerProcess]) -> None:
-    created = redis_cli("--cluster", "create", *map(_addr, servers), "--cluster-yes")
+def _create(servers: list[ServerProcess], replicas: int = 0) -> None:
+    created = redis_cli(
+        "--cluster",
+        "create",
+        *map(_addr, servers),
+        "--cluster-replicas",
+        str(replicas),
+        "--cluster-yes",
+    )
     assert created.returncode == 0, created.stdout + created.stderr
     wait_until(
         lambda: all(cluster_info(s)["cluster_state"] == "ok" for s in servers),
@@ -86,57 +95,79 @@ def _slots_of(server: ServerProcess, node_id: str) -> int:
     raise AssertionError(f"{node_id} unknown")
 
 
-def test_grow_and_shrink_under_load(shm_nodes: Nodes, seed: int):
+def _masters(servers: list[ServerProcess]) -> list[ServerProcess]:
+    ids = {line[0] for line in cluster_nodes(servers[0]) if "master" in line[2].split(",")}
+    return [s for s in servers if _myid(s) in ids]
+
+
+def _grow_and_shrink(shm_nodes: Nodes, seed: int, *, replicas: int, weight: str) -> None:
     started = time.monotonic()
-    primaries = shm_nodes.ours(3)
-    _create(primaries)
-    load = Workload(primaries[0].port, seed)
+    initial = shm_nodes.ours(3 * (1 + replicas))
+    _create(initial, replicas)
+    primaries = _masters(initial)
+    first = primaries[0]
+    load = Workload(first.port, seed)
     load.start()
     try:
         wait_until(lambda: len(load.acked) >= 200, 20, "the first acknowledged writes")
         (extra,) = shm_nodes.ours(1)
-        added = redis_cli("--cluster", "add-node", _addr(extra), _addr(primaries[0]))
+        added = redis_cli("--cluster", "add-node", _addr(extra), _addr(first))
         assert added.returncode == 0, added.stdout + added.stderr
-        servers = [*primaries, extra]
-        wait_until(lambda: _agree(servers, 4), 20, "4 nodes agreeing")
+        servers = [*initial, extra]
+        wait_until(lambda: _agree(servers, len(servers)), 20, "the new node known everywhere")
         extra_id = _myid(extra)
+        extra_replicas = shm_nodes.ours(replicas)
+        for node in extra_replicas:
+            added = redis_cli(
+                "--cluster",
+                "add-node",
+                _addr(node),
+                _addr(first),
+                "--cluster-slave",
+                "--cluster-master-id",
+                extra_id,
+            )
+            assert added.returncode == 0, added.stdout + added.stderr
+        servers += extra_replicas
+        wait_until(lambda: _agree(servers, len(servers)), 30, "every node agreeing")
         rebalance = redis_cli(
             "--cluster",
             "rebalance",
-            _addr(primaries[0]),
+            _addr(first),
             "--cluster-use-empty-masters",
             "--cluster-weight",
-            f"{extra_id}={NEW_NODE_WEIGHT}",
+            f"{extra_id}={weight}",
             timeout=90,
         )
         assert rebalance.returncode == 0, rebalance.stdout[-2000:] + rebalance.stderr
-        moved_in = _slots_of(primaries[0], extra_id)
-        assert moved_in > 1000 * float(NEW_NODE_WEIGHT), rebalance.stdout[-2000:]
-        _check_ok(primaries[0])
+        moved_in = _slots_of(first, extra_id)
+        assert moved_in > 1000 * float(weight), rebalance.stdout[-2000:]
+        _check_ok(first)
         acked_after_grow = len(load.acked)
 
         reshard = redis_cli(
             "--cluster",
             "reshard",
-            _addr(primaries[0]),
+            _addr(first),
             "--cluster-from",
             extra_id,
             "--cluster-to",
-            _myid(primaries[0]),
+            _myid(first),
             "--cluster-slots",
             str(moved_in),
             "--cluster-yes",
             timeout=90,
         )
         assert reshard.returncode == 0, reshard.stdout[-2000:] + reshard.stderr
-        assert _slots_of(primaries[0], extra_id) == 0
+        assert _slots_of(first, extra_id) == 0
     finally:
         load.stop()
     # the emptied primary became a replica of the node that took its last slot (7.0)
-    removed = redis_cli("--cluster", "del-node", _addr(primaries[0]), extra_id)
-    assert removed.returncode == 0, removed.stdout + removed.stderr
-    wait_until(lambda: _agree(primaries, 3), 20, "3 nodes agreeing after del-node")
-    _check_ok(primaries[0])
+    for node in [*extra_replicas, extra]:
+        removed = redis_cli("--cluster", "del-node", _addr(first), _myid(node))
+        assert removed.returncode == 0, removed.stdout + removed.stderr
+    wait_until(lambda: _agree(initial, len(initial)), 30, "agreement after del-node")
+    _check_ok(first)
 
     print(
         f"acked={len(load.acked)} (after grow {acked_after_grow}) reads={load.reads} "
@@ -149,8 +180,36 @@ def test_grow_and_shrink_under_load(shm_nodes: Nodes, seed: int):
     assert acked_after_grow > 200 and len(load.acked) > acked_after_grow
     assert load.seen["MOVED"] > 0
     assert load.verify_all() == []
-    for server in primaries:
-        assert cluster_info(server)["cluster_known_nodes"] == "3"
+    for server in initial:
+        assert cluster_info(server)["cluster_known_nodes"] == str(len(initial))
+    if replicas:
+        _replicas_match_masters(initial)
+
+
+def _replicas_match_masters(servers: list[ServerProcess]) -> None:
+    by_id = {_myid(s): s for s in servers}
+    pairs = [
+        (by_id[line[0]], by_id[line[3]])
+        for line in cluster_nodes(servers[0])
+        if "slave" in line[2].split(",")
+    ]
+    assert pairs
+
+    def same() -> bool:
+        return all(
+            int(command(replica, "DBSIZE")) == int(command(master, "DBSIZE"))
+            for replica, master in pairs
+        )
+
+    wait_until(same, 30, "every replica holding as many keys as its master")
+
+
+def test_grow_and_shrink_under_load(shm_nodes: Nodes, seed: int):
+    _grow_and_shrink(shm_nodes, seed, replicas=0, weight=NEW_NODE_WEIGHT)
+
+
+def test_grow_and_shrink_with_replicas(shm_nodes: Nodes, seed: int):
+    _grow_and_shrink(shm_nodes, seed, replicas=1, weight=REPLICATED_WEIGHT)
 
 
 def _tag_in_slot_of(server: ServerProcess, owner_id: str) -> tuple[int, str]:
