@@ -49,9 +49,10 @@ def build_section(engine: ClusterEngine, link: Link) -> GossipBody:
         node = engine.rng.choice(nodes)
         if node.is_myself or node.flags & NodeFlag.PFAIL:
             continue
-        if node.flags & (NodeFlag.HANDSHAKE | NodeFlag.NOADDR):
-            continue
-        if node.link is None and node.numslots == 0:
+        if node.flags & (NodeFlag.HANDSHAKE | NodeFlag.NOADDR) or (
+            node.link is None and node.numslots == 0
+        ):
+            fresh -= 1  # as redis does: not exact, but bounds the loop
             continue
         if node.node_id in chosen:
             continue
