@@ -327,3 +327,41 @@ def test_target_links_cache_and_idle_close():
         links.close_all()
         for sock in opened:
             sock.close()
+
+
+@pytest.fixture
+def protected_target(tmp_path: Path) -> Iterator[tuple[ServerProcess, ServerProcess]]:
+    source = splitbrain_server(tmp_path / "source").start()
+    target = splitbrain_server(tmp_path / "target", args=("--requirepass", "s3cret"))
+    try:
+        target.start()
+        yield source, target
+    finally:
+        target.stop()
+        source.stop()
+
+
+def test_migrate_auth_and_auth2(protected_target: tuple[ServerProcess, ServerProcess]):
+    source, target = protected_target
+    src = Raw(source.port)
+    try:
+        for i in range(3):
+            src.call("SET", f"a{i}", "v")
+        port = target.port
+        refused = src.call("MIGRATE", "127.0.0.1", port, "a0", 0, 2000)
+        assert refused.startswith(b"-ERR Target instance replied with error: NOAUTH")
+        wrong = src.call("MIGRATE", "127.0.0.1", port, "a0", 0, 2000, "AUTH", "nope")
+        assert wrong.startswith(b"-ERR Target instance replied with error: WRONGPASS")
+        assert src.call("EXISTS", "a0") == b":1"
+        assert src.call("MIGRATE", "127.0.0.1", port, "a0", 0, 2000, "AUTH", "s3cret") == b"+OK"
+        auth2 = ("AUTH2", "default", "s3cret")
+        assert src.call("MIGRATE", "127.0.0.1", port, "a1", 0, 2000, *auth2) == b"+OK"
+        assert src.call("DBSIZE") == b":1"
+    finally:
+        src.close()
+    dst = Raw(target.port)
+    try:
+        assert dst.call("AUTH", "s3cret") == b"+OK"
+        assert dst.call("DBSIZE") == b":2"
+    finally:
+        dst.close()
