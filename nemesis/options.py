@@ -66,8 +66,8 @@ def with_settings(base: NemesisOptions, settings: Sequence[str]) -> NemesisOptio
     ``packet_loss_percent=30``, ``recovery=no``. Raises ``ValueError`` naming the bad
     setting and the known names."""
     known = {f.name: f for f in fields(NemesisOptions)}
-    changes: dict[str, object] = {}
-    for setting in settings:
+    options = base
+    for setting in settings:  # one at a time, so that a refused value is named
         name, sep, raw = setting.partition("=")
         name = name.strip().replace("-", "_")
         if not sep or name not in known:
@@ -75,11 +75,12 @@ def with_settings(base: NemesisOptions, settings: Sequence[str]) -> NemesisOptio
                 f"nemesis option {setting!r}: want NAME=VALUE with NAME one of "
                 f"{', '.join(sorted(known))}"
             )
-        changes[name] = _convert(name, raw.strip(), known[name].type)
-    try:
-        return replace(base, **changes)  # type: ignore[arg-type]
-    except ValueError as e:
-        raise ValueError(f"nemesis options: {e}") from e
+        value = _convert(name, raw.strip(), known[name].type)
+        try:
+            options = replace(options, **{name: value})  # type: ignore[arg-type]
+        except ValueError as e:
+            raise ValueError(f"nemesis option {setting!r}: {e}") from e
+    return options
 
 
 _PARSERS: dict[str, type] = {"float": float, "int": int, "bool": bool, "str": str}

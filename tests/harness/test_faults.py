@@ -30,7 +30,7 @@ def test_nemesis_options_apply_settings_after_the_flags():
     [
         ("packet_loss_percnt=30", "packet_loss_percnt"),
         ("packet_loss_percent=lots", "packet_loss_percent"),
-        ("packet_loss_percent=130", "packet loss"),
+        ("packet_loss_percent=130", "packet_loss_percent=130': packet loss must be"),
         ("verify=maybe", "verify"),
         ("no-equals-sign", "no-equals-sign"),
     ],

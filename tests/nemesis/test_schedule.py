@@ -86,7 +86,7 @@ def test_nemesis_option_settings_parse_and_name_what_is_wrong():
         ("interval_s=soon", "not a valid float"),
         ("reshard_slots=2.5", "not a valid int"),
         ("verify=maybe", "want yes or no"),
-        ("jitter=1.5", "jitter"),
+        ("jitter=1.5", "option 'jitter=1.5': nemesis jitter"),
     ]:
         with pytest.raises(ValueError, match=message):
             with_settings(NemesisOptions(), [bad])
