@@ -130,6 +130,12 @@ class AsyncioBus:
         if proto is not None and proto.transport is not None:
             proto.transport.write(data)
 
+    def buffered(self, link: Link) -> int:
+        proto = self.protocols.get(link.link_id)
+        if proto is None or proto.transport is None:
+            return 0
+        return proto.transport.get_write_buffer_size()
+
     def close(self, link: Link) -> None:
         proto = self.protocols.pop(link.link_id, None)
         if proto is not None and proto.transport is not None:

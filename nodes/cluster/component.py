@@ -44,6 +44,22 @@ _UNBOUND = Error(b"CLUSTERDOWN Hash slot not served")
 _PAUSED_EXEC = Error(b"TRYAGAIN Writes are paused for a manual failover")
 
 _COMPONENTS: dict[int, ClusterComponent] = {}
+_RUNTIME_OPTIONS = (
+    "cluster-node-timeout",
+    "cluster-require-full-coverage",
+    "cluster-allow-reads-when-down",
+    "cluster-allow-replica-migration",
+    "cluster-replica-validity-factor",
+    "cluster-migration-barrier",
+    "cluster-replica-no-failover",
+    "cluster-announce-ip",
+    "cluster-announce-port",
+    "cluster-announce-bus-port",
+    "cluster-announce-hostname",
+    "cluster-preferred-endpoint-type",
+    "cluster-link-sendbuf-limit",
+    "repl-ping-replica-period",
+)
 
 
 def component_of(server: Server) -> ClusterComponent | None:
@@ -85,6 +101,7 @@ def cluster_config(server: Server) -> ClusterConfig:
         announce_hostname=cfg.get_str("cluster-announce-hostname"),
         repl_ping_replica_period=cfg.get_int("repl-ping-replica-period"),
         preferred_endpoint=cfg.get_str("cluster-preferred-endpoint-type"),
+        link_sendbuf_limit=cfg.get_int("cluster-link-sendbuf-limit"),
     )
 
 
@@ -139,6 +156,25 @@ class ClusterComponent:
         self.clients: dict[int, ClientFlags] = {}
         self._timer: asyncio.TimerHandle | None = None
         _COMPONENTS[id(server)] = self
+        for option in _RUNTIME_OPTIONS:
+            server.config.listeners.setdefault(option, []).append(self._config_changed)
+
+    def _config_changed(self, _value: str) -> None:
+        """CONFIG SET of a cluster option: the engine sees the new values at once."""
+        config = cluster_config(self.server)
+        self.config = config
+        self.engine.config = config
+        me = self.engine.myself
+        if config.replica_no_failover:
+            me.flags |= NodeFlag.NOFAILOVER
+        else:
+            me.flags &= ~NodeFlag.NOFAILOVER
+        if config.announce_ip:
+            me.ip = config.announce_ip
+        me.port, me.cport = config.announced_port, config.announced_cport
+        me.hostname = config.announce_hostname
+        self.engine.mark_dirty(update=True)
+        self.engine.after_command()
 
     # ---- ServerComponent --------------------------------------------------------------
     async def start(self, server: Server) -> None:

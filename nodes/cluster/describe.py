@@ -7,9 +7,11 @@ turns into frames.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from nodes.cluster import slots as slotset
 from nodes.cluster.nodes_conf import flags_text
-from nodes.cluster.state import ClusterNode, ClusterState
+from nodes.cluster.state import ClusterNode, ClusterState, Link
 from nodes.cluster.wire import ClusterHealth, MessageType, NodeFlag
 
 
@@ -184,7 +186,9 @@ def shards_reply(
     return out
 
 
-def links_reply(state: ClusterState) -> list[ReplyValue]:
+def links_reply(
+    state: ClusterState, buffered: Callable[[Link], int] = lambda link: 0
+) -> list[ReplyValue]:
     out: list[ReplyValue] = []
     for node in state.nodes.values():
         for link in (node.link, node.inbound_link):
@@ -196,8 +200,8 @@ def links_reply(state: ClusterState) -> list[ReplyValue]:
                     "node": node.node_id,
                     "create-time": link.ctime,
                     "events": "r" if link.inbound else "rw",
-                    "send-buffer-allocated": 0,
-                    "send-buffer-used": 0,
+                    "send-buffer-allocated": buffered(link),
+                    "send-buffer-used": buffered(link),
                 }
             )
     return out

@@ -259,7 +259,10 @@ class ClusterEngine:
         now = self.now()
         timeout = self.config.node_timeout
         handshake_timeout = max(timeout, 1000)
+        limit = self.config.link_sendbuf_limit
         for node in list(self.state.nodes.values()):
+            if limit:
+                self._enforce_sendbuf_limit(node, limit)
             if node.flags & (NodeFlag.MYSELF | NodeFlag.NOADDR):
                 continue
             if node.in_handshake and now - node.ctime > handshake_timeout:
@@ -310,6 +313,18 @@ class ClusterEngine:
         if update or self.state.health is ClusterHealth.FAIL:
             self.todo_update_state = True
         self._before_sleep()
+
+    def _enforce_sendbuf_limit(self, node: ClusterNode, limit: int) -> None:
+        """``cluster-link-sendbuf-limit``: drop a link whose peer does not read."""
+        for link in (node.link, node.inbound_link):
+            if link is not None and self.transport.buffered(link) > limit:
+                log.warning(
+                    "Freeing cluster link (%s node %s) due to exceeding send buffer limit",
+                    link.direction.value,
+                    node.node_id,
+                )
+                self.free_link(link)
+                self.state.counters.links_buffer_limit_exceeded += 1
 
     def _ping_random_node(self) -> None:
         candidates = list(self.state.nodes.values())

@@ -32,6 +32,10 @@ class BusTransport(Protocol):
     def close(self, link: Link) -> None:
         """Close ``link`` now; must not call ``engine.link_down`` for it."""
 
+    def buffered(self, link: Link) -> int:
+        """Bytes queued on ``link`` and not yet written to the socket."""
+        ...
+
 
 class ConfigStore(Protocol):
     def save(self, content: str, *, fsync: bool) -> None:
@@ -85,6 +89,8 @@ class ClusterConfig:
     announce_hostname: str = ""
     repl_ping_replica_period: int = 10
     preferred_endpoint: str = "ip"
+    link_sendbuf_limit: int = 0
+    """Bytes queued on a link before it is dropped (0: no limit)."""
 
     @property
     def announced_port(self) -> int:

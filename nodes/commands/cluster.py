@@ -104,7 +104,8 @@ def cluster_shards(ctx: CommandContext, argv: list[bytes]) -> Reply:
 
 @command("links", 2, "stale", acl="@slow", parent="cluster")
 def cluster_links(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    return _to_reply(describe.links_reply(_engine(ctx).state))
+    engine = _engine(ctx)
+    return _to_reply(describe.links_reply(engine.state, engine.transport.buffered))
 
 
 @command("keyslot", 3, "stale", acl="@slow", parent="cluster")

@@ -219,6 +219,9 @@ class _Transport:
         if net.can_talk(self.node, target):
             net.events.append(("data", target, remote, data))
 
+    def buffered(self, link: Link) -> int:
+        return 0
+
     def close(self, link: Link) -> None:
         net = self.net
         peer = net.peers.pop(id(link), None)
