@@ -24,6 +24,7 @@ from nodes.cluster.engine import CRON_PERIOD_MS, ClusterEngine
 from nodes.cluster.failover import Failover
 from nodes.cluster.pause import WritePause
 from nodes.cluster.ports import ClusterConfig
+from nodes.cluster.slots import iter_slots
 from nodes.cluster.state import ClusterNode
 from nodes.cluster.wire import ClusterHealth, NodeFlag
 from nodes.commands.dispatch import execute
@@ -243,15 +244,18 @@ class ClusterComponent:
             repl.follow(master.ip, master.port)
 
     def slots_lost(self, mask: int) -> None:
-        keyspace = self.server.keyspace
-        from nodes.cluster.slots import iter_slots  # noqa: PLC0415
-
+        """Delete the keys of slots that moved to another master; the DELs are propagated
+        (AOF, replicas) as redis's ``delKeysInSlot`` does."""
+        server = self.server
+        keyspace = server.keyspace
         deleted = 0
         for slot in iter_slots(mask):
             for key in keyspace.keys_in_slot(slot, 1 << 62):
-                keyspace.delete(key)
-                deleted += 1
+                if keyspace.delete(key):
+                    server.pending_propagation.append([b"DEL", key])
+                    deleted += 1
         if deleted:
+            server.flush_propagation()
             log.info("Deleted %d keys from slots this node no longer owns", deleted)
 
     # ---- clients ------------------------------------------------------------------------
