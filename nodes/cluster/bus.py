@@ -74,7 +74,14 @@ class _BusProtocol(asyncio.Protocol):
                 return
             packet = bytes(self.buffer[:need])
             del self.buffer[:need]
-            if not engine.receive(link, packet):
+            try:
+                alive = engine.receive(link, packet)
+            except Exception:  # a bug in packet processing must not take the node down
+                log.exception("cluster bus: processing a packet failed; closing the link")
+                engine.bad_frame(link, "processing failed")
+                self._drop()
+                return
+            if not alive:
                 return
 
     def connection_lost(self, exc: Exception | None) -> None:
