@@ -14,13 +14,19 @@ def test_add_node_and_del_node(nodes: Nodes):
     servers = nodes.ours(3)
     addr = [f"127.0.0.1:{s.port}" for s in servers]
     assert redis_cli("--cluster", "create", *addr, "--cluster-yes").returncode == 0
+    wait_until(lambda: all(cluster_info(s)["cluster_state"] == "ok" for s in servers), 20, "ok")
     new_master, new_replica = nodes.ours(2)
     added = redis_cli("--cluster", "add-node", f"127.0.0.1:{new_master.port}", addr[0])
-    assert "[OK] New node added correctly." in added.stdout, added.stdout
+    assert "[OK] New node added correctly." in added.stdout, added.stdout + added.stderr
+    wait_until(
+        lambda: all(len(cluster_nodes(s)) == 4 for s in [*servers, new_master]),
+        20,
+        "four known nodes",
+    )
     added = redis_cli(
         "--cluster", "add-node", f"127.0.0.1:{new_replica.port}", addr[0], "--cluster-slave"
     )
-    assert "[OK] New node added correctly." in added.stdout, added.stdout
+    assert "[OK] New node added correctly." in added.stdout, added.stdout + added.stderr
     everyone = [*servers, new_master, new_replica]
     wait_until(lambda: all(len(cluster_nodes(s)) == 5 for s in everyone), 20, "five known nodes")
     check = redis_cli("--cluster", "check", addr[0])
