@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from checkers.attempts import NEVER, Attempt, pair_attempts
+from checkers.history.pairing import NEVER, Attempt, pair_attempts
 from checkers.op import Op, OpType
 from checkers.verdict import CheckResult, Verdict
 

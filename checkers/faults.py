@@ -19,7 +19,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checkers.attempts import Attempt, pair_attempts
+from checkers.history.pairing import Attempt, pair_attempts
 from checkers.op import Op, OpType
 
 _CLOSERS: dict[str, str] = {"start": "kill", "resume": "pause"}

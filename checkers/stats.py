@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from checkers.attempts import pair_attempts
+from checkers.history.pairing import pair_attempts
 from checkers.op import Op
 from checkers.verdict import CheckResult, Verdict
 

@@ -13,7 +13,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from checkers.attempts import Attempt
+from checkers.history.pairing import Attempt
 from checkers.op import OpType
 
 APPEND = "append"

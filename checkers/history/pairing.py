@@ -1,35 +1,180 @@
-"""Operations: client invocations paired with their completions (Jepsen's rules).
+"""Pairing: each client invocation with its completion. One core, two readings.
 
-- A completion closes the open invocation of the same process; ``fail`` means the
-  operation did not happen, so it is removed.
-- ``info`` (or no completion at all) means unknown: the operation may take effect at any
-  time after its invocation, so it stays open until the end of the history.
-- A process whose operation ended ``info`` never invokes again (Jepsen gives the worker
-  a fresh process id); doing so is an error, as are a second invocation while one is
-  open and a completion with nothing open.
-- Nemesis events are not operations and are skipped.
-- Event indexes must increase: they order the events in time. A history whose events
-  are not numbered yet (index -1) is numbered by position.
+:func:`pair_events` is the core. It pairs every invocation with the completion of the
+same process and keeps every field (both events, so ``acks``, ``node``, ``error``
+survive), as :class:`Attempt` records in invocation order. Two modes:
+
+- lenient (default; set-full, counter, list-append, stats, perf): untidy histories are
+  judged, not rejected. Failed operations and nemesis events are kept (a read of a
+  failed append is G1a; faults make windows). An invocation left open, or re-invoked
+  over, is ``info``; a completion with nothing open is an instantaneous operation.
+  Positions are the events' places in the sequence.
+- strict (``strict=True``; linearizability), Jepsen's rules: nemesis events are
+  skipped; a completion with nothing open, a second invocation while one is open, a
+  process that invokes again after ``info`` (Jepsen gives the worker a fresh process)
+  and a completion whose f differs raise :class:`HistoryPairingError`. Event indexes
+  must increase (they order events in time; a history not numbered yet, index -1, is
+  numbered by position) and are the positions.
+
+``keep_failed`` filters failed operations: None keeps all; a set keeps only the fs in
+it (a failed cas read another value, for Porcupine's cas-register).
+
+:func:`pair_attempts` is the lenient reading; :func:`pair` the linearizability view:
+:class:`Operation` records, failed operations removed unless kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from checkers.history.errors import HistoryPairingError
 from checkers.op import NEMESIS, Op, OpType, Process
 
+NEVER: int = 2**62
+"""The completion position of an operation that never completed (or ended ``info``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One operation. ``complete_pos`` is :data:`NEVER` when the outcome is unknown
+    (``info`` or no completion): such an operation may take effect at any later time.
+    ``completion`` is the ``info`` event itself when there was one."""
+
+    invoke: Op
+    completion: Op | None
+    invoke_pos: int
+    complete_pos: int
+    outcome: OpType
+
+    @property
+    def process(self) -> Process:
+        return self.invoke.process
+
+    @property
+    def f(self) -> str:
+        return self.invoke.f
+
+    @property
+    def key(self) -> str | None:
+        return self.invoke.key
+
+    @property
+    def value(self) -> Any:
+        """The completion's value for ``ok`` operations (reads fill it), else the
+        invocation's."""
+        if self.outcome is OpType.OK and self.completion is not None:
+            return self.completion.value
+        return self.invoke.value
+
+    @property
+    def invoke_ns(self) -> int:
+        return self.invoke.time_ns
+
+    @property
+    def complete_ns(self) -> int | None:
+        """Completion time, or None when the operation never completed."""
+        return None if self.completion is None else self.completion.time_ns
+
+    @property
+    def acks(self) -> int | None:
+        if self.completion is not None and self.completion.acks is not None:
+            return self.completion.acks
+        return self.invoke.acks
+
+    @property
+    def node(self) -> str | None:
+        if self.completion is not None and self.completion.node is not None:
+            return self.completion.node
+        return self.invoke.node
+
+    @property
+    def is_ok(self) -> bool:
+        return self.outcome is OpType.OK
+
+    @property
+    def is_client(self) -> bool:
+        return self.invoke.is_client
+
+
+def pair_events(
+    history: Sequence[Op], *, strict: bool = False, keep_failed: Collection[str] | None = None
+) -> list[Attempt]:
+    """The operations of ``history`` in invocation order (see the module docstring for
+    the two modes). Raises :class:`HistoryPairingError` only when ``strict``."""
+    if strict and any(op.index < 0 for op in history):  # not numbered yet
+        history = [replace(op, index=i) for i, op in enumerate(history)]
+    open_: dict[Process, tuple[int, Op]] = {}
+    crashed: set[Process] = set()
+    done: list[Attempt] = []
+    invoke, fail, info = OpType.INVOKE, OpType.FAIL, OpType.INFO
+    last = -1
+    for place, op in enumerate(history):
+        process = op.process
+        pos = op.index if strict else place
+        if strict:
+            if pos <= last:
+                raise HistoryPairingError(pos, f"event indexes must increase (after {last})")
+            last = pos
+            if process == NEMESIS:
+                continue
+        type_ = op.type
+        if type_ is invoke:
+            previous = open_.get(process)
+            if previous is not None:  # re-invoked over: the first one's outcome is unknown
+                if strict:
+                    raise HistoryPairingError(
+                        pos, f"process {process} invokes while its event {previous[0]} is open"
+                    )
+                done.append(Attempt(previous[1], None, previous[0], NEVER, info))
+            elif strict and process in crashed:
+                raise HistoryPairingError(
+                    pos, f"process {process} invokes again after an info completion"
+                )
+            open_[process] = (pos, op)
+            continue
+        started = open_.pop(process, None)
+        if started is None:
+            if strict:
+                raise HistoryPairingError(
+                    pos, f"{type_.value} completion of process {process} with no open invocation"
+                )
+            done.append(Attempt(op, op, pos, pos, type_))
+            continue
+        ipos, inv = started
+        if strict and op.f != inv.f:
+            raise HistoryPairingError(
+                pos, f"completion f {op.f!r} does not match invocation f {inv.f!r}"
+            )
+        if type_ is info:
+            crashed.add(process)
+            done.append(Attempt(inv, op, ipos, NEVER, info))
+        elif type_ is not fail or keep_failed is None or op.f in keep_failed:
+            done.append(Attempt(inv, op, ipos, pos, type_))
+    done.extend(Attempt(inv, None, ipos, NEVER, info) for ipos, inv in open_.values())
+    done.sort(key=_invoke_pos)
+    return done
+
+
+def pair_attempts(history: Sequence[Op]) -> list[Attempt]:
+    """Every operation of ``history``, in invocation order (the lenient reading)."""
+    return pair_events(history)
+
+
+def _invoke_pos(attempt: Attempt) -> int:
+    return attempt.invoke_pos
+
 
 @dataclass(frozen=True, slots=True)
 class Operation:
-    """One client operation that may have happened.
+    """One client operation that may have happened (linearizability's view).
 
-    ``input`` is the invocation's value, ``output`` the completion's value (None when
-    the outcome is unknown). ``outcome`` is ``OK``, ``INFO`` (unknown: it may take effect
-    at any time after its invocation) or, only when asked for, ``FAIL``.
-    ``complete_index`` and ``complete_ns`` are None for ``INFO`` operations.
+    ``id`` is its place in :func:`pair`'s list. ``input`` is the invocation's value,
+    ``output`` the completion's value (None when the outcome is unknown). ``outcome`` is
+    ``OK``, ``INFO`` (unknown: it may take effect at any time after its invocation) or,
+    only when asked for, ``FAIL``. ``complete_index`` and ``complete_ns`` are None for
+    ``INFO`` operations.
     """
 
     id: int
@@ -60,57 +205,15 @@ class Operation:
         }
 
 
-def pair(history: Sequence[Op], keep_failed: frozenset[str] = frozenset()) -> list[Operation]:
-    """The operations of ``history`` that may have happened, in invocation order, with
-    ``id`` their position in that list. Failed operations whose f is in ``keep_failed``
-    are kept (outcome ``FAIL``), for models that read something into a failure (a failed
-    compare-and-set saw another value). Raises :class:`HistoryPairingError`."""
-    if any(op.index < 0 for op in history):  # not numbered yet: number by position
-        history = [replace(op, index=i) for i, op in enumerate(history)]
-    open_: dict[Process, Op] = {}
-    crashed: set[Process] = set()
-    done: list[tuple[int, Op, Op | None]] = []  # (invoke index, invocation, completion)
-    invoke, ok, fail, info = OpType.INVOKE, OpType.OK, OpType.FAIL, OpType.INFO
-    last = -1
-    for op in history:
-        if op.index <= last:
-            raise HistoryPairingError(op.index, f"event indexes must increase (after {last})")
-        last = op.index
-        process = op.process
-        if process == NEMESIS:
-            continue
-        type_ = op.type
-        if type_ is invoke:
-            if process in open_:
-                raise HistoryPairingError(
-                    op.index,
-                    f"process {process} invokes while its event {open_[process].index} is open",
-                )
-            if process in crashed:
-                raise HistoryPairingError(
-                    op.index, f"process {process} invokes again after an info completion"
-                )
-            open_[process] = op
-            continue
-        inv = open_.pop(process, None)
-        if inv is None:
-            raise HistoryPairingError(
-                op.index, f"{type_.value} completion of process {process} with no open invocation"
-            )
-        if op.f != inv.f:
-            raise HistoryPairingError(
-                op.index, f"completion f {op.f!r} does not match invocation f {inv.f!r}"
-            )
-        if type_ is ok or (type_ is fail and op.f in keep_failed):
-            done.append((inv.index, inv, op))
-        elif type_ is info:
-            crashed.add(process)
-            done.append((inv.index, inv, None))
-    done.extend((inv.index, inv, None) for inv in open_.values())
-    done.sort(key=_first)
+def pair(history: Sequence[Op], keep_failed: Collection[str] = frozenset()) -> list[Operation]:
+    """The operations of ``history`` that may have happened, by Jepsen's rules (strict
+    :func:`pair_events`): failed operations are removed unless their f is in
+    ``keep_failed`` (outcome ``FAIL``). Raises :class:`HistoryPairingError`."""
+    info = OpType.INFO
     operations: list[Operation] = []
-    for i, (_, inv, comp) in enumerate(done):
-        if comp is None:
+    for i, a in enumerate(pair_events(history, strict=True, keep_failed=keep_failed)):
+        inv, comp = a.invoke, a.completion
+        if a.outcome is info or comp is None:
             operations.append(
                 Operation(
                     i, inv.process, inv.f, inv.key, inv.value, None, info, inv.index, None,
@@ -120,12 +223,8 @@ def pair(history: Sequence[Op], keep_failed: frozenset[str] = frozenset()) -> li
         else:
             operations.append(
                 Operation(
-                    i, inv.process, inv.f, inv.key, inv.value, comp.value, comp.type, inv.index,
+                    i, inv.process, inv.f, inv.key, inv.value, comp.value, a.outcome, inv.index,
                     comp.index, inv.time_ns, comp.time_ns,
                 )
             )  # fmt: skip
     return operations
-
-
-def _first(item: tuple[int, Op, Op | None]) -> int:
-    return item[0]
