@@ -10,10 +10,11 @@ checker, add an entry here pointing at a factory in your own module.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from checkers.verdict import Checker
+from checkers.op import Op
+from checkers.verdict import Checker, CheckResult, Verdict, guarded
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,12 +22,16 @@ class CheckOptions:
     """What ``harness check`` lets the user tune. ``timeout_s`` (None: no limit) and
     ``max_memory_mb`` bound a checker's search; ``workers`` is how many processes it may
     use; ``failed_cas_reads`` is Porcupine's reading of a failed cas (a read of another
-    value) instead of Knossos' (it did not happen)."""
+    value) instead of Knossos' (it did not happen). For list-append: ``consistency``
+    (``serializable`` or ``strict-serializable``) and ``elle_cli``, the path of an
+    elle-cli program whose verdict is merged with ours."""
 
     timeout_s: float | None = 60.0
     max_memory_mb: int = 1024
     workers: int = 2
     failed_cas_reads: bool = False
+    consistency: str = "serializable"
+    elle_cli: str | None = None
 
 
 CheckerFactory = Callable[[str, CheckOptions], Checker]
@@ -44,6 +49,7 @@ REGISTRY: dict[str, str] = {
     "kv": _LINEAR,
     "set-full": "checkers.models:set_full_checker",
     "list-append": "checkers.models:list_append_checker",
+    "counter-bounds": "checkers.models:counter_bounds_checker",
 }
 """Model name -> ``"module:function"`` of its :data:`CheckerFactory`."""
 
@@ -93,7 +99,47 @@ def set_full_checker(name: str, options: CheckOptions) -> Checker:
 
 def list_append_checker(name: str, options: CheckOptions) -> Checker:
     """Elle-style list-append anomalies (``checkers.elle``)."""
-    from checkers.elle import ListAppendChecker  # noqa: PLC0415 (imported on use)
+    from checkers.elle import (  # noqa: PLC0415 (imported on use)
+        ElleCliChecker,
+        ListAppendChecker,
+    )
+
+    del name
+    ours = ListAppendChecker(consistency=options.consistency)
+    if options.elle_cli is None:
+        return ours
+    timeout = 300.0 if options.timeout_s is None else options.timeout_s
+    return WithSecondOpinion(ours, ElleCliChecker(options.elle_cli, timeout_s=timeout))
+
+
+def counter_bounds_checker(name: str, options: CheckOptions) -> Checker:
+    """Jepsen's counter checker: every read within the bounds its concurrent adds allow
+    (``checkers.counter``). ``counter`` is the linearizability model."""
+    from checkers.counter import CounterChecker  # noqa: PLC0415 (imported on use)
 
     del name, options
-    return ListAppendChecker()
+    return CounterChecker()
+
+
+class WithSecondOpinion:
+    """``primary``'s result with ``second``'s verdict merged in (invalid beats unknown
+    beats valid) and its result under ``details["second_opinion"]``; a second checker
+    that raises counts as unknown, as in ``run_checkers``."""
+
+    def __init__(self, primary: Checker, second: Checker) -> None:
+        self.primary = primary
+        self.second = second
+        self.name = primary.name
+
+    def check(self, history: Sequence[Op]) -> CheckResult:
+        ours = self.primary.check(history)
+        theirs = guarded(self.second.name, self.second.check, history)
+        verdict = Verdict.merge((ours.verdict, theirs.verdict))
+        reasons = [r for r in (ours.reason, theirs.reason) if r]
+        if theirs.verdict is not ours.verdict:
+            reasons.append(
+                f"{self.second.name} says {theirs.verdict.value}, {self.primary.name} says "
+                f"{ours.verdict.value}"
+            )
+        details = {**ours.details, "second_opinion": theirs.to_json()}
+        return CheckResult(ours.checker, verdict, "; ".join(reasons) or None, details)

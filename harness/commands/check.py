@@ -1,7 +1,9 @@
 """`harness check`: check history files with a model.
 
 Prints ``PATH<TAB>true|false|unknown`` per file (elle-cli's form); ``-v`` adds the
-reason and, for linearizability, the explanation. Exit code: 0 all valid, 1 any invalid,
+reason and the explanation in words (linearizability's unplaceable operation, set-full's
+lost writes, list-append's cycles with their edge kinds, counter reads out of bounds).
+Exit code: 0 all valid, 1 any invalid,
 2 any unknown, 254 bad arguments or input (unknown model, unreadable file, a history
 line that does not parse: one line on stderr naming the file and line).
 """
@@ -9,14 +11,12 @@ line that does not parse: one line on stderr naming the file and line).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from checkers.history import FORMATS, HistoryError, read_history
-from checkers.linear import ModelError, explanation_text
 from checkers.models import REGISTRY, CheckOptions, checker_for
 
 NAME = "check"
@@ -47,6 +47,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="cas-register: a failed cas read another value (Porcupine) instead of "
         "not happening (Knossos)",
+    )
+    parser.add_argument(
+        "--consistency",
+        choices=("serializable", "strict-serializable"),
+        default=None,
+        help="list-append: the consistency model (serializable)",
+    )
+    parser.add_argument(
+        "--elle-cli",
+        metavar="PATH",
+        default=None,
+        help="list-append: also run this elle-cli program and merge its verdict",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="explain each verdict")
     parser.add_argument("files", nargs="+", metavar="FILE")
@@ -84,21 +96,18 @@ def _check_file(path: str, job: _Job) -> FileVerdict:
         result = checker_for(model, job.options).check(history)
     except HistoryError as e:  # events that do not pair
         return FileVerdict(path, "", error=f"{path}: {e}")
-    except ModelError as e:
-        return FileVerdict(path, "", error=f"{path}: does not fit model {model}: {e}")
     except Exception as e:  # a crashing checker must not lose the other files' verdicts
+        linear = sys.modules.get("checkers.linear.model")  # loaded if a linear model ran
+        if linear is not None and isinstance(e, linear.ModelError):
+            return FileVerdict(path, "", error=f"{path}: does not fit model {model}: {e}")
         reason = f"checker crashed: {type(e).__name__}: {e}"
         return FileVerdict(path, "unknown", reason if job.verbose else "")
     verdict = {"valid": "true", "invalid": "false"}.get(result.verdict.value, "unknown")
     text = ""
     if job.verbose:
-        lines = [result.reason] if result.reason else []
-        explanation = result.details.get("explanation")
-        if isinstance(explanation, dict) and "unplaceable" in explanation:
-            lines.append(explanation_text(explanation))
-        elif result.details and verdict != "true":
-            lines.append(json.dumps(result.details, indent=1, default=str)[:4000])
-        text = "\n".join(lines)
+        from checkers.explanations import explain_in_words  # noqa: PLC0415 (only with -v)
+
+        text = explain_in_words(result)
     return FileVerdict(path, verdict, text)
 
 
@@ -145,6 +154,14 @@ def main(args: argparse.Namespace) -> int:
     if args.timeout < 0 or args.max_memory <= 0 or args.workers < 1:
         print(f"{prog}: --timeout, --max-memory and --workers must be positive", file=sys.stderr)
         return EXIT_BAD_ARGS
+    if (args.elle_cli is not None or args.consistency is not None) and (
+        args.model != "list-append"
+    ):
+        print(f"{prog}: --elle-cli and --consistency apply to --model list-append", file=sys.stderr)
+        return EXIT_BAD_ARGS
+    if args.elle_cli is not None and not os.access(args.elle_cli, os.X_OK):
+        print(f"{prog}: --elle-cli {args.elle_cli}: not an executable file", file=sys.stderr)
+        return EXIT_BAD_ARGS
     for path in args.files:
         if not os.path.isfile(path):
             print(f"{prog}: {path}: no such file", file=sys.stderr)
@@ -154,6 +171,8 @@ def main(args: argparse.Namespace) -> int:
         max_memory_mb=args.max_memory,
         workers=args.workers,
         failed_cas_reads=args.failed_cas_reads,
+        consistency=args.consistency or "serializable",
+        elle_cli=args.elle_cli,
     )
     results = _check_all(args.files, _Job(args.model, args.format, options, args.verbose))
     bad = False
