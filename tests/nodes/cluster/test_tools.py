@@ -10,6 +10,16 @@ from tests.support.servers import wait_until
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
 
+def _slot_maps_agree(servers, count: int) -> bool:
+    maps = set()
+    for server in servers:
+        lines = cluster_nodes(server)
+        if len(lines) != count:
+            return False
+        maps.add(tuple(sorted((line[0], tuple(line[8:])) for line in lines if line[8:])))
+    return len(maps) == 1
+
+
 def test_add_node_and_del_node(nodes: Nodes):
     servers = nodes.ours(3)
     addr = [f"127.0.0.1:{s.port}" for s in servers]
@@ -19,9 +29,9 @@ def test_add_node_and_del_node(nodes: Nodes):
     added = redis_cli("--cluster", "add-node", f"127.0.0.1:{new_master.port}", addr[0])
     assert "[OK] New node added correctly." in added.stdout, added.stdout + added.stderr
     wait_until(
-        lambda: all(len(cluster_nodes(s)) == 4 for s in [*servers, new_master]),
+        lambda: _slot_maps_agree([*servers, new_master], 4),
         20,
-        "four known nodes",
+        "four nodes agreeing on the slot map (what add-node checks first)",
     )
     added = redis_cli(
         "--cluster", "add-node", f"127.0.0.1:{new_replica.port}", addr[0], "--cluster-slave"
