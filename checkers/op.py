@@ -91,26 +91,34 @@ class Op:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Op:
         """Inverse of :meth:`to_json`. Raises ``ValueError`` naming the bad field."""
-        try:
-            type_ = OpType(data["type"])
-        except (KeyError, ValueError) as e:
-            raise ValueError(f"bad or missing 'type': {data.get('type')!r}") from e
+        type_ = _TYPES.get(data.get("type"))  # type: ignore[arg-type]
+        if type_ is None:
+            raise ValueError(f"bad or missing 'type': {data.get('type')!r}")
         if "f" not in data or "process" not in data:
             raise ValueError("missing 'f' or 'process'")
         process = data["process"]
-        if not isinstance(process, int | str) or isinstance(process, bool):
+        if not isinstance(process, _PROCESS_TYPES) or isinstance(process, bool):
             raise ValueError(f"bad 'process': {process!r}")
-        extra = {k: v for k, v in data.items() if k not in _KNOWN_FIELDS}
-        return cls(
-            type=type_,
-            f=str(data["f"]),
-            value=data.get("value"),
-            process=process,
-            index=int(data.get("index", -1)),
-            time_ns=int(data.get("time", 0)),
-            key=data.get("key"),
-            node=data.get("node"),
-            error=data.get("error"),
-            acks=data.get("acks"),
-            extra=MappingProxyType(extra) if extra else _EMPTY,
+        extra = (
+            _EMPTY
+            if _KNOWN_FIELDS.issuperset(data)
+            else MappingProxyType({k: v for k, v in data.items() if k not in _KNOWN_FIELDS})
         )
+        get = data.get
+        return cls(
+            type_,
+            str(data["f"]),
+            get("value"),
+            process,
+            int(get("index", -1)),
+            int(get("time", 0)),
+            get("key"),
+            get("node"),
+            get("error"),
+            get("acks"),
+            extra,
+        )
+
+
+_TYPES: Final = {t.value: t for t in OpType}
+_PROCESS_TYPES: Final = (int, str)

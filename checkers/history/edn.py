@@ -18,16 +18,19 @@ from dataclasses import replace
 from typing import Any
 
 from checkers.history.errors import HistoryFormatError
+from checkers.history.json_forms import op_from_map
 from checkers.op import NEMESIS, Op
 
-_TOKEN = re.compile(
+# Patterns given as text are compiled on first use (``re`` caches them): compiling every
+# pattern at import costs start-up time that most histories never repay.
+_TOKEN = (
     r'[\s,]*(?:(#\{|[{}\[\]()])|"((?:[^"\\]|\\["\\nt])*)"|([^\s,{}\[\]()"#;\\][^\s,{}\[\]()"]*))'
 )
-_INT = re.compile(r"[-+]?\d+N?")
-_FLOAT = re.compile(r"[-+]?\d+(\.\d*)?([eE][-+]?\d+)?M?")
+_INT = r"[-+]?\d+N?"
+_FLOAT = r"[-+]?\d+(\.\d*)?([eE][-+]?\d+)?M?"
 _CLOSER = {"{": "}", "[": "]", "(": ")", "#{": "}"}
 _ESCAPES = {'\\"': '"', "\\\\": "\\", "\\n": "\n", "\\t": "\t"}
-_ESCAPE = re.compile(r'\\["\\nt]')
+_ESCAPE = r'\\["\\nt]'
 
 
 _FLAT_PAIR = re.compile(r'[\s,]*:([\w?!*+<>=./-]+)\s+("[^"\\]*"|[^\s,{}\[\]()"#;\\]+)')
@@ -75,9 +78,9 @@ def _atom(text: str) -> Any:
         return True
     if text == "false":
         return False
-    if _INT.fullmatch(text):
+    if re.fullmatch(_INT, text):
         return int(text.rstrip("N"))
-    if _FLOAT.fullmatch(text):
+    if re.fullmatch(_FLOAT, text):
         return float(text.rstrip("M"))
     if text[0].isdigit():
         raise EdnSyntaxError(f"bad number {text!r}")
@@ -95,8 +98,9 @@ def _fast(text: str) -> tuple[Any, int]:
     """Parse one EDN value starting at 0; returns it and the end position."""
     stack: list[tuple[str, list[Any]]] = []
     pos = 0
+    token = re.compile(_TOKEN).match
     while True:
-        m = _TOKEN.match(text, pos)
+        m = token(text, pos)
         if m is None:
             rest = text[pos:].lstrip(" \t\r\n,")
             if not rest:
@@ -121,7 +125,9 @@ def _fast(text: str) -> tuple[Any, int]:
             else:
                 value = items
         elif string is not None:
-            value = _ESCAPE.sub(lambda e: _ESCAPES[e.group()], string) if "\\" in string else string
+            value = (
+                re.sub(_ESCAPE, lambda e: _ESCAPES[e.group()], string) if "\\" in string else string
+            )
         elif atom is not None:
             value = _atom(atom)
         else:  # pragma: no cover - the pattern always captures one group
@@ -173,19 +179,6 @@ def loads(text: str) -> Any:
         raise EdnSyntaxError(str(e) or type(e).__name__) from e
 
 
-def _op_from_map(data: Any, position: int) -> Op:
-    """The event of a parsed map (a fresh dict: it is completed in place); ``index``
-    defaults to ``position``."""
-    if not isinstance(data, dict):
-        raise ValueError(f"expected a map, got {type(data).__name__}")
-    key = data.get("key")
-    if key is not None and not isinstance(key, str):
-        data["key"] = str(key)
-    if "index" not in data:
-        data["index"] = position
-    return Op.from_json(data)
-
-
 def read_edn(path: str, text: str) -> list[Op]:
     """The events of an EDN history: one map per line, or a single vector of maps."""
     stripped = text.lstrip()
@@ -198,7 +191,7 @@ def read_edn(path: str, text: str) -> list[Op]:
             continue
         try:
             data = _flat_map(line, atoms)
-            ops.append(_op_from_map(loads(line) if data is None else data, len(ops)))
+            ops.append(op_from_map(loads(line) if data is None else data, len(ops)))
         except ValueError as e:
             raise HistoryFormatError(path, lineno, str(e)) from None
     return ops
@@ -229,7 +222,7 @@ def _read_vector(path: str, text: str) -> list[Op]:
         try:
             value = loads(f"[{s}]")
             for item in value:
-                ops.append(_op_from_map(item, len(ops)))
+                ops.append(op_from_map(item, len(ops)))
         except ValueError as e:
             raise HistoryFormatError(path, lineno, str(e)) from None
     if not closed:
@@ -274,17 +267,17 @@ def dumps(value: Any) -> str:
     raise ValueError(f"cannot write {type(value).__name__} as EDN")
 
 
-_KEYWORD = re.compile(r"[A-Za-z*+!_?<>=-][\w*+!?<>=./-]*")
+_KEYWORD = r"[A-Za-z*+!_?<>=-][\w*+!?<>=./-]*"
 
 
 def _dump_key(k: Any) -> str:
-    if isinstance(k, str) and _KEYWORD.fullmatch(k):
+    if isinstance(k, str) and re.fullmatch(_KEYWORD, k):
         return ":" + k
     return dumps(k)
 
 
 def _keyword(name: str) -> str:
-    return ":" + name if _KEYWORD.fullmatch(name) else dumps(name)
+    return ":" + name if re.fullmatch(_KEYWORD, name) else dumps(name)
 
 
 def op_to_edn(op: Op) -> str:

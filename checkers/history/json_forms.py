@@ -1,10 +1,12 @@
 """JSON histories: our ``history.jsonl`` (one ``Op.to_json()`` object per line) and
 elle-cli's JSON (the same maps with string keys and values, as one array or one object
-per line). Both readers accept both shapes; the writers differ only in layout."""
+per line). Both readers accept both shapes; the writers differ only in layout.
+
+``json`` is imported by the functions that use it: the EDN and log readers share
+:func:`op_from_map` and should not pay for it at start-up."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -13,18 +15,25 @@ from checkers.history.errors import HistoryFormatError
 from checkers.op import Op
 
 
-def _op(data: Any) -> Op:
+def op_from_map(data: Any, position: int | None = None) -> Op:
+    """The event of a parsed map (JSON object or EDN map, a fresh dict: it may be
+    completed in place); a key that is not a string becomes one; ``position`` is the
+    index when the map has none. Raises ``ValueError`` naming what is wrong."""
     if not isinstance(data, dict):
-        raise ValueError(f"expected an object, got {type(data).__name__}")
+        raise ValueError(f"expected a map, got {type(data).__name__}")
     key = data.get("key")
     if key is not None and not isinstance(key, str):
-        data = {**data, "key": str(key)}
+        data["key"] = str(key)
+    if position is not None and "index" not in data:
+        data["index"] = position
     return Op.from_json(data)
 
 
 def read_json(path: str, text: str) -> list[Op]:
     """Events from JSON lines or from one JSON array (parsed element by element so that
     an error names the element's line)."""
+    import json  # noqa: PLC0415 (start-up time; see the module docstring)
+
     ops: list[Op] = []
     decoder = json.JSONDecoder()
     pos = _skip(text, 0)
@@ -42,7 +51,7 @@ def read_json(path: str, text: str) -> list[Op]:
             break
         try:
             data, end = decoder.raw_decode(text, pos)
-            ops.append(_op(data))
+            ops.append(op_from_map(data))
         except json.JSONDecodeError as e:
             raise HistoryFormatError(path, e.lineno, f"bad JSON: {e.msg}") from None
         except ValueError as e:
@@ -54,12 +63,14 @@ def read_json(path: str, text: str) -> list[Op]:
 
 
 def _read_lines(path: str, text: str) -> list[Op]:
+    import json  # noqa: PLC0415 (start-up time; see the module docstring)
+
     ops: list[Op] = []
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            ops.append(_op(json.loads(line)))
+            ops.append(op_from_map(json.loads(line)))
         except json.JSONDecodeError as e:
             raise HistoryFormatError(path, lineno, f"bad JSON: {e.msg}") from None
         except ValueError as e:
@@ -80,12 +91,16 @@ def _line(text: str, pos: int) -> int:
 
 def write_jsonl(ops: Iterable[Op]) -> Iterator[str]:
     """Lines of a ``history.jsonl``."""
+    import json  # noqa: PLC0415 (start-up time; see the module docstring)
+
     for op in ops:
         yield json.dumps(op.to_json(), separators=(",", ":")) + "\n"
 
 
 def write_elle_json(ops: Iterable[Op]) -> Iterator[str]:
     """An elle-cli JSON array, one event per line."""
+    import json  # noqa: PLC0415 (start-up time; see the module docstring)
+
     first = True
     for op in ops:
         yield ("[" if first else ",\n ") + json.dumps(op.to_json())

@@ -98,16 +98,26 @@ class Attempt:
         return self.invoke.is_client
 
 
+_Pair = tuple[Op, Op | None, int, int, OpType]
+"""An :class:`Attempt`'s fields: tuples are cheaper to make than records, and the strict
+view turns them into :class:`Operation` records directly."""
+
+
 def pair_events(
     history: Sequence[Op], *, strict: bool = False, keep_failed: Collection[str] | None = None
 ) -> list[Attempt]:
     """The operations of ``history`` in invocation order (see the module docstring for
     the two modes). Raises :class:`HistoryPairingError` only when ``strict``."""
+    return [Attempt(*p) for p in _pairs(history, strict, keep_failed)]
+
+
+def _pairs(history: Sequence[Op], strict: bool, keep_failed: Collection[str] | None) -> list[_Pair]:
+    """:func:`pair_events`' work, as tuples."""
     if strict and any(op.index < 0 for op in history):  # not numbered yet
         history = [replace(op, index=i) for i, op in enumerate(history)]
     open_: dict[Process, tuple[int, Op]] = {}
     crashed: set[Process] = set()
-    done: list[Attempt] = []
+    done: list[_Pair] = []
     invoke, fail, info = OpType.INVOKE, OpType.FAIL, OpType.INFO
     last = -1
     for place, op in enumerate(history):
@@ -127,7 +137,7 @@ def pair_events(
                     raise HistoryPairingError(
                         pos, f"process {process} invokes while its event {previous[0]} is open"
                     )
-                done.append(Attempt(previous[1], None, previous[0], NEVER, info))
+                done.append((previous[1], None, previous[0], NEVER, info))
             elif strict and process in crashed:
                 raise HistoryPairingError(
                     pos, f"process {process} invokes again after an info completion"
@@ -140,7 +150,7 @@ def pair_events(
                 raise HistoryPairingError(
                     pos, f"{type_.value} completion of process {process} with no open invocation"
                 )
-            done.append(Attempt(op, op, pos, pos, type_))
+            done.append((op, op, pos, pos, type_))
             continue
         ipos, inv = started
         if strict and op.f != inv.f:
@@ -149,11 +159,11 @@ def pair_events(
             )
         if type_ is info:
             crashed.add(process)
-            done.append(Attempt(inv, op, ipos, NEVER, info))
+            done.append((inv, op, ipos, NEVER, info))
         elif type_ is not fail or keep_failed is None or op.f in keep_failed:
-            done.append(Attempt(inv, op, ipos, pos, type_))
-    done.extend(Attempt(inv, None, ipos, NEVER, info) for ipos, inv in open_.values())
-    done.sort(key=_invoke_pos)
+            done.append((inv, op, ipos, pos, type_))
+    done.extend((inv, None, ipos, NEVER, info) for ipos, inv in open_.values())
+    done.sort(key=_third)
     return done
 
 
@@ -162,8 +172,8 @@ def pair_attempts(history: Sequence[Op]) -> list[Attempt]:
     return pair_events(history)
 
 
-def _invoke_pos(attempt: Attempt) -> int:
-    return attempt.invoke_pos
+def _third(item: _Pair) -> int:
+    return item[2]
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,9 +221,8 @@ def pair(history: Sequence[Op], keep_failed: Collection[str] = frozenset()) -> l
     ``keep_failed`` (outcome ``FAIL``). Raises :class:`HistoryPairingError`."""
     info = OpType.INFO
     operations: list[Operation] = []
-    for i, a in enumerate(pair_events(history, strict=True, keep_failed=keep_failed)):
-        inv, comp = a.invoke, a.completion
-        if a.outcome is info or comp is None:
+    for i, (inv, comp, _, _, outcome) in enumerate(_pairs(history, True, keep_failed)):
+        if outcome is info or comp is None:
             operations.append(
                 Operation(
                     i, inv.process, inv.f, inv.key, inv.value, None, info, inv.index, None,
@@ -223,7 +232,7 @@ def pair(history: Sequence[Op], keep_failed: Collection[str] = frozenset()) -> l
         else:
             operations.append(
                 Operation(
-                    i, inv.process, inv.f, inv.key, inv.value, comp.value, a.outcome, inv.index,
+                    i, inv.process, inv.f, inv.key, inv.value, comp.value, outcome, inv.index,
                     comp.index, inv.time_ns, comp.time_ns,
                 )
             )  # fmt: skip

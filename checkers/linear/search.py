@@ -40,7 +40,6 @@ completed operation is left.
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
@@ -207,6 +206,8 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
         member = [1 << i for i in range(m)]
         entry_bytes = _ENTRY_BYTES + m // 8
     else:
+        import random  # noqa: PLC0415 (only large partitions need it)
+
         fingerprints = random.Random(_FINGERPRINT_SEED)
         member = [fingerprints.getrandbits(128) for _ in range(m)]
         entry_bytes = _ENTRY_BYTES + 16
