@@ -92,3 +92,15 @@ def redis_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[st
     return subprocess.run(
         [REDIS_CLI, *args], capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+def slot_maps_agree(servers: list[ServerProcess], known: int | None = None) -> bool:
+    """Every server knows ``known`` nodes (default: just these) and the same slot owners
+    (what --cluster check compares)."""
+    maps = set()
+    for server in servers:
+        lines = cluster_nodes(server)
+        if len(lines) != (len(servers) if known is None else known):
+            return False
+        maps.add(tuple(sorted((line[0], tuple(line[8:])) for line in lines if line[8:])))
+    return len(maps) == 1

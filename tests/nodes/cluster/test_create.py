@@ -13,6 +13,7 @@ from tests.nodes.cluster.conftest import (
     cluster_info,
     cluster_nodes,
     redis_cli,
+    slot_maps_agree,
 )
 from tests.support.servers import wait_until
 
@@ -119,4 +120,5 @@ def test_cluster_create_check_traffic_and_restart(nodes: Nodes, rng):
     assert after[6] == before[6]
     assert cluster_info(victim)["cluster_current_epoch"] == before_info["cluster_current_epoch"]
     wait_until(lambda: _all_ok(servers), 20, "cluster_state:ok after the restart")
+    wait_until(lambda: slot_maps_agree(servers), 20, "one slot map after the restart")
     assert redis_cli("--cluster", "check", addrs[0]).returncode == 0

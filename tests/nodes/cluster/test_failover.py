@@ -9,7 +9,14 @@ import redis
 from redis.cluster import RedisCluster
 
 from nodes.keyslot import keyslot
-from tests.nodes.cluster.conftest import Nodes, cluster_info, cluster_nodes, command, redis_cli
+from tests.nodes.cluster.conftest import (
+    Nodes,
+    cluster_info,
+    cluster_nodes,
+    command,
+    redis_cli,
+    slot_maps_agree,
+)
 from tests.support.servers import ServerProcess, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
@@ -96,6 +103,7 @@ def test_killed_master_is_replaced_and_returns_as_replica(nodes: Nodes):
         "the old master to rejoin as a replica of the new one",
     )
     wait_until(lambda: _ok(servers), 20, "cluster_state:ok everywhere")
+    wait_until(lambda: slot_maps_agree(servers), 20, "one slot map")
     assert redis_cli("--cluster", "check", f"127.0.0.1:{servers[1].port}").returncode == 0
 
 
@@ -110,6 +118,7 @@ def test_manual_failover_force_and_takeover(nodes: Nodes):
     assert command(master, "CLUSTER", "FAILOVER", "TAKEOVER")
     wait_until(lambda: "master" in _myself(master)[2], 15, "TAKEOVER")
     wait_until(lambda: _ok(servers), 20, "cluster_state:ok")
+    wait_until(lambda: slot_maps_agree(servers), 20, "one slot map")
     assert redis_cli("--cluster", "check", f"127.0.0.1:{servers[0].port}").returncode == 0
     with pytest.raises(Exception, match="You should send CLUSTER FAILOVER to a replica"):
         command(master, "CLUSTER", "FAILOVER")

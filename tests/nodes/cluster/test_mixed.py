@@ -10,6 +10,7 @@ from tests.nodes.cluster.conftest import (
     cluster_nodes,
     command,
     redis_cli,
+    slot_maps_agree,
 )
 from tests.support.servers import REDIS_SERVER, wait_until
 
@@ -159,6 +160,7 @@ def test_failover_votes_cross_implementations(nodes: Nodes):
         20,
         "cluster_state:ok after both failovers",
     )
+    wait_until(lambda: slot_maps_agree(survivors, known=5), 20, "one slot map")
     check = redis_cli("--cluster", "check", f"127.0.0.1:{r_replica.port}")
     assert "[OK] All 16384 slots covered." in check.stdout, check.stdout
 
