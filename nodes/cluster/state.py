@@ -135,7 +135,7 @@ class ClusterState:
     current_epoch: int = 0
     last_vote_epoch: int = 0
     health: ClusterHealth = ClusterHealth.FAIL
-    size: int = 0
+    size: int = 1  # redis starts at 1 until the first state update
     blacklist: dict[str, int] = field(default_factory=dict)
     counters: Counters = field(default_factory=Counters)
 
