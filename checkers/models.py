@@ -76,10 +76,14 @@ def linear_checker(name: str, options: CheckOptions) -> Checker:
     from checkers.linear import (  # noqa: PLC0415 (imported only when a linear model is used)
         MODELS,
         LinearizabilityChecker,
-        cas_register,
     )
 
-    model = cas_register(options.failed_cas_reads) if name == "cas-register" else MODELS[name]()
+    if name == "cas-register":
+        from checkers.linear.registers import cas_register  # noqa: PLC0415
+
+        model = cas_register(options.failed_cas_reads)
+    else:
+        model = MODELS[name]()
     return LinearizabilityChecker(
         model,
         timeout_s=options.timeout_s,

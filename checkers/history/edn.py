@@ -187,8 +187,10 @@ def read_edn(path: str, text: str) -> list[Op]:
     ops: list[Op] = []
     atoms: dict[str, Any] = {}  # the same atoms recur on every line
     for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith(";"):
-            continue
+        if line[:1] != "{":  # the usual line starts with its map: no need to strip it
+            stripped = line.strip()
+            if not stripped or stripped[0] == ";":
+                continue
         try:
             data = _flat_map(line, atoms)
             ops.append(op_from_map(loads(line) if data is None else data, len(ops)))
@@ -233,13 +235,19 @@ def _read_vector(path: str, text: str) -> list[Op]:
 def split_independent(ops: Sequence[Op]) -> list[Op] | None:
     """``ops`` with ``:value [k v]`` moved into key and value, if every client event has
     such a pair (a ``jepsen.independent`` history); else None."""
-    client = [op for op in ops if op.is_client]
-    if not client or any(
-        not (isinstance(op.value, list) and len(op.value) == 2)
-        or isinstance(op.value[0], list | dict)
-        or op.key is not None
-        for op in client
-    ):
+    client = False
+    for op in ops:
+        if op.process == NEMESIS:
+            continue
+        value = op.value
+        if (
+            not (isinstance(value, list) and len(value) == 2)
+            or isinstance(value[0], list | dict)
+            or op.key is not None
+        ):
+            return None
+        client = True
+    if not client:
         return None
     return [
         replace(op, key=str(op.value[0]), value=op.value[1]) if op.is_client else op for op in ops

@@ -38,7 +38,8 @@ _WRITERS: dict[str, Callable[[Iterable[Op]], Iterator[str]]] = {
 
 def detect_format(path: str, text: str) -> str:
     """The format of ``text`` judged by its first non-blank line."""
-    for line in text.splitlines():
+    head = text[:65536]  # the first line is near the start; do not split a large file
+    for line in (head if head.strip() else text).splitlines():
         s = line.strip()
         if not s:
             continue
