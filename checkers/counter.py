@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from checkers.history.errors import HistoryShapeError
 from checkers.history.pairing import NEVER, Attempt, pair_attempts
 from checkers.op import Op, OpType
 from checkers.verdict import CheckResult, Verdict
@@ -38,7 +39,8 @@ class _Sums:
 def _delta(op: Attempt) -> int:
     v = op.invoke.value
     if isinstance(v, bool) or not isinstance(v, int):
-        raise ValueError(f"add at index {op.invoke.index}: delta is not an integer: {v!r}")
+        index = op.invoke.index if op.invoke.index >= 0 else op.invoke_pos
+        raise HistoryShapeError(index, f"add delta is not an integer: {v!r}")
     return v
 
 
@@ -53,6 +55,14 @@ class CounterChecker:
         self.max_listed = max_listed
 
     def check(self, history: Sequence[Op]) -> CheckResult:
+        """A history it cannot judge (a delta or read that is not an integer) is
+        ``unknown``, with the event named in the reason."""
+        try:
+            return self._check(history)
+        except HistoryShapeError as e:
+            return CheckResult(self.name, Verdict.UNKNOWN, f"bad history: {e}")
+
+    def _check(self, history: Sequence[Op]) -> CheckResult:
         # (position, order at that position, kind, attempt); completions sort before
         # invocations at one position so a zero-length op is seen whole.
         events: dict[Any, list[tuple[int, int, str, Attempt]]] = defaultdict(list)
@@ -96,7 +106,8 @@ class CounterChecker:
                     upper = d0 + (sums.possible_pos - dpos0)
                     value = 0 if op.value is None else op.value
                     if isinstance(value, bool) or not isinstance(value, int):
-                        raise ValueError(f"read at index {op.invoke.index}: not an integer")
+                        index = op.invoke.index if op.invoke.index >= 0 else op.invoke_pos
+                        raise HistoryShapeError(index, f"read value is not an integer: {value!r}")
                     finals[str(key)] = {"value": value, "lower": lower, "upper": upper}
                     if not lower <= value <= upper:
                         error_count += 1

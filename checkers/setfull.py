@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checkers.faults import FaultIndex, fault_windows
+from checkers.history.errors import HistoryShapeError
 from checkers.history.pairing import NEVER, Attempt, pair_attempts
 from checkers.op import Op, OpType
 from checkers.quantiles import summary_ms
@@ -65,6 +66,14 @@ def _element(value: Any) -> Hashable:
     return tuple(value) if isinstance(value, list) else value
 
 
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
 def _index(op: Attempt, pos: int) -> int:
     return op.invoke.index if op.invoke.index >= 0 else pos
 
@@ -84,12 +93,17 @@ class SetFullChecker:
         self.max_listed = max_listed
 
     def check(self, history: Sequence[Op]) -> CheckResult:
-        ops = pair_attempts(history)
-        keys = self._collect(ops)
-        faults = FaultIndex(fault_windows(history, ops))
-        report = _Report(self.max_listed, faults)
-        for key, state in keys.items():
-            report.key(key, state)
+        """A history it cannot judge (a read that is not a list, an element that cannot
+        be a set member) is ``unknown``, with the event named in the reason."""
+        try:
+            ops = pair_attempts(history)
+            keys = self._collect(ops)
+            faults = FaultIndex(fault_windows(history, ops))
+            report = _Report(self.max_listed, faults)
+            for key, state in keys.items():
+                report.key(key, state)
+        except HistoryShapeError as e:
+            return CheckResult(self.name, Verdict.UNKNOWN, f"bad history: {e}")
         return report.result(self.name)
 
     def _collect(self, ops: Sequence[Attempt]) -> dict[Any, _Key]:
@@ -100,15 +114,21 @@ class SetFullChecker:
             if op.f == self.add_f:
                 state = keys[op.key]
                 value = _element(op.invoke.value)
-                if op.outcome is OpType.FAIL:
-                    state.failed.add(value)
-                else:
-                    state.elements.setdefault(value, _Element(op))
+                try:
+                    if op.outcome is OpType.FAIL:
+                        state.failed.add(value)
+                    else:
+                        state.elements.setdefault(value, _Element(op))
+                except TypeError:
+                    raise HistoryShapeError(
+                        _index(op, op.invoke_pos), f"add of {value!r}: not a set element"
+                    ) from None
             elif op.f == self.read_f and op.is_ok:
                 seen = op.value
                 if seen is not None and not isinstance(seen, list | tuple | set | frozenset):
-                    pos = op.completion.index if op.completion is not None else op.invoke_pos
-                    raise ValueError(f"read at index {pos}: value is not a list: {seen!r}")
+                    raise HistoryShapeError(
+                        _index(op, op.invoke_pos), f"read value is not a list: {seen!r}"
+                    )
                 keys[op.key].reads.append(op)
         return keys
 
@@ -171,7 +191,13 @@ class _Report:
     def _scan_reads(self, key: Any, state: _Key) -> None:
         for r in state.reads:
             values = [_element(v) for v in r.value or ()]
-            members = frozenset(values)
+            try:
+                members = frozenset(values)
+            except TypeError:
+                bad = next(v for v in values if not _hashable(v))
+                raise HistoryShapeError(
+                    _index(r, r.invoke_pos), f"read holds {bad!r}: not a set element"
+                ) from None
             state.read_sets[r.invoke_pos] = members
             if len(members) != len(values):
                 dups = sorted((v for v, n in Counter(values).items() if n > 1), key=repr)

@@ -20,6 +20,7 @@ from checkers.elle.cycles import explain, find_cycles
 from checkers.elle.dependencies import dependency_graph
 from checkers.elle.observations import observe
 from checkers.elle.txn import txns_of
+from checkers.history.errors import HistoryShapeError
 from checkers.history.pairing import pair_attempts
 from checkers.op import Op
 from checkers.verdict import CheckResult, Verdict
@@ -49,7 +50,12 @@ class ListAppendChecker:
         self.max_listed = max_listed
 
     def check(self, history: Sequence[Op]) -> CheckResult:
-        txns = txns_of(pair_attempts(history), self.f)
+        """A history it cannot judge (a transaction that is not a list of micro-ops, a
+        read that is not a list) is ``unknown``, with the event named in the reason."""
+        try:
+            txns = txns_of(pair_attempts(history), self.f)
+        except HistoryShapeError as e:
+            return CheckResult(self.name, Verdict.UNKNOWN, f"bad history: {e}")
         obs = observe(txns, self.max_listed)
         strict = self.consistency == "strict-serializable"
         graph = dependency_graph(txns, obs, realtime=strict, process=strict)

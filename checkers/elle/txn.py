@@ -13,6 +13,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from checkers.history.errors import HistoryShapeError
 from checkers.history.pairing import Attempt
 from checkers.op import OpType
 
@@ -77,7 +78,7 @@ def _hashable(x: Any) -> Hashable:
     if isinstance(x, list | tuple):
         return tuple(_hashable(v) for v in x)
     if isinstance(x, dict):
-        raise ValueError(f"a map is not a key or element: {x!r}")
+        raise TypeError(f"a map is not a key or element: {x!r}")
     return x  # type: ignore[no-any-return]
 
 
@@ -107,21 +108,29 @@ def parse_mops(value: Any, where: int) -> tuple[MicroOp, ...]:
     """The micro-ops of one transaction value; ``ValueError`` naming ``where`` (the
     history index) and the micro-op if one is malformed."""
     if not isinstance(value, list | tuple):
-        raise ValueError(f"txn at index {where}: value is not a list of micro-ops: {value!r}")
+        raise HistoryShapeError(where, f"txn value is not a list of micro-ops: {value!r}")
     out: list[MicroOp] = []
     for i, m in enumerate(value):
         if not isinstance(m, list | tuple) or len(m) != 3:
-            raise ValueError(f"txn at index {where}, micro-op {i}: expected [f, k, v]: {m!r}")
+            raise HistoryShapeError(where, f"txn micro-op {i}: expected [f, k, v]: {m!r}")
         f = str(m[0]).lstrip(":")
         if f in ("read", READ):
             observed = m[2]
             if observed is not None and not isinstance(observed, list | tuple):
-                raise ValueError(f"txn at index {where}, micro-op {i}: read of a non-list")
-            out.append(MicroOp(READ, _hashable(m[1]), _observed(observed)))
+                raise HistoryShapeError(
+                    where, f"txn micro-op {i}: read of a non-list: {observed!r}"
+                )
+            try:
+                out.append(MicroOp(READ, _hashable(m[1]), _observed(observed)))
+            except TypeError as e:
+                raise HistoryShapeError(where, f"txn micro-op {i}: {e}") from None
         elif f == APPEND:
-            out.append(MicroOp(APPEND, _hashable(m[1]), _hashable(m[2])))
+            try:
+                out.append(MicroOp(APPEND, _hashable(m[1]), _hashable(m[2])))
+            except TypeError as e:
+                raise HistoryShapeError(where, f"txn micro-op {i}: {e}") from None
         else:
-            raise ValueError(f"txn at index {where}, micro-op {i}: unknown f {m[0]!r}")
+            raise HistoryShapeError(where, f"txn micro-op {i}: unknown f {m[0]!r}")
     return tuple(out)
 
 

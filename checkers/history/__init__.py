@@ -2,10 +2,16 @@
 
 Public names: :func:`read_history`, :func:`parse_history`, :func:`write_history`,
 :func:`detect_format`, :data:`FORMATS`, :func:`pair`, :class:`Operation`, and the errors
-:class:`HistoryError`, :class:`HistoryFormatError`, :class:`HistoryPairingError`.
+:class:`HistoryError`, :class:`HistoryFormatError`, :class:`HistoryPairingError`,
+:class:`HistoryShapeError`.
 """
 
-from checkers.history.errors import HistoryError, HistoryFormatError, HistoryPairingError
+from checkers.history.errors import (
+    HistoryError,
+    HistoryFormatError,
+    HistoryPairingError,
+    HistoryShapeError,
+)
 from checkers.history.formats import (
     FORMATS,
     detect_format,
@@ -20,6 +26,7 @@ __all__ = [
     "HistoryError",
     "HistoryFormatError",
     "HistoryPairingError",
+    "HistoryShapeError",
     "Operation",
     "detect_format",
     "pair",

@@ -29,3 +29,14 @@ class HistoryPairingError(HistoryError):
         self.index = index
         self.message = message
         super().__init__(f"event {index}: {message}")
+
+
+class HistoryShapeError(HistoryError, ValueError):
+    """An event whose value has a shape the checker cannot judge (a set read that is not
+    a list, a transaction that is not a list of micro-ops, a counter delta that is not an
+    integer). Checkers turn it into an ``unknown`` verdict with this message as reason."""
+
+    def __init__(self, index: int, message: str) -> None:
+        self.index = index
+        self.message = message
+        super().__init__(f"event {index}: {message}")
