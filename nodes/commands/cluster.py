@@ -86,7 +86,7 @@ def cluster_myid(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return _engine(ctx).myself.node_id.encode()
 
 
-@command("slots", 2, "loading stale", acl="@slow", parent="cluster")
+@command("slots", 2, "stale", acl="@slow", parent="cluster")
 def cluster_slots(ctx: CommandContext, argv: list[bytes]) -> Reply:
     engine = _engine(ctx)
     return _to_reply(
@@ -94,7 +94,7 @@ def cluster_slots(ctx: CommandContext, argv: list[bytes]) -> Reply:
     )
 
 
-@command("shards", 2, "loading stale", acl="@slow", parent="cluster")
+@command("shards", 2, "stale", acl="@slow", parent="cluster")
 def cluster_shards(ctx: CommandContext, argv: list[bytes]) -> Reply:
     engine = _engine(ctx)
     return _to_reply(
@@ -262,7 +262,7 @@ def cluster_forget(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return OK
 
 
-@command("reset", -2, "admin stale noscript", acl=_ACL, parent="cluster")
+@command("reset", -2, "admin noscript stale", acl=_ACL, parent="cluster")
 def cluster_reset(ctx: CommandContext, argv: list[bytes]) -> Reply:
     engine = _engine(ctx)
     hard = False
@@ -280,7 +280,7 @@ def cluster_reset(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return OK
 
 
-@command("saveconfig", 2, "admin stale", acl=_ACL, parent="cluster")
+@command("saveconfig", 2, _ADMIN, acl=_ACL, parent="cluster")
 def cluster_saveconfig(ctx: CommandContext, argv: list[bytes]) -> Reply:
     engine = _engine(ctx)
     try:
@@ -299,7 +299,7 @@ def cluster_count_failure_reports(ctx: CommandContext, argv: list[bytes]) -> Rep
         raise CommandError(str(exc)) from None
 
 
-@command("failover", -2, "admin stale", acl=_ACL, parent="cluster")
+@command("failover", -2, _ADMIN, acl=_ACL, parent="cluster")
 def cluster_failover(ctx: CommandContext, argv: list[bytes]) -> Reply:
     component = _component(ctx)
     engine = component.engine
