@@ -58,6 +58,7 @@ SCRIPT: list[list[str]] = [
     ["CLUSTER", "FLUSHSLOTS"],
     ["CLUSTER", "RESET", "SOFT"],
     ["CLUSTER", "SAVECONFIG"],
+    ["CLUSTER", "HELP"],
 ]
 
 
