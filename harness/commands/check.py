@@ -224,5 +224,21 @@ def standalone(argv: Sequence[str] | None = None) -> int:
     return main(parser.parse_args(argv))
 
 
+def _run_as_program() -> None:
+    """``python -m harness.commands.check``: run, then leave at once. The garbage
+    collector's young generation is collected every 50,000 allocations, not 700 (reading
+    a history allocates a great many objects, nearly none in cycles), and the process
+    ends with ``os._exit`` once the output is flushed, skipping the interpreter's
+    teardown (a full collection and freeing every object): together about a tenth of
+    a small file's whole-process time."""
+    import gc  # noqa: PLC0415 (only when run as a program)
+
+    gc.set_threshold(50_000, 20, 20)
+    code = standalone()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(standalone())
+    _run_as_program()
