@@ -35,7 +35,7 @@ def netns_available() -> bool:
 
 @dataclass(frozen=True)
 class RunOptions:
-    db: str = "redis"
+    db: str = "splitbrain"
     workload: str = "set"
     nemesis: str = "none"
     faults: tuple[str, ...] = ()
@@ -196,7 +196,12 @@ def from_args(args: argparse.Namespace) -> RunOptions:
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
     """Every option of ``harness run`` (documented in docs/harness.md)."""
     g = p.add_argument_group("database")
-    g.add_argument("--db", choices=DB_KINDS, default="redis", help="server to test (default redis)")
+    g.add_argument(
+        "--db",
+        choices=DB_KINDS,
+        default="splitbrain",
+        help="server to test: splitbrain (ours, default) or redis (Debian's redis-server)",
+    )
     g.add_argument("--nodes", type=int, default=6, help="cluster nodes (default 6)")
     g.add_argument("--replicas", type=int, default=1, help="replicas per primary (default 1)")
     g.add_argument(

@@ -46,7 +46,17 @@ def prefix_of(run_dir: Path) -> str:
 @pytest.mark.parametrize("workload", ["set", "register", "list-append", "counter"])
 def test_fault_free_loopback_run_is_valid(tmp_path: Path, workload: str, seed: int) -> None:
     store = tmp_path / "store"
-    args = ["run", "--net", "loopback", "--nemesis", "none", "--workload", workload]
+    args = [
+        "run",
+        "--db",
+        "redis",
+        "--net",
+        "loopback",
+        "--nemesis",
+        "none",
+        "--workload",
+        workload,
+    ]
     done = harness(*args, *QUICK, "--time-limit", "2", "--store", str(store), "--seed", str(seed))
     assert done.returncode == 0, done.stderr[-3000:]
     run_dir = latest(store)
@@ -98,7 +108,7 @@ def test_partition_minority_loses_acknowledged_writes(tmp_path: Path, seed: int)
     for attempt in range(2):  # the partition may (rarely) miss the primaries with writes
         store = tmp_path / f"store{attempt}"
         done = harness(
-            "run", "--workload", "set", "--nemesis", "partition-minority",
+            "run", "--db", "redis", "--workload", "set", "--nemesis", "partition-minority",
             "--nemesis-interval", "6", "--time-limit", "16", "--recovery-time", "4",
             "--store", str(store), "--seed", str(seed + attempt), timeout=150,
         )  # fmt: skip
