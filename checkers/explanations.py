@@ -71,14 +71,7 @@ def _set_full(d: Mapping[str, Any]) -> list[str]:
     if lost:
         lines.append(f"lost writes ({d.get('lost_count', len(lost))}):")
     for w in lost[:LISTED]:
-        faults = ", ".join(map(str, w.get("faults") or [])) or "none"
-        lines.append(
-            f"  key {w.get('key')!r} value {w.get('value')!r}: add at event {w.get('index')} "
-            f"({w.get('outcome')}, invoked {_ms(w.get('invoke_time'))}, completed "
-            f"{_ms(w.get('complete_time'))}, acks {w.get('acks')}, node {w.get('node')}); "
-            f"last seen by read {w.get('last_seen_read_index')}, missing from read "
-            f"{w.get('missing_from_read_index')}; faults: {faults}"
-        )
+        lines.append(f"  key {w.get('key')!r} value {w.get('value')!r}: {_lost_write(w)}")
     _more(lines, lost)
     unexpected: Sequence[Mapping[str, Any]] = d.get("unexpected", [])
     if unexpected:
@@ -90,14 +83,33 @@ def _set_full(d: Mapping[str, Any]) -> list[str]:
         )
     _more(lines, unexpected)
     by_acks: Mapping[str, Mapping[str, int]] = d.get("by_acks", {})
+    if by_acks:
+        lines.append("by WAIT acknowledgement level (replicas; none: no WAIT):")
     for level, counts in by_acks.items():
         lines.append(
-            f"  acks {level}: acknowledged {counts.get('acknowledged_count', 0)}, "
+            f"  {level}: acknowledged {counts.get('acknowledged_count', 0)}, "
             f"lost {counts.get('lost_count', 0)}"
         )
     if d.get("unread_keys"):
         lines.append(f"keys never read: {', '.join(map(str, d['unread_keys'][:LISTED]))}")
     return lines
+
+
+def _lost_write(w: Mapping[str, Any]) -> str:
+    """Where a lost write came from and which reads saw and missed it."""
+    how = [str(w.get("outcome")), f"invoked {_ms(w.get('invoke_time'))}"]
+    how.append(f"completed {_ms(w.get('complete_time'))}")
+    if w.get("acks") is not None:
+        how.append(f"WAIT acks {w['acks']}")
+    if w.get("node") is not None:
+        how.append(f"node {w['node']}")
+    seen = w.get("last_seen_read_index")
+    seen_text = "never seen by a read" if seen is None else f"last seen by read {seen}"
+    faults = ", ".join(map(str, w.get("faults") or [])) or "none"
+    return (
+        f"add at event {w.get('index')} ({', '.join(how)}); {seen_text}, missing from "
+        f"read {w.get('missing_from_read_index')}; faults during the add: {faults}"
+    )
 
 
 def _list_append(d: Mapping[str, Any]) -> list[str]:

@@ -63,9 +63,11 @@ def test_set_full_lists_lost_writes(tmp_path: Path):
     assert "lost writes (1):" in done.stdout
     lost = next(line for line in lines if "value 3:" in line)
     assert "key 'k'" in lost
-    assert "acks 0" in lost
-    assert "faults: start-partition" in lost or "faults: " in lost
-    assert "acks 1: acknowledged 1, lost 0" in done.stdout
+    assert "WAIT acks 0" in lost
+    assert "faults during the add: partition" in lost
+    assert "never seen by a read, missing from read 12" in lost
+    assert "  1: acknowledged 1, lost 0" in lines
+    assert "  0: acknowledged 2, lost 1" in lines
 
 
 def test_set_full_valid_exits_0(tmp_path: Path):
