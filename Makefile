@@ -59,8 +59,16 @@ test-fast: setup
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 # The main job on embedded defaults: a Jepsen-style run against a Redis Cluster.
+# A verdict (valid 0, invalid 1, unknown 2) is a finished run, so make succeeds and says
+# which; bad arguments (254) and internal errors (255) fail.
 run: setup
-	$(BIN)/harness run $(RUN_ARGS)
+	@status=0; $(BIN)/harness run $(RUN_ARGS) || status=$$?; \
+	case $$status in \
+	  0) echo "make run: verdict valid: no anomaly found (store/latest/report.html)";; \
+	  1) echo "make run: verdict INVALID: anomalies found, e.g. lost acknowledged writes (store/latest/report.html)";; \
+	  2) echo "make run: verdict unknown (store/latest/report.html)";; \
+	  *) echo "make run: harness failed with exit code $$status" >&2; exit $$status;; \
+	esac
 
 clean:
 	rm -rf $(VENV) *.egg-info .mypy_cache .ruff_cache
