@@ -11,6 +11,7 @@ from checkers.history import write_history
 from checkers.op import Op
 from tests.checkers.builder import History, txn
 from tests.checkers.test_elle_cli_and_workloads import fake_elle
+from tests.checkers.test_linear_corpus import CORPUS
 
 
 def _check(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -131,3 +132,47 @@ def test_counter_bounds_reads_outside_bounds(tmp_path: Path):
     done = _check("--model", "counter-bounds", "-v", _file(tmp_path, h.events))
     assert done.returncode == 1, done.stderr
     assert "read at event 2 of key 'c': 5 not in [2, 2]" in done.stdout
+
+
+def test_set_full_through_the_harness_entry_point(tmp_path: Path):
+    path = _file(tmp_path, _lost_write())
+    argv = [sys.executable, "-m", "harness.cli", "check", "--model", "set-full", str(path)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout) == (1, f"{path}\tfalse\n"), done.stderr
+
+
+# Start-up time is most of a small check: modules that only some paths need stay unloaded.
+_PROBE = """
+import sys
+from harness.commands.check import standalone
+code = standalone(sys.argv[1:])
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+def test_kv_check_loads_only_what_it_needs():
+    kv_log = CORPUS / "kv" / "c01-ok.txt"
+    argv = [sys.executable, "-c", _PROBE, "--model", "kv", str(kv_log)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    verdict, loaded_line = done.stdout.splitlines()
+    assert verdict.endswith("\ttrue")
+    loaded = set(loaded_line.split())
+    assert "checkers.linear.kv" in loaded
+    unneeded = {
+        "edn_format",
+        "json",
+        "random",
+        "shutil",
+        "pathlib",
+        "checkers.linear.containers",
+        "checkers.linear.registers",
+        "checkers.setfull",
+        "checkers.elle",
+        "checkers.explanations",
+        "multiprocessing",
+    }
+    # pathlib comes with the editable install's import finder in some environments
+    if any(name.startswith("__editable__") for name in loaded):
+        unneeded.discard("pathlib")
+    assert loaded & unneeded == set()
