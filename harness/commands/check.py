@@ -190,16 +190,18 @@ def main(args: argparse.Namespace) -> int:
         elle_cli=args.elle_cli,
     )
     results = _check_all(args.files, _Job(args.model, args.format, options, args.verbose))
-    bad = False
-    for r in results:
-        if r.error:
-            print(f"{prog}: {r.error}", file=sys.stderr)
-            bad = True
-            continue
-        print(f"{r.path}\t{r.verdict}")
-        if r.text:
-            print(r.text)
-    sys.stdout.flush()
+    bad = any(r.error for r in results)
+    try:
+        for r in results:
+            if r.error:
+                print(f"{prog}: {r.error}", file=sys.stderr)
+                continue
+            print(f"{r.path}\t{r.verdict}")
+            if r.text:
+                print(r.text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (``| head``); the exit code still tells
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     verdicts = {r.verdict for r in results}
     if bad:
         return EXIT_BAD_ARGS

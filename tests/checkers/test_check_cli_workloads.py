@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -176,3 +177,24 @@ def test_kv_check_loads_only_what_it_needs():
     if any(name.startswith("__editable__") for name in loaded):
         unneeded.discard("pathlib")
     assert loaded & unneeded == set()
+
+
+def test_closed_output_keeps_the_exit_code_without_a_traceback():
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write to stdout fails: the reader is gone (``| head``)
+    argv = [
+        sys.executable,
+        "-m",
+        "harness.commands.check",
+        "--model",
+        "kv",
+        str(CORPUS / "kv" / "c01-bad.txt"),
+    ]
+    try:
+        done = subprocess.run(
+            argv, stdout=write_end, stderr=subprocess.PIPE, timeout=60, check=False
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 1
+    assert b"Traceback" not in done.stderr
