@@ -24,7 +24,8 @@ class CheckOptions:
     use; ``failed_cas_reads`` is Porcupine's reading of a failed cas (a read of another
     value) instead of Knossos' (it did not happen). For list-append: ``consistency``
     (``serializable`` or ``strict-serializable``) and ``elle_cli``, the path of an
-    elle-cli program whose verdict is merged with ours."""
+    elle-cli program whose verdict is merged with ours. ``max_listed`` caps the findings
+    set-full and counter-bounds list (their counts are never capped)."""
 
     timeout_s: float | None = 60.0
     max_memory_mb: int = 1024
@@ -32,6 +33,7 @@ class CheckOptions:
     failed_cas_reads: bool = False
     consistency: str = "serializable"
     elle_cli: str | None = None
+    max_listed: int = 100
 
 
 CheckerFactory = Callable[[str, CheckOptions], Checker]
@@ -52,6 +54,9 @@ REGISTRY: dict[str, str] = {
     "counter-bounds": "checkers.models:counter_bounds_checker",
 }
 """Model name -> ``"module:function"`` of its :data:`CheckerFactory`."""
+
+LINEAR_MODELS: frozenset[str] = frozenset(n for n, target in REGISTRY.items() if target == _LINEAR)
+"""The names of the linearizability models (``checkers.linear``)."""
 
 
 class UnknownModelError(LookupError):
@@ -97,8 +102,8 @@ def set_full_checker(name: str, options: CheckOptions) -> Checker:
     (``checkers.setfull``)."""
     from checkers.setfull import SetFullChecker  # noqa: PLC0415 (imported on use)
 
-    del name, options
-    return SetFullChecker()
+    del name
+    return SetFullChecker(max_listed=options.max_listed)
 
 
 def list_append_checker(name: str, options: CheckOptions) -> Checker:
@@ -121,8 +126,8 @@ def counter_bounds_checker(name: str, options: CheckOptions) -> Checker:
     (``checkers.counter``). ``counter`` is the linearizability model."""
     from checkers.counter import CounterChecker  # noqa: PLC0415 (imported on use)
 
-    del name, options
-    return CounterChecker()
+    del name
+    return CounterChecker(max_listed=options.max_listed)
 
 
 class WithSecondOpinion:

@@ -9,16 +9,12 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from checkers.counter import CounterChecker
-from checkers.elle import ElleCliChecker, ListAppendChecker
+from checkers.elle import ElleCliChecker
+from checkers.models import LINEAR_MODELS, CheckOptions, checker_for
 from checkers.perf import PerfChecker
-from checkers.setfull import SetFullChecker
 from checkers.stats import StatsChecker
 from checkers.verdict import Checker
 
@@ -40,15 +36,20 @@ class CheckerOptions:
     max_listed: int = 100
 
 
+def _options(opts: CheckerOptions) -> CheckOptions:
+    """The same choices in the form ``checkers.models`` factories take (the ones
+    ``harness check`` uses)."""
+    return CheckOptions(
+        timeout_s=opts.timeout_s, consistency=opts.consistency, max_listed=opts.max_listed
+    )
+
+
 def _linearizability(opts: CheckerOptions) -> Checker:
-    """The checkers-linear checker, imported when first needed (it pulls in the search
-    and its worker pool)."""
-    linear: Any = importlib.import_module("checkers.linear")
-    models: dict[str, Callable[[], Any]] = linear.MODELS
-    if opts.model not in models:
-        raise ValueError(f"unknown model {opts.model!r}: use one of {', '.join(sorted(models))}")
-    make: Callable[..., Checker] = linear.LinearizabilityChecker
-    return make(models[opts.model](), timeout_s=opts.timeout_s)
+    """The checkers-linear checker for ``opts.model`` (imported when first needed)."""
+    if opts.model not in LINEAR_MODELS:
+        known = ", ".join(sorted(LINEAR_MODELS))
+        raise ValueError(f"unknown model {opts.model!r}: use one of {known}")
+    return checker_for(opts.model, _options(opts))
 
 
 def checkers_for(workload: str, opts: CheckerOptions | None = None) -> list[Checker]:
@@ -58,12 +59,12 @@ def checkers_for(workload: str, opts: CheckerOptions | None = None) -> list[Chec
     if workload == "register":
         return [_linearizability(o), *common]
     if workload == "set":
-        return [SetFullChecker(max_listed=o.max_listed), *common]
+        return [checker_for("set-full", _options(o)), *common]
     if workload == "list-append":
-        elle: list[Checker] = [ListAppendChecker(consistency=o.consistency)]
+        elle: list[Checker] = [checker_for("list-append", _options(o))]
         if o.elle_cli is not None:
             elle.append(ElleCliChecker(o.elle_cli, timeout_s=o.timeout_s))
         return [*elle, *common]
     if workload == "counter":
-        return [CounterChecker(max_listed=o.max_listed), *common]
+        return [checker_for("counter-bounds", _options(o)), *common]
     raise ValueError(f"unknown workload {workload!r}: use one of {', '.join(WORKLOADS)}")
