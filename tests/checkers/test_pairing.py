@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checkers.history import HistoryPairingError, pair
 from checkers.history.pairing import NEVER, pair_attempts, pair_events
@@ -57,3 +59,47 @@ def test_untidy_history_lenient_vs_strict():
     ]
     with pytest.raises(HistoryPairingError, match="while its event 0 is open"):
         pair(untidy)
+
+
+@st.composite
+def _tidy_histories(draw: st.DrawFn) -> list[Op]:
+    """Interleaved operations of a few processes, each invoked and then completed (ok,
+    fail or info; a process that ends info is replaced by a fresh one), with nemesis
+    events in between."""
+    events: list[Op] = []
+    open_: dict[int, Op] = {}
+    next_process = 3
+    live = [0, 1, 2]
+    for _ in range(draw(st.integers(0, 30))):
+        action = draw(st.sampled_from(["invoke", "complete", "nemesis"]))
+        if action == "nemesis":
+            events.append(Op(OpType.INFO, "kill", None, NEMESIS, index=len(events)))
+        elif action == "invoke":
+            idle = [p for p in live if p not in open_]
+            if idle:
+                p = draw(st.sampled_from(idle))
+                op = Op(OpType.INVOKE, "write", len(events), p, index=len(events))
+                open_[p] = op
+                events.append(op)
+        elif open_:
+            p = draw(st.sampled_from(sorted(open_)))
+            type_ = draw(st.sampled_from([OpType.OK, OpType.FAIL, OpType.INFO]))
+            del open_[p]
+            events.append(Op(type_, "write", None, p, index=len(events)))
+            if type_ is OpType.INFO:
+                live.remove(p)
+                live.append(next_process)
+                next_process += 1
+    return events
+
+
+@given(_tidy_histories())
+@settings(max_examples=200, deadline=None)
+def test_strict_view_is_the_lenient_pairing_without_failures_and_faults(history: list[Op]):
+    strict = [(op.invoke_index, op.complete_index, op.outcome) for op in pair(history)]
+    lenient = [
+        (a.invoke_pos, None if a.complete_pos == NEVER else a.complete_pos, a.outcome)
+        for a in pair_attempts(history)
+        if a.is_client and a.outcome is not OpType.FAIL
+    ]
+    assert strict == lenient
