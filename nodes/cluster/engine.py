@@ -101,10 +101,17 @@ class ClusterEngine:
         self._next_link_id += 1
         return link
 
-    def mark_dirty(self, *, save: bool = True, update: bool = True, fsync: bool = False) -> None:
+    def mark_dirty(self, *, save: bool = True, update: bool = True, fsync: bool = True) -> None:
+        """Save nodes.conf and/or recompute the state before the next reply or cron end.
+
+        The save is fsynced (issue 7: fsync on every change) unless every change since
+        the last save passed ``fsync=False``: CLUSTER SETSLOT, which redis 7.0 also
+        writes without fsync (``CLUSTER_TODO_SAVE_CONFIG`` alone), except when it bumps
+        the config epoch or turns the node into a replica.
+        """
         self.todo_save |= save
         self.todo_update_state |= update
-        self.todo_fsync |= fsync
+        self.todo_fsync |= save and fsync
 
     def free_link(self, link: Link) -> None:
         """Close ``link`` and detach it from its node (Redis's ``freeClusterLink``)."""
@@ -396,7 +403,7 @@ class ClusterEngine:
             self.update_state()
         if self.todo_save:
             try:
-                self.save_now(fsync=True)
+                self.save_now(fsync=self.todo_fsync)
             except OSError as exc:
                 log.warning("Could not save the cluster config: %s", exc)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from nodes.cluster import gossip
 from nodes.cluster import slots as slotset
-from nodes.cluster.state import ClusterNode, Link, random_node_id
+from nodes.cluster.state import ClusterNode, ClusterState, Link, random_node_id
 from nodes.cluster.wire import (
     EXT_HOSTNAME,
     FailBody,
@@ -23,6 +23,7 @@ from nodes.cluster.wire import (
     NodeFlag,
     UpdateBody,
 )
+from nodes.keyslot import HASH_SLOTS
 
 if TYPE_CHECKING:
     from nodes.cluster.engine import ClusterEngine
@@ -192,14 +193,10 @@ def _process_gossip_message(
     if sender.is_master and dirty:
         update_slots_config_with(engine, sender, msg.config_epoch, msg.myslots)
     if dirty:
-        for slot in slotset.iter_slots(msg.myslots):
-            owner = state.owners[slot]
-            if owner is sender or owner is None:
-                continue
-            if owner.config_epoch > msg.config_epoch:
-                log.info("Node %s has an old slots configuration, sending UPDATE", sender.node_id)
-                engine.send_update(sender.link, owner)
-                break
+        newer = _owner_of_first_newer_slot(state, sender, msg.myslots, msg.config_epoch)
+        if newer is not None:
+            log.info("Node %s has an old slots configuration, sending UPDATE", sender.node_id)
+            engine.send_update(sender.link, newer)
 
     if me.is_master and sender.is_master and msg.config_epoch == me.config_epoch:
         handle_epoch_collision(engine, sender)
@@ -253,6 +250,25 @@ def set_node_as_master(engine: ClusterEngine, node: ClusterNode) -> None:
     if had_master and not node.is_myself:
         node.flags |= NodeFlag.MIGRATE_TO
     engine.mark_dirty()
+
+
+def _owner_of_first_newer_slot(
+    state: ClusterState, sender: ClusterNode, claimed: int, config_epoch: int
+) -> ClusterNode | None:
+    """The owner of the lowest claimed slot that another node holds at a greater config
+    epoch (redis scans the claimed slots in order; one mask test per master is the same
+    answer without 16384 lookups per packet while slots move)."""
+    best: ClusterNode | None = None
+    lowest = HASH_SLOTS
+    for node in state.nodes.values():
+        if node is sender or node.config_epoch <= config_epoch:
+            continue
+        overlap = node.slots & claimed
+        if overlap:
+            first = (overlap & -overlap).bit_length() - 1
+            if first < lowest:
+                best, lowest = node, first
+    return best
 
 
 def update_slots_config_with(

@@ -11,6 +11,9 @@
   node at once, so its claim wins over the old owner's. A master that gives away its
   last slot becomes a replica of the new owner (when ``cluster-allow-replica-migration``).
 
+nodes.conf is then rewritten without fsync, as redis 7.0 does after SETSLOT; with fsync
+when the config epoch was bumped or the node became a replica.
+
 Every refusal raises :class:`ClusterCommandError` with the text after ``-ERR``.
 """
 
@@ -51,7 +54,7 @@ def migrating(engine: ClusterEngine, slot: int, node_id: str) -> None:
     if state.owners[slot] is not engine.myself:
         raise ClusterCommandError(f"I'm not the owner of hash slot {slot}")
     state.migrating_to[slot] = _master_named(engine, node_id, "I don't know about node")
-    engine.mark_dirty()
+    engine.mark_dirty(fsync=False)
 
 
 def importing(engine: ClusterEngine, slot: int, node_id: str) -> None:
@@ -59,13 +62,13 @@ def importing(engine: ClusterEngine, slot: int, node_id: str) -> None:
     if state.owners[slot] is engine.myself:
         raise ClusterCommandError(f"I'm already the owner of hash slot {slot}")
     state.importing_from[slot] = _master_named(engine, node_id, "I don't know about node")
-    engine.mark_dirty()
+    engine.mark_dirty(fsync=False)
 
 
 def stable(engine: ClusterEngine, slot: int) -> None:
     engine.state.importing_from.pop(slot, None)
     engine.state.migrating_to.pop(slot, None)
-    engine.mark_dirty()
+    engine.mark_dirty(fsync=False)
 
 
 def assign(engine: ClusterEngine, slot: int, node_id: str, keys_in_slot: KeyCounter) -> None:
@@ -96,4 +99,4 @@ def assign(engine: ClusterEngine, slot: int, node_id: str, keys_in_slot: KeyCoun
             log.warning("configEpoch updated after importing slot %d", slot)
         del state.importing_from[slot]
         engine.broadcast_pong()
-    engine.mark_dirty(fsync=True)
+    engine.mark_dirty(fsync=False)  # bump_epoch and set_my_master asked for fsync
