@@ -1,4 +1,5 @@
-"""Automatic and manual failover with real splitbrain-server processes."""
+"""Manual failover (default, FORCE, TAKEOVER) with real splitbrain-server processes; the
+automatic failover scenarios are in test_failover_acceptance.py."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import threading
 
 import pytest
 import redis
-from redis.cluster import RedisCluster
 
 from nodes.keyslot import keyslot
 from tests.nodes.cluster.conftest import (
@@ -69,42 +69,6 @@ def _replica_of(servers: list[ServerProcess], master: ServerProcess) -> ServerPr
     # voters must know the replica's master, or they refuse the election (as redis does)
     wait_until(everyone_knows, 15, "every node to know the replica's role")
     return _by_port(servers, int(line[1].split("@")[0].rsplit(":", 1)[1]))
-
-
-def test_killed_master_is_replaced_and_returns_as_replica(nodes: Nodes):
-    servers = _create(nodes)
-    master = servers[0]
-    replica = _replica_of(servers, master)
-    rc = RedisCluster(host="127.0.0.1", port=servers[1].port)
-    try:
-        keys = [f"k{i}" for i in range(300)]
-        for key in keys:
-            rc.set(key, key)
-    finally:
-        rc.close()
-    mine = [k for k in keys if keyslot(k) <= 5460]
-    assert mine
-    # the replica has everything before the master dies (WAIT on the master's link)
-    assert command(master, "WAIT", 1, 5000) == 1
-    old_epoch = int(cluster_info(servers[1])["cluster_current_epoch"])
-    master.kill()
-    wait_until(lambda: "master" in _myself(replica)[2], 20, "the replica to be promoted")
-    survivors = [s for s in servers if s is not master]
-    wait_until(lambda: _ok(survivors), 20, "cluster_state:ok without the old master")
-    me = _myself(replica)
-    assert me[8:] == ["0-5460"]
-    assert int(me[6]) > old_epoch
-    for key in mine[:50]:
-        assert command(replica, "GET", key) == key.encode()
-    master.start()
-    wait_until(
-        lambda: _myself(master)[3] == me[0] and "slave" in _myself(master)[2],
-        20,
-        "the old master to rejoin as a replica of the new one",
-    )
-    wait_until(lambda: _ok(servers), 20, "cluster_state:ok everywhere")
-    wait_until(lambda: slot_maps_agree(servers), 20, "one slot map")
-    assert redis_cli("--cluster", "check", f"127.0.0.1:{servers[1].port}").returncode == 0
 
 
 def test_manual_failover_force_and_takeover(nodes: Nodes):
