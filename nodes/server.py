@@ -10,16 +10,24 @@ Hook points (for the cluster bus and, later, replication); set them before
 ``server.router: Router | None``
     Called in cluster mode (``cluster-enabled yes``) before a command with keys runs (or
     is queued in MULTI), and before EXEC with the keys of all queued commands:
-    ``router(ctx, cmd, argv, keys, slot) -> Reply | None`` with ``slot`` the keys' slot.
+    ``router(ctx, cmd, argv, keys, slot) -> Reply | Blocked | None`` with ``slot`` the keys'
+    slot.
     When the keys span several slots the dispatcher asks the router about the first key
     only (``keys[:1]``): a ``CLUSTERDOWN Hash slot not served`` answer is returned (redis
     reports an unserved first slot before the mismatch), anything else becomes
     ``-CROSSSLOT``. A rejected EXEC discards the transaction. Return
     ``None`` to execute, or an :class:`nodes.resp.Error` such as
-    ``Error(b"MOVED 3999 127.0.0.1:7001")``, ``-ASK``, ``-CLUSTERDOWN ...``, ``-TRYAGAIN``.
+    ``Error(b"MOVED 3999 127.0.0.1:7001")``, ``-ASK``, ``-CLUSTERDOWN ...``, ``-TRYAGAIN``,
+    or a :class:`nodes.resp.values.Blocked` to hold the command (the client waits; the
+    router runs it again later through ``dispatch.execute``; a held EXEC keeps its queue).
     Keyless commands are never routed. ``ctx.client`` has the client's state (for
     ``ASKING``/``READONLY`` flags the hook may keep on its own objects keyed by
     ``ctx.client.id``).
+
+``server.after_command: CommandHook | None``
+    Called after every request a client sends (run, queued, refused or held), with its
+    argv: redis's ``resetClient`` point (cluster mode clears a client's ASKING flag there
+    unless the request was ASKING itself or the client is inside MULTI).
 
 ``server.info_providers: dict[str, InfoProvider]``
     Section name (lower case) -> ``() -> list[tuple[str, object]]``; INFO prints each
@@ -71,12 +79,15 @@ if TYPE_CHECKING:
     from nodes.commands.context import CommandContext
     from nodes.commands.registry import Command
     from nodes.replication import Replication
-    from nodes.resp.values import Reply
+    from nodes.resp.values import Blocked, Reply
 
 log = logging.getLogger("splitbrain.server")
 
 
-Router = Callable[["CommandContext", "Command", list[bytes], list[bytes], int], "Reply | None"]
+Router = Callable[
+    ["CommandContext", "Command", list[bytes], list[bytes], int], "Reply | Blocked | None"
+]
+CommandHook = Callable[["CommandContext", list[bytes]], None]
 InfoProvider = Callable[[], list[tuple[str, object]]]
 PropagationListener = Callable[[list[list[bytes]]], None]
 WriteGate = Callable[["CommandContext", "Command"], "Reply | None"]
@@ -121,6 +132,7 @@ class Server:
         self.run_id = os.urandom(20).hex()
         self.components: list[ServerComponent] = []
         self.router: Router | None = None
+        self.after_command: CommandHook | None = None
         self.info_providers: dict[str, InfoProvider] = {}
         self.propagation_listeners: list[PropagationListener] = []
         self.pending_propagation: list[list[bytes]] = []

@@ -14,7 +14,7 @@ import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from nodes.cluster import nodes_conf
 from nodes.cluster.bootstrap import fresh_state, state_from_conf
@@ -28,8 +28,9 @@ from nodes.cluster.slots import iter_slots
 from nodes.cluster.state import ClusterNode
 from nodes.cluster.wire import ClusterHealth, NodeFlag
 from nodes.commands.dispatch import execute
+from nodes.keyslot import keyslot
 from nodes.migration import routing as open_slots
-from nodes.resp.values import Error
+from nodes.resp.values import Blocked, Error
 
 if TYPE_CHECKING:
     from nodes.commands.context import CommandContext
@@ -42,7 +43,6 @@ log = logging.getLogger("splitbrain.cluster")
 _DOWN = Error(b"CLUSTERDOWN The cluster is down")
 _DOWN_RO = Error(b"CLUSTERDOWN The cluster is down and only accepts read commands")
 _UNBOUND = Error(b"CLUSTERDOWN Hash slot not served")
-_PAUSED_EXEC = Error(b"TRYAGAIN Writes are paused for a manual failover")
 
 _COMPONENTS: dict[int, ClusterComponent] = {}
 _RUNTIME_OPTIONS = (
@@ -109,7 +109,6 @@ def cluster_config(server: Server) -> ClusterConfig:
 @dataclass
 class ClientFlags:
     readonly: bool = False
-    asking: bool = False
 
 
 class ClusterComponent:
@@ -155,6 +154,8 @@ class ClusterComponent:
         else:
             log.info("Node configuration loaded, I'm %s", state.myself.node_id)
         self.clients: dict[int, ClientFlags] = {}
+        self.asking: set[int] = set()
+        """Clients whose ASKING is in force (until their next request ends outside MULTI)."""
         self._timer: asyncio.TimerHandle | None = None
         _COMPONENTS[id(server)] = self
         for option in _RUNTIME_OPTIONS:
@@ -204,6 +205,7 @@ class ClusterComponent:
                 live = self.server.clients
                 for cid in [c for c in self.clients if c not in live]:
                     del self.clients[cid]
+                self.asking &= live.keys()
         except Exception:
             log.exception("cluster cron failed")
         finally:
@@ -265,15 +267,25 @@ class ClusterComponent:
             flags = self.clients[client_id] = ClientFlags()
         return flags
 
+    def after_command(self, ctx: CommandContext, argv: list[bytes]) -> None:
+        """Redis's ``resetClient``: ASKING lasts for the next request only, or until EXEC
+        when that request opened (or was queued in) a transaction."""
+        asking = self.asking
+        if (
+            asking
+            and ctx.client.multi is None
+            and ctx.client.id in asking
+            and (len(argv) != 1 or argv[0].lower() != b"asking")
+        ):
+            asking.discard(ctx.client.id)
+
     def route(
         self, ctx: CommandContext, cmd: Command, argv: list[bytes], keys: list[bytes], slot: int
-    ) -> Reply | None:
+    ) -> Reply | Blocked | None:
         """Redis's ``getNodeByQuery`` for one command's keys (all in ``slot``)."""
         state = self.engine.state
         flags = self.clients.get(ctx.client.id)
-        asking = flags is not None and flags.asking
-        if flags is not None:
-            flags.asking = False
+        asking = ctx.client.id in self.asking
         owner = state.owners[slot]
         if owner is None:
             return _UNBOUND
@@ -288,9 +300,9 @@ class ClusterComponent:
                 return _DOWN_RO
         me = state.myself
         if owner is me and is_write and self.pause.active:
-            paused = self._paused_write(ctx, cmd, argv)
-            if paused is not None:
-                return paused
+            held = self._paused_write(ctx, cmd, argv, slot)
+            if held is not None:
+                return held
         if owner is me:
             target = state.migrating_to.get(slot)
             if target is None:
@@ -313,16 +325,24 @@ class ClusterComponent:
         where = endpoint(owner, self.config.preferred_endpoint)
         return Error(f"MOVED {slot} {where}:{owner.port}".encode())
 
-    def _paused_write(self, ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | None:
-        """A write during a manual failover's pause: held until the pause ends (a
-        command queued in MULTI passes; its EXEC, which cannot be held without losing
-        the transaction, is refused)."""
+    def _paused_write(
+        self, ctx: CommandContext, cmd: Command, argv: list[bytes], slot: int
+    ) -> Blocked | None:
+        """A write during a manual failover's pause is held until the pause ends, then run
+        again from the top (after a failover it gets ``-MOVED``). A write queued in MULTI
+        passes; its EXEC is held with the queue intact. Not held: a command whose keys
+        span slots (the dispatcher asked about its first key only; it answers CROSSSLOT,
+        which redis checks before the pause)."""
+        multi = ctx.client.multi
         if cmd.name == "exec":
-            return _PAUSED_EXEC
-        if ctx.client.multi is not None:
+            keys = [k for c, a in multi or () for k in c.keys(a)]
+        elif multi is not None:
             return None
-        # The dispatcher passes a Blocked reply through to the connection unchanged.
-        return cast("Reply", self.pause.hold(ctx, argv))
+        else:
+            keys = cmd.keys(argv)
+        if any(keyslot(k) != slot for k in keys):
+            return None
+        return self.pause.hold(ctx, argv)
 
 
 def install(server: Server) -> ClusterComponent:
@@ -331,4 +351,5 @@ def install(server: Server) -> ClusterComponent:
     component = ClusterComponent(server)
     server.components.append(component)
     server.router = component.route
+    server.after_command = component.after_command
     return component

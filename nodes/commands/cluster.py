@@ -414,5 +414,5 @@ def readwrite(ctx: CommandContext, argv: list[bytes]) -> Reply:
 
 @command("asking", 1, "fast", acl="@fast @connection")
 def asking(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    _component(ctx).flags_of(ctx.client.id).asking = True
+    _component(ctx).asking.add(ctx.client.id)
     return OK

@@ -76,7 +76,17 @@ _FAST: dict[bytes, Command] = {}
 
 
 def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
-    """Run one client request (the full redis ``processCommand`` path)."""
+    """Run one client request, then the server's ``after_command`` hook (redis's
+    ``resetClient``)."""
+    reply = _process(ctx, argv)
+    hook = ctx.server.after_command
+    if hook is not None:
+        hook(ctx, argv)
+    return reply
+
+
+def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
+    """One client request (the full redis ``processCommand`` path)."""
     server = ctx.server
     client = ctx.client
     server.stats.commands += 1
@@ -99,6 +109,8 @@ def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     if server.cluster_enabled and (cmd.has_keys or cmd.name == "exec"):
         refused = route(ctx, cmd, argv)
         if refused is not None:
+            if isinstance(refused, Blocked):
+                return refused  # held by the router, run again later (an EXEC keeps its queue)
             if cmd.name == "exec":
                 client.multi = None
                 client.multi_error = False
@@ -161,7 +173,7 @@ def _refused(server: Server, client: Client, reply: Reply, cmd: Command | None) 
     return reply
 
 
-def route(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | None:
+def route(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocked | None:
     """Cluster mode: -CROSSSLOT for keys in several slots, then the server's routing hook."""
     if cmd.name == "exec":
         keys = [k for c, a in ctx.client.multi or () for k in c.keys(a)]

@@ -121,10 +121,33 @@ def test_manual_failover_under_writes_loses_no_acknowledged_write(nodes: Nodes):
         finally:
             conn.close()
 
-    thread = threading.Thread(target=writer)
-    thread.start()
+    tx_acked: list[str] = []
+    tx_errors: list[str] = []
+
+    def transactions() -> None:
+        """MULTI/SET/EXEC: an EXEC that arrives during the pause waits like a plain write."""
+        conn = redis.Redis(host="127.0.0.1", port=master.port, socket_timeout=15)
+        i = 0
+        try:
+            while not stop.is_set() and i < 5000:
+                key = f"{tag}:tx{i}"
+                try:
+                    pipe = conn.pipeline(transaction=True)
+                    pipe.set(key, "1")
+                    if pipe.execute() == [True]:
+                        tx_acked.append(key)
+                except redis.RedisError as exc:
+                    tx_errors.append(str(exc))
+                i += 1
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=writer), threading.Thread(target=transactions)]
+    for thread in threads:
+        thread.start()
     try:
         wait_until(lambda: len(acked) >= 200, 15, "writes before the failover")
+        wait_until(lambda: len(tx_acked) >= 50, 15, "transactions before the failover")
         assert command(replica, "CLUSTER", "FAILOVER") == b"OK"
         try:
             wait_until(lambda: "master" in _myself(replica)[2], 15, "the manual failover")
@@ -134,11 +157,13 @@ def test_manual_failover_under_writes_loses_no_acknowledged_write(nodes: Nodes):
             ) from None
     finally:
         stop.set()
-        thread.join(30)
+        for thread in threads:
+            thread.join(30)
     assert len(acked) >= 200
+    assert not [e for e in tx_errors if "TRYAGAIN" in e], tx_errors[:5]
     conn = redis.Redis(host="127.0.0.1", port=replica.port, socket_timeout=10)
     try:
-        missing = [key for key in acked if conn.get(key) is None]
+        missing = [key for key in acked + tx_acked if conn.get(key) is None]
     finally:
         conn.close()
     assert not missing, f"{len(missing)} acknowledged writes lost, e.g. {missing[:5]}"

@@ -107,6 +107,17 @@ def _scenario(servers: list[ServerProcess]) -> list[str]:
         run(b, "ASKING")
         run(b, "SET", f"{TAG}:3", "three")
         run(b, "RESTORE-ASKING", f"{TAG}:1", 0, "junk")
+        # ASKING covers the next request only, whatever it is ...
+        run(b, "ASKING")
+        run(b, "PING")
+        run(b, "GET", f"{TAG}:1")
+        # ... and a whole transaction it precedes, until EXEC
+        run(b, "ASKING")
+        run(b, "MULTI")
+        run(b, "SET", f"{TAG}:4", "four")
+        run(b, "GET", f"{TAG}:1")
+        run(b, "EXEC")
+        run(b, "GET", f"{TAG}:4")
         run(a, "CLUSTER", "SETSLOT", SLOT, "NODE", idb)
         run(a, "CLUSTER", "COUNTKEYSINSLOT", SLOT)
         run(b, "CLUSTER", "COUNTKEYSINSLOT", SLOT)
