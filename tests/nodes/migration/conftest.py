@@ -1,5 +1,5 @@
-"""Fixtures for migration tests: cluster nodes whose files live on tmpfs (nodes.conf is
-fsynced on every CLUSTER SETSLOT, and a reshard sends thousands of them)."""
+"""Fixtures for migration tests: cluster nodes whose files live on tmpfs (a reshard
+rewrites nodes.conf thousands of times: once per CLUSTER SETSLOT)."""
 
 from __future__ import annotations
 
