@@ -39,6 +39,12 @@ def test_cluster_create_check_traffic_and_restart(nodes: Nodes, rng):
     assert created.returncode == 0, created.stdout + created.stderr
     assert "[OK] All 16384 slots covered." in created.stdout
     wait_until(lambda: _all_ok(servers), 20, "cluster_state:ok on all six nodes")
+    # Gossip may still be introducing the last node to some peer when all report ok.
+    wait_until(
+        lambda: all(cluster_info(s)["cluster_known_nodes"] == "6" for s in servers),
+        20,
+        "every node knows all six",
+    )
     for server in servers:
         info = cluster_info(server)
         assert info["cluster_known_nodes"] == "6"
