@@ -329,15 +329,13 @@ class ClusterComponent:
         self, ctx: CommandContext, cmd: Command, argv: list[bytes], slot: int
     ) -> Blocked | None:
         """A write during a manual failover's pause is held until the pause ends, then run
-        again from the top (after a failover it gets ``-MOVED``). A write queued in MULTI
-        passes; its EXEC is held with the queue intact. Not held: a command whose keys
+        again from the top (after a failover it gets ``-MOVED``), as redis postpones
+        it: also a write being queued in MULTI, and an EXEC with writes (its queue kept;
+        the connection reads nothing else meanwhile). Not held: a command whose keys
         span slots (the dispatcher asked about its first key only; it answers CROSSSLOT,
         which redis checks before the pause)."""
-        multi = ctx.client.multi
         if cmd.name == "exec":
-            keys = [k for c, a in multi or () for k in c.keys(a)]
-        elif multi is not None:
-            return None
+            keys = [k for c, a in ctx.client.multi or () for k in c.keys(a)]
         else:
             keys = cmd.keys(argv)
         if any(keyslot(k) != slot for k in keys):
