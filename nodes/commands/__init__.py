@@ -2,8 +2,6 @@
 and the dispatcher (:mod:`nodes.commands.dispatch`).
 
 :func:`load_all` imports every family module so its ``@command`` registrations run.
-Families written by other components (lists, sets, hashes, zsets, cluster) are optional
-until they exist.
 """
 
 from __future__ import annotations
@@ -29,7 +27,6 @@ FAMILIES: tuple[str, ...] = (
     "migrate",
     "replication",
 )
-OPTIONAL: frozenset[str] = frozenset({"lists", "sets", "hashes", "zsets", "cluster", "replication"})
 
 _loaded = False
 
@@ -40,12 +37,7 @@ def load_all() -> None:
     if _loaded:
         return
     for family in FAMILIES:
-        name = f"nodes.commands.{family}"
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if family not in OPTIONAL or exc.name != name:
-                raise
+        importlib.import_module(f"nodes.commands.{family}")
     set_multi_exempt(
         *(
             n

@@ -3,16 +3,14 @@ BGSAVE BGREWRITEAOF WAIT."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 
-from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
 from nodes.errors import CommandError, SyntaxErr
 from nodes.info import render
-from nodes.resp.values import NO_REPLY, OK, Blocked, Reply, Simple, Verbatim
+from nodes.resp.values import NO_REPLY, OK, Reply, Simple, Verbatim
 
 
 @command(
@@ -192,30 +190,3 @@ def bgrewriteaof(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if ctx.server.aof is not None:
         ctx.server.aof.rewrite()
     return Simple(b"Background append only file rewriting started")
-
-
-def _resolve_zero(future: asyncio.Future[Reply]) -> None:
-    if not future.done():
-        future.set_result(0)
-
-
-@command(
-    "wait",
-    3,
-    "noscript",
-    acl="@slow @connection",
-    tips="request_policy:all_shards response_policy:agg_min",
-)
-def wait(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
-    """Without replicas: 0 at once when 0 replicas are wanted, else 0 after the timeout
-    (replication replaces this)."""
-    wanted = parse_int(argv[1])
-    timeout = parse_int(argv[2])
-    if timeout < 0:
-        raise CommandError("timeout is negative")
-    if wanted <= 0 or ctx.in_exec:
-        return 0
-    future: asyncio.Future[Reply] = ctx.server.loop.create_future()
-    if timeout > 0:
-        ctx.server.loop.call_later(timeout / 1000, _resolve_zero, future)
-    return Blocked(future)
