@@ -66,6 +66,14 @@ class ClusterClient:
 
     async def execute(self, key: str, payload: bytes, write: bool) -> Result:
         """Run one packed command on the primary of ``key``'s slot, exactly once."""
+        address = await self._route(key)
+        if isinstance(address, Result):
+            return address
+        return await self._on(address, payload, write, asking=False)
+
+    async def _route(self, key: str) -> str | Result:
+        """The address of ``key``'s primary (refreshing a stale slot map first), or a
+        ``fail`` result when no node is known for its slot."""
         slots = self._slots
         if slots.stale:
             # on failure, route with what we know; the operation classifies what happens
@@ -75,7 +83,7 @@ class ClusterClient:
         address = slots.owner(slot)
         if address is None:
             return Result(Outcome.FAIL, error=f"no node known for slot {slot}")
-        return await self._on(address, payload, write, asking=False)
+        return address
 
     async def _on(self, address: str, payload: bytes, write: bool, asking: bool) -> Result:
         node = self._config.names.get(address, address)
@@ -111,14 +119,9 @@ class ClusterClient:
         None when the precondition does not hold (then UNWATCH and ``fail``). Nothing is
         written before the transaction is sent, so any trouble until then is ``fail``;
         after it, a timeout is ``info``; EXEC's nil (the key changed) is ``fail``."""
-        slots = self._slots
-        if slots.stale:
-            with contextlib.suppress(SlotMapError):
-                await slots.refresh(self._fetch_slots, self._config.op_timeout_s)
-        slot = slots.slot(key)
-        address = slots.owner(slot)
-        if address is None:
-            return Result(Outcome.FAIL, error=f"no node known for slot {slot}")
+        address = await self._route(key)
+        if isinstance(address, Result):
+            return address
         node = self._config.names.get(address, address)
         timeout = self._config.op_timeout_s
         try:
