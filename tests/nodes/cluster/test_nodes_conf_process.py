@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.nodes.cluster.conftest import Nodes, cluster_args
-from tests.support.servers import free_port
+from tests.support.servers import free_port, splitbrain_server
 
 pytestmark = [pytest.mark.slow]
 
 
 def _run(workdir: Path, port: int) -> subprocess.CompletedProcess[str]:
-    argv = [
-        sys.executable,
-        "-m",
-        "nodes",
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        str(workdir),
-        *cluster_args(),
-    ]
+    argv = splitbrain_server(workdir, port, cluster_args()).argv
     return subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
 
 
