@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from nodes.commands.registry import Command
+    from nodes.pubsub import Subscriptions
 
 
 @dataclass(eq=False, slots=True)
@@ -38,3 +39,5 @@ class Client:
     flags: str = "N"
     woff: int = 0
     """The replication offset right after this client's last propagated write (WAIT)."""
+    pubsub: Subscriptions | None = None
+    """Channels, patterns and shard channels subscribed to (``None``: not in pub/sub mode)."""

@@ -132,6 +132,8 @@ class Connection(asyncio.Protocol):
         for key in client.watched:
             server.keyspace.unwatch(key, client)
         client.watched.clear()
+        server.pubsub.forget(client)
+        server.blocking.forget(client.id)
         if self.blocked is not None and not self.blocked.future.done():
             self.blocked.future.cancel()
 
@@ -278,6 +280,10 @@ class Connection(asyncio.Protocol):
             self._schedule_output()
         elif client.close_after_reply:
             self.close_now()
+
+    def schedule_output(self) -> None:
+        """Send what was appended to ``out`` (a pub/sub message) this loop iteration."""
+        self._schedule_output()
 
     def _schedule_output(self) -> None:
         """Replies go out after every ready client's input has been processed in this

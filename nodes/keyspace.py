@@ -67,6 +67,10 @@ class Keyspace:
         self.expired_keys = 0
         self._watched: dict[bytes, set[Watcher]] = {}
         self._scan_order: tuple[int, list[tuple[int, bytes]]] | None = None
+        self.waited_keys: set[bytes] = set()
+        """Keys clients are blocked on (maintained by :mod:`nodes.blocking`)."""
+        self.ready_keys: dict[bytes, None] = {}
+        """Waited keys that received a value since the blocked clients were last served."""
         self._slots: list[dict[bytes, None]] | None = (
             [{} for _ in range(HASH_SLOTS)] if slot_index else None
         )
@@ -128,6 +132,8 @@ class Keyspace:
         self.dirty += 1
         if self._watched:
             self._touch(key)
+        if self.waited_keys and key in self.waited_keys:
+            self.ready_keys[key] = None
 
     def delete(self, key: bytes) -> bool:
         """Remove ``key``; True if it existed (and was not expired)."""

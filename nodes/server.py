@@ -69,11 +69,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from nodes.aof import AppendOnlyFile
+from nodes.blocking import BlockingQueues
 from nodes.client import Client
 from nodes.config import Config
 from nodes.connection import Connection
 from nodes.info import default_providers
 from nodes.keyspace import Keyspace
+from nodes.pubsub import PubSub
 
 if TYPE_CHECKING:
     from nodes.commands.context import CommandContext
@@ -151,6 +153,8 @@ class Server:
         self.query_buffer_limit = config.get_int("client-query-buffer-limit")
         config.listeners.setdefault("client-query-buffer-limit", []).append(self._set_query_limit)
         self.info_providers.update(default_providers(self))
+        self.pubsub = PubSub(self)
+        self.blocking = BlockingQueues(self)
 
     def _set_query_limit(self, value: str) -> None:
         self.query_buffer_limit = int(value)

@@ -26,6 +26,9 @@ FAMILIES: tuple[str, ...] = (
     "cluster",
     "migrate",
     "replication",
+    "pops",
+    "blocking",
+    "pubsub",
 )
 
 _loaded = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nodes.blocking import UNBLOCKED_CLIENT
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
@@ -22,6 +23,8 @@ _WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled."
 def ping(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if len(argv) > 2:
         raise CommandError("wrong number of arguments for 'ping' command")
+    if ctx.client.pubsub is not None and ctx.client.resp == 2:
+        return [b"pong", argv[1] if len(argv) == 2 else b""]
     return argv[1] if len(argv) == 2 else PONG
 
 
@@ -126,6 +129,7 @@ def reset(ctx: CommandContext, argv: list[bytes]) -> Reply:
         ctx.keyspace.unwatch(key, client)
     client.watched.clear()
     client.dirty_cas = False
+    ctx.server.pubsub.forget(client)
     client.resp = 2
     client.name = b""
     if ctx.server.config.get_str("requirepass"):
@@ -176,10 +180,19 @@ def _client_line(ctx: CommandContext, cid: int) -> bytes:
     c = ctx.server.clients[cid]
     now = ctx.now_ms()
     multi = -1 if c.multi is None else len(c.multi)
+    subs = c.pubsub
+    sub, psub, ssub = (
+        (len(subs.channels), len(subs.patterns), len(subs.shard)) if subs else (0, 0, 0)
+    )
+    flags = "x" if c.multi is not None else c.flags
+    if ctx.server.blocking.is_blocked(c.id):
+        flags = "b" if flags == "N" else flags + "b"
+    if subs is not None:
+        flags = "P" if flags == "N" else flags + "P"
     return (
         f"id={c.id} addr={c.addr} laddr={c.laddr} fd={c.fd} name={c.name.decode(errors='replace')} "
         f"age={(now - c.created_ms) // 1000} idle={(now - c.last_interaction_ms) // 1000} "
-        f"flags={'x' if c.multi is not None else c.flags} db=0 sub=0 psub=0 ssub=0 "
+        f"flags={flags} db=0 sub={sub} psub={psub} ssub={ssub} "
         f"multi={multi} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 "
         f"omem=0 tot-mem=0 events=r cmd={c.last_command.decode(errors='replace')} "
         f"user=default redir=-1 resp={c.resp}\n"
@@ -226,3 +239,30 @@ def client_list(ctx: CommandContext, argv: list[bytes]) -> Reply:
 )
 def client_info(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return Verbatim(_client_line(ctx, ctx.client.id))
+
+
+@command(
+    "unblock",
+    -3,
+    "admin noscript loading stale",
+    acl="@admin @slow @dangerous @connection",
+    parent="client",
+)
+def client_unblock(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    """CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when a client blocked on keys was released."""
+    if len(argv) > 4:
+        raise CommandError(
+            b"unknown subcommand or wrong number of arguments for '"
+            + argv[1][:128]
+            + b"'. Try CLIENT HELP."
+        )
+    error = False
+    if len(argv) == 4:
+        mode = argv[3].lower()
+        if mode == b"error":
+            error = True
+        elif mode != b"timeout":
+            raise CommandError("CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+    target = parse_int(argv[2])
+    blocking = ctx.server.blocking
+    return int(blocking.unblock(target, UNBLOCKED_CLIENT if error else None))

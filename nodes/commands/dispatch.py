@@ -11,6 +11,7 @@ from nodes.commands.context import CommandContext
 from nodes.commands.registry import COMMANDS, Command
 from nodes.errors import ArityError, CrossSlotError, NodeError
 from nodes.keyslot import keyslot
+from nodes.pubsub import ALLOWED_WHEN_SUBSCRIBED
 from nodes.resp.values import QUEUED, Blocked, Error, Reply
 
 if TYPE_CHECKING:
@@ -79,6 +80,8 @@ def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     """Run one client request, then the server's ``after_command`` hook (redis's
     ``resetClient``)."""
     reply = _process(ctx, argv)
+    if ctx.keyspace.ready_keys:
+        ctx.server.blocking.serve_ready()
     hook = ctx.server.after_command
     if hook is not None:
         hook(ctx, argv)
@@ -123,6 +126,8 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
                 client.multi = None
                 client.multi_error = False
             return _refused(server, client, refused, None)
+    if client.pubsub is not None and client.resp == 2 and cmd.name not in ALLOWED_WHEN_SUBSCRIBED:
+        return _refused(server, client, _subscribed_refusal(cmd), cmd)
     if client.multi is not None and cmd.in_multi_ok:
         if cmd.no_multi:
             return _refused(server, client, _NO_MULTI, cmd)
@@ -149,6 +154,15 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         server.flush_propagation()
         client.woff = server.master_repl_offset
     return reply
+
+
+def _subscribed_refusal(cmd: Command) -> Error:
+    return Error(
+        b"ERR Can't execute '"
+        + cmd.fullname_bytes
+        + b"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
+        b"in this context"
+    )
 
 
 def _internal_error(server: Server, cmd: Command, exc: Exception) -> Error:

@@ -2,11 +2,13 @@
 
 from tests.nodes.differential.runner import Script
 from tests.nodes.differential.scripts import (
+    blocking,
     connection,
     expiry,
     generic,
     hashes,
     lists,
+    pubsub,
     resp3,
     sets,
     strings,
@@ -14,7 +16,20 @@ from tests.nodes.differential.scripts import (
     zsets,
 )
 
-FAMILIES = (connection, strings, generic, expiry, lists, sets, hashes, zsets, transactions, resp3)
+FAMILIES = (
+    connection,
+    strings,
+    generic,
+    expiry,
+    lists,
+    sets,
+    hashes,
+    zsets,
+    transactions,
+    resp3,
+    pubsub,
+    blocking,
+)
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
 
