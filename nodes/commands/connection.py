@@ -222,7 +222,12 @@ def client_list(ctx: CommandContext, argv: list[bytes]) -> Reply:
             kind = argv[3].lower()
             if kind not in (b"normal", b"master", b"replica", b"slave", b"pubsub"):
                 raise CommandError(b"Unknown client type '" + argv[3] + b"'")
-            if kind != b"normal":
+            clients = ctx.server.clients
+            if kind == b"pubsub":
+                ids = [i for i in ids if clients[i].pubsub is not None]
+            elif kind == b"normal":
+                ids = [i for i in ids if clients[i].pubsub is None]
+            else:
                 ids = []
         else:
             raise SyntaxErr()
