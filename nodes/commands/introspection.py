@@ -127,7 +127,8 @@ def _getkeys(argv: list[bytes], with_flags: bool) -> Reply:
         raise CommandError("Invalid command specified")
     if cmd.subcommands and len(argv) >= 2:
         cmd = cmd.subcommands.get(argv[1].lower(), cmd)
-    if not cmd.has_keys:
+    channels_only = bool(cmd.key_specs) and all("not_key" in k.flags for k in cmd.key_specs)
+    if not cmd.has_keys or channels_only:  # shard channels are routed, not keys
         raise CommandError("The command has no key arguments")
     resolved = resolve(argv)
     if isinstance(resolved, Error):

@@ -91,6 +91,34 @@ ISSUE_2_COMMANDS = (
     "cluster",
 )
 
+# Issue 12, pub/sub and blocking commands: the whole COMMAND INFO entry (flags, ACL
+# categories, tips, key specs, subcommands) must be byte-identical.
+PUBSUB_AND_BLOCKING_COMMANDS = (
+    "subscribe",
+    "unsubscribe",
+    "psubscribe",
+    "punsubscribe",
+    "publish",
+    "pubsub",
+    "ssubscribe",
+    "sunsubscribe",
+    "spublish",
+    "blpop",
+    "brpop",
+    "blmove",
+    "brpoplpush",
+    "blmpop",
+    "bzpopmin",
+    "bzpopmax",
+    "bzmpop",
+    "lmove",
+    "rpoplpush",
+    "lmpop",
+    "zpopmin",
+    "zpopmax",
+    "zmpop",
+)
+
 GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("GET", "k"),
     ("SET", "k", "v", "EX", "10"),
@@ -146,6 +174,17 @@ GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("ZINCRBY", "z", "1", "m"),
     ("ZCOUNT", "z", "0", "1"),
     ("WATCH", "a", "b"),
+    ("BLPOP", "a", "b", "0"),
+    ("BLMOVE", "a", "b", "LEFT", "RIGHT", "0"),
+    ("BLMPOP", "0", "2", "a", "b", "LEFT"),
+    ("BZMPOP", "1", "1", "z", "MIN", "COUNT", "2"),
+    ("LMPOP", "2", "a", "b", "RIGHT"),
+    ("ZMPOP", "1", "z", "MAX"),
+    ("RPOPLPUSH", "a", "b"),
+    ("SSUBSCRIBE", "a", "b"),
+    ("SPUBLISH", "c", "m"),
+    ("SUNSUBSCRIBE", "c"),
+    ("SUBSCRIBE", "c"),
     # Errors: wrong arity, no keys, unknown command.
     ("MSET", "a", "1", "b"),
     ("GET",),
@@ -225,7 +264,7 @@ NOT_IN_REDIS_7_0 = {
 }
 
 
-CONTAINERS = ("client", "command", "config", "cluster", "function")
+CONTAINERS = ("client", "command", "config", "cluster", "function", "pubsub")
 """The container commands splitbrain-server implements (with their subcommands)."""
 
 
@@ -270,3 +309,18 @@ def test_command_getkeys_matches_redis(conns, args: tuple[str, ...]) -> None:
     theirs, ours = conns
     a, b = theirs.call("COMMAND", "GETKEYS", *args), ours.call("COMMAND", "GETKEYS", *args)
     assert b.raw == a.raw, f"redis-server {a.text()} ours {b.text()}"
+
+
+@pytest.mark.parametrize("name", PUBSUB_AND_BLOCKING_COMMANDS)
+def test_whole_command_info_of_pubsub_and_blocking_commands(conns, name: str) -> None:
+    theirs, ours = conns
+    a, b = theirs.call("COMMAND", "INFO", name), ours.call("COMMAND", "INFO", name)
+    if name == "pubsub":  # subcommand order is redis's dict order: compare them as a set
+        a_subs = sorted(i.raw for i in a.items[0].items[9].items)
+        b_subs = sorted(i.raw for i in b.items[0].items[9].items)
+        assert b_subs == a_subs
+        assert b"".join(i.raw for i in b.items[0].items[:9]) == b"".join(
+            i.raw for i in a.items[0].items[:9]
+        )
+        return
+    assert b.raw == a.raw, f"\n    redis-server: {a.raw!r}\n    ours:         {b.raw!r}"
