@@ -328,7 +328,8 @@ class Connection(asyncio.Protocol):
             self._check_output_limit(pending)
 
     def _check_output_limit(self, pending: int) -> None:
-        hard, soft, seconds = self.server.config.output_limit("normal")
+        klass = "normal" if self.client.pubsub is None else "pubsub"
+        hard, soft, seconds = self.server.config.output_limit(klass)
         over_soft = soft and pending > soft
         if over_soft and self._soft_since is None:
             self._soft_since = self.server.loop.time()

@@ -122,6 +122,9 @@ def default_providers(server: Server) -> dict[str, Callable[[], Section]]:
             ("evicted_keys", 0),
             ("keyspace_hits", 0),
             ("keyspace_misses", 0),
+            ("pubsub_channels", len(server.pubsub.channels)),
+            ("pubsub_patterns", len(server.pubsub.patterns)),
+            ("pubsubshard_channels", len(server.pubsub.shard_channels)),
             ("total_error_replies", stats.errors),
         ]
 

@@ -302,6 +302,8 @@ class Server:
             if timeout > 0:
                 now = self.clock_ms()
                 for conn in list(self.connections.values()):
+                    if conn.blocked is not None or conn.client.pubsub is not None:
+                        continue  # redis never times out blocked clients or subscribers
                     if now - conn.client.last_interaction_ms > timeout * 1000:
                         conn.close_now()
         except Exception:

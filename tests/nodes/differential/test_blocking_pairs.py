@@ -230,3 +230,31 @@ def test_publish_reaches_subscribers_of_a_standalone_replica(tmp_path: Path) -> 
     finally:
         replica.stop()
         master.stop()
+
+
+def _slow_subscriber_dropped(port: int) -> bool:
+    """A subscriber that never reads is disconnected once its output passes the
+    ``pubsub`` class hard limit (1 MB here): PUBSUB NUMSUB drops to 0."""
+    admin, sub = Conn(port), Conn(port)
+    try:
+        admin.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 1mb 0 0")
+        sub.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sub.call("SUBSCRIBE", "flood")
+        payload = "x" * 100_000
+        for _ in range(400):  # at most 40 MB, far beyond any socket buffer
+            admin.call("PUBLISH", "flood", payload)
+            numsub = admin.call("PUBSUB", "NUMSUB", "flood")
+            if numsub.items[1].raw == b":0\r\n":
+                return True
+        return False
+    finally:
+        admin.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 32mb 8mb 60")
+        admin.close()
+        sub.close()
+
+
+def test_a_slow_subscriber_is_disconnected_by_the_pubsub_output_limit(
+    server_pair: ServerPair,
+) -> None:
+    assert _slow_subscriber_dropped(server_pair.theirs.port)
+    assert _slow_subscriber_dropped(server_pair.ours.port)
