@@ -44,6 +44,8 @@ UNBLOCKED_ROLE = Error(
     b"UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)"
 )
 UNBLOCKED_CLIENT = Error(b"UNBLOCKED client unblocked via CLIENT UNBLOCK")
+CLUSTER_DOWN = Error(b"CLUSTERDOWN The cluster is down")
+UNBOUND = Error(b"CLUSTERDOWN Hash slot not served")
 REDIRECT_CHECK_S = 0.1
 """How often cluster mode checks that blocked clients' slots are still served here."""
 
@@ -216,7 +218,11 @@ class BlockingQueues:
                 verdict = router(waiter.ctx, waiter.cmd, waiter.argv, list(waiter.keys), slot)
             except Exception:  # a routing bug must not kill the timer
                 continue
-            if isinstance(verdict, Error) and verdict.text.startswith((b"MOVED", b"CLUSTERDOWN")):
+            if not isinstance(verdict, Error):
+                continue
+            if verdict.text.startswith(b"MOVED") or verdict.text == UNBOUND.text:
                 self._finish(waiter, verdict)
+            elif verdict.text.startswith(b"CLUSTERDOWN"):
+                self._finish(waiter, CLUSTER_DOWN)  # redis: the plain down state
         if self.by_client:
             self._redirect_timer = server.loop.call_later(REDIRECT_CHECK_S, self._check_redirects)
