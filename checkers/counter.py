@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from base.op import Op, OpType
 from checkers.history.errors import HistoryShapeError
 from checkers.history.pairing import NEVER, Attempt, pair_attempts
-from checkers.op import Op, OpType
 from checkers.verdict import CheckResult, Verdict
 
 

@@ -19,8 +19,8 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from base.op import Op, OpType
 from checkers.history.pairing import Attempt, pair_attempts
-from checkers.op import Op, OpType
 
 _CLOSERS: dict[str, str] = {"start": "kill", "resume": "pause"}
 _OPENERS: frozenset[str] = frozenset({"kill", "pause"})

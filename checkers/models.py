@@ -13,7 +13,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from checkers.op import Op
+from base.op import Op
 from checkers.verdict import Checker, CheckResult, Verdict, guarded
 
 

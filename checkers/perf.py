@@ -18,9 +18,9 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from base.op import Op, OpType
 from checkers.faults import FaultWindow, fault_windows
 from checkers.history.pairing import pair_attempts
-from checkers.op import Op, OpType
 from checkers.quantiles import summary_ms
 from checkers.verdict import CheckResult, Verdict
 

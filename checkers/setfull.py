@@ -34,10 +34,10 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from base.op import Op, OpType
 from checkers.faults import FaultIndex, fault_windows
 from checkers.history.errors import HistoryShapeError
 from checkers.history.pairing import NEVER, Attempt, pair_attempts
-from checkers.op import Op, OpType
 from checkers.quantiles import summary_ms
 from checkers.verdict import CheckResult, Verdict
 

@@ -12,8 +12,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from base.op import Op
 from checkers.history.pairing import pair_attempts
-from checkers.op import Op
 from checkers.verdict import CheckResult, Verdict
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from checkers.op import Op
+from base.op import Op
 
 
 class Verdict(enum.Enum):

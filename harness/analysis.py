@@ -15,7 +15,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from checkers.op import Op
+from base.op import Op
 from checkers.verdict import Checker, CheckResult, Verdict, run_checkers
 from checkers.workloads import CheckerOptions
 from checkers.workloads import checkers_for as workload_checkers

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 import nemesis
-from checkers.op import Op
+from base.op import Op
 from harness.dbs.cluster import ClusterError, ClusterSpec
 from harness.options import BadArguments
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import nemesis
-from checkers.op import Op, OpType
+from base.op import Op, OpType
 from harness.client import ClientConfig, ClusterClient, Outcome, SlotMap, WaitPolicy
 from harness.dbs.cluster import ClusterDB, ClusterSpec, redis_cli_version
 from harness.dbs.network import LoopbackNetwork, NamespaceNetwork, Network

@@ -10,7 +10,7 @@ See docs/nemesis.md.
 
 from nemesis.catalog import FAULTS, SPECS, TARGETS, FaultSpec, parse_faults
 from nemesis.cleanup import cleanup_leftovers
-from nemesis.clock import ClockControlled, FaketimeFiles, faketime_env
+from nemesis.clock import ClockControlled, FaketimeFiles
 from nemesis.errors import FaultFailed, NemesisError, UnsupportedFault
 from nemesis.netfilter import netem_missing
 from nemesis.options import NemesisOptions, with_settings
@@ -37,7 +37,6 @@ __all__ = [
     "UnsupportedFault",
     "build_package",
     "cleanup_leftovers",
-    "faketime_env",
     "netem_missing",
     "parse_faults",
     "preflight",

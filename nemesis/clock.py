@@ -25,7 +25,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from checkers.op import Op, OpType
+from base.faketime import FaketimeUnavailable, faketime_env, libfaketime
+from base.op import Op, OpType
 from nemesis.catalog import Family
 from nemesis.errors import UnsupportedFault
 from nemesis.grudge import minority_size
@@ -33,11 +34,6 @@ from nemesis.options import NemesisOptions
 from nemesis.protocol import FaultEnv
 
 CLOCK_FS = frozenset({"start-clock", "stop-clock"})
-LIBFAKETIME_DIRS = (
-    Path("/usr/lib/x86_64-linux-gnu/faketime"),
-    Path("/usr/lib/aarch64-linux-gnu/faketime"),
-    Path("/usr/lib/faketime"),
-)
 
 
 @runtime_checkable
@@ -45,29 +41,6 @@ class ClockControlled(Protocol):
     def faketime_file(self, node: str) -> Path | None:
         """The libfaketime timestamp file node ``node`` was started with, or None."""
         ...
-
-
-def libfaketime() -> Path | None:
-    for folder in LIBFAKETIME_DIRS:
-        lib = folder / "libfaketime.so.1"
-        if lib.exists():
-            return lib
-    return None
-
-
-def faketime_env(timestamp_file: Path) -> dict[str, str]:
-    """Environment to start a node under libfaketime, its offset read from the file.
-
-    Raises :class:`UnsupportedFault` if libfaketime is not installed (Debian: libfaketime).
-    """
-    lib = libfaketime()
-    if lib is None:
-        raise UnsupportedFault("fault 'clock' needs libfaketime (Debian package libfaketime)")
-    return {
-        "LD_PRELOAD": str(lib),
-        "FAKETIME_TIMESTAMP_FILE": str(timestamp_file),
-        "FAKETIME_CACHE_DURATION": "1",
-    }
 
 
 def faketime_problem(argv: Sequence[str], timeout_s: float = 5.0) -> str | None:
@@ -107,7 +80,10 @@ class FaketimeFiles:
             self.folder.mkdir(parents=True, exist_ok=True)
             path.write_text(offset_text(0))
             self._files[node] = path
-        return faketime_env(path)
+        try:
+            return faketime_env(path)
+        except FaketimeUnavailable as e:
+            raise UnsupportedFault(str(e)) from e
 
     def faketime_file(self, node: str) -> Path | None:
         return self._files.get(node)

@@ -20,8 +20,8 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from checkers.op import Op, OpType
-from harness.db import HasPrimaries, NodeHost, Topology
+from base.db import HasPrimaries, NodeHost, Topology
+from base.op import Op, OpType
 from nemesis.catalog import SPECS, Family
 from nemesis.errors import FaultFailed, UnsupportedFault
 from nemesis.options import NemesisOptions

@@ -17,7 +17,7 @@ import asyncio
 import re
 from collections.abc import Iterable, Sequence
 
-from harness.netns import NODE_IFNAME
+from base.hostnet import NODE_IFNAME
 
 CHAINS = ("partition", "loss", "flap")
 _TABLE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")

@@ -13,8 +13,8 @@ import contextlib
 import socket
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 
-from checkers.op import Op, OpType
-from harness.db import NodeHost
+from base.db import NodeHost
+from base.op import Op, OpType
 from nemesis import netfilter
 from nemesis.catalog import Family
 from nemesis.errors import FaultFailed, UnsupportedFault

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 
-from checkers.op import Op, OpType
+from base.op import Op, OpType
 from nemesis.catalog import SPECS, Family, parse_faults
 from nemesis.clock import ClockNemesis
 from nemesis.cluster import ClusterNemesis

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 from pyroute2 import netns
 
+from base.faketime import libfaketime
 from nemesis.catalog import SPECS, Family
-from nemesis.clock import faketime_problem, libfaketime
+from nemesis.clock import faketime_problem
 
 NETWORK = {Family.PARTITION, Family.PACKET_LOSS, Family.FLAP, Family.DELAY, Family.DUPLICATE}
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 
-from checkers.op import Op, OpType
-from harness.db import Killable, Pausable
+from base.db import Killable, Pausable
+from base.op import Op, OpType
 from nemesis.catalog import SPECS, Family
 from nemesis.errors import FaultFailed, UnsupportedFault
 from nemesis.options import NemesisOptions

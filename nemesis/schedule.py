@@ -16,7 +16,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checkers.op import NEMESIS, Op, OpType
+from base.op import NEMESIS, Op, OpType
 from nemesis.catalog import SPECS, Family
 from nemesis.options import NemesisOptions
 

@@ -11,7 +11,7 @@ import heapq
 from collections.abc import Sequence
 from typing import Any
 
-from checkers.op import OpType
+from base.op import OpType
 from reports.history import FaultPeriod, Operation, describe_value
 from reports.perf import bucket_ms, quantile_labels, quantiles_over_time, throughput
 from reports.rundata import ResourceSample, RunData

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from checkers.op import OpType
+from base.op import OpType
 from reports.history import Operation
 
 _OPS_FIELDS = ("window", "operations", "ops", "concurrent", "history")

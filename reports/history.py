@@ -1,7 +1,7 @@
 """A history as a report draws it: client operations (invocation paired with completion)
 and fault periods (nemesis start / stop events paired into shaded intervals).
 
-Pure functions over :class:`checkers.op.Op` events; no I/O.
+Pure functions over :class:`base.op.Op` events; no I/O.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from checkers.op import NEMESIS, Op, OpType, Process
+from base.op import NEMESIS, Op, OpType, Process
 
 
 @dataclass(frozen=True, slots=True)

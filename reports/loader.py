@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from checkers.op import Op
+from base.op import Op
 from reports.history import end_time_ns, fault_periods, pair_operations
 from reports.index import RunFiles, RunSummary, newest_first, summarize
 from reports.rundata import Assets, ResourceSample, RunData, RunFile

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from checkers.op import OpType
+from base.op import OpType
 from reports.history import FaultPeriod, Operation, active_faults
 
 WRITE_FS = frozenset({"add", "write", "append", "sadd", "rpush", "put", "incr"})

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checkers.op import OpType
+from base.op import OpType
 from reports.history import FaultPeriod, Operation
 
 QUANTILES = (0.5, 0.95, 0.99, 1.0)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from checkers.op import Op
+from base.op import Op
 from checkers.verdict import Verdict
 from reports.history import FaultPeriod, Operation
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checkers.op import OpType
+from base.op import OpType
 from reports.history import Operation
 
 TIMELINE_LIMIT = 150_000

@@ -16,8 +16,8 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from base.op import Op
 from checkers.elle.txn import is_txn_value
-from checkers.op import Op
 from checkers.verdict import CheckResult, Verdict
 
 _VERDICTS = {"true": Verdict.VALID, "false": Verdict.INVALID}

@@ -16,13 +16,13 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from base.op import Op
 from checkers.elle.cycles import explain, find_cycles
 from checkers.elle.dependencies import dependency_graph
 from checkers.elle.observations import observe
 from checkers.elle.txn import txns_of
 from checkers.history.errors import HistoryShapeError
 from checkers.history.pairing import pair_attempts
-from checkers.op import Op
 from checkers.verdict import CheckResult, Verdict
 
 CONSISTENCY_MODELS = ("serializable", "strict-serializable")

@@ -17,9 +17,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from base.op import NEMESIS, Op
 from checkers.history.errors import HistoryFormatError
 from checkers.history.json_forms import op_from_map
-from checkers.op import NEMESIS, Op
 
 # Patterns given as text are compiled on first use (``re`` caches them): compiling every
 # pattern at import costs start-up time that most histories never repay.

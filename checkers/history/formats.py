@@ -11,11 +11,11 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 
+from base.op import Op
 from checkers.history.edn import read_edn, split_independent, write_edn
 from checkers.history.errors import HistoryFormatError
 from checkers.history.jepsen_log import MARKER, read_jepsen_log
 from checkers.history.json_forms import read_json, write_elle_json, write_jsonl
-from checkers.op import Op
 
 FORMATS = ("jsonl", "edn", "jepsen-log", "elle-json")
 """Readable and writable format names (plus ``auto`` for reading)."""

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
+from base.op import Op
 from checkers.history.errors import HistoryFormatError
-from checkers.op import Op
 
 
 def op_from_map(data: Any, position: int | None = None) -> Op:

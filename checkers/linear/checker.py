@@ -7,12 +7,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from base.op import Op
 from checkers.history.pairing import pair
 from checkers.linear.explain import explain
 from checkers.linear.model import Model
 from checkers.linear.schedule import check_partitions_parallel
 from checkers.linear.search import Limits
-from checkers.op import Op
 from checkers.verdict import CheckResult, Verdict
 
 _VERDICTS = {"valid": Verdict.VALID, "invalid": Verdict.INVALID, "unknown": Verdict.UNKNOWN}

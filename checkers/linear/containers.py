@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from base.op import OpType
 from checkers.history.pairing import Operation
 from checkers.linear.model import (
     ANY_STATE,
@@ -20,7 +21,6 @@ from checkers.linear.model import (
     freeze,
     powerset_model,
 )
-from checkers.op import OpType
 
 _ADD, _READ = 0, 1
 _ENQUEUE, _DEQUEUE, _DEQUEUE_UNKNOWN = 0, 1, 2

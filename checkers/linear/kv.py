@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from base.op import OpType
 from checkers.history.pairing import Operation
 from checkers.linear.model import ANY_STATE, ILLEGAL, Call, Model, ModelError, Refutation, State
-from checkers.op import OpType
 
 _GET, _PUT, _APPEND = 0, 1, 2
 _RECENT = 32

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from base.op import OpType
 from checkers.history.pairing import Operation
 from checkers.linear.model import (
     ANY_STATE,
@@ -22,7 +23,6 @@ from checkers.linear.model import (
     State,
     freeze,
 )
-from checkers.op import OpType
 
 _READ, _WRITE, _CAS, _CAS_FAILED, _CAS_UNKNOWN = range(5)
 _READS = frozenset({"read", "r", "get"})

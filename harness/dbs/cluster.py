@@ -1,6 +1,6 @@
 """A Redis Cluster of N nodes (redis-server or splitbrain-server) run by the harness.
 
-Implements :class:`harness.db.DB` and the abilities Killable, Pausable, HasPrimaries and
+Implements :class:`base.db.DB` and the abilities Killable, Pausable, HasPrimaries and
 HasLogFiles. ``setup`` makes the network (loopback or namespaces), starts every node with
 its own data dir under the run folder, creates the cluster with ``redis-cli --cluster
 create`` and waits until every node reports ``cluster_state:ok`` and every replica
@@ -19,7 +19,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.db import NodeHost, Topology
+from base.db import NodeHost, Topology
+from base.faketime import faketime_env
 from harness.dbs.cluster_state import (
     admin_call,
     parse_cluster_nodes,
@@ -28,7 +29,6 @@ from harness.dbs.cluster_state import (
 )
 from harness.dbs.network import Network
 from harness.dbs.node import NodeProcess, NodeSpec, redis_argv
-from nemesis.clock import faketime_env
 
 DB_KINDS = ("redis", "splitbrain")
 FAKETIME_FILE = "faketime"

@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from base.op import Op, OpType
 from checkers.history import Operation, pair
 from checkers.linear import (
     Limits,
@@ -25,7 +26,6 @@ from checkers.linear import (
     search,
     set_model,
 )
-from checkers.op import Op, OpType
 
 Spec = Callable[[Any, Operation], tuple[bool, Any]]
 """(state, op) -> (legal, next state): the plain definition of a data type."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from checkers.op import Op
+from base.op import Op
 from harness.faults import check_faults_possible, follow_schedule, nemesis_options
 from harness.netns import find_leftovers
 from harness.options import BadArguments

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from checkers.op import Op
+from base.op import Op
 from harness.leftovers import processes_in
 from harness.options import RunOptions
 from harness.runner import Runner

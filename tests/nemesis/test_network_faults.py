@@ -8,8 +8,8 @@ import random
 
 import pytest
 
-from checkers.op import OpType
-from harness.db import NodeHost, Topology
+from base.db import NodeHost, Topology
+from base.op import OpType
 from harness.netns import find_leftovers
 from nemesis import (
     FaultEnv,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checkers.op import NEMESIS, OpType
+from base.op import NEMESIS, OpType
 from nemesis import FAULTS, SPECS, NemesisOptions, build_package, parse_faults, with_settings
 
 

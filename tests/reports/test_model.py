@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from checkers.op import NEMESIS, Op, OpType
+from base.op import NEMESIS, Op, OpType
 from reports.chartdata import worker_lanes
 from reports.counterexample import counterexample, find_explanation
 from reports.history import describe_grudge, fault_periods, pair_operations
