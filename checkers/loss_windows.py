@@ -153,17 +153,32 @@ def assign(lost: LostWrite, windows: Sequence[FaultWindow], starts: Sequence[int
     return upto if upto < len(windows) else None
 
 
+def placed(
+    lost: Sequence[LostWrite], windows: Sequence[FaultWindow]
+) -> list[tuple[LostWrite, FaultWindow | None]]:
+    """Each lost write with the fault period it belongs to (None if no fault explains it)."""
+    ordered = sorted(windows, key=lambda w: w.start_ns)
+    starts = [w.start_ns for w in ordered]
+    out: list[tuple[LostWrite, FaultWindow | None]] = []
+    for write in lost:
+        index = assign(write, ordered, starts)
+        out.append((write, None if index is None else ordered[index]))
+    return out
+
+
+def offset_s(write: LostWrite, window: FaultWindow) -> float:
+    """Seconds from the fault's start to the write's acknowledgement."""
+    return (write.ack_ns - window.start_ns) / 1e9
+
+
 def loss_windows(lost: Sequence[LostWrite], windows: Sequence[FaultWindow]) -> list[LossWindow]:
     """One :class:`LossWindow` per fault period that lost writes (in time order), then
     one for the writes no fault explains."""
-    ordered = sorted(windows, key=lambda w: w.start_ns)
-    starts = [w.start_ns for w in ordered]
-    groups: dict[int | None, list[LostWrite]] = {}
-    for write in lost:
-        groups.setdefault(assign(write, ordered, starts), []).append(write)
-    out: list[LossWindow] = []
-    for index in sorted(i for i in groups if i is not None):
-        out.append(_window(ordered[index], groups[index]))
+    groups: dict[FaultWindow | None, list[LostWrite]] = {}
+    for write, window in placed(lost, windows):
+        groups.setdefault(window, []).append(write)
+    periods = sorted((w for w in groups if w is not None), key=lambda w: w.start_ns)
+    out = [_window(w, groups[w]) for w in periods]
     if None in groups:
         out.append(_window(None, groups[None]))
     return out
@@ -191,14 +206,10 @@ def histogram(
     """Lost writes counted by acknowledgement time since their fault began, in bins of
     ``bin_s`` seconds: ``(bin start s, count)`` ascending, empty bins included between
     the first and last. Writes no fault explains are left out."""
-    ordered = sorted(windows, key=lambda w: w.start_ns)
-    starts = [w.start_ns for w in ordered]
     counts: Counter[int] = Counter()
-    for write in lost:
-        index = assign(write, ordered, starts)
-        if index is not None:
-            offset_s = (write.ack_ns - ordered[index].start_ns) / 1e9
-            counts[int(offset_s // bin_s)] += 1
+    for write, window in placed(lost, windows):
+        if window is not None:
+            counts[int(offset_s(write, window) // bin_s)] += 1
     if not counts:
         return []
     lo, hi = min(counts), max(counts)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TypeVar
+
+Sample = TypeVar("Sample", int, float)
 
 QUANTILES: tuple[tuple[str, float], ...] = (("p50", 0.5), ("p90", 0.9), ("p99", 0.99))
 
 
-def quantile(sorted_samples: Sequence[int], q: float) -> int:
+def quantile(sorted_samples: Sequence[Sample], q: float) -> Sample:
     """The nearest-rank ``q`` quantile of non-empty ascending ``sorted_samples``: the
     smallest sample with at least ``q`` of the samples at or below it."""
     if not sorted_samples:
