@@ -156,6 +156,7 @@ class Runner:
             execution.ops = self.recorder.history()
             self._write_state(finished=True)
             execution.interrupted = self.interrupted
+            self.log.close()
         return execution
 
     def _install_signal_handlers(self, loop: asyncio.AbstractEventLoop) -> dict[int, Any]:

@@ -90,19 +90,6 @@ def choose_slots(
     return sorted(chosen)
 
 
-def plan_reshard(
-    topology: Topology,
-    live: Sequence[str],
-    count: int,
-    rng: random.Random,
-    occupied: Collection[int] = (),
-) -> tuple[str, str, list[int]]:
-    """Pure: (source, target, slots) as the nemesis chooses them, given the slots known
-    to hold keys on the source."""
-    src, dst = choose_reshard_pair(topology, live, rng)
-    return src, dst, choose_slots(slots_of(topology, src), occupied, count, rng)
-
-
 class ClusterNemesis:
     """Handles ``failover`` and ``reshard``; needs the DB's live roles (HasPrimaries)."""
 
