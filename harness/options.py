@@ -17,11 +17,9 @@ import nemesis
 from harness.dbs.cluster import DB_KINDS
 from harness.generator import parse_concurrency
 from harness.workloads import WORKLOADS
-from nemesis.catalog import parse_faults
 
 NET_KINDS = ("netns", "loopback")
 APPENDFSYNC = ("always", "everysec", "no")
-NETWORK_FAULT_PREFIXES = ("partition", "packet-loss", "flap", "delay", "duplicate")
 
 
 class BadArguments(ValueError):
@@ -97,9 +95,8 @@ def _positive(value: float, option: str, allow_zero: bool = False) -> None:
 def _faults(spec: str) -> tuple[str, ...]:
     if spec.strip().lower() in ("", "none"):
         return ()
-    parse = getattr(nemesis, "parse_faults", None) or parse_faults
     try:
-        return tuple(parse(spec))
+        return tuple(nemesis.parse_faults(spec))
     except ValueError as e:
         raise BadArguments(f"--nemesis: {e}") from e
 
@@ -122,7 +119,7 @@ def from_args(args: argparse.Namespace) -> RunOptions:
             )
     faults = _faults(nemesis_spec)
     if net == "loopback":
-        network_faults = [f for f in faults if f.startswith(NETWORK_FAULT_PREFIXES)]
+        network_faults = nemesis.needing(nemesis.Need.NETNS, faults)
         if network_faults:
             raise BadArguments(
                 f"--nemesis {','.join(network_faults)}: network faults need --net netns "

@@ -104,7 +104,7 @@ class Runner:
                 appendfsync=opts.appendfsync,
                 node_options=opts.node_options,
                 ready_timeout_s=opts.ready_timeout_s,
-                faketime=any(f.startswith("clock") for f in opts.faults),
+                faketime=bool(nemesis.needing(nemesis.Need.FAKETIME, opts.faults)),
             ),
             network,
             self.run_dir / "data",

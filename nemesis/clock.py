@@ -27,8 +27,8 @@ from typing import Protocol, runtime_checkable
 
 from base.faketime import FaketimeUnavailable, faketime_env, libfaketime
 from base.op import Op, OpType
-from nemesis.catalog import Family
 from nemesis.errors import UnsupportedFault
+from nemesis.faultspec import FaultSpec
 from nemesis.grudge import minority_size
 from nemesis.options import NemesisOptions
 from nemesis.protocol import FaultEnv
@@ -38,6 +38,8 @@ CLOCK_FS = frozenset({"start-clock", "stop-clock"})
 
 @runtime_checkable
 class ClockControlled(Protocol):
+    """Starts its nodes under libfaketime, one offset file each (see docs/nemesis.md)."""
+
     def faketime_file(self, node: str) -> Path | None:
         """The libfaketime timestamp file node ``node`` was started with, or None."""
         ...
@@ -98,7 +100,8 @@ class ClockNemesis:
     """``start-clock`` skews a random minority by +-``clock_offset_s``; ``stop-clock``
     and teardown set every node back to ``+0``."""
 
-    def __init__(self, options: NemesisOptions, families: Iterable[Family]) -> None:
+    def __init__(self, options: NemesisOptions, specs: Iterable[FaultSpec]) -> None:
+        del specs  # one fault, no argument
         self.options = options
         self._env: FaultEnv | None = None
         self._files: dict[str, Path] = {}
@@ -109,11 +112,7 @@ class ClockNemesis:
 
     async def setup(self, env: FaultEnv) -> None:
         db = env.db
-        if not isinstance(db, ClockControlled):
-            raise UnsupportedFault(
-                f"fault 'clock': db {type(db).__name__} does not start nodes under libfaketime "
-                "(not ClockControlled; see docs/nemesis.md)"
-            )
+        assert isinstance(db, ClockControlled)  # the package checks the spec's abilities
         files = {h.name: db.faketime_file(h.name) for h in env.hosts}
         missing = sorted(n for n, f in files.items() if f is None)
         if missing:
