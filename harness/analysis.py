@@ -16,18 +16,18 @@ from typing import Any
 
 import reports
 from base.op import Op
+from checkers.models import CheckOptions
 from checkers.verdict import Checker, CheckResult, Verdict, run_checkers
-from checkers.workloads import CheckerOptions
-from checkers.workloads import checkers_for as workload_checkers
+from harness.workloads import checkers_for as workload_checkers
 
 RESULTS = "results.json"
 
 
 def checkers_for(workload: str, options: dict[str, Any]) -> list[Checker]:
-    """The checkers of ``workload`` (``checkers.workloads``); ``options`` may set any
-    field of :class:`checkers.workloads.CheckerOptions` (others are ignored)."""
-    known = {f.name for f in fields(CheckerOptions)}
-    opts = CheckerOptions(**{k: v for k, v in options.items() if k in known})
+    """The checkers of ``workload`` (its module's, :mod:`harness.workloads`); ``options``
+    may set any field of :class:`checkers.models.CheckOptions` (others are ignored)."""
+    known = {f.name for f in fields(CheckOptions)}
+    opts = CheckOptions(**{k: v for k, v in options.items() if k in known})
     return workload_checkers(workload, opts)
 
 
