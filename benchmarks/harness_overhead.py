@@ -72,7 +72,7 @@ async def plain_async(port: int, seconds: float, concurrency: int) -> float:
 def with_cluster(fn: Callable[[int], float]) -> float:
     async def go() -> float:
         with tempfile.TemporaryDirectory(prefix="sb-bench-") as data:
-            spec = ClusterSpec(nodes=3, replicas=0, appendonly=False)
+            spec = ClusterSpec(db="redis", nodes=3, replicas=0, appendonly=False)
             db = ClusterDB(spec, LoopbackNetwork(), Path(data), lambda _: None)
             await db.setup()
             try:
