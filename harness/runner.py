@@ -390,7 +390,7 @@ class Runner:
         self.recorder.record(done)
         self.log(f"nemesis {done.f} done: {done.value}")
         self.progress.fault = (
-            "none" if done.f.startswith("stop") else f"{done.f} {_short(done.value)}"
+            "none" if done.f in package.stop_fs else f"{done.f} {_short(done.value)}"
         )
         self._write_state(finished=False)
 

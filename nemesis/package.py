@@ -116,6 +116,11 @@ class NemesisPackage:
         parts = [part(options, group) for part, group in by_part.items()]
         self.nemesis = CompositeNemesis(parts, specs)
 
+    @property
+    def stop_fs(self) -> frozenset[str]:
+        """The ``f`` of the operations that end one of this package's faults."""
+        return frozenset(s.stop_f for s in self.nemesis.specs if s.stop_f is not None)
+
     def schedule(self, rng: random.Random, time_limit_s: float) -> list[ScheduledOp]:
         """Pure: the seeded start/stop plan for the workload phase."""
         return schedule(self.faults, self.options, rng, time_limit_s, self.catalog)

@@ -121,6 +121,7 @@ def test_schedule_and_final_heal_follow_the_spec(seed):
             assert s.op.value == "wobble"
     # The heal stage puts wobble's stop (network stage) before the restart of killed nodes.
     assert [op.f for op in package.final_ops()] == ["stop-wobble", "stop-kill"]
+    assert package.stop_fs == {"stop-wobble", "stop-kill"}
     assert {"start-wobble", "stop-wobble", "start-kill"} <= package.nemesis.fs
 
 
