@@ -11,10 +11,11 @@ libfaketime 0.9.10), which is what a jump of a node's clock looks like to Redis.
 Debian's redis-server cannot run under libfaketime (jemalloc clash, it hangs at
 start; see :func:`faketime_problem`), so ``clock`` applies to ``--db splitbrain`` only.
 
-DB change needed: hold a :class:`FaketimeFiles`, merge ``files.env_for(node)`` into the
-environment of every node process it starts (only when the run asks for ``clock``:
-libfaketime slows every time call), and implement ``faketime_file(node)`` by returning
-``files.faketime_file(node)``. Until a DB does, ``clock`` is refused with a clear message.
+What a DB does for it: merge a faketime environment into the environment of every node
+process it starts (only when the run asks for a fault that needs faketime: libfaketime
+slows every time call; :class:`FaketimeFiles` keeps the files) and implement
+``faketime_file(node)`` (:class:`ClockControlled`). The harness's ``ClusterDB`` does; a
+DB that does not is refused at setup with a clear message.
 """
 
 from __future__ import annotations
