@@ -24,7 +24,8 @@ import redis
 import redis.asyncio as aredis
 from redis.asyncio.cluster import ClusterNode
 
-from harness.dbs.cluster import ClusterDB, ClusterSpec
+from harness.dbs.cluster import ClusterDB
+from harness.dbs.cluster_spec import ClusterSpec
 from harness.dbs.network import LoopbackNetwork
 from harness.workloads.base import spread_keys
 

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import nemesis
 from base.op import Op
-from harness.dbs.cluster import ClusterError, ClusterSpec
+from harness.dbs.cluster_spec import ClusterError, ClusterSpec
 from harness.options import BadArguments
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import nemesis
-from harness.dbs.cluster import ClusterSpec
+from harness.dbs.cluster_spec import ClusterSpec
 from harness.flags import BadArguments, Flag, add_flags, flag, flag_values, nested
 from harness.generator import parse_concurrency
 from harness.workloads import WORKLOADS

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.dbs.cluster import ClusterDB, ClusterSpec
+from harness.dbs.cluster import ClusterDB
+from harness.dbs.cluster_spec import ClusterSpec
 from harness.dbs.network import LoopbackNetwork
 from harness.leftovers import processes_in
 from harness.netns import find_leftovers

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from base.op import Op
-from harness.dbs.cluster import ClusterSpec
+from harness.dbs.cluster_spec import ClusterSpec
 from harness.faults import check_faults_possible, follow_schedule
 from harness.netns import find_leftovers
 from harness.options import BadArguments, add_run_arguments, from_args, nemesis_options

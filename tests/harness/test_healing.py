@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from base.op import Op
-from harness.dbs.cluster import ClusterSpec
+from harness.dbs.cluster_spec import ClusterSpec
 from harness.leftovers import processes_in
 from harness.options import RunOptions
 from harness.runner import Runner
