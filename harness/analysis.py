@@ -1,5 +1,5 @@
 """The verdict of a run: the workload's checkers over its history, written to
-results.json (and the reports, when the reports package is there).
+results.json and the reports.
 
 Used at the end of ``harness run`` and by ``harness analyze``. Every step is guarded: a
 checker that crashes is ``unknown`` (checkers.verdict), a report that fails is logged,
@@ -8,26 +8,26 @@ and results.json is always written.
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+import reports
 from base.op import Op
+from checkers.models import CheckOptions
 from checkers.verdict import Checker, CheckResult, Verdict, run_checkers
-from checkers.workloads import CheckerOptions
-from checkers.workloads import checkers_for as workload_checkers
+from harness.workloads import checkers_for as workload_checkers
 
 RESULTS = "results.json"
 
 
 def checkers_for(workload: str, options: dict[str, Any]) -> list[Checker]:
-    """The checkers of ``workload`` (``checkers.workloads``); ``options`` may set any
-    field of :class:`checkers.workloads.CheckerOptions` (others are ignored)."""
-    known = {f.name for f in fields(CheckerOptions)}
-    opts = CheckerOptions(**{k: v for k, v in options.items() if k in known})
+    """The checkers of ``workload`` (its module's, :mod:`harness.workloads`); ``options``
+    may set any field of :class:`checkers.models.CheckOptions` (others are ignored)."""
+    known = {f.name for f in fields(CheckOptions)}
+    opts = CheckOptions(**{k: v for k, v in options.items() if k in known})
     return workload_checkers(workload, opts)
 
 
@@ -96,18 +96,16 @@ def read_history(path: Path) -> list[Op]:
 
 
 def render_reports(run_dir: Path, store_dir: Path | None, log: Callable[[str], None]) -> None:
-    """reports.render_run and reports.update_index, if the reports package has them;
-    any failure is logged and swallowed (the results are already written)."""
-    try:
-        reports = importlib.import_module("reports")
-    except Exception as e:
-        log(f"reports: not available ({e})")
-        return
-    for fn_name, arg in (("render_run", run_dir), ("update_index", store_dir)):
-        fn = getattr(reports, fn_name, None)
-        if fn is None or arg is None:
-            continue
+    """The run's reports (:func:`reports.render_run`) and the store's index
+    (:func:`reports.update_index`); any failure is logged and swallowed (the results are
+    already written)."""
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("render_run", lambda: reports.render_run(run_dir))
+    ]
+    if store_dir is not None:
+        steps.append(("update_index", lambda: reports.update_index(store_dir)))
+    for name, step in steps:
         try:
-            fn(arg)
+            step()
         except Exception as e:  # a report must never lose the results
-            log(f"reports.{fn_name} failed: {type(e).__name__}: {e}")
+            log(f"reports.{name} failed: {type(e).__name__}: {e}")

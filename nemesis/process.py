@@ -1,5 +1,6 @@
 """The process nemesis: kill (SIGKILL, restart at the stop), pause (SIGSTOP / SIGCONT) and
-restart-all, through the database's :class:`Killable` / :class:`Pausable` abilities."""
+restart-all, through the database's :class:`Killable` / :class:`Pausable` abilities
+(which the package checks at setup: they are on each fault's spec)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 from base.db import Killable, Pausable
 from base.op import Op, OpType
-from nemesis.catalog import SPECS, Family
-from nemesis.errors import FaultFailed, UnsupportedFault
+from nemesis.errors import FaultFailed
+from nemesis.faultspec import FaultSpec
 from nemesis.options import NemesisOptions
 from nemesis.protocol import FaultEnv
 from nemesis.targets import choose_targets, read_topology
@@ -34,9 +35,9 @@ async def each_node(
 class ProcessNemesis:
     """Kills and pauses nodes chosen from the live roles; remembers whom, to undo it."""
 
-    def __init__(self, options: NemesisOptions, families: Iterable[Family]) -> None:
+    def __init__(self, options: NemesisOptions, specs: Iterable[FaultSpec]) -> None:
         self.options = options
-        self.families = frozenset(families)
+        self.specs = {s.name: s for s in specs}
         self._env: FaultEnv | None = None
         self.killed: set[str] = set()
         self.paused: set[str] = set()
@@ -46,15 +47,6 @@ class ProcessNemesis:
         return PROCESS_FS
 
     async def setup(self, env: FaultEnv) -> None:
-        if self.families & {Family.KILL, Family.RESTART_ALL} and not isinstance(env.db, Killable):
-            raise UnsupportedFault(
-                f"faults kill / restart-all: db {type(env.db).__name__} "
-                "cannot kill and restart nodes (not Killable)"
-            )
-        if Family.PAUSE in self.families and not isinstance(env.db, Pausable):
-            raise UnsupportedFault(
-                f"fault pause: db {type(env.db).__name__} cannot pause nodes (not Pausable)"
-            )
         self._env = env
 
     async def invoke(self, op: Op) -> Op:
@@ -62,7 +54,7 @@ class ProcessNemesis:
         db = env.db
         try:
             if op.f in ("start-kill", "start-pause"):
-                spec = SPECS.get(str(op.value))
+                spec = self.specs.get(str(op.value))
                 if spec is None or spec.target is None:
                     return op.complete(OpType.FAIL, error=f"unknown process fault {op.value!r}")
                 busy = self.killed | self.paused

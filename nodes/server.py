@@ -1,6 +1,6 @@
 """The server: listeners, clients, the event-loop cron, propagation, hooks.
 
-Hook points (for the cluster bus and, later, replication); set them before
+Hook points (the cluster bus and replication use them); set them before
 :meth:`Server.start`:
 
 ``server.components: list[ServerComponent]``

@@ -19,11 +19,11 @@ from typing import NamedTuple
 
 from checkers.history import FORMATS, HistoryError, read_history
 from checkers.models import REGISTRY, CheckOptions, checker_for
+from harness.exits import EXIT_BAD_ARGS, EXIT_INVALID, EXIT_UNKNOWN, EXIT_VALID
 
 NAME = "check"
 HELP = "Check history files with a model; prints PATH<TAB>true|false|unknown per file."
 
-EXIT_VALID, EXIT_INVALID, EXIT_UNKNOWN, EXIT_BAD_ARGS = 0, 1, 2, 254
 PARALLEL_MIN_BYTES = 64 * 1024
 """Several files totalling less than this are checked in this process."""
 

@@ -14,13 +14,15 @@ import contextlib
 import json
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from base.db import NodeHost, Topology
 from base.faketime import faketime_env
+from harness.dbs.cluster_spec import (
+    ClusterError,
+    ClusterSpec,
+)
 from harness.dbs.cluster_state import (
     admin_call,
     parse_cluster_nodes,
@@ -30,39 +32,7 @@ from harness.dbs.cluster_state import (
 from harness.dbs.network import Network
 from harness.dbs.node import NodeProcess, NodeSpec, redis_argv
 
-DB_KINDS = ("redis", "splitbrain")
 FAKETIME_FILE = "faketime"
-
-
-class ClusterError(RuntimeError):
-    """The cluster could not be formed or did not become healthy in time."""
-
-
-@dataclass(frozen=True, slots=True)
-class ClusterSpec:
-    """The topology and node options, the same for both databases."""
-
-    db: str = "redis"
-    nodes: int = 6
-    replicas: int = 1
-    node_timeout_ms: int = 2000
-    appendonly: bool = True
-    appendfsync: str = "everysec"
-    node_options: tuple[str, ...] = ()
-    ready_timeout_s: float = 60.0
-    faketime: bool = False
-    """Start every node under libfaketime (offset file per node) for the clock fault."""
-
-    def binary(self) -> list[str]:
-        if self.db == "redis":
-            found = shutil.which("redis-server")
-            if found is None:
-                raise ClusterError("redis-server is not installed (make setup installs it)")
-            return [found]
-        return [sys.executable, "-m", "nodes"]
-
-    def node_names(self) -> list[str]:
-        return [f"n{i + 1}" for i in range(self.nodes)]
 
 
 class ClusterDB:

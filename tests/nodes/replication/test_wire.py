@@ -14,6 +14,7 @@ import redis
 
 from nodes.replication.rdb_reader import decode_rdb
 from tests.nodes.replication.conftest import Group
+from tests.support.servers import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -81,9 +82,9 @@ def test_master_side_on_the_wire(group: Group) -> None:
         link.read_until(b"*2\r\n$3\r\nDEL\r\n$5\r\nshort\r\n")  # the expiry, as DEL
         offset = int(master.info()["master_repl_offset"])
         link.send(b"REPLCONF", b"ACK", str(offset).encode())
-        assert master.info()["slave0"].startswith(
-            f"ip=127.0.0.1,port=4321,state=online,offset={offset},"
-        )
+        # The ACK goes in on the link, INFO is read on another connection: wait for it.
+        acked = f"ip=127.0.0.1,port=4321,state=online,offset={offset},"
+        wait_until(lambda: master.info()["slave0"].startswith(acked), 10, f"INFO slave0 {acked}...")
         # WAIT from a client whose write is not acked yet makes the master ask for acks.
         waiter: Any = redis.Redis(port=master.port, socket_timeout=10)
         result: list[int] = []
