@@ -87,6 +87,17 @@ class Killable(Protocol):
 
 
 @runtime_checkable
+class PowerLossable(Protocol):
+    """Loses power on its nodes: the process dies and whatever it wrote but did not fsync
+    is gone (the kill-power faults). The nodes restart through :class:`Killable`."""
+
+    async def lose_power(self, node: str) -> str:
+        """SIGKILL the node, then discard every write it did not fsync; returns once both
+        are done, with a short description of what was lost (bytes, files)."""
+        ...
+
+
+@runtime_checkable
 class Pausable(Protocol):
     """Pauses and resumes its nodes (the pause faults)."""
 

@@ -96,7 +96,9 @@ class Runner:
         )
         self.db = ClusterDB(
             replace(
-                opts.cluster, faketime=bool(nemesis.needing(nemesis.Need.FAKETIME, opts.faults))
+                opts.cluster,
+                faketime=bool(nemesis.needing(nemesis.Need.FAKETIME, opts.faults)),
+                power_loss=bool(nemesis.needing(nemesis.Need.LOSSY_DISK, opts.faults)),
             ),
             network,
             self.run_dir / "data",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Final
 
-from base.db import HasPrimaries, Killable, Pausable
+from base.db import HasPrimaries, Killable, Pausable, PowerLossable
 from nemesis.clock import ClockControlled, ClockNemesis
 from nemesis.cluster import ClusterNemesis
 from nemesis.faultspec import FaultSpec, Heal, Need
@@ -22,6 +22,9 @@ from nemesis.process import ProcessNemesis
 
 TARGETS: Final = ("one", "minority", "majority", "all", "primaries", "replicas")
 """Which nodes a process fault hits, chosen from the live topology at the time."""
+
+POWER_TARGETS: Final = ("one", "minority", "primaries", "all")
+"""Whom a power loss hits (a subset of :data:`TARGETS`)."""
 
 _NETNS: Final = frozenset({Need.NETNS})
 _NETEM: Final = frozenset({Need.NETNS, Need.NETEM})
@@ -113,6 +116,26 @@ def _specs() -> dict[str, FaultSpec]:
                 target=target,
                 summary=summary,
             )
+    for name, target in (
+        ("kill-power", "one"),
+        *((f"kill-power-{t}", t) for t in POWER_TARGETS),
+    ):
+        specs[name] = FaultSpec(
+            name,
+            "kill-power",
+            "start-kill-power",
+            "stop-kill-power",
+            ProcessNemesis,
+            heal=Heal.RESTART,
+            needs=frozenset({Need.LOSSY_DISK}),
+            abilities=(Killable, PowerLossable),
+            options=("topology_timeout_s",),
+            target=target,
+            summary=(
+                f"Power loss on {target} (live roles): SIGKILL and drop every write not yet "
+                "fsynced; restart them at the stop."
+            ),
+        )
     for mode in ("default", "force", "takeover"):
         name = "failover" if mode == "default" else f"failover-{mode}"
         suffix = "" if mode == "default" else f" {mode.upper()}"

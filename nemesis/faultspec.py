@@ -28,6 +28,9 @@ class Need(enum.Enum):
     """The kernel's netem qdisc (``tc qdisc ... netem``)."""
     FAKETIME = "faketime"
     """Nodes started under libfaketime (the DB does it when a run asks for such a fault)."""
+    LOSSY_DISK = "lossy-disk"
+    """Node data on a file system that can drop unsynced writes (:mod:`nemesis.lossyfs`,
+    FUSE); the DB mounts one per node when a run asks for such a fault."""
 
 
 class Heal(enum.IntEnum):

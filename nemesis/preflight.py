@@ -15,6 +15,7 @@ from base.faketime import libfaketime
 from nemesis.catalog import SPECS, specs_of
 from nemesis.clock import faketime_problem
 from nemesis.faultspec import FaultSpec, Need
+from nemesis.lossyfs.control import fuse_problem
 
 
 def netem_problem(scratch_netns: str) -> str | None:
@@ -89,4 +90,11 @@ def preflight(
             reason = faketime_problem(server_argv)
             if reason is not None:
                 problems.append(f"fault '{name}' needs nodes under libfaketime: {reason}")
+    lossy = families(Need.LOSSY_DISK)
+    reason = fuse_problem() if lossy else None
+    for name in lossy if reason else ():
+        problems.append(
+            f"fault '{name}' needs node data on a FUSE file system that drops unsynced "
+            f"writes, which this machine cannot mount: {reason}"
+        )
     return problems

@@ -1,13 +1,16 @@
-"""The process nemesis: kill (SIGKILL, restart at the stop), pause (SIGSTOP / SIGCONT) and
-restart-all, through the database's :class:`Killable` / :class:`Pausable` abilities
-(which the package checks at setup: they are on each fault's spec)."""
+"""The process nemesis: kill (SIGKILL, restart at the stop), kill-power (a power loss:
+SIGKILL and drop unsynced writes, restart at the stop), pause (SIGSTOP / SIGCONT) and
+restart-all, through the database's :class:`Killable` / :class:`PowerLossable` /
+:class:`Pausable` abilities (which the package checks at setup: they are on each fault's
+spec)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
 
-from base.db import Killable, Pausable
+from base.db import Killable, Pausable, PowerLossable
 from base.op import Op, OpType
 from nemesis.errors import FaultFailed
 from nemesis.faultspec import FaultSpec
@@ -15,7 +18,17 @@ from nemesis.options import NemesisOptions
 from nemesis.protocol import FaultEnv
 from nemesis.targets import choose_targets, read_topology
 
-PROCESS_FS = frozenset({"start-kill", "stop-kill", "start-pause", "stop-pause", "restart-all"})
+PROCESS_FS = frozenset(
+    {
+        "start-kill",
+        "stop-kill",
+        "start-kill-power",
+        "stop-kill-power",
+        "start-pause",
+        "stop-pause",
+        "restart-all",
+    }
+)
 
 
 async def each_node(
@@ -53,7 +66,7 @@ class ProcessNemesis:
         env = self._require_env()
         db = env.db
         try:
-            if op.f in ("start-kill", "start-pause"):
+            if op.f in ("start-kill", "start-kill-power", "start-pause"):
                 spec = self.specs.get(str(op.value))
                 if spec is None or spec.target is None:
                     return op.complete(OpType.FAIL, error=f"unknown process fault {op.value!r}")
@@ -67,12 +80,16 @@ class ProcessNemesis:
                     assert isinstance(db, Killable)
                     self.killed.update(targets)
                     done, failed = await each_node(targets, db.kill)
+                elif op.f == "start-kill-power":
+                    assert isinstance(db, PowerLossable)
+                    self.killed.update(targets)
+                    return await self._lose_power(op, db, targets)
                 else:
                     assert isinstance(db, Pausable)
                     self.paused.update(targets)
                     done, failed = await each_node(targets, db.pause)
                 return self._completion(op, done, failed)
-            if op.f == "stop-kill":
+            if op.f in ("stop-kill", "stop-kill-power"):
                 assert isinstance(db, Killable)
                 done, failed = await each_node(sorted(self.killed), db.start)
                 self.killed.difference_update(done)
@@ -93,6 +110,18 @@ class ProcessNemesis:
         except FaultFailed as e:
             return op.complete(OpType.FAIL, error=str(e))
         raise ValueError(f"process nemesis: unknown f {op.f!r}")
+
+    async def _lose_power(self, op: Op, db: PowerLossable, targets: Sequence[str]) -> Op:
+        """Power loss on ``targets``; the completion says what each lost."""
+        lost: dict[str, str] = {}
+
+        async def one(node: str) -> None:
+            lost[node] = await db.lose_power(node)
+
+        done, failed = await each_node(targets, one)
+        completion = self._completion(op, done, failed)
+        self._require_env().log(f"nemesis: power lost on {', '.join(done)}: {lost}")
+        return replace(completion, extra={**completion.extra, "lost": dict(sorted(lost.items()))})
 
     async def teardown(self) -> None:
         """Resume every paused node, restart every killed one; tries all, then raises."""

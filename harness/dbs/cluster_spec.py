@@ -100,6 +100,9 @@ class ClusterSpec:
     )
     faketime: bool = False
     """Start every node under libfaketime (offset file per node) for the clock fault."""
+    power_loss: bool = False
+    """Put every node's data folder on a lossyfs (``nemesis.lossyfs``) for the
+    kill-power faults: what a node does not fsync is lost when its power is."""
 
     def binary(self) -> list[str]:
         if self.db == "redis":

@@ -1,5 +1,8 @@
 """``python -m nemesis.lossyfs BACKING MOUNT --control SOCKET [--writeback-s 30]``
 
+``SOCKET`` is a path, or ``@name`` for a Linux abstract socket (no file to clean up, and
+no 108-byte path limit to hit with deep run folders).
+
 Mounts :class:`nemesis.lossyfs.fs.LossyFS` over ``BACKING`` at ``MOUNT`` in the
 foreground and prints ``ready`` on stdout once both the mount and the control socket
 answer. The control socket (a Unix stream socket) takes one command per line and answers
@@ -62,11 +65,17 @@ async def _writeback(fs: LossyFS) -> None:
         fs.writeback()
 
 
+def socket_address(control: str) -> str:
+    """``@name`` is a Linux abstract socket (no file, no path-length limit); anything
+    else a path."""
+    return "\0" + control[1:] if control.startswith("@") else control
+
+
 async def _run(fs: LossyFS, control: str) -> None:
     sock = trio.socket.socket(trio.socket.AF_UNIX, trio.socket.SOCK_STREAM)
-    if os.path.exists(control):
+    if not control.startswith("@") and os.path.exists(control):
         os.unlink(control)
-    await sock.bind(control)
+    await sock.bind(socket_address(control))
     sock.listen(8)
     listener = trio.SocketListener(sock)
     with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
@@ -85,7 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nemesis.lossyfs")
     parser.add_argument("backing", help="the folder that holds the durable data")
     parser.add_argument("mount", help="where to mount it (an empty folder)")
-    parser.add_argument("--control", required=True, help="path of the control socket")
+    parser.add_argument(
+        "--control", required=True, help="control socket: a path, or @name (abstract)"
+    )
     parser.add_argument("--writeback-s", type=float, default=30.0, help="writeback age")
     args = parser.parse_args(argv)
     for folder in (args.backing, args.mount):
@@ -108,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         trio.run(_run, fs, args.control)
     finally:
         pyfuse3.close(unmount=True)
-        if os.path.exists(args.control):
+        if not args.control.startswith("@") and os.path.exists(args.control):
             os.unlink(args.control)
     return 0
 

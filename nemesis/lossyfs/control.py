@@ -13,7 +13,9 @@ import asyncio
 import contextlib
 import json
 import os
+import secrets
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -41,14 +43,13 @@ def fuse_problem() -> str | None:
 class LossyMount:
     """One lossyfs: ``backing`` (durable data) seen at ``mount``."""
 
-    def __init__(
-        self, backing: Path, mount: Path, control: Path, *, writeback_s: float = 30.0
-    ) -> None:
-        self.backing = backing
-        self.mount = mount
-        self.control = control
+    def __init__(self, backing: Path, mount: Path, log: Path, *, writeback_s: float = 30.0) -> None:
+        self.backing = backing.absolute()
+        self.mount = mount.absolute()
+        self.control = f"@splitbrain-lossyfs-{os.getpid()}-{secrets.token_hex(6)}"
+        """An abstract socket name: run folders are deeper than a socket path may be."""
         self.writeback_s = writeback_s
-        self.log = control.with_suffix(".log")
+        self.log = log.absolute()
         """The file system's own messages (stderr)."""
         self._proc: asyncio.subprocess.Process | None = None
 
@@ -68,12 +69,15 @@ class LossyMount:
                 str(self.backing),
                 str(self.mount),
                 "--control",
-                str(self.control),
+                self.control,
                 "--writeback-s",
                 str(self.writeback_s),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=log,
+                # Inside the folder that holds both, so that whoever cleans up a killed
+                # run by working directory finds the file system too.
+                cwd=self.backing.parent,
             )
         assert self._proc.stdout is not None
         try:
@@ -89,11 +93,15 @@ class LossyMount:
 
     async def command(self, command: str, timeout_s: float = 10.0) -> dict[str, object]:
         """Send one control command; its JSON reply."""
+        # Connected by hand: event loops differ in how they take an abstract name.
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.setblocking(False)
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_unix_connection(str(self.control)), timeout_s
-            )
+            loop = asyncio.get_running_loop()
+            await asyncio.wait_for(loop.sock_connect(sock, "\0" + self.control[1:]), timeout_s)
+            reader, writer = await asyncio.open_unix_connection(sock=sock)
         except (OSError, TimeoutError) as e:
+            sock.close()
             raise LossyFSError(f"lossyfs control {self.control}: {e}") from e
         try:
             writer.write(command.encode() + b"\n")

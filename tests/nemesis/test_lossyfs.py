@@ -116,7 +116,7 @@ def check_fuse() -> None:
 def run_mounted(tmp_path: Path, scenario: Callable[[LossyMount], Awaitable[None]]) -> None:
     """Mount a lossyfs under ``tmp_path``, run ``scenario`` on it, always unmount."""
     check_fuse()
-    mount = LossyMount(tmp_path / "backing", tmp_path / "mnt", tmp_path / "control.sock")
+    mount = LossyMount(tmp_path / "backing", tmp_path / "mnt", tmp_path / "lossyfs.log")
 
     async def main() -> None:
         await mount.start()
@@ -181,7 +181,7 @@ def test_bad_folder_is_one_clear_line(tmp_path: Path) -> None:
     (tmp_path / "not-a-folder").write_text("")
     done = subprocess.run(
         [sys.executable, "-m", "nemesis.lossyfs", str(tmp_path / "not-a-folder"),
-         str(tmp_path), "--control", str(tmp_path / "c")],
+         str(tmp_path), "--control", "@x"],
         capture_output=True,
         text=True,
         check=False,
