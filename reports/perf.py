@@ -117,9 +117,7 @@ def quantile_labels() -> list[str]:
     return [_qlabel(q) for q in QUANTILES]
 
 
-def throughput(
-    operations: Sequence[Attempt], end_ns: int, width_ms: int
-) -> dict[str, list[float]]:
+def throughput(operations: Sequence[Attempt], end_ns: int, width_ms: int) -> dict[str, list[float]]:
     """Completions per second, per outcome (ok / fail / info), per bucket of
     ``width_ms``. Operations that never completed are counted at the end of the run."""
     n = max(1, math.ceil(end_ns / 1e6 / width_ms))
@@ -165,9 +163,7 @@ def outages(operations: Sequence[Attempt], end_ns: int, threshold_s: float = 1.0
     last completion) longer than ``threshold_s``; a gap counts in full."""
     if not operations:
         return Outage(threshold_s, 0.0, 0.0, 0)
-    oks = sorted(
-        done for op in operations if op.outcome is OpType.OK and (done := op.complete_ns)
-    )
+    oks = sorted(done for op in operations if op.outcome is OpType.OK and (done := op.complete_ns))
     first = min(op.invoke_ns for op in operations)
     last = max((op.complete_ns or op.invoke_ns for op in operations), default=end_ns)
     marks = [first, *oks, last]
