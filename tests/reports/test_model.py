@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from base.op import NEMESIS, Op, OpType
-from checkers.faults import FaultWindow
+from checkers.faults import FaultWindow, fault_windows
 from checkers.history.pairing import Attempt, pair_attempts
 from checkers.linear import LinearizabilityChecker
 from checkers.results.linear import LinearResult
@@ -223,3 +223,30 @@ def test_outages_are_gaps_without_a_successful_operation():
     outage = outages(pair_operations(history), 4000 * MS)
     assert (outage.count, outage.total_s, outage.longest_s) == (1, 2.4, 2.4)
     assert outages([], 0).count == 0
+
+
+def test_the_report_shades_the_checkers_fault_windows():
+    """One reading of nemesis events: the report's windows are the checkers' (with the
+    one-shot faults), a kill ends where the checkers end it, and an open window is only
+    drawn on to the end of the run."""
+    history = [
+        ev(OpType.INVOKE, "start-kill", NEMESIS, 10, "kill-one"),
+        ev(OpType.OK, "start-kill", NEMESIS, 11, ["n2"]),
+        ev(OpType.INVOKE, "restart", NEMESIS, 20),  # no nemesis emits it: not a stop
+        ev(OpType.OK, "restart", NEMESIS, 21),
+        ev(OpType.INVOKE, "stop-kill", NEMESIS, 30),
+        ev(OpType.OK, "stop-kill", NEMESIS, 31, ["n2"]),
+        ev(OpType.INVOKE, "start-pause", NEMESIS, 40, "pause-one"),
+        ev(OpType.OK, "start-pause", NEMESIS, 41, ["n3"]),
+    ]
+    attempts = pair_attempts(history)
+    drawn = read_faults(history, attempts, 100 * MS)
+    checked = fault_windows(history, attempts, one_shot=True)
+    assert drawn[:2] == checked[:2]
+    assert [(w.name, w.start_ns // MS, w.end_ns // MS) for w in drawn] == [
+        ("kill", 10, 31),
+        ("restart", 20, 21),
+        ("pause", 40, 100),
+    ]
+    assert checked[2].end_ns == 41 * MS and drawn[2].open_ended
+    assert [fault_label(w) for w in drawn] == ["kill one: n2", "restart", "pause one: n3"]
