@@ -9,7 +9,7 @@ from :class:`Explanation`, the way Porcupine's ``Visualize`` draws from the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from base.op import Process
@@ -46,20 +46,8 @@ class ExplainedOp:
     role: str
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "process": self.process,
-            "f": self.f,
-            "key": self.key,
-            "input": self.input,
-            "output": self.output,
-            "status": self.status,
-            "invoke_index": self.invoke_index,
-            "complete_index": self.complete_index,
-            "invoke_ns": self.invoke_ns,
-            "complete_ns": self.complete_ns,
-            "role": self.role,
-        }
+        """``checkers.history.Operation.to_json()`` with ``id`` and ``role``."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_json(cls, data: object) -> ExplainedOp:
