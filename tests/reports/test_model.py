@@ -12,7 +12,7 @@ from base.op import NEMESIS, Op, OpType
 from checkers.faults import FaultWindow, fault_windows
 from checkers.history.pairing import Attempt, pair_attempts
 from checkers.linear import LinearizabilityChecker
-from checkers.results.linear import LinearResult
+from checkers.results.linear import ExplainedOp, Explanation, LinearResult, Step
 from checkers.results.setfull import SetFullResult
 from checkers.setfull import SetFullChecker
 from reports.chartdata import worker_lanes
@@ -250,3 +250,19 @@ def test_the_report_shades_the_checkers_fault_windows():
     ]
     assert checked[2].end_ns == 41 * MS and drawn[2].open_ended
     assert [fault_label(w) for w in drawn] == ["kill one: n2", "restart", "pause one: n3"]
+
+
+def test_counterexample_takes_steps_it_names_only_by_id_from_the_history():
+    history = _register_history([(1, 2, 3, 1), (2, 4, 5, 0)])
+    read = ExplainedOp(4, 2, "read", "k", None, 0, "ok", 4, 5, 4 * MS, 5 * MS, "unplaceable")
+    explanation = Explanation(
+        key="k", model="register", linearized_count=2,
+        linearized=(Step(0, "1"), Step(2, "1")), linearization=(0, 2), unplaceable=(read,),
+        state="1", refutation="a read of 0 after the write of 1 completed",
+        candidates=(), window=(read,),
+    )  # fmt: skip
+    cx = counterexample("linearizable", explanation, pair_operations(history))
+    assert [(o.id, o.describe()) for o in cx.ops] == [("0", "write 1"), ("2", "read → 1"),
+                                                      ("4", "read → 0")]  # fmt: skip
+    assert cx.linearized == (("0", "1"), ("2", "1"))
+    assert cx.failed == ("4",) and cx.message == explanation.refutation
