@@ -266,3 +266,10 @@ def test_counterexample_takes_steps_it_names_only_by_id_from_the_history():
                                                       ("4", "read → 0")]  # fmt: skip
     assert cx.linearized == (("0", "1"), ("2", "1"))
     assert cx.failed == ("4",) and cx.message == explanation.refutation
+
+
+def test_loader_notes_results_that_are_not_checker_results(tmp_path: Path):
+    (tmp_path / "results.json").write_text(json.dumps({"valid": "maybe", "checkers": {}}))
+    run = load_run(tmp_path)
+    assert run.results is None and run.verdict.value == "unknown"
+    assert any("results.json is not checker results: not a verdict" in p for p in run.problems)
