@@ -21,7 +21,7 @@ from checkers.results.run import RunResults
 from checkers.results.setfull import SetFullResult
 from checkers.setfull import SetFullChecker
 from checkers.stats import StatsChecker
-from checkers.verdict import CheckResult, Verdict, run_checkers
+from checkers.verdict import Checker, CheckResult, Verdict, run_checkers
 from tests.checkers.builder import History, txn
 
 
@@ -108,7 +108,7 @@ def test_the_findings_read_back():
 
 
 def test_results_json_keeps_its_shape_and_reads_back():
-    checkers = [SetFullChecker(), StatsChecker(), PerfChecker()]
+    checkers: list[Checker] = [SetFullChecker(), StatsChecker(), PerfChecker()]
     verdict, results = run_checkers(checkers, set_history().events)
     run = RunResults(verdict, results, {"seed": 7, "error": None})
     data = _json(run.to_json())
