@@ -16,7 +16,10 @@ from typing import Any
 
 import reports
 from base.op import Op
+from checkers.history import HistoryFormatError
+from checkers.history import read_history as read_any_history
 from checkers.models import CheckOptions
+from checkers.results.run import RunResults
 from checkers.verdict import Checker, CheckResult, Verdict, run_checkers
 from harness.workloads import checkers_for as workload_checkers
 
@@ -50,27 +53,9 @@ def check_history(
 def results_json(
     verdict: Verdict, results: dict[str, CheckResult], extra: dict[str, Any]
 ) -> dict[str, Any]:
-    """results.json's shape: valid, checkers, and for set workloads lost_writes."""
-    out: dict[str, Any] = {
-        "valid": verdict.to_json(),
-        "checkers": {name: r.to_json() for name, r in results.items()},
-    }
-    for r in results.values():
-        if "lost_count" in r.details:
-            keys = (
-                "acknowledged_count",
-                "lost_count",
-                "lost",
-                "recovered_count",
-                "unexpected_count",
-                "stale_count",
-                "never_read_count",
-                "by_acks",
-            )
-            out["lost_writes"] = {k: r.details[k] for k in keys if k in r.details}
-            break
-    out.update(extra)
-    return out
+    """results.json's shape (:class:`checkers.results.run.RunResults`): valid, checkers,
+    for set workloads lost_writes, then ``extra``."""
+    return RunResults(verdict, results, extra).to_json()
 
 
 def write_results(run_dir: Path, data: dict[str, Any]) -> Path:
@@ -82,17 +67,12 @@ def write_results(run_dir: Path, data: dict[str, Any]) -> Path:
 
 
 def read_history(path: Path) -> list[Op]:
-    """Our history.jsonl; a bad line raises ValueError naming the file and line."""
-    ops = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                ops.append(Op.from_json(json.loads(line)))
-            except ValueError as e:
-                raise ValueError(f"{path}:{n}: {e}") from e
-    return ops
+    """Our history.jsonl, read by ``checkers.history`` (the one reader); a bad line
+    raises ValueError naming the file and line."""
+    try:
+        return read_any_history(path, "jsonl", independent=False)
+    except HistoryFormatError as e:
+        raise ValueError(str(e)) from None
 
 
 def render_reports(run_dir: Path, store_dir: Path | None, log: Callable[[str], None]) -> None:
