@@ -74,6 +74,7 @@ from nodes.config import Config
 from nodes.connection import Connection
 from nodes.info import default_providers
 from nodes.keyspace import Keyspace
+from nodes.listen import ListenError, open_sockets
 
 if TYPE_CHECKING:
     from nodes.commands.context import CommandContext
@@ -148,6 +149,7 @@ class Server:
         self._cron: asyncio.TimerHandle | None = None
         self._stopped = asyncio.Event()
         self.shutting_down = False
+        self.shutdown_flags: frozenset[str] = frozenset()
         self.query_buffer_limit = config.get_int("client-query-buffer-limit")
         config.listeners.setdefault("client-query-buffer-limit", []).append(self._set_query_limit)
         self.info_providers.update(default_providers(self))
@@ -169,30 +171,65 @@ class Server:
             self._attach_aof(aof)
         self.config.listeners.setdefault("appendonly", []).append(self._appendonly_changed)
         self.config.listeners.setdefault("dir", []).append(os.chdir)
-        port = self.config.get_int("port")
-        if port:
-            for bind in self.config.get_str("bind").split() or ["*"]:
-                optional = bind.startswith("-")
-                host = bind.lstrip("-")
-                host = {"*": "0.0.0.0", "::*": "::"}.get(host, host)
-                try:
-                    srv = await self.loop.create_server(
-                        lambda: Connection(self),
-                        host=host,
-                        port=port,
-                        reuse_address=True,
-                        backlog=self.config.get_int("tcp-backlog"),
-                    )
-                except OSError as exc:
-                    if optional:
-                        log.warning("Could not bind optional address %s: %s", host, exc)
-                        continue
-                    raise
-                self._servers.append(srv)
+        self.config.getters["dir"] = os.getcwd
+        await self.listen()
+        self.config.listeners.setdefault("port", []).append(self._relisten_port)
+        self.config.listeners.setdefault("bind", []).append(self._relisten_bind)
         for component in self.components:
             await component.start(self)
         self._schedule_cron()
-        log.info("Ready to accept connections tcp on port %d", port)
+        if self._servers:
+            log.info("Ready to accept connections")
+
+    async def listen(self) -> None:
+        """Listen on ``port`` at every ``bind`` address (:mod:`nodes.listen` rules);
+        raises :class:`nodes.listen.ListenError` after logging redis's lines."""
+        port = self.config.get_int("port")
+        if not port:
+            return
+        try:
+            sockets = open_sockets(
+                self.config.get_words("bind"), port, self.config.get_int("tcp-backlog")
+            )
+        except ListenError:
+            log.warning("Failed listening on port %d (TCP), aborting.", port)
+            raise
+        for sock in sockets:
+            srv = await self.loop.create_server(lambda: Connection(self), sock=sock)
+            self._servers.append(srv)
+
+    def _relisten_port(self, _value: str) -> None:
+        self._relisten("Unable to listen on this port. Check server logs.")
+
+    def _relisten_bind(self, _value: str) -> None:
+        self._relisten("Failed to bind to specified addresses.")
+
+    def _relisten(self, refusal: str) -> None:
+        """CONFIG SET port / bind: listen anew (the sockets are bound before this
+        returns, so a refusal is the command's error), then close the old listeners."""
+        port = self.config.get_int("port")
+        try:
+            sockets = (
+                open_sockets(
+                    self.config.get_words("bind"), port, self.config.get_int("tcp-backlog")
+                )
+                if port
+                else []
+            )
+        except ListenError:
+            raise ValueError(refusal) from None
+        old, self._servers = self._servers, []
+        for srv in old:
+            srv.close()
+        for sock in sockets:
+            task = self.loop.create_task(
+                self.loop.create_server(lambda: Connection(self), sock=sock)
+            )
+            task.add_done_callback(self._listener_ready)
+
+    def _listener_ready(self, task: asyncio.Task[asyncio.AbstractServer]) -> None:
+        if not task.cancelled() and task.exception() is None:
+            self._servers.append(task.result())
 
     def _attach_aof(self, aof: AppendOnlyFile) -> None:
         self.aof = aof
@@ -232,11 +269,14 @@ class Server:
             self.aof.close()
         self._stopped.set()
 
-    def request_shutdown(self) -> None:
-        """Shut down soon (SIGTERM, SHUTDOWN): the event loop finishes the current work."""
+    def request_shutdown(self, flags: frozenset[str] = frozenset()) -> None:
+        """Shut down soon (SIGTERM, SHUTDOWN): the event loop finishes the current work.
+        ``flags`` are SHUTDOWN's (``now``: do not wait for replicas; ``save``,
+        ``nosave``, ``force``), kept in ``shutdown_flags`` for the components."""
         if self.shutting_down:
             return
         self.shutting_down = True
+        self.shutdown_flags = flags
         log.info("User requested shutdown...")
         self.loop.create_task(self.stop())
 

@@ -83,7 +83,7 @@ def shutdown(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if b"abort" in opts:
         raise CommandError("No shutdown in progress.")
     ctx.client.close_after_reply = True
-    ctx.server.request_shutdown()
+    ctx.server.request_shutdown(frozenset(o.decode() for o in opts))
     return NO_REPLY
 
 
