@@ -2,6 +2,7 @@
 
 from tests.nodes.differential.runner import Script
 from tests.nodes.differential.scripts import (
+    config,
     connection,
     expiry,
     generic,
@@ -14,7 +15,19 @@ from tests.nodes.differential.scripts import (
     zsets,
 )
 
-FAMILIES = (connection, strings, generic, expiry, lists, sets, hashes, zsets, transactions, resp3)
+FAMILIES = (
+    config,
+    connection,
+    strings,
+    generic,
+    expiry,
+    lists,
+    sets,
+    hashes,
+    zsets,
+    transactions,
+    resp3,
+)
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
 
