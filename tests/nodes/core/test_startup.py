@@ -27,6 +27,7 @@ from tests.support.servers import (
 
 SERVER = [sys.executable, "-m", "nodes"]
 DEBIAN_CONF = Path("/etc/redis/redis.conf")
+YES = ("--cluster-yes",)
 
 
 def _free_ports(count: int) -> list[int]:
@@ -122,8 +123,7 @@ def test_start_up_log_lines_like_redis(tmp_path: Path):
         messages = _messages(logfile)
         expected = [
             "oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
-            f"Redis version=7.0.15, bits=64, commit=00000000, modified=0, pid={pid}, "
-            "just started",
+            f"Redis version=7.0.15, bits=64, commit=00000000, modified=0, {pid=}, just started",
             "Configuration loaded",
             f"Running mode=standalone, port={port}.",
             "Server initialized",
@@ -247,8 +247,7 @@ def test_create_cluster_script_sequence(tmp_path: Path):
             assert run.returncode == 0, (tmp_path / f"{port}.log").read_text()
         hosts = [f"127.0.0.1:{port}" for port in ports]
         create = subprocess.run(
-            [REDIS_CLI, "--cluster", "create", *hosts, "--cluster-replicas", "1"]
-            + ["--cluster-yes"],
+            [REDIS_CLI, "--cluster", "create", *hosts, "--cluster-replicas", "1", *YES],
             capture_output=True,
             text=True,
             timeout=120,
