@@ -37,6 +37,7 @@ class _Loader:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.save_seen = False
+        self.reading = True
         self.depth = 0
 
     # ---- sources -------------------------------------------------------------------
@@ -79,9 +80,9 @@ class _Loader:
             if multi and len(args) == 1 and args[0]:
                 split = split_args(args[0].encode(errors="surrogateescape"))
                 args = [w.decode(errors="surrogateescape") for w in split or []]
-            appending = opt.name == "save" and self.save_seen
-            if opt.name == "save":
-                self.save_seen = True
+            appending = False
+            if opt.name == "save" and self.reading:
+                appending, self.save_seen = self.save_seen, True
             try:
                 text = parse(opt, args, self.config.values[opt.name], appending=appending)
             except ValueError as exc:
@@ -97,6 +98,9 @@ class _Loader:
                 raise ConfigError(f"{where}: include nesting is too deep")
             self.load_file(args[0], where)
             self.depth -= 1
+            # redis's nested load ends by clearing its "reading a file" flag: from here
+            # on each save line replaces the save points instead of adding to them
+            self.reading = False
         elif low == "rename-command" and len(args) == 2:
             self.config.renames.append(Rename(args[0], args[1], where))
         elif low == "user" and args:

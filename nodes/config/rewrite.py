@@ -116,8 +116,6 @@ def _read(path: Path) -> _State:
         state.lines.append(line)
         key = opt.name if opt is not None else name
         state.positions.setdefault(key, []).append(len(state.lines) - 1)
-    if raw_lines and raw_lines[-1] == "" and state.lines and state.lines[-1] == "":
-        state.lines.pop()
     return state
 
 

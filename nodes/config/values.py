@@ -221,7 +221,7 @@ def _string(opt: Option, value: str) -> str:
 
 def _save(words: Sequence[str], current: str, appending: bool) -> str:
     if len(words) == 1 and words[0] == "":
-        words = ()
+        return ""
     if len(words) % 2:
         raise ValueError("Invalid save parameters")
     numbers = [strtol(word) for word in words]
