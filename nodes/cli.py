@@ -46,11 +46,11 @@ def _new_loop() -> asyncio.AbstractEventLoop:
     return loop
 
 
-def _fatal(config: Config, message: str) -> int:
-    """Log a start-up failure (and repeat it on stderr when the log is a file)."""
-    log.warning("%s", message)
-    if config.get_str("logfile") and not config.get_bool("daemonize"):
-        print(f"splitbrain-server: {message}", file=sys.stderr)
+def _fatal(message: str, *, logged: bool = False) -> int:
+    """A start-up failure: in the log (redis's place for it) and one line on stderr."""
+    if not logged:
+        log.warning("%s", message)
+    print(f"splitbrain-server: {message}", file=sys.stderr)
     return 1
 
 
@@ -73,7 +73,7 @@ async def _serve(config: Config, daemon: Daemon, formatter: RedisFormatter) -> i
         try:
             install_cluster(server)
         except NodesConfError as exc:
-            return _fatal(config, str(exc))
+            return _fatal(str(exc))
     pidfile = pidfile_path(config.get_str("pidfile"), config.get_bool("daemonize"))
     if pidfile is not None:
         write_pidfile(pidfile)
@@ -83,10 +83,10 @@ async def _serve(config: Config, daemon: Daemon, formatter: RedisFormatter) -> i
         await server.start()
     except AofError as exc:
         await server.stop()
-        return _fatal(config, str(exc))
-    except ListenError:
+        return _fatal(str(exc))
+    except ListenError as exc:
         await server.stop()
-        return 1
+        return _fatal(f"Could not listen: {exc.strerror}", logged=True)
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, _on_signal, server, sig)
     daemon.ready()
