@@ -62,6 +62,12 @@ class Replication:
         for name in ("min-replicas-to-write", "min-replicas-max-lag", "replica-read-only"):
             listeners.setdefault(name, []).append(lambda _v: self._update_gate())
         listeners.setdefault("repl-backlog-size", []).append(self._resize_backlog)
+        self.config.getters["replicaof"] = self._replicaof
+
+    def _replicaof(self) -> str:
+        """CONFIG GET / REWRITE replicaof: the master being followed now, as redis."""
+        master = self.master
+        return f"{master.host} {master.port}" if master is not None else ""
 
     # ---- ids and offsets -------------------------------------------------------------
     def new_replid(self) -> str:
