@@ -150,6 +150,7 @@ class Server:
         self._stopped = asyncio.Event()
         self.shutting_down = False
         self.shutdown_flags: frozenset[str] = frozenset()
+        self._unix_path = ""
         self.query_buffer_limit = config.get_int("client-query-buffer-limit")
         config.listeners.setdefault("client-query-buffer-limit", []).append(self._set_query_limit)
         self.info_providers.update(default_providers(self))
@@ -180,6 +181,7 @@ class Server:
         self._schedule_cron()
         if self._servers:
             log.info("Ready to accept connections")
+        await self._listen_unix()
 
     async def listen(self) -> None:
         """Listen on ``port`` at every ``bind`` address (:mod:`nodes.listen` rules);
@@ -197,6 +199,28 @@ class Server:
         for sock in sockets:
             srv = await self.loop.create_server(lambda: Connection(self), sock=sock)
             self._servers.append(srv)
+
+    async def _listen_unix(self) -> None:
+        """``unixsocket``: also serve on a Unix socket (a stale file is replaced; mode
+        ``unixsocketperm`` when not 0); the file is removed at shutdown."""
+        path = self.config.get_str("unixsocket")
+        if not path:
+            return
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        try:
+            srv = await self.loop.create_unix_server(
+                lambda: Connection(self), path, backlog=self.config.get_int("tcp-backlog")
+            )
+            perm = self.config.get_int("unixsocketperm")
+            if perm:
+                os.chmod(path, perm)
+        except OSError as exc:
+            log.warning("Failed opening Unix socket: %s", exc.strerror or exc)
+            raise ListenError(exc.errno or 0, exc.strerror or str(exc)) from None
+        self._servers.append(srv)
+        self._unix_path = path
+        log.info("The server is now ready to accept connections at %s", path)
 
     def _relisten_port(self, _value: str) -> None:
         self._relisten("Unable to listen on this port. Check server logs.")
@@ -260,6 +284,9 @@ class Server:
             self._cron.cancel()
         for srv in self._servers:
             srv.close()
+        if self._unix_path:
+            with contextlib.suppress(OSError):
+                os.unlink(self._unix_path)
         for component in reversed(self.components):
             with contextlib.suppress(Exception):
                 await component.stop()

@@ -317,3 +317,24 @@ def test_debian_stock_redis_conf(tmp_path: Path):
         assert f"port {port}" in conf.read_text()
     finally:
         _stop_by_pidfile(pidfile)
+
+
+def test_unixsocket_serves_and_is_removed_at_exit(tmp_path: Path):
+    import redis  # noqa: PLC0415 (only this test talks over a Unix socket)
+
+    port = free_port()
+    path = tmp_path / "sb.sock"
+    argv = [*SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path)]
+    argv += ["--unixsocket", str(path), "--unixsocketperm", "700"]
+    server = ServerProcess(argv, port, tmp_path).start()
+    try:
+        wait_until(path.exists, 10, "the Unix socket")
+        assert path.stat().st_mode & 0o777 == 0o700
+        c = redis.Redis(unix_socket_path=str(path), decode_responses=True)
+        assert c.ping() is True
+        assert c.config_get("unixsocketperm") == {"unixsocketperm": "700"}
+        c.close()
+        assert "The server is now ready to accept connections at " in server.output()
+    finally:
+        server.stop()
+    assert not path.exists()
