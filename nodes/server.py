@@ -72,6 +72,7 @@ from nodes.aof import AppendOnlyFile
 from nodes.client import Client
 from nodes.config import Config
 from nodes.connection import Connection
+from nodes.databases import Databases
 from nodes.info import default_providers
 from nodes.keyspace import Keyspace
 from nodes.listen import ListenError, open_sockets
@@ -123,7 +124,13 @@ class Server:
         self.epoch_offset = time.time() - self.loop.time()
         self.cluster_enabled = config.get_bool("cluster-enabled")
         self.keyspace = Keyspace(self.clock_ms, slot_index=self.cluster_enabled)
-        self.keyspace.expired_listeners.append(self._propagate_expired)
+        count = 1 if self.cluster_enabled else config.get_int("databases")
+        self.databases = Databases(self.keyspace, count, self._propagate_expired)
+        self.propagation_db = 0
+        """The database the propagated stream is in (``SELECT`` is inserted on a change;
+        -1 forces one before the next write)."""
+        self.batch_db = 0
+        """The database in effect where the batch being handed to the listeners starts."""
         self.clients: dict[int, Client] = {}
         self.connections: dict[int, Connection] = {}
         self.stats = Stats()
@@ -265,6 +272,7 @@ class Server:
         if value == "yes" and self.aof is None:
             aof = AppendOnlyFile(self.config, self)
             aof.rewrite()
+            self.propagation_db = -1  # the new file starts in db 0: SELECT before a write
             self._attach_aof(aof)
             log.info("AOF enabled: dataset written to %s", aof.path)
         elif value == "no" and self.aof is not None:
@@ -322,12 +330,25 @@ class Server:
             return
         self.pending_propagation = []
         if len(batch) > 1:
-            batch = [[b"MULTI"], *batch, [b"EXEC"]]
+            lead = 1 if batch[0][0] == b"SELECT" else 0
+            if len(batch) - lead > 1:
+                batch = [*batch[:lead], [b"MULTI"], *batch[lead:], [b"EXEC"]]
         for listener in self.propagation_listeners:
             listener(batch)
 
-    def _propagate_expired(self, key: bytes) -> None:
-        self.pending_propagation.append([b"DEL", key])
+    def _propagate_expired(self, db: int, key: bytes) -> None:
+        self.propagate(db, [[b"DEL", key]])
+
+    def propagate(self, db: int, argvs: list[list[bytes]]) -> None:
+        """Queue writes done in database ``db`` (a ``SELECT`` first when the stream is
+        in another database)."""
+        pending = self.pending_propagation
+        if not pending:
+            self.batch_db = self.propagation_db
+        if db != self.propagation_db:
+            pending.append([b"SELECT", str(db).encode()])
+            self.propagation_db = db
+        pending.extend(argvs)
 
     # ---- output --------------------------------------------------------------------
     def schedule_write(self, conn: Connection) -> None:
@@ -356,7 +377,8 @@ class Server:
     def _run_cron(self) -> None:
         self.cron_ms = self.clock_ms()
         try:
-            self.keyspace.active_expire()
+            for _, space in self.databases.live():
+                space.active_expire()
             if self.pending_propagation:
                 self.flush_propagation()
             if self.aof is not None:

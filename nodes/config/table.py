@@ -118,7 +118,7 @@ OPTIONS: tuple[Option, ...] = (
     _o("always-show-logo", "bool", "no", "immutable"),
     _o("set-proc-title", "bool", "yes", "immutable inert"),
     _o("proc-title-template", "string", "{title} {listen-addr} {server-mode}", "inert"),
-    _o("databases", "int", "16", "immutable inert", lo=1, hi=INT_MAX),
+    _o("databases", "int", "16", "immutable", lo=1, hi=INT_MAX),
     _o("hz", "int", "10", lo=0, hi=INT_MAX),
     _o("dynamic-hz", "bool", "yes", "inert"),
     _o("io-threads", "int", "1", "debug immutable inert", lo=1, hi=128),

@@ -4,6 +4,7 @@ from tests.nodes.differential.runner import Script
 from tests.nodes.differential.scripts import (
     config,
     connection,
+    databases,
     expiry,
     generic,
     hashes,
@@ -18,6 +19,7 @@ from tests.nodes.differential.scripts import (
 FAMILIES = (
     config,
     connection,
+    databases,
     strings,
     generic,
     expiry,
