@@ -76,12 +76,22 @@ def _listen_one(address: str, port: int, backlog: int) -> socket.socket:
 
 def open_sockets(bind: list[str], port: int, backlog: int) -> list[socket.socket]:
     """Listening sockets for every usable address of ``bind`` on ``port``."""
-    sockets: list[socket.socket] = []
+    return list(open_socket_map(bind, port, backlog).values())
+
+
+def open_socket_map(
+    bind: list[str], port: int, backlog: int, *, skip: frozenset[str] = frozenset()
+) -> dict[str, socket.socket]:
+    """Address (without its ``-``) -> listening socket, for the addresses of ``bind``
+    that are usable and not in ``skip`` (already listening)."""
+    sockets: dict[str, socket.socket] = {}
     for word in bind:
         optional = word.startswith("-")
         address = word[1:] if optional else word
+        if address in skip or address in sockets:
+            continue
         try:
-            sockets.append(_listen_one(address, port, backlog))
+            sockets[address] = _listen_one(address, port, backlog)
         except OSError as exc:
             log.warning(
                 "Warning: Could not create server TCP listening socket %s:%d: %s",
@@ -91,7 +101,7 @@ def open_sockets(bind: list[str], port: int, backlog: int) -> list[socket.socket
             )
             if (exc.errno == errno.EADDRNOTAVAIL and optional) or exc.errno in _SKIPPED_ALWAYS:
                 continue
-            for sock in sockets:
+            for sock in sockets.values():
                 sock.close()
             raise ListenError(exc.errno, exc.strerror) from None
     return sockets

@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import time
@@ -75,7 +76,7 @@ from nodes.connection import Connection
 from nodes.databases import Databases
 from nodes.info import default_providers
 from nodes.keyspace import Keyspace
-from nodes.listen import ListenError, open_sockets
+from nodes.listen import ListenError, open_socket_map
 
 if TYPE_CHECKING:
     from nodes.commands.context import CommandContext
@@ -152,7 +153,10 @@ class Server:
         self._next_client_id = 1
         self._pending_writes: list[Connection] = []
         self._flush_scheduled = False
-        self._servers: list[asyncio.AbstractServer] = []
+        self._tcp: dict[str, asyncio.AbstractServer] = {}
+        """Bind address -> its listener on ``_tcp_port``."""
+        self._tcp_port = 0
+        self._unix: asyncio.AbstractServer | None = None
         self._cron: asyncio.TimerHandle | None = None
         self._stopped = asyncio.Event()
         self.shutting_down = False
@@ -186,7 +190,7 @@ class Server:
         for component in self.components:
             await component.start(self)
         self._schedule_cron()
-        if self._servers:
+        if self._tcp:
             log.info("Ready to accept connections")
         await self._listen_unix()
 
@@ -197,15 +201,15 @@ class Server:
         if not port:
             return
         try:
-            sockets = open_sockets(
+            sockets = open_socket_map(
                 self.config.get_words("bind"), port, self.config.get_int("tcp-backlog")
             )
         except ListenError:
             log.warning("Failed listening on port %d (TCP), aborting.", port)
             raise
-        for sock in sockets:
-            srv = await self.loop.create_server(lambda: Connection(self), sock=sock)
-            self._servers.append(srv)
+        self._tcp_port = port
+        for address, sock in sockets.items():
+            self._tcp[address] = await self.loop.create_server(lambda: Connection(self), sock=sock)
 
     async def _listen_unix(self) -> None:
         """``unixsocket``: also serve on a Unix socket (a stale file is replaced; mode
@@ -225,7 +229,7 @@ class Server:
         except OSError as exc:
             log.warning("Failed opening Unix socket: %s", exc.strerror or exc)
             raise ListenError(exc.errno or 0, exc.strerror or str(exc)) from None
-        self._servers.append(srv)
+        self._unix = srv
         self._unix_path = path
         log.info("The server is now ready to accept connections at %s", path)
 
@@ -236,31 +240,29 @@ class Server:
         self._relisten("Failed to bind to specified addresses.")
 
     def _relisten(self, refusal: str) -> None:
-        """CONFIG SET port / bind: listen anew (the sockets are bound before this
-        returns, so a refusal is the command's error), then close the old listeners."""
+        """CONFIG SET port / bind: listen on what is new (bound before this returns, so
+        a refusal is the command's error), keep listeners that stay, close the rest."""
         port = self.config.get_int("port")
+        bind = self.config.get_words("bind")
+        wanted = {word.removeprefix("-") for word in bind} if port else set()
+        keep = frozenset(set(self._tcp) & wanted) if port == self._tcp_port else frozenset()
         try:
-            sockets = (
-                open_sockets(
-                    self.config.get_words("bind"), port, self.config.get_int("tcp-backlog")
-                )
-                if port
-                else []
-            )
+            backlog = self.config.get_int("tcp-backlog")
+            sockets = open_socket_map(bind, port, backlog, skip=keep) if port else {}
         except ListenError:
             raise ValueError(refusal) from None
-        old, self._servers = self._servers, []
-        for srv in old:
-            srv.close()
-        for sock in sockets:
+        for address in [a for a in self._tcp if a not in keep]:
+            self._tcp.pop(address).close()
+        self._tcp_port = port
+        for address, sock in sockets.items():
             task = self.loop.create_task(
                 self.loop.create_server(lambda: Connection(self), sock=sock)
             )
-            task.add_done_callback(self._listener_ready)
+            task.add_done_callback(functools.partial(self._listener_ready, address))
 
-    def _listener_ready(self, task: asyncio.Task[asyncio.AbstractServer]) -> None:
+    def _listener_ready(self, address: str, task: asyncio.Task[asyncio.AbstractServer]) -> None:
         if not task.cancelled() and task.exception() is None:
-            self._servers.append(task.result())
+            self._tcp[address] = task.result()
 
     def _attach_aof(self, aof: AppendOnlyFile) -> None:
         self.aof = aof
@@ -290,7 +292,7 @@ class Server:
         """Close listeners and clients, stop components, flush and close the AOF."""
         if self._cron is not None:
             self._cron.cancel()
-        for srv in self._servers:
+        for srv in [*self._tcp.values(), *([self._unix] if self._unix else [])]:
             srv.close()
         if self._unix_path:
             with contextlib.suppress(OSError):

@@ -338,3 +338,29 @@ def test_unixsocket_serves_and_is_removed_at_exit(tmp_path: Path):
     finally:
         server.stop()
     assert not path.exists()
+
+
+def test_config_set_port_and_bind_listen_anew(tmp_path: Path):
+    port, other = _free_ports(2)
+    argv = [*SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path)]
+    server = ServerProcess(argv, port, tmp_path).start()
+    try:
+        c = connect(port, decode_responses=True)
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", other))
+            taken.listen()
+            with pytest.raises(Exception, match="Unable to listen on this port"):
+                c.config_set("port", str(other))
+        assert c.config_get("port") == {"port": str(port)}
+        assert ping(port)
+        assert c.config_set("port", str(other)) is True
+        wait_until(lambda: ping(other), 10, "the new port")
+        assert not ping(port)
+        moved = connect(other, decode_responses=True)
+        assert moved.config_set("bind", "127.0.0.1 -::1") is True
+        wait_until(lambda: ping(other), 10, "the port after CONFIG SET bind")
+        assert moved.config_get("bind") == {"bind": "127.0.0.1 -::1"}
+        moved.close()
+        c.close()
+    finally:
+        server.stop()
