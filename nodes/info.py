@@ -153,10 +153,11 @@ def default_providers(server: Server) -> dict[str, Callable[[], Section]]:
         return [("cluster_enabled", 1 if server.cluster_enabled else 0)]
 
     def keyspace_section() -> Section:
-        ks = server.keyspace
-        if not len(ks):
-            return []
-        return [("db0", f"keys={len(ks)},expires={len(ks.expires)},avg_ttl=0")]
+        return [
+            (f"db{index}", f"keys={len(ks)},expires={len(ks.expires)},avg_ttl=0")
+            for index, ks in server.databases.live()
+            if len(ks)
+        ]
 
     return {
         "server": server_section,

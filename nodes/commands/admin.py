@@ -39,7 +39,11 @@ def dbsize(ctx: CommandContext, argv: list[bytes]) -> Reply:
 def _flush(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if len(argv) > 2 or (len(argv) == 2 and argv[1].lower() not in (b"sync", b"async")):
         raise SyntaxErr()
-    ctx.keyspace.flush()
+    if argv[0].lower() == b"flushall":
+        ctx.server.databases.flush_all()
+        ctx.keyspace.dirty += 1
+    else:
+        ctx.keyspace.flush()
     ctx.propagate_as([argv[0].upper()])
     return OK
 
@@ -83,7 +87,7 @@ def shutdown(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if b"abort" in opts:
         raise CommandError("No shutdown in progress.")
     ctx.client.close_after_reply = True
-    ctx.server.request_shutdown()
+    ctx.server.request_shutdown(frozenset(o.decode() for o in opts))
     return NO_REPLY
 
 

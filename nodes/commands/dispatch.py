@@ -139,10 +139,8 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         reply = _internal_error(server, cmd, exc)
     if keyspace.dirty != dirty and cmd.is_write:
         propagated = ctx.propagated
-        if propagated is None:
-            server.pending_propagation.append(argv)
-        else:
-            server.pending_propagation.extend(propagated)
+        db = server.databases.index(keyspace)
+        server.propagate(db, [argv] if propagated is None else propagated)
     if ctx.propagated is not None:
         ctx.propagated = None
     if server.pending_propagation:
@@ -211,10 +209,8 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
         reply = _internal_error(ctx.server, cmd, exc)
     if cmd.is_write and keyspace.dirty != dirty:
         propagated = ctx.propagated
-        if propagated is None:
-            ctx.server.pending_propagation.append(argv)
-        else:
-            ctx.server.pending_propagation.extend(propagated)
+        db = ctx.server.databases.index(keyspace)
+        ctx.server.propagate(db, [argv] if propagated is None else propagated)
     if ctx.propagated is not None:
         ctx.propagated = None
     return reply

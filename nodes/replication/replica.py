@@ -205,7 +205,7 @@ class MasterLink:
         except RdbError as exc:
             raise LinkError(f"RDB from master rejected: {exc}") from None
         server = self.server
-        server.keyspace.flush()
+        server.databases.flush_all()
         for argv in commands:
             self._apply_one(argv)
         server.pending_propagation.clear()

@@ -2,7 +2,9 @@
 
 from tests.nodes.differential.runner import Script
 from tests.nodes.differential.scripts import (
+    config,
     connection,
+    databases,
     expiry,
     generic,
     hashes,
@@ -14,7 +16,20 @@ from tests.nodes.differential.scripts import (
     zsets,
 )
 
-FAMILIES = (connection, strings, generic, expiry, lists, sets, hashes, zsets, transactions, resp3)
+FAMILIES = (
+    config,
+    connection,
+    databases,
+    strings,
+    generic,
+    expiry,
+    lists,
+    sets,
+    hashes,
+    zsets,
+    transactions,
+    resp3,
+)
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
 
