@@ -153,6 +153,10 @@ def read(data: bytes, *, now_ms: int | None = None, trailing: bool = False) -> C
         raise RdbError("wrong signature trying to load DB from file (bad version)") from None
     if not 1 <= version <= RDB_VERSION:
         raise RdbError(f"can't handle RDB format version {version}")
+    if not trailing and version >= 5 and len(data) <= CHECKSUM_LIMIT + 8:
+        stored = struct.unpack("<Q", data[-8:])[0]
+        if stored and crc64(memoryview(data)[:-8]) != stored:
+            raise RdbError("RDB checksum mismatch")
     r = Reader(data, 9)
     contents = Contents()
     expire_ms: int | None = None
@@ -200,7 +204,12 @@ def read(data: bytes, *, now_ms: int | None = None, trailing: bool = False) -> C
             expire_ms = None
     if version >= 5:
         stored = struct.unpack("<Q", r.take(8))[0]
-        if stored and len(data) <= CHECKSUM_LIMIT + 8 and crc64(data[: r.pos - 8]) != stored:
+        if (
+            trailing
+            and stored
+            and r.pos <= CHECKSUM_LIMIT + 8
+            and crc64(data[: r.pos - 8]) != stored
+        ):
             raise RdbError("RDB checksum mismatch")
     contents.end = r.pos
     if r.remaining() and not trailing:
