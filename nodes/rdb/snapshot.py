@@ -6,6 +6,7 @@ Each frozen form also carries the encoding redis would use (intset, listpack).""
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from nodes.keyspace import Keyspace
@@ -58,6 +59,9 @@ def freeze(value: object) -> Frozen:
     if isinstance(value, ZSet):
         return FrozenZSet(value.listpack, value.by_rank(0, len(value) - 1, reverse=False))
     raise TypeError(f"no RDB encoding for a {kind.__name__}")
+
+
+Entries = Iterator[Entry]
 
 
 class Snapshot(NamedTuple):
