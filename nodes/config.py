@@ -64,6 +64,7 @@ OPTIONS: tuple[Option, ...] = (
     _o("appendfilename", "str", "appendonly.aof", mutable=False),
     _o("appenddirname", "str", "appendonlydir", mutable=False),
     _o("aof-load-truncated", "bool", "yes"),
+    _o("aof-use-rdb-preamble", "bool", "yes"),
     _o("requirepass", "str", ""),
     _o("masterauth", "str", ""),
     _o("masteruser", "str", ""),
