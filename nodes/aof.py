@@ -281,9 +281,7 @@ class AppendOnlyFile:
         if self.config.get_bool("aof-use-rdb-preamble"):
             frozen = snapshot.take(ks)
             aux = rdb_file.aux_fields(now_s=self.server.clock_ms() // 1000, aof_base=True)
-            return rdb_file.write(
-                f, frozen.entries, keys=len(frozen.entries), expires=frozen.expires, aux_pairs=aux
-            )
+            return rdb_file.write(f, frozen, aux)
         size = 0
         for key in list(ks.live_keys()):
             value = ks.data[key]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO, Final
 
@@ -39,7 +39,7 @@ from nodes.rdb.format import (
     string,
 )
 from nodes.rdb.reader import Reader
-from nodes.rdb.snapshot import Entry
+from nodes.rdb.snapshot import Snapshot
 
 CHECKSUM_LIMIT: Final = 16 << 20
 """Files larger than this are written with a checksum of 0 (ours is pure Python, about
@@ -106,21 +106,22 @@ class _Sink:
 
 def write(
     out: BinaryIO,
-    entries: Iterable[Entry],
-    *,
-    keys: int,
-    expires: int,
+    frozen: Snapshot,
     aux_pairs: list[tuple[bytes, bytes]],
+    stop: Callable[[], bool] | None = None,
 ) -> int:
-    """Write an RDB file of ``entries`` (``keys`` of them, ``expires`` with an expiry)
-    to ``out``; returns its size."""
+    """Write an RDB file of the ``frozen`` keyspace to ``out``; returns its size.
+    ``stop`` is polled between keys: True raises :class:`InterruptedError`."""
     sink = _Sink(out)
     sink.add(b"REDIS%04d" % RDB_VERSION)
     for key, value in aux_pairs:
         sink.add(aux(key, value))
+    keys, expires = frozen.counts()
     sink.add(bytes((OP_SELECTDB,)) + length(0))
     sink.add(bytes((OP_RESIZEDB,)) + length(keys) + length(expires))
-    for entry in entries:
+    for entry in frozen.entries():
+        if stop is not None and stop():
+            raise InterruptedError("RDB writing stopped")
         if entry.expire_ms is not None:
             sink.add(bytes((OP_EXPIRETIME_MS,)) + MILLIS.pack(entry.expire_ms))
         rdb_type, body = encoder.encode(entry.value)
@@ -133,11 +134,10 @@ def write(
     return sink.written + 8
 
 
-def to_bytes(entries: list[Entry], aux_pairs: list[tuple[bytes, bytes]]) -> bytes:
+def to_bytes(frozen: Snapshot, aux_pairs: list[tuple[bytes, bytes]]) -> bytes:
     """A whole file in memory (the replication payload)."""
     out = io.BytesIO()
-    expires = sum(1 for e in entries if e.expire_ms is not None)
-    write(out, entries, keys=len(entries), expires=expires, aux_pairs=aux_pairs)
+    write(out, frozen, aux_pairs)
     return out.getvalue()
 
 

@@ -2,8 +2,9 @@
 loading ``dump.rdb`` at start-up: redis 7.0's RDB persistence without ``fork``.
 
 BGSAVE without fork: on the event loop the keyspace is *frozen*
-(:func:`nodes.rdb.snapshot.take`: each value copied at C speed into immutable tuples,
-so the snapshot is one instant of the dataset, like a forked child's copy); a worker
+(:class:`nodes.rdb.snapshot.Snapshot`: the key and expiry dicts copied at C speed,
+collection values copied into immutable tuples, so the snapshot is one instant of the
+dataset, like a forked child's copy); a worker
 thread then encodes the frozen values and writes ``temp-bgsave-<pid>.rdb``, fsyncs it
 and renames it over ``dbfilename``. Clients are served meanwhile (the GIL passes
 between the thread and the loop every few milliseconds); the loop learns the outcome
@@ -117,25 +118,8 @@ class RdbPersistence:
 
     def _write(self, frozen: snapshot.Snapshot, temp: Path) -> int:
         aux = self._aux()
-
-        def body(f: BinaryIO) -> int:
-            entries = self._entries(frozen)
-            return file.write(
-                f,
-                entries,
-                keys=len(frozen.entries),
-                expires=frozen.expires,
-                aux_pairs=aux,
-            )
-
-        return write_atomically(self.path, temp, body)
-
-    def _entries(self, frozen: snapshot.Snapshot) -> snapshot.Entries:
-        cancel = self._cancel
-        for entry in frozen.entries:
-            if cancel.is_set():
-                raise InterruptedError("background save cancelled")
-            yield entry
+        stop = self._cancel.is_set
+        return write_atomically(self.path, temp, lambda f: file.write(f, frozen, aux, stop))
 
     def save(self) -> bool:
         """SAVE: write ``dbfilename`` now; False (logged) on failure."""
@@ -177,7 +161,7 @@ class RdbPersistence:
                 loop.call_soon_threadsafe(self._bg_done, size, error)
 
         self._bg = threading.Thread(target=run, name="bgsave", daemon=True)
-        log.info("Background saving started (%d keys)", len(frozen.entries))
+        log.info("Background saving started (%d keys)", len(frozen.data))
         self._bg.start()
         return True
 

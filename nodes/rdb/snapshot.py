@@ -61,20 +61,43 @@ def freeze(value: object) -> Frozen:
     raise TypeError(f"no RDB encoding for a {kind.__name__}")
 
 
-Entries = Iterator[Entry]
+class Snapshot:
+    """The keyspace at one instant. Taking it costs two C-speed dict copies and a
+    freeze of the collection values only (strings are immutable already); the per-key
+    work (expiry filter, entries) happens later, in whichever thread encodes."""
 
+    __slots__ = ("collections", "data", "expires", "now_ms")
 
-class Snapshot(NamedTuple):
-    """The keyspace at one instant: live keys only."""
+    def __init__(self, keyspace: Keyspace) -> None:
+        self.data = dict(keyspace.data)
+        self.expires = dict(keyspace.expires)
+        self.now_ms = keyspace.clock_ms()
+        self.collections = {k: freeze(v) for k, v in self.data.items() if type(v) is not bytes}
 
-    entries: list[Entry]
-    expires: int
-    """How many entries have an expiry (for RESIZEDB)."""
+    def _live(self, key: bytes) -> bool:
+        when = self.expires.get(key)
+        return when is None or when > self.now_ms
+
+    def counts(self) -> tuple[int, int]:
+        """(live keys, live keys with an expiry), for RESIZEDB."""
+        live = sum(1 for k in self.data if self._live(k))
+        with_ttl = sum(1 for k in self.expires if k in self.data and self._live(k))
+        return live, with_ttl
+
+    def entries(self) -> Iterator[Entry]:
+        """Every live key, frozen."""
+        collections = self.collections
+        expires = self.expires
+        for key, value in self.data.items():
+            if not self._live(key):
+                continue
+            frozen = collections.get(key)
+            if frozen is None:
+                assert isinstance(value, bytes)
+                frozen = value
+            yield Entry(key, frozen, expires.get(key))
 
 
 def take(keyspace: Keyspace) -> Snapshot:
-    """Freeze every live key of ``keyspace`` (runs on the event loop: C-speed copies)."""
-    data = keyspace.data
-    expires = keyspace.expires
-    entries = [Entry(key, freeze(data[key]), expires.get(key)) for key in keyspace.live_keys()]
-    return Snapshot(entries, sum(1 for e in entries if e.expire_ms is not None))
+    """Freeze ``keyspace`` (on the event loop)."""
+    return Snapshot(keyspace)

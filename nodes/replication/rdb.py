@@ -17,7 +17,7 @@ def encode_rdb(keyspace: Keyspace, replid: str, offset: int, now_ms: int) -> byt
     left out."""
     frozen = snapshot.take(keyspace)
     aux = file.aux_fields(now_s=now_ms // 1000, repl=(replid, offset))
-    return file.to_bytes(frozen.entries, aux)
+    return file.to_bytes(frozen, aux)
 
 
 def load_rdb(keyspace: Keyspace, payload: bytes) -> int:
