@@ -14,7 +14,9 @@ For these (small, deterministic) encodings the bytes equal redis-server's.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from typing import Final
 
 from nodes.rdb import intset, listpack
@@ -56,7 +58,7 @@ def d2string(score: float) -> bytes:
     return b"%.17g" % score
 
 
-def _quicklist(items: tuple[bytes, ...]) -> bytes:
+def _quicklist(items: tuple[bytes, ...], put: Callable[[bytes], bytes]) -> bytes:
     nodes: list[list[bytes]] = []
     current: list[bytes] = []
     size = 0
@@ -73,7 +75,7 @@ def _quicklist(items: tuple[bytes, ...]) -> bytes:
     parts = [length(len(nodes))]
     for node in nodes:
         parts.append(length(_QUICKLIST_PACKED))
-        parts.append(string(listpack.build(node)))
+        parts.append(put(listpack.build(node)))
     return b"".join(parts)
 
 
@@ -84,36 +86,38 @@ def _hash_is_listpack(pairs: tuple[tuple[bytes, bytes], ...]) -> bool:
     return all(len(f) <= limit and len(v) <= limit for f, v in pairs)
 
 
-def encode(value: Frozen) -> tuple[int, bytes]:
-    """(RDB type, encoded value) of a frozen value."""
+def encode(value: Frozen, *, compress: bool = True) -> tuple[int, bytes]:
+    """(RDB type, encoded value) of a frozen value; ``compress``: LZF-compress strings
+    as redis does (DUMP payloads; files are written without, see COMPRESS_MAX)."""
+    put = functools.partial(string, compress=compress)
     if isinstance(value, bytes):
-        return TYPE_STRING, string(value)
+        return TYPE_STRING, put(value)
     if isinstance(value, FrozenList):
-        return TYPE_LIST_QUICKLIST_2, _quicklist(value.items)
+        return TYPE_LIST_QUICKLIST_2, _quicklist(value.items, put)
     if isinstance(value, FrozenSet):
         if value.intset:
             numbers = [listpack.as_int64(m) for m in value.members]
             if all(n is not None for n in numbers):
-                return TYPE_SET_INTSET, string(intset.build(n for n in numbers if n is not None))
-        parts = [length(len(value.members)), *(string(m) for m in value.members)]
+                return TYPE_SET_INTSET, put(intset.build(n for n in numbers if n is not None))
+        parts = [length(len(value.members)), *(put(m) for m in value.members)]
         return TYPE_SET, b"".join(parts)
     if isinstance(value, FrozenHash):
         if _hash_is_listpack(value.pairs):
             flat = [x for pair in value.pairs for x in pair]
-            return TYPE_HASH_LISTPACK, string(listpack.build(flat))
+            return TYPE_HASH_LISTPACK, put(listpack.build(flat))
         parts = [length(len(value.pairs))]
         for field, item in value.pairs:
-            parts.append(string(field))
-            parts.append(string(item))
+            parts.append(put(field))
+            parts.append(put(item))
         return TYPE_HASH, b"".join(parts)
     if isinstance(value, FrozenZSet):
         if value.listpack:
             flat = [x for score, member in value.pairs for x in (member, d2string(score))]
-            return TYPE_ZSET_LISTPACK, string(listpack.build(flat))
+            return TYPE_ZSET_LISTPACK, put(listpack.build(flat))
         parts = [length(len(value.pairs))]
         pack = DOUBLE.pack
         for score, member in reversed(value.pairs):
-            parts.append(string(member))
+            parts.append(put(member))
             parts.append(pack(score))
         return TYPE_ZSET_2, b"".join(parts)
     raise TypeError(f"no RDB encoding for {type(value).__name__}")

@@ -124,8 +124,8 @@ def write(
             raise InterruptedError("RDB writing stopped")
         if entry.expire_ms is not None:
             sink.add(bytes((OP_EXPIRETIME_MS,)) + MILLIS.pack(entry.expire_ms))
-        rdb_type, body = encoder.encode(entry.value)
-        sink.add(bytes((rdb_type,)) + string(entry.key))
+        rdb_type, body = encoder.encode(entry.value, compress=False)
+        sink.add(bytes((rdb_type,)) + string(entry.key, compress=False))
         sink.add(body)
     sink.add(bytes((OP_EOF,)))
     sink.flush()

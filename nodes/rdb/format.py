@@ -9,6 +9,7 @@ special string encoding (0/1/2: an 8/16/32-bit little-endian integer, 3: LZF).
 from __future__ import annotations
 
 import struct
+import zlib
 from typing import Final
 
 from nodes.rdb import lzf
@@ -69,8 +70,13 @@ ENC_LZF: Final = 3
 COMPRESS_MIN: Final = 21
 """redis tries LZF on strings longer than 20 bytes (``rdbcompression yes``)."""
 COMPRESS_MAX: Final = 1 << 20
-"""Ours (a Python LZF) only up to this size; longer strings are written plain, which
-every loader accepts."""
+"""Ours (a Python LZF, 0.3 to 4 MB/s) only up to this size; longer strings are written
+plain, which every loader accepts. Files (dump.rdb, AOF base, full sync) are written
+without compression at all, like ``rdbcompression no``: DUMP payloads are where
+redis's exact bytes matter."""
+PROBE_MIN: Final = 512
+"""From this size a C-speed probe (deflate with fixed codes: only repeats shrink it)
+skips LZF for data with nothing to gain, where Python LZF is slowest."""
 
 _I8 = struct.Struct("<b")
 _I16 = struct.Struct("<h")
@@ -122,6 +128,14 @@ def int_string(value: int) -> bytes | None:
     return None
 
 
+def _may_compress(data: bytes) -> bool:
+    if len(data) < PROBE_MIN:
+        return True
+    probe = zlib.compressobj(1, zlib.DEFLATED, -15, 9, zlib.Z_FIXED)
+    size = len(probe.compress(data)) + len(probe.flush())
+    return size < len(data) - len(data) // 16
+
+
 def string(data: bytes, *, compress: bool = True) -> bytes:
     """A string as redis's ``rdbSaveRawString`` writes it: a short canonical integer
     as an integer encoding, a longer string LZF-compressed when that saves more than 4
@@ -133,7 +147,7 @@ def string(data: bytes, *, compress: bool = True) -> bytes:
             encoded = int_string(value)
             if encoded is not None:
                 return encoded
-    if compress and COMPRESS_MIN <= size <= COMPRESS_MAX:
+    if compress and COMPRESS_MIN <= size <= COMPRESS_MAX and _may_compress(data):
         packed = lzf.compress(data, size - 4)
         if packed is not None:
             return b"\xc3" + length(len(packed)) + length(size) + packed

@@ -143,3 +143,47 @@ def test_a_stream_payload_from_redis_is_bad_data_format(pair: ServerPair):
     finally:
         theirs.close()
         ours.close()
+
+
+def _word(rng: random.Random) -> bytes:
+    kind = rng.randrange(4)
+    if kind == 0:
+        return b"%d" % rng.randint(-(10**6), 10**6)
+    if kind == 1:
+        return b"%d" % rng.randint(-(2**63), 2**63 - 1)
+    return bytes(rng.choice(b"abcdefgh") for _ in range(rng.randint(0, 80)))
+
+
+def _random_write(rng: random.Random, key: str) -> tuple[object, ...]:
+    n = rng.randint(1, 40)
+    kind = rng.choice("slLSzh")
+    if kind == "s":
+        return ("SET", key, _word(rng) * rng.randint(1, 3))
+    if kind in "lL":
+        scale = 30 if kind == "L" else 1
+        return ("RPUSH", key, *(_word(rng) * scale for _ in range(n * scale)))
+    if kind == "S":
+        return ("SADD", key, *(rng.randint(-40_000, 2**40) for _ in range(n)))
+    if kind == "h":
+        pairs = {_word(rng)[:60]: _word(rng)[:60] for _ in range(n)}
+        return ("HSET", key, *(x for pair in pairs.items() for x in pair))
+    scores = [
+        rng.choice([rng.randint(-100, 100), rng.random() * 1000, 1.5, 1e300]) for _ in range(n)
+    ]
+    return ("ZADD", key, *(x for s in scores for x in (repr(float(s)), _word(rng))))
+
+
+@pytest.mark.redis
+def test_random_values_dump_to_the_same_bytes_as_redis(pair: ServerPair, rng: random.Random):
+    theirs, ours = Raw(pair.theirs.port), Raw(pair.ours.port)
+    try:
+        for i in range(150):
+            key = f"rnd:{i}"
+            write = _random_write(rng, key)
+            for conn in (theirs, ours):
+                conn.call("DEL", key)
+                assert conn.call(*write)[:1] in (b"+", b":"), write[:2]  # type: ignore[arg-type]
+            assert ours.call("DUMP", key) == theirs.call("DUMP", key), write[:2]
+    finally:
+        theirs.close()
+        ours.close()
