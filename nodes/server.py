@@ -77,6 +77,7 @@ from nodes.databases import Databases
 from nodes.info import default_providers
 from nodes.keyspace import Keyspace
 from nodes.listen import ListenError, open_socket_map
+from nodes.rdb.saver import RdbPersistence
 
 if TYPE_CHECKING:
     from nodes.commands.context import CommandContext
@@ -147,6 +148,8 @@ class Server:
         self.pending_propagation: list[list[bytes]] = []
         self.before_reply: list[Callable[[], None]] = []
         self.aof: AppendOnlyFile | None = None
+        self.rdb = RdbPersistence(self)
+        """SAVE / BGSAVE / save points / dump.rdb at start-up (:mod:`nodes.rdb.saver`)."""
         self.write_gate: WriteGate | None = None
         self.replication: Replication | None = None
         self.master_repl_offset = 0
@@ -181,6 +184,8 @@ class Server:
             aof.load_into(self)
             aof.open()
             self._attach_aof(aof)
+        else:
+            self.rdb.load()
         self.config.listeners.setdefault("appendonly", []).append(self._appendonly_changed)
         self.config.listeners.setdefault("dir", []).append(os.chdir)
         self.config.getters["dir"] = os.getcwd
@@ -304,18 +309,27 @@ class Server:
             conn.close_now()
         if self.aof is not None:
             self.aof.close()
+        self.rdb.cancel_bgsave()
         self._stopped.set()
 
-    def request_shutdown(self, flags: frozenset[str] = frozenset()) -> None:
+    def request_shutdown(
+        self, save: bool | None = None, flags: frozenset[str] = frozenset()
+    ) -> bool:
         """Shut down soon (SIGTERM, SHUTDOWN): the event loop finishes the current work.
-        ``flags`` are SHUTDOWN's (``now``: do not wait for replicas; ``save``,
-        ``nosave``, ``force``), kept in ``shutdown_flags`` for the components."""
+        ``save``: write dump.rdb first (None: when ``save`` points are set). False when
+        that save failed: the server keeps running, as redis does. ``flags`` are
+        SHUTDOWN's (``now``: do not wait for replicas; ``save``, ``nosave``, ``force``),
+        kept in ``shutdown_flags`` for the components."""
         if self.shutting_down:
-            return
+            return True
+        if not self.rdb.save_on_shutdown(save):
+            log.warning("Error trying to save the DB, can't exit.")
+            return False
         self.shutting_down = True
         self.shutdown_flags = flags
         log.info("User requested shutdown...")
         self.loop.create_task(self.stop())
+        return True
 
     # ---- clients -------------------------------------------------------------------
     def new_client_id(self) -> int:
@@ -385,6 +399,7 @@ class Server:
                 self.flush_propagation()
             if self.aof is not None:
                 self.aof.cron()
+            self.rdb.cron()
             timeout = self.config.get_int("timeout")
             if timeout > 0:
                 now = self.clock_ms()

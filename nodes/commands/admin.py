@@ -1,5 +1,6 @@
 """Server commands: INFO DBSIZE FLUSHALL FLUSHDB SHUTDOWN DEBUG FUNCTION TIME LASTSAVE SAVE
-BGSAVE BGREWRITEAOF WAIT."""
+BGSAVE BGREWRITEAOF WAIT. SAVE / BGSAVE / LASTSAVE / DEBUG RELOAD and the save at
+SHUTDOWN are :mod:`nodes.rdb.saver`'s."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import time
 
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
-from nodes.errors import CommandError, SyntaxErr
+from nodes.errors import CommandError, NodeError, SyntaxErr
 from nodes.info import render
 from nodes.resp.values import NO_REPLY, OK, Reply, Simple, Verbatim
 
@@ -56,7 +57,9 @@ def _flush(ctx: CommandContext, argv: list[bytes]) -> Reply:
     tips="request_policy:all_shards response_policy:all_succeeded",
 )
 def flushall(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    return _flush(ctx, argv)
+    reply = _flush(ctx, argv)
+    ctx.server.rdb.after_flushall()
+    return reply
 
 
 @command(
@@ -86,8 +89,13 @@ def shutdown(ctx: CommandContext, argv: list[bytes]) -> Reply:
         raise SyntaxErr()
     if b"abort" in opts:
         raise CommandError("No shutdown in progress.")
+    save = True if b"save" in opts else False if b"nosave" in opts else None
+    flags = frozenset(o.decode() for o in opts)
+    if not ctx.server.request_shutdown(save, flags):
+        if b"force" not in opts:
+            raise CommandError("Errors trying to SHUTDOWN. Check logs.")
+        ctx.server.request_shutdown(False, flags)  # FORCE: exit though the save failed
     ctx.client.close_after_reply = True
-    ctx.server.request_shutdown(frozenset(o.decode() for o in opts))
     return NO_REPLY
 
 
@@ -105,6 +113,12 @@ def debug(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if sub == b"sleep" and len(argv) == 3:
         seconds = _atof(argv[2])
         time.sleep(max(0.0, min(seconds, 3600.0)))  # blocks the whole server, as redis does
+        return OK
+    if sub == b"reload" and len(argv) == 2:
+        if ctx.server.rdb.bgsave_in_progress:
+            raise CommandError("Background save already in progress")
+        if not ctx.server.rdb.reload():
+            raise CommandError("Error trying to save or load the RDB file (see the logs)")
         return OK
     if sub == b"set-active-expire" and len(argv) == 3:
         ctx.keyspace.expire_enabled = argv[2] != b"0"
@@ -176,16 +190,27 @@ def time_(ctx: CommandContext, argv: list[bytes]) -> Reply:
     tips="nondeterministic_output",
 )
 def lastsave(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    return ctx.server.start_ms // 1000
+    return ctx.server.rdb.lastsave_s
 
 
 @command("save", 1, "admin noscript no_async_loading no_multi", acl="@admin @slow @dangerous")
 def save(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    rdb = ctx.server.rdb
+    if rdb.bgsave_in_progress:
+        raise CommandError("Background save already in progress")
+    if not rdb.save():
+        raise NodeError(b"ERR")
     return OK
 
 
 @command("bgsave", -1, "admin noscript no_async_loading", acl="@admin @slow @dangerous")
 def bgsave(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    if len(argv) > 2 or (len(argv) == 2 and argv[1].lower() != b"schedule"):
+        raise SyntaxErr()
+    rdb = ctx.server.rdb
+    if rdb.bgsave_in_progress:
+        raise CommandError("Background save already in progress")
+    rdb.bgsave()
     return Simple(b"Background saving started")
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import redis
 
-from nodes.replication.rdb_reader import decode_rdb
+from nodes.rdb import file as rdb_file
 from tests.nodes.replication.conftest import Group
 from tests.support.servers import wait_until
 
@@ -69,7 +69,8 @@ def test_master_side_on_the_wire(group: Group) -> None:
         assert line[0] == b"+FULLRESYNC" and len(line[1]) == 40
         replid, offset = line[1], int(line[2])
         size = int(link.read_until(b"\r\n")[1:-2])
-        assert decode_rdb(link.read_exactly(size)) == [[b"SET", b"before", b"1"]]
+        contents = rdb_file.read(link.read_exactly(size))
+        assert contents.entries == [(b"before", b"1", None)]
         m.set("after", "2")
         stream = link.read_until(b"after\r\n$1\r\n2\r\n")
         assert stream == (
