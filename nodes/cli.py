@@ -60,7 +60,10 @@ def _signal_flags(config: Config, sig: signal.Signals) -> frozenset[str]:
 
 
 def _on_signal(server: Server, sig: signal.Signals) -> None:
-    server.request_shutdown(_signal_flags(server.config, sig))
+    flags = _signal_flags(server.config, sig)
+    save = True if "save" in flags else False if "nosave" in flags else None
+    if not server.request_shutdown(save, flags) and "force" in flags:
+        server.request_shutdown(False, flags)
 
 
 async def _serve(config: Config, daemon: Daemon, formatter: RedisFormatter) -> int:

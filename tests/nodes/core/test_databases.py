@@ -25,7 +25,8 @@ def test_aof_replays_writes_into_their_databases(tmp_path):
         c.close()
     finally:
         proc.stop()
-    commands, _ = read_commands((tmp_path / "appendonly.aof").read_bytes(), "aof")
+    incr = tmp_path / "appendonlydir" / "appendonly.aof.1.incr.aof"
+    commands, _ = read_commands(incr.read_bytes(), "aof")
     argvs = [argv for _, argv in commands]
     assert [b"SELECT", b"3"] in argvs and argvs.index([b"SELECT", b"3"]) == 1
     assert argvs[-1] == [b"SWAPDB", b"3", b"4"]

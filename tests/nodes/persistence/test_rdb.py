@@ -102,7 +102,7 @@ def test_bgsave_lastsave_and_info(tmp_path: Path):
 
 
 def test_save_points_trigger_a_background_save(tmp_path: Path):
-    ours = splitbrain_server(tmp_path, args=("--save", "0 3")).start()
+    ours = splitbrain_server(tmp_path, args=("--save", "1 3")).start()
     try:
         client = connect(ours.port)
         client.set("a", "1")
