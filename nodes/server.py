@@ -74,6 +74,7 @@ from nodes.config import Config
 from nodes.connection import Connection
 from nodes.info import default_providers
 from nodes.keyspace import Keyspace
+from nodes.types.limits import bind as bind_encoding_limits
 
 if TYPE_CHECKING:
     from nodes.commands.context import CommandContext
@@ -151,6 +152,7 @@ class Server:
         self.query_buffer_limit = config.get_int("client-query-buffer-limit")
         config.listeners.setdefault("client-query-buffer-limit", []).append(self._set_query_limit)
         self.info_providers.update(default_providers(self))
+        bind_encoding_limits(config)
 
     def _set_query_limit(self, value: str) -> None:
         self.query_buffer_limit = int(value)

@@ -26,6 +26,9 @@ FAMILIES: tuple[str, ...] = (
     "cluster",
     "migrate",
     "replication",
+    "renames",
+    "objects",
+    "sort",
 )
 
 _loaded = False

@@ -169,3 +169,16 @@ def lex_range_empty(low: LexBound, high: LexBound) -> bool:
     if low.value > high.value:
         return True
     return low.value == high.value and (low.exclusive or high.exclusive)
+
+
+def strtod_whole(arg: bytes) -> float | None:
+    """strtod of ``arg`` that must consume all of it (leading white space skipped, the
+    empty string is 0); ``None`` if anything is left over or it is out of range (SORT's
+    weights)."""
+    text = arg.lstrip(_SPACE)
+    if not text:
+        return None if arg else 0.0
+    parsed = _strtod(text)
+    if parsed is None or parsed.out_of_range:
+        return None
+    return parsed.value
