@@ -96,7 +96,7 @@ OPTIONS: tuple[Option, ...] = (
     _o("replica-announced", "bool", "yes"),
     _o("shutdown-timeout", "int", "10", lo=0),
     # Encoding thresholds (OBJECT ENCODING, nodes/types/limits.py).
-    _o("hash-max-listpack-entries", "memory", "128", lo=0, aliases=("hash-max-ziplist-entries",)),
+    _o("hash-max-listpack-entries", "memory", "512", lo=0, aliases=("hash-max-ziplist-entries",)),
     _o("hash-max-listpack-value", "memory", "64", lo=0, aliases=("hash-max-ziplist-value",)),
     _o("zset-max-listpack-entries", "memory", "128", lo=0, aliases=("zset-max-ziplist-entries",)),
     _o("zset-max-listpack-value", "memory", "64", lo=0, aliases=("zset-max-ziplist-value",)),

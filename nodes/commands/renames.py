@@ -96,7 +96,7 @@ def renamenx(ctx: CommandContext, argv: list[bytes]) -> Reply:
     ),
 )
 def copy(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    replace = False
+    replace = other_db = False
     j = 3
     while j < len(argv):
         opt = argv[j].lower()
@@ -108,12 +108,17 @@ def copy(ctx: CommandContext, argv: list[bytes]) -> Reply:
                 raise CommandError(
                     f"value is out of range, value must between {_INT_MIN} and {_INT_MAX}"
                 )
-            if db != 0:
+            if db < 0 or db >= ctx.server.config.get_int("databases"):
                 raise CommandError("DB index is out of range")
+            other_db = other_db or db != 0
             j += 1
         else:
             raise SyntaxErr()
         j += 1
+    if other_db:
+        if ctx.server.cluster_enabled:
+            raise CommandError("Copying to another database is not allowed in cluster mode")
+        raise CommandError("DB index is out of range")  # only database 0 exists here
     src, dst = argv[1], argv[2]
     if src == dst:
         raise CommandError("source and destination objects are the same")

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class EncodingLimits:
-    hash_max_listpack_entries: int = 128
+    hash_max_listpack_entries: int = 512
     hash_max_listpack_value: int = 64
     zset_max_listpack_entries: int = 128
     zset_max_listpack_value: int = 64

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass
 
 from nodes.errors import CommandError, NotFloatError
@@ -181,4 +182,6 @@ def strtod_whole(arg: bytes) -> float | None:
     parsed = _strtod(text)
     if parsed is None or parsed.out_of_range:
         return None
+    if parsed.value != 0.0 and abs(parsed.value) < sys.float_info.min:
+        return None  # glibc sets ERANGE for a subnormal result too
     return parsed.value

@@ -328,3 +328,13 @@ def report(s: Script, diffs: Iterable[Difference]) -> str:
     lines = [f"script {s.name!r}: replies differ from redis-server 7.0"]
     lines.extend(str(d) for d in diffs)
     return "\n".join(lines)
+
+
+HELLO_3 = Step(
+    (b"HELLO", b"3"), same=except_fields(b"id"), why="client ids are per-server counters"
+)
+
+
+def both_protocols(name: str, *steps: Step) -> list[Script]:
+    """The script twice: in RESP2 (``name``) and after HELLO 3 (``name-resp3``)."""
+    return [Script(name, steps), Script(f"{name}-resp3", (HELLO_3, *steps))]

@@ -91,6 +91,18 @@ ISSUE_2_COMMANDS = (
     "cluster",
 )
 
+# The data-type commands of issue 12: their whole COMMAND INFO entry (flags, ACL
+# categories, tips, key specs) must be byte-identical to redis-server 7.0's.
+ISSUE_12_COMMANDS: tuple[str, ...] = (
+    "rename",
+    "renamenx",
+    "copy",
+    "touch",
+    "sort",
+    "sort_ro",
+)
+ISSUE_12_CONTAINERS = ("object", "memory")
+
 GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("GET", "k"),
     ("SET", "k", "v", "EX", "10"),
@@ -146,6 +158,15 @@ GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("ZINCRBY", "z", "1", "m"),
     ("ZCOUNT", "z", "0", "1"),
     ("WATCH", "a", "b"),
+    ("RENAME", "a", "b"),
+    ("COPY", "a", "b", "REPLACE"),
+    ("TOUCH", "a", "b"),
+    ("SORT", "l", "BY", "w_*", "LIMIT", "0", "1", "GET", "#", "STORE", "d"),
+    ("SORT", "l", "STORE", "d1", "STORE", "d2"),
+    ("SORT", "l", "GET", "store", "ALPHA"),
+    ("SORT_RO", "l", "STORE", "d"),
+    ("OBJECT", "ENCODING", "k"),
+    ("MEMORY", "USAGE", "k"),
     # Errors: wrong arity, no keys, unknown command.
     ("MSET", "a", "1", "b"),
     ("GET",),
@@ -225,7 +246,7 @@ NOT_IN_REDIS_7_0 = {
 }
 
 
-CONTAINERS = ("client", "command", "config", "cluster", "function")
+CONTAINERS = ("client", "command", "config", "cluster", "function", *ISSUE_12_CONTAINERS)
 """The container commands splitbrain-server implements (with their subcommands)."""
 
 
@@ -270,3 +291,27 @@ def test_command_getkeys_matches_redis(conns, args: tuple[str, ...]) -> None:
     theirs, ours = conns
     a, b = theirs.call("COMMAND", "GETKEYS", *args), ours.call("COMMAND", "GETKEYS", *args)
     assert b.raw == a.raw, f"redis-server {a.text()} ours {b.text()}"
+
+
+@pytest.mark.parametrize("name", ISSUE_12_COMMANDS)
+def test_whole_command_info_matches_redis(conns, name: str) -> None:
+    theirs, ours = conns
+    a, b = theirs.call("COMMAND", "INFO", name), ours.call("COMMAND", "INFO", name)
+    assert b.raw == a.raw, f"redis-server {a.text()}\nours         {b.text()}"
+
+
+@pytest.mark.parametrize("container", ISSUE_12_CONTAINERS)
+def test_whole_subcommand_info_matches_redis(conns, container: str) -> None:
+    """Each subcommand we implement has redis's entry, byte for byte (the order of the
+    subcommands inside the container is redis's dict order, so entries go by name)."""
+    theirs, ours = conns
+
+    def entries(conn: Conn) -> dict[bytes, bytes]:
+        reply = conn.call("COMMAND", "INFO", container)
+        subs = reply.items[0].items[9].items
+        return {sub.items[0].value or b"": sub.raw for sub in subs}
+
+    redis_subs, ours_subs = entries(theirs), entries(ours)
+    assert ours_subs, f"{container} has no subcommands"
+    wrong = [n.decode() for n, raw in ours_subs.items() if redis_subs.get(n) != raw]
+    assert not wrong, f"{container} subcommands differ: {wrong}"
