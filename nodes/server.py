@@ -63,6 +63,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,8 +118,16 @@ class Stats:
 class Server:
     """A splitbrain-server instance on an asyncio event loop."""
 
-    def __init__(self, config: Config, loop: asyncio.AbstractEventLoop | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        loop: asyncio.AbstractEventLoop | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         self.config = config
+        self.rng = rng or random.Random(os.urandom(16))
+        """Randomness for commands (SPOP, SRANDMEMBER, HRANDFIELD...): a simulation
+        passes a seeded one."""
         self.loop = loop or asyncio.get_event_loop()
         self.epoch_offset = time.time() - self.loop.time()
         self.cluster_enabled = config.get_bool("cluster-enabled")

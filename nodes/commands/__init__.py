@@ -29,6 +29,7 @@ FAMILIES: tuple[str, ...] = (
     "renames",
     "objects",
     "sort",
+    "hashes_more",
 )
 
 _loaded = False

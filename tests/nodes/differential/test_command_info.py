@@ -100,6 +100,16 @@ ISSUE_12_COMMANDS: tuple[str, ...] = (
     "touch",
     "sort",
     "sort_ro",
+    "hexists",
+    "hsetnx",
+    "hmset",
+    "hmget",
+    "hkeys",
+    "hvals",
+    "hstrlen",
+    "hincrbyfloat",
+    "hrandfield",
+    "hscan",
 )
 ISSUE_12_CONTAINERS = ("object", "memory")
 
@@ -167,6 +177,9 @@ GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("SORT_RO", "l", "STORE", "d"),
     ("OBJECT", "ENCODING", "k"),
     ("MEMORY", "USAGE", "k"),
+    ("HMGET", "h", "a", "b"),
+    ("HSCAN", "h", "0", "MATCH", "*"),
+    ("HRANDFIELD", "h", "2", "WITHVALUES"),
     # Errors: wrong arity, no keys, unknown command.
     ("MSET", "a", "1", "b"),
     ("GET",),
