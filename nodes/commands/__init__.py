@@ -30,6 +30,7 @@ FAMILIES: tuple[str, ...] = (
     "objects",
     "sort",
     "hashes_more",
+    "lists_more",
 )
 
 _loaded = False

@@ -110,6 +110,16 @@ ISSUE_12_COMMANDS: tuple[str, ...] = (
     "hincrbyfloat",
     "hrandfield",
     "hscan",
+    "lpushx",
+    "rpushx",
+    "linsert",
+    "lset",
+    "ltrim",
+    "lrem",
+    "lpos",
+    "lmove",
+    "rpoplpush",
+    "lmpop",
 )
 ISSUE_12_CONTAINERS = ("object", "memory")
 
@@ -180,6 +190,12 @@ GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("HMGET", "h", "a", "b"),
     ("HSCAN", "h", "0", "MATCH", "*"),
     ("HRANDFIELD", "h", "2", "WITHVALUES"),
+    ("LMOVE", "a", "b", "LEFT", "RIGHT"),
+    ("RPOPLPUSH", "a", "b"),
+    ("LMPOP", "2", "a", "b", "LEFT"),
+    ("LMPOP", "3", "a", "b", "LEFT"),
+    ("LMPOP", "0", "a", "LEFT"),
+    ("LMPOP", " 1x", "a", "LEFT"),
     # Errors: wrong arity, no keys, unknown command.
     ("MSET", "a", "1", "b"),
     ("GET",),
