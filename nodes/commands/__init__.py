@@ -31,6 +31,7 @@ FAMILIES: tuple[str, ...] = (
     "sort",
     "hashes_more",
     "lists_more",
+    "sets_more",
 )
 
 _loaded = False

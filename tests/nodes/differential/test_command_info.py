@@ -120,6 +120,18 @@ ISSUE_12_COMMANDS: tuple[str, ...] = (
     "lmove",
     "rpoplpush",
     "lmpop",
+    "smismember",
+    "smove",
+    "spop",
+    "srandmember",
+    "sinter",
+    "sintercard",
+    "sinterstore",
+    "sunion",
+    "sunionstore",
+    "sdiff",
+    "sdiffstore",
+    "sscan",
 )
 ISSUE_12_CONTAINERS = ("object", "memory")
 
@@ -196,6 +208,10 @@ GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("LMPOP", "3", "a", "b", "LEFT"),
     ("LMPOP", "0", "a", "LEFT"),
     ("LMPOP", " 1x", "a", "LEFT"),
+    ("SINTERCARD", "2", "a", "b", "LIMIT", "1"),
+    ("SINTERSTORE", "d", "a", "b"),
+    ("SMOVE", "a", "b", "m"),
+    ("SDIFF", "a", "b", "c"),
     # Errors: wrong arity, no keys, unknown command.
     ("MSET", "a", "1", "b"),
     ("GET",),
