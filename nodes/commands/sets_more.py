@@ -27,7 +27,9 @@ def _set(ctx: CommandContext, key: bytes) -> RedisSet | None:
     return ctx.keyspace.get_typed(key, RedisSet)
 
 
-@command("smismember", -3, "readonly fast", keys=(1, 1, 1), acl="@read @set @fast", key_flags="RO")
+@command(
+    "smismember", -3, "readonly fast", keys=(1, 1, 1), acl="@read @set @fast", key_flags="RO access"
+)
 def smismember(ctx: CommandContext, argv: list[bytes]) -> Reply:
     members = _set(ctx, argv[1])
     return [1 if members is not None and m in members else 0 for m in argv[2:]]
