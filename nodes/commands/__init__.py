@@ -32,6 +32,8 @@ FAMILIES: tuple[str, ...] = (
     "hashes_more",
     "lists_more",
     "sets_more",
+    "zsets_algebra",
+    "zsets_more",
 )
 
 _loaded = False
