@@ -32,6 +32,6 @@ def numkeys_getkeys(count_at: int, first_at: int, store_at: int = 0) -> GetKeys:
         if num < 1 or num > len(argv) - first_at:
             return []
         found = list(range(first_at, first_at + num))
-        return [*found, store_at] if store_at else found
+        return [store_at, *found] if store_at else found  # key-spec order: destination first
 
     return keys
