@@ -34,6 +34,8 @@ FAMILIES: tuple[str, ...] = (
     "sets_more",
     "zsets_algebra",
     "zsets_more",
+    "bitmaps",
+    "strings_more",
 )
 
 _loaded = False

@@ -150,6 +150,17 @@ ISSUE_12_COMMANDS: tuple[str, ...] = (
     "zremrangebyrank",
     "zremrangebyscore",
     "zscan",
+    "setbit",
+    "getbit",
+    "bitcount",
+    "bitpos",
+    "bitop",
+    "bitfield",
+    "bitfield_ro",
+    "getrange",
+    "substr",
+    "setrange",
+    "lcs",
 )
 ISSUE_12_CONTAINERS = ("object", "memory")
 
@@ -236,6 +247,9 @@ GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("ZINTERCARD", "1", "a", "LIMIT", "3"),
     ("ZRANGESTORE", "d", "s", "0", "-1"),
     ("ZMPOP", "1", "a", "MIN"),
+    ("BITOP", "AND", "d", "a", "b"),
+    ("LCS", "a", "b"),
+    ("BITFIELD", "f", "GET", "u8", "0"),
     # Errors: wrong arity, no keys, unknown command.
     ("MSET", "a", "1", "b"),
     ("GET",),
