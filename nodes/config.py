@@ -103,6 +103,7 @@ OPTIONS: tuple[Option, ...] = (
     _o("set-max-intset-entries", "memory", "512", lo=0),
     _o("list-max-listpack-size", "int", "-2", lo=-(2**31), aliases=("list-max-ziplist-size",)),
     _o("list-compress-depth", "int", "0", lo=0),
+    _o("hll-sparse-max-bytes", "memory", "3000", lo=0),
     _o("cluster-enabled", "bool", "no", mutable=False),
     _o("cluster-config-file", "str", "nodes.conf", mutable=False),
     _o("cluster-node-timeout", "int", "15000", lo=0),

@@ -36,6 +36,7 @@ FAMILIES: tuple[str, ...] = (
     "zsets_more",
     "bitmaps",
     "strings_more",
+    "hyperloglog",
 )
 
 _loaded = False

@@ -161,6 +161,11 @@ ISSUE_12_COMMANDS: tuple[str, ...] = (
     "substr",
     "setrange",
     "lcs",
+    "pfadd",
+    "pfcount",
+    "pfmerge",
+    "pfdebug",
+    "pfselftest",
 )
 ISSUE_12_CONTAINERS = ("object", "memory")
 
@@ -250,6 +255,8 @@ GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("BITOP", "AND", "d", "a", "b"),
     ("LCS", "a", "b"),
     ("BITFIELD", "f", "GET", "u8", "0"),
+    ("PFMERGE", "d", "a", "b"),
+    ("PFCOUNT", "a", "b"),
     # Errors: wrong arity, no keys, unknown command.
     ("MSET", "a", "1", "b"),
     ("GET",),

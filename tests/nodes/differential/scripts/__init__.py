@@ -6,6 +6,7 @@ from tests.nodes.differential.scripts import (
     expiry,
     generic,
     hashes,
+    hyperloglog,
     lists,
     resp3,
     sets,
@@ -14,7 +15,19 @@ from tests.nodes.differential.scripts import (
     zsets,
 )
 
-FAMILIES = (connection, strings, generic, expiry, lists, sets, hashes, zsets, transactions, resp3)
+FAMILIES = (
+    connection,
+    strings,
+    generic,
+    expiry,
+    lists,
+    sets,
+    hashes,
+    zsets,
+    transactions,
+    resp3,
+    hyperloglog,
+)
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
 
