@@ -37,6 +37,7 @@ FAMILIES: tuple[str, ...] = (
     "bitmaps",
     "strings_more",
     "hyperloglog",
+    "geo",
 )
 
 _loaded = False

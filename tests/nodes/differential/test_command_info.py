@@ -166,6 +166,16 @@ ISSUE_12_COMMANDS: tuple[str, ...] = (
     "pfmerge",
     "pfdebug",
     "pfselftest",
+    "geoadd",
+    "geopos",
+    "geodist",
+    "geohash",
+    "geosearch",
+    "geosearchstore",
+    "georadius",
+    "georadius_ro",
+    "georadiusbymember",
+    "georadiusbymember_ro",
 )
 ISSUE_12_CONTAINERS = ("object", "memory")
 
@@ -257,6 +267,9 @@ GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("BITFIELD", "f", "GET", "u8", "0"),
     ("PFMERGE", "d", "a", "b"),
     ("PFCOUNT", "a", "b"),
+    ("GEORADIUS", "g", "1", "2", "3", "km", "STORE", "a", "STOREDIST", "b"),
+    ("GEORADIUSBYMEMBER", "g", "m", "3", "km", "STORE", "a"),
+    ("GEOSEARCHSTORE", "d", "g", "FROMMEMBER", "m", "BYRADIUS", "1", "km"),
     # Errors: wrong arity, no keys, unknown command.
     ("MSET", "a", "1", "b"),
     ("GET",),

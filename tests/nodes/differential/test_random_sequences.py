@@ -377,6 +377,61 @@ STRING_MORE = st.one_of(
 STRING_STEPS = st.one_of(STRING_STEPS, STRING_MORE)
 
 
+GEO_POINTS = {
+    "a": ("13.361389", "38.115556"),
+    "b": ("15.087269", "37.502669"),
+    "c": ("2.352222", "48.856613"),
+    "d": ("-0.127758", "51.507351"),
+    "e": ("13.404954", "52.520008"),
+    "f": ("12.496366", "41.902782"),
+    "g": ("179.9", "-85"),
+}
+GEO_MEMBERS = st.sampled_from(sorted(GEO_POINTS))
+GKEYS = st.sampled_from(["geo", "geo", "s"])
+GEO_STEPS = st.one_of(
+    st.builds(
+        lambda k, m: cmd("GEOADD", k, *[x for n in m for x in (*GEO_POINTS[n], n)]),
+        GKEYS,
+        st.lists(GEO_MEMBERS, min_size=1, max_size=3),
+    ),
+    st.builds(lambda k, m: cmd("GEOPOS", k, *m), GKEYS, st.lists(GEO_MEMBERS, max_size=3)),
+    st.builds(lambda k, m: cmd("GEOHASH", k, *m), GKEYS, st.lists(GEO_MEMBERS, max_size=3)),
+    st.builds(
+        lambda k, a, b, u: cmd("GEODIST", k, a, b, u),
+        GKEYS,
+        GEO_MEMBERS,
+        GEO_MEMBERS,
+        st.sampled_from(["m", "km", "mi", "ft", "x"]),
+    ),
+    st.builds(
+        lambda k, m, r, o: cmd("GEOSEARCH", k, "FROMMEMBER", m, "BYRADIUS", r, "km", *o),
+        GKEYS,
+        GEO_MEMBERS,
+        st.sampled_from(["100", "1000", "3000", "-1"]),
+        st.lists(
+            st.sampled_from(["WITHDIST", "WITHCOORD", "WITHHASH", "ASC", "DESC"]),
+            max_size=3,
+            unique=True,
+        ),
+    ),
+    st.builds(
+        lambda k, x, y, w, o: cmd("GEOSEARCH", k, "FROMLONLAT", x, y, "BYBOX", w, w, "km", *o),
+        GKEYS,
+        st.sampled_from(["10", "0", "-3"]),
+        st.sampled_from(["45", "50", "38"]),
+        st.sampled_from(["500", "2000", "5000"]),
+        st.sampled_from([[], ["COUNT", "2"], ["COUNT", "1", "ANY"], ["WITHDIST"]]),
+    ),
+    st.builds(lambda k, m: cmd("ZREM", k, m), GKEYS, GEO_MEMBERS),
+)
+
+
+@SETTINGS
+@given(steps=st.lists(GEO_STEPS, min_size=1, max_size=20), resp3=st.booleans())
+def test_random_geo_sequences(server_pair: ServerPair, steps: list[Step], resp3: bool) -> None:
+    _check(server_pair, "random-geo", steps, resp3)
+
+
 @st.composite
 def transaction(draw: st.DrawFn) -> list[Step]:
     """MULTI, a few commands (some rejected while queueing), then EXEC or DISCARD."""

@@ -5,6 +5,7 @@ from tests.nodes.differential.scripts import (
     connection,
     expiry,
     generic,
+    geo,
     hashes,
     hyperloglog,
     lists,
@@ -27,6 +28,7 @@ FAMILIES = (
     transactions,
     resp3,
     hyperloglog,
+    geo,
 )
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
