@@ -64,6 +64,7 @@ import contextlib
 import functools
 import logging
 import os
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ from nodes.info import default_providers
 from nodes.keyspace import Keyspace
 from nodes.listen import ListenError, open_socket_map
 from nodes.rdb.saver import RdbPersistence
+from nodes.types.limits import bind as bind_encoding_limits
 
 if TYPE_CHECKING:
     from nodes.commands.context import CommandContext
@@ -120,8 +122,16 @@ class Stats:
 class Server:
     """A splitbrain-server instance on an asyncio event loop."""
 
-    def __init__(self, config: Config, loop: asyncio.AbstractEventLoop | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        loop: asyncio.AbstractEventLoop | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         self.config = config
+        self.rng = rng or random.Random(os.urandom(16))
+        """Randomness for commands (SPOP, SRANDMEMBER, HRANDFIELD...): a simulation
+        passes a seeded one."""
         self.loop = loop or asyncio.get_event_loop()
         self.epoch_offset = time.time() - self.loop.time()
         self.cluster_enabled = config.get_bool("cluster-enabled")
@@ -168,6 +178,7 @@ class Server:
         self.query_buffer_limit = config.get_int("client-query-buffer-limit")
         config.listeners.setdefault("client-query-buffer-limit", []).append(self._set_query_limit)
         self.info_providers.update(default_providers(self))
+        bind_encoding_limits(config)
 
     def _set_query_limit(self, value: str) -> None:
         self.query_buffer_limit = int(value)

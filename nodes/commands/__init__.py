@@ -27,6 +27,18 @@ FAMILIES: tuple[str, ...] = (
     "cluster",
     "migrate",
     "replication",
+    "renames",
+    "objects",
+    "sort",
+    "hashes_more",
+    "lists_more",
+    "sets_more",
+    "zsets_algebra",
+    "zsets_more",
+    "bitmaps",
+    "strings_more",
+    "hyperloglog",
+    "geo",
 )
 
 _loaded = False

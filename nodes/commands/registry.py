@@ -60,8 +60,16 @@ class KeySpec:
     limit: int = 0
     keynum: tuple[int, int, int] | None = None
     notes: bytes = b""
+    unknown: bool = False
+    """Keys that cannot be found from the arguments alone (SORT's BY/GET/STORE): both
+    ``begin_search`` and ``find_keys`` are reported as ``unknown``."""
 
     def reply(self) -> Reply:
+        if self.unknown:
+            head: dict[bytes, Reply] = {b"notes": self.notes} if self.notes else {}
+            head[b"flags"] = SetReply([Simple(f.encode()) for f in self.flags])
+            empty: Reply = {b"type": b"unknown", b"spec": {}}
+            return head | {b"begin_search": empty, b"find_keys": empty}
         if self.begin_keyword is not None:
             begin: Reply = {
                 b"type": b"keyword",

@@ -7,7 +7,9 @@ from tests.nodes.differential.scripts import (
     databases,
     expiry,
     generic,
+    geo,
     hashes,
+    hyperloglog,
     lists,
     resp3,
     sets,
@@ -29,6 +31,8 @@ FAMILIES = (
     zsets,
     transactions,
     resp3,
+    hyperloglog,
+    geo,
 )
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
