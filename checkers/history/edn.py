@@ -6,15 +6,14 @@ become dicts. A small reader handles the shapes Jepsen writes (maps, vectors, li
 sets, strings, keywords, numbers, nil, booleans) fast; anything else (tagged literals,
 characters, comments) goes through the ``edn_format`` library.
 
-Independent-key histories (``jepsen.independent``) carry ``:value [k v]`` on every
-client event; :func:`split_independent` turns those into ``Op.key`` and ``Op.value``.
+Independent-key histories (``jepsen.independent``, ``:value [k v]``) are recognised
+after reading, by ``checkers.history.keys``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from base.op import NEMESIS, Op
@@ -230,28 +229,6 @@ def _read_vector(path: str, text: str) -> list[Op]:
     if not closed:
         raise HistoryFormatError(path, len(lines), "vector not closed with ]")
     return ops
-
-
-def split_independent(ops: Sequence[Op]) -> list[Op] | None:
-    """``ops`` with ``:value [k v]`` moved into key and value, if every client event has
-    such a pair (a ``jepsen.independent`` history); else None."""
-    client = False
-    for op in ops:
-        if op.process == NEMESIS:
-            continue
-        value = op.value
-        if (
-            not (isinstance(value, list) and len(value) == 2)
-            or isinstance(value[0], list | dict)
-            or op.key is not None
-        ):
-            return None
-        client = True
-    if not client:
-        return None
-    return [
-        replace(op, key=str(op.value[0]), value=op.value[1]) if op.is_client else op for op in ops
-    ]
 
 
 def dumps(value: Any) -> str:

@@ -12,10 +12,11 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from base.op import Op
-from checkers.history.edn import read_edn, split_independent, write_edn
+from checkers.history.edn import read_edn, write_edn
 from checkers.history.errors import HistoryFormatError
 from checkers.history.jepsen_log import MARKER, read_jepsen_log
 from checkers.history.json_forms import read_json, write_elle_json, write_jsonl
+from checkers.history.keys import PlainShape, read_keys
 
 FORMATS = ("jsonl", "edn", "jepsen-log", "elle-json")
 """Readable and writable format names (plus ``auto`` for reading)."""
@@ -29,6 +30,7 @@ _READERS: dict[str, Callable[[str, str], list[Op]]] = {
     "edn": read_edn,
     "jepsen-log": read_jepsen_log,
 }
+_CHOICE: dict[bool | None, str] = {True: "yes", False: "no", None: "auto"}
 _WRITERS: dict[str, Callable[[Iterable[Op]], Iterator[str]]] = {
     "jsonl": write_jsonl,
     "elle-json": write_elle_json,
@@ -59,12 +61,18 @@ def detect_format(path: str, text: str) -> str:
 
 
 def parse_history(
-    path: str, text: str, fmt: str = "auto", independent: bool | None = None
+    path: str,
+    text: str,
+    fmt: str = "auto",
+    independent: bool | str | None = None,
+    plain: PlainShape | None = None,
 ) -> list[Op]:
     """The events in ``text`` (read from ``path``, named in errors).
 
     ``independent``: move ``:value [k v]`` into ``key``/``value`` (Jepsen's independent
-    keys); None decides by looking (every client event carries a pair).
+    keys): ``"yes"``/True, ``"no"``/False, or ``"auto"``/None to decide by looking, with
+    ``plain`` the model's value shapes (``checkers.history.keys``). Jepsen logs are
+    never keyed.
     """
     if fmt == "auto":
         fmt = detect_format(path, text)
@@ -72,28 +80,28 @@ def parse_history(
     if reader is None:
         raise ValueError(f"unknown history format {fmt!r} (known: {', '.join(FORMATS)})")
     ops = reader(path, text)
-    if independent is False or fmt == "jepsen-log":
+    if fmt == "jepsen-log":
         return ops
-    keyed = split_independent(ops)
-    if keyed is None:
-        if independent:
-            raise HistoryFormatError(path, None, "not an independent-key history")
-        return ops
-    return keyed
+    choice = independent if isinstance(independent, str) else _CHOICE[independent]
+    return read_keys(path, ops, choice, plain)
 
 
 def read_history(
-    path: str | os.PathLike[str], fmt: str = "auto", independent: bool | None = None
+    path: str | os.PathLike[str],
+    fmt: str = "auto",
+    independent: bool | str | None = None,
+    plain: PlainShape | None = None,
 ) -> list[Op]:
-    """The events of the file at ``path``. Raises :class:`HistoryFormatError` (one line,
-    naming file and line) for bad content and ``OSError`` when it cannot be read."""
+    """The events of the file at ``path`` (see :func:`parse_history`). Raises
+    :class:`HistoryFormatError` (one line, naming file and line) for bad content and
+    ``OSError`` when it cannot be read."""
     name = str(path)
     try:
         with open(path, encoding="utf-8") as f:  # not pathlib: it costs start-up time
             text = f.read()
     except UnicodeDecodeError as e:
         raise HistoryFormatError(name, None, f"not UTF-8 text ({e.reason})") from None
-    return parse_history(name, text, fmt, independent)
+    return parse_history(name, text, fmt, independent, plain)
 
 
 def write_history(ops: Iterable[Op], fmt: str) -> Iterator[str]:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from base.op import OpType
+from checkers.history.keys import any_value, values_of
 from checkers.history.pairing import Operation
 from checkers.linear.model import (
     ANY_STATE,
@@ -118,6 +119,7 @@ def register() -> Model:
         refute=_unwritten_read,
         blind=_blind,
         unknown_always_legal=True,
+        plain_value=values_of(),
     )
 
 
@@ -134,6 +136,7 @@ def cas_register(failed_cas_reads: bool = False) -> Model:
         refute=_unwritten_read,
         blind=_blind,
         unknown_always_legal=True,
+        plain_value=values_of(pairs=("cas",)),
     )
 
 
@@ -193,4 +196,5 @@ def multi_register() -> Model:
         _describe_txn,
         partition=lambda ops: [list(ops)],
         unknown_always_legal=True,
+        plain_value=any_value,
     )
