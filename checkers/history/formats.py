@@ -39,25 +39,30 @@ _WRITERS: dict[str, Callable[[Iterable[Op]], Iterator[str]]] = {
 
 
 def detect_format(path: str, text: str) -> str:
-    """The format of ``text`` judged by its first non-blank line."""
+    """The format of ``text`` judged by its start (the first line that is not blank or
+    an EDN ``;`` comment, and what follows it when a map opens alone on a line)."""
     head = text[:65536]  # the first line is near the start; do not split a large file
-    for line in (head if head.strip() else text).splitlines():
-        s = line.strip()
-        if not s:
-            continue
-        if MARKER in s or _LOG_LINE.search(s):
-            return "jepsen-log"
-        body = s[1:].lstrip() if s[0] == "[" else s
-        if body.startswith("{"):
-            inner = body[1:].lstrip()
-            if inner.startswith(":") or (inner == "" and s[0] == "["):
-                return "edn"
-            if inner.startswith('"'):
-                return "elle-json" if s[0] == "[" else "jsonl"
-        if s == "[":
-            continue
-        raise HistoryFormatError(path, None, "cannot tell the history format; pass --format")
-    return "jsonl"
+    lines = [s for line in (head if head.strip() else text).splitlines() if (s := line.strip())]
+    content = [s for s in lines if s[0] != ";"]
+    if not content:
+        return "jsonl"
+    first = content[0]
+    if MARKER in first or _LOG_LINE.search(first):
+        return "jepsen-log"
+    start = " ".join(content[:8])
+    opener = start[0]
+    body = start[1:].lstrip() if opener in "[(" else start
+    if opener == "(" or body.startswith("#") or len(content) < len(lines):
+        return "edn"  # a list, a tagged map or a set, or ; comments: not JSON
+    if body.startswith("{"):
+        inner = body[1:].lstrip()
+        if inner.startswith(":") or (inner.startswith("}") and opener == "{"):
+            return "edn"
+        if inner.startswith('"'):
+            return "elle-json" if opener == "[" else "jsonl"
+    if body in ("", "]"):
+        return "jsonl"  # an empty array: no events either way
+    raise HistoryFormatError(path, None, "cannot tell the history format; pass --format")
 
 
 def parse_history(
