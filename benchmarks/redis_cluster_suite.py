@@ -39,6 +39,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from base.exits import EXIT_BAD_ARGS
+
 OURS = "splitbrain"
 REFERENCE = "redis"
 TOOLS = ("redis-cli", "redis-benchmark", "redis-check-aof", "redis-check-rdb")
@@ -48,7 +50,6 @@ _FAILED = re.compile(
     r"^\d\d:\d\d:\d\d> .*: FAILED|^FAILED: |^\[err\]|Caught an error|WARNING \d+ test"
 )
 _INSTANCE_DIR = re.compile(r"^(redis|sentinel)_\d+$")
-EXIT_BAD_ARGS = 254
 
 
 class SuiteError(Exception):

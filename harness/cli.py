@@ -2,7 +2,7 @@
 
 :data:`SUBCOMMANDS` is the one table of their names and one-line help; each module
 exposes ``add_arguments(parser)`` and ``main(args) -> int`` (the exit code, from
-:mod:`harness.exits`).
+:mod:`base.exits`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from harness.exits import EXIT_BAD_ARGS
+from base.exits import EXIT_BAD_ARGS
 
 SUBCOMMANDS: dict[str, str] = {
     "run": "Run a test: start a cluster, drive workloads, inject faults, heal, check.",

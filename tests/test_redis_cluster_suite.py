@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from base.exits import EXIT_BAD_ARGS
 from benchmarks import redis_cluster_suite as suite
 
 PASSING = textwrap.dedent(
@@ -122,9 +123,9 @@ def test_links_binaries_but_not_over_real_files(tree: Path) -> None:
 
 
 def test_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert suite.main([str(tmp_path)]) == suite.EXIT_BAD_ARGS
+    assert suite.main([str(tmp_path)]) == EXIT_BAD_ARGS
     assert "not a redis source tree" in capsys.readouterr().err
     tree = make_tree(tmp_path / "t", {"00-pass": PASSING})
-    assert suite.main([str(tree), "--only", "99-nope"]) == suite.EXIT_BAD_ARGS
+    assert suite.main([str(tree), "--only", "99-nope"]) == EXIT_BAD_ARGS
     assert "no such test file: 99-nope" in capsys.readouterr().err
-    assert suite.main([str(tree), "--repeat", "0"]) == suite.EXIT_BAD_ARGS
+    assert suite.main([str(tree), "--repeat", "0"]) == EXIT_BAD_ARGS

@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from base.exits import BY_VERDICT, EXIT_BAD_ARGS, EXIT_INTERNAL
 from harness.analysis import read_history
-from harness.exits import BY_VERDICT, EXIT_BAD_ARGS, EXIT_INTERNAL
 from harness.finish import check_run
 
 

@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
+from base.exits import EXIT_BAD_ARGS, EXIT_INVALID, EXIT_UNKNOWN, EXIT_VALID
 from checkers.history import FORMATS, HistoryError, read_history
 from checkers.history.keys import CHOICES, PlainShape
 from checkers.models import LINEAR_MODELS, REGISTRY, CheckOptions, checker_for
-from harness.exits import EXIT_BAD_ARGS, EXIT_INVALID, EXIT_UNKNOWN, EXIT_VALID
 
 NAME = "check"
 HELP = "Check history files with a model; prints PATH<TAB>true|false|unknown per file."

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.exits import EXIT_BAD_ARGS, EXIT_INTERNAL, EXIT_VALID
+from base.exits import EXIT_BAD_ARGS, EXIT_INTERNAL, EXIT_VALID
 from harness.leftovers import CleanupReport, clean_prefix, clean_run, unfinished_runs
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import reports
-from harness.exits import EXIT_BAD_ARGS, EXIT_INTERNAL, EXIT_VALID
+from base.exits import EXIT_BAD_ARGS, EXIT_INTERNAL, EXIT_VALID
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 import uvloop
 
 import nemesis
+from base.exits import BY_VERDICT, EXIT_BAD_ARGS, EXIT_INTERNAL, EXIT_UNKNOWN, SUMMARY
 from harness.analysis import write_results
-from harness.exits import BY_VERDICT, EXIT_BAD_ARGS, EXIT_INTERNAL, EXIT_UNKNOWN, SUMMARY
 from harness.faults import check_faults_possible
 from harness.finish import check_run
 from harness.options import BadArguments, RunOptions, add_run_arguments, from_args

@@ -19,7 +19,7 @@ from types import FrameType
 from typing import Any
 
 import reports
-from harness.exits import EXIT_BAD_ARGS, EXIT_VALID
+from base.exits import EXIT_BAD_ARGS, EXIT_VALID
 
 HOST = "127.0.0.1"
 

@@ -28,9 +28,8 @@ from collections.abc import Sequence
 import pyfuse3
 import trio
 
+from base.exits import EXIT_BAD_ARGS
 from nemesis.lossyfs.fs import LossyFS
-
-EXIT_BAD_ARGS = 254
 
 
 def answer(fs: LossyFS, command: str) -> dict[str, object]:
