@@ -124,6 +124,7 @@ OPTIONS: tuple[Option, ...] = (
         choices=("ip", "hostname", "unknown-endpoint"),
     ),
     _o("cluster-link-sendbuf-limit", "memory", "0"),
+    _o("busy-reply-threshold", "int", "5000", lo=0, aliases=("lua-time-limit",)),
 )
 
 BY_NAME: dict[str, Option] = {}

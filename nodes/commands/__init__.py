@@ -26,6 +26,7 @@ FAMILIES: tuple[str, ...] = (
     "cluster",
     "migrate",
     "replication",
+    "scripting",
 )
 
 _loaded = False
