@@ -27,6 +27,7 @@ FAMILIES: tuple[str, ...] = (
     "migrate",
     "replication",
     "scripting",
+    "functions",
 )
 
 _loaded = False

@@ -111,6 +111,7 @@ def _eval(ctx: CommandContext, argv: list[bytes], *, by_sha: bool, read_only: bo
         keys=keys,
         args=args,
         function=cached.function,
+        argv=argv,
     )
 
 

@@ -23,6 +23,7 @@ from nodes.commands.registry import COMMANDS, Command
 from nodes.keyslot import keyslot
 from nodes.resp.values import Blocked, Error, Reply
 from nodes.scripting.convert import lua_to_reply, reply_to_lua
+from nodes.scripting.library import FunctionStore
 from nodes.scripting.sandbox import LuaFunction, LuaSandbox
 from nodes.scripting.shebang import ScriptFlags
 
@@ -63,6 +64,8 @@ class RunContext:
     slot: int = -1
     """The slot of the keys touched so far (cluster mode), -1 before the first."""
     declared_slot: int = -1
+    argv: list[bytes] = field(default_factory=list)
+    """The EVAL/FCALL command line (FUNCTION STATS shows it)."""
 
 
 @dataclass(slots=True)
@@ -80,6 +83,12 @@ class ScriptEngine:
     def __init__(self, server: Server) -> None:
         self.server = server
         self.box = LuaSandbox(self)
+        """The EVAL interpreter (SCRIPT FLUSH replaces it)."""
+        self.function_box = LuaSandbox(self)
+        """The FUNCTION interpreter (FUNCTION FLUSH replaces it), as redis keeps two."""
+        self.active = self.box
+        """The interpreter of the current run (what ``redis.call`` converts for)."""
+        self.functions = FunctionStore()
         self.scripts: dict[bytes, CachedScript] = {}
         self.run: RunContext | None = None
         self.script_client = Client(id=0, addr="", laddr="", fd=-1, created_ms=0)
@@ -94,6 +103,11 @@ class ScriptEngine:
         self.box = LuaSandbox(self)
         self.scripts.clear()
 
+    def reset_functions(self) -> None:
+        """FUNCTION FLUSH: a fresh function interpreter and no libraries."""
+        self.function_box = LuaSandbox(self)
+        self.functions.flush()
+
     # ---- running ---------------------------------------------------------------------
     def execute(
         self,
@@ -106,9 +120,11 @@ class ScriptEngine:
         keys: list[bytes],
         args: list[bytes],
         function: LuaFunction,
+        argv: list[bytes],
     ) -> Reply:
         """Run an EVAL script or a library function to completion; returns its reply."""
-        box = self.box
+        box = self.box if is_eval else self.function_box
+        self.active = box
         server = self.server
         run = RunContext(
             caller=caller,
@@ -117,6 +133,7 @@ class ScriptEngine:
             is_eval=is_eval,
             read_only=read_only or (not flags.compat and flags.no_writes),
             start=server.loop.time(),
+            argv=argv,
         )
         if server.cluster_enabled and keys:
             run.declared_slot = run.slot = keyslot(keys[0])
@@ -140,7 +157,7 @@ class ScriptEngine:
 
     def _failure(self, run: RunContext, err: Any) -> Error:
         """The error reply of a script that raised (``luaCallFunction``)."""
-        box = self.box
+        box = self.active
         if box.lua_type(err) != b"table":
             text = err if isinstance(err, bytes) else b"execution failure"
             return Error(b"ERR Error running script " + run.name + b", " + text[:100])
@@ -162,7 +179,7 @@ class ScriptEngine:
 
     # ---- redis.* callbacks (ScriptHost) ---------------------------------------------
     def lua_call(self, raise_error: bool, *args: object) -> tuple[bool, object]:
-        box = self.box
+        box = self.active
         run = self.run
         if run is None:
             return False, box.error_table(
@@ -266,7 +283,7 @@ class ScriptEngine:
             self.run.repl_flags = int(flags)
 
     def lua_acl_check_cmd(self, *args: object) -> tuple[bool, object]:
-        box = self.box
+        box = self.active
         if not args:
             return False, box.error_table(
                 b"Please specify at least one argument for this redis lib call"

@@ -264,13 +264,31 @@ function api.run_function(f, keys, args, timed)
   return finish(xpcall(function() return f(keys, args) end, handler))
 end
 
--- Run a library's body with `redis` replaced by the loading API (FUNCTION LOAD): globals
--- stay read-only. Returns ok or false, error value.
-function api.load_library(f, loader_redis, timed)
+-- Run a library's body (FUNCTION LOAD). While it runs, the only global is a `redis`
+-- holding the loading API (`loader`); afterwards the functions it defined see the
+-- normal script environment. Returns ok or false, error table.
+local function strict(t)
+  return setmetatable({}, {
+    __index = function(_, name)
+      local value = rawget(t, name)
+      if value == nil then
+        error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2)
+      end
+      return value
+    end,
+    __newindex = function() error("Attempt to modify a readonly table", 2) end,
+    __metatable = false,
+  })
+end
+
+function api.load_library(f, loader, timed)
+  local loading = true
+  local loader_redis = strict(loader)
   local lib_env = setmetatable({}, {
     __index = function(_, name)
+      if not loading then return env[name] end
       if name == "redis" then return loader_redis end
-      return env[name]
+      error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2)
     end,
     __newindex = function()
       error("Attempt to modify a readonly table", 2)
@@ -279,7 +297,9 @@ function api.load_library(f, loader_redis, timed)
   })
   setfenv(f, lib_env)
   if timed then dbg.sethook(hook, "", HOOK_COUNT) end
-  return finish(xpcall(f, handler))
+  local ok, err = finish(xpcall(f, handler))
+  loading = false
+  return ok, err
 end
 
 function api.rawget(t, k) return rawget(t, k) end
