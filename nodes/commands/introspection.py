@@ -133,7 +133,7 @@ def _getkeys(argv: list[bytes], with_flags: bool) -> Reply:
     if isinstance(resolved, Error):
         raise CommandError("Invalid number of arguments specified for command")
     indexes = resolved.key_indexes(argv)
-    if not indexes:
+    if not indexes and "no_mandatory_keys" not in resolved.flags:
         raise CommandError("The command has no key arguments")
     if with_flags:
         flags = resolved.key_specs[0].flags if resolved.key_specs else ()

@@ -89,6 +89,14 @@ ISSUE_2_COMMANDS = (
     "shutdown",
     "debug",
     "cluster",
+    # Scripting and functions (issue 12).
+    "eval",
+    "evalsha",
+    "eval_ro",
+    "evalsha_ro",
+    "script",
+    "fcall",
+    "fcall_ro",
 )
 
 GETKEYS_SAMPLES: list[tuple[str, ...]] = [
@@ -146,6 +154,11 @@ GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("ZINCRBY", "z", "1", "m"),
     ("ZCOUNT", "z", "0", "1"),
     ("WATCH", "a", "b"),
+    ("EVAL", "return 1", "2", "a", "b", "c"),
+    ("EVAL", "return 1", "0"),
+    ("EVALSHA_RO", "0123456789012345678901234567890123456789", "1", "k"),
+    ("FCALL", "f", "1", "a", "b"),
+    ("FCALL_RO", "f", "0", "x"),
     # Errors: wrong arity, no keys, unknown command.
     ("MSET", "a", "1", "b"),
     ("GET",),
