@@ -77,15 +77,14 @@ def check_script_flags(ctx: CommandContext, flags: ScriptFlags, read_only: bool)
     if flags.no_cluster and server.cluster_enabled:
         raise CommandError("Can not run script on cluster, 'no-cluster' flag is set.")
     if not flags.no_writes:
+        # The script may write, so redis treats the EVAL/FCALL as a write command: the
+        # replica and min-replicas refusals come first, as for any write.
         gate = server.write_gate
         refused = gate(ctx, COMMANDS[b"set"]) if gate is not None else None
-        refused_text = refused.text if isinstance(refused, Error) else b""
-        if refused_text.startswith(b"READONLY"):
-            raise NodeError(b"READONLY Can not run script with write flag on readonly replica")
+        if isinstance(refused, Error):
+            raise NodeError(refused.text)
         if read_only:
             raise CommandError("Can not execute a script with write flag using *_ro command.")
-        if refused_text.startswith(b"NOREPLICAS"):
-            raise NodeError(refused_text)
 
 
 def _eval(ctx: CommandContext, argv: list[bytes], *, by_sha: bool, read_only: bool) -> Reply:
