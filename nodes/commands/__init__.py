@@ -39,6 +39,8 @@ FAMILIES: tuple[str, ...] = (
     "strings_more",
     "hyperloglog",
     "geo",
+    "scripting",
+    "functions",
 )
 
 _loaded = False

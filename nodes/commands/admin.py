@@ -1,4 +1,4 @@
-"""Server commands: INFO DBSIZE FLUSHALL FLUSHDB SHUTDOWN DEBUG FUNCTION TIME LASTSAVE SAVE
+"""Server commands: INFO DBSIZE FLUSHALL FLUSHDB SHUTDOWN DEBUG TIME LASTSAVE SAVE
 BGSAVE BGREWRITEAOF WAIT. SAVE / BGSAVE / LASTSAVE / DEBUG RELOAD and the save at
 SHUTDOWN are :mod:`nodes.rdb.saver`'s."""
 
@@ -138,42 +138,6 @@ def _atof(arg: bytes) -> float:
 
 
 _FLOAT_PREFIX = re.compile(rb"\s*[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?)")
-
-
-@command("function", -2, "", acl="@slow", container=True)
-def function(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    raise AssertionError("container")
-
-
-def _no_functions(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    raise CommandError("FUNCTION is not supported by splitbrain-server")
-
-
-_ALL = "request_policy:all_shards response_policy:all_succeeded"
-for _sub, _arity, _flags, _acl, _tips in (
-    ("dump", 2, "noscript", "@slow @scripting", ""),
-    ("list", -2, "noscript", "@slow @scripting", "nondeterministic_output_order"),
-    ("restore", -3, "write denyoom noscript", "@write @slow @scripting", _ALL),
-    ("flush", -2, "write noscript", "@write @slow @scripting", _ALL),
-    (
-        "stats",
-        2,
-        "noscript allow_busy",
-        "@slow @scripting",
-        "nondeterministic_output request_policy:all_shards response_policy:special",
-    ),
-    ("load", -3, "write denyoom noscript", "@write @slow @scripting", _ALL),
-    ("delete", 3, "write noscript", "@write @slow @scripting", _ALL),
-    (
-        "kill",
-        2,
-        "noscript allow_busy",
-        "@slow @scripting",
-        "request_policy:all_shards response_policy:one_succeeded",
-    ),
-    ("help", 2, "loading stale", "@slow @scripting", ""),
-):
-    command(_sub, _arity, _flags, acl=_acl, tips=_tips, parent="function")(_no_functions)
 
 
 @command("time", 1, "loading stale fast", acl="@fast", tips="nondeterministic_output")

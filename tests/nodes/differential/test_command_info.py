@@ -89,6 +89,14 @@ ISSUE_2_COMMANDS = (
     "shutdown",
     "debug",
     "cluster",
+    # Scripting and functions (issue 12).
+    "eval",
+    "evalsha",
+    "eval_ro",
+    "evalsha_ro",
+    "script",
+    "fcall",
+    "fcall_ro",
 )
 
 # The data-type commands of issue 12: their whole COMMAND INFO entry (flags, ACL
@@ -270,6 +278,11 @@ GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("GEORADIUS", "g", "1", "2", "3", "km", "STORE", "a", "STOREDIST", "b"),
     ("GEORADIUSBYMEMBER", "g", "m", "3", "km", "STORE", "a"),
     ("GEOSEARCHSTORE", "d", "g", "FROMMEMBER", "m", "BYRADIUS", "1", "km"),
+    ("EVAL", "return 1", "2", "a", "b", "c"),
+    ("EVAL", "return 1", "0"),
+    ("EVALSHA_RO", "0123456789012345678901234567890123456789", "1", "k"),
+    ("FCALL", "f", "1", "a", "b"),
+    ("FCALL_RO", "f", "0", "x"),
     # Errors: wrong arity, no keys, unknown command.
     ("MSET", "a", "1", "b"),
     ("GET",),
