@@ -148,10 +148,8 @@ class RunOptions:
         "lua",
         "--cas",
         "workload",
-        "register's cas: a Lua script (EVAL) or WATCH/MULTI/EXEC "
-        "(default lua on redis, watch on splitbrain)",
+        "register's cas: a Lua script (EVAL) or WATCH/MULTI/EXEC (default {default})",
         choices=("lua", "watch"),
-        cli_default=None,
     )
     key_group: int = flag(
         5,
@@ -317,7 +315,6 @@ def from_args(args: argparse.Namespace) -> RunOptions:
             "faults": faults,
             "nemesis_options": nemesis_options(base, given["nemesis_settings"]),
             "concurrency": concurrency,
-            "cas": given["cas"] or ("lua" if cluster.db == "redis" else "watch"),
             "seed": seed if seed is not None else 0,
             "notes": tuple(notes),
         }

@@ -17,7 +17,7 @@ Contract of a handler ``(ctx, argv) -> Reply | Blocked``:
   ``-ERR ...`` replies. Nothing else catches them.
 - Writes go through :class:`nodes.keyspace.Keyspace` (``set``/``delete``/``modified``),
   which counts them in ``keyspace.dirty``. After a command with the ``write`` flag, if
-  ``dirty`` grew, the dispatcher propagates ``argv`` (to the AOF now, replicas later);
+  ``dirty`` grew, the dispatcher propagates ``argv`` (to the AOF and the replicas);
   a handler replaces what is propagated with ``ctx.propagate_as(argv, ...)`` (e.g.
   EXPIRE -> PEXPIREAT) or suppresses it with ``ctx.propagate_as()``.
 - Time is ``ctx.now_ms()`` (the event loop clock), never the wall clock directly.

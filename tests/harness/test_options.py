@@ -22,7 +22,7 @@ def parser() -> argparse.ArgumentParser:
 
 def test_no_options_give_the_fields_defaults():
     options = from_args(parser().parse_args(["--net", "loopback", "--seed", "0"]))
-    derived = dataclasses.replace(RunOptions(), cas="watch", concurrency=12, notes=options.notes)
+    derived = dataclasses.replace(RunOptions(), concurrency=12, notes=options.notes)
     assert options == derived
     assert options.cluster == ClusterSpec() and options.nemesis_options == NemesisOptions()
 
