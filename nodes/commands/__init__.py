@@ -15,6 +15,7 @@ FAMILIES: tuple[str, ...] = (
     "connection",
     "databases",
     "admin",
+    "debug",
     "keys",
     "strings",
     "transactions",

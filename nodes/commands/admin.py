@@ -4,9 +4,6 @@ SHUTDOWN are :mod:`nodes.rdb.saver`'s."""
 
 from __future__ import annotations
 
-import re
-import time
-
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
 from nodes.errors import CommandError, NodeError, SyntaxErr
@@ -97,47 +94,6 @@ def shutdown(ctx: CommandContext, argv: list[bytes]) -> Reply:
         ctx.server.request_shutdown(False, flags)  # FORCE: exit though the save failed
     ctx.client.close_after_reply = True
     return NO_REPLY
-
-
-@command("debug", -2, "admin noscript loading stale", acl="@admin @slow @dangerous")
-def debug(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    allowed = ctx.server.config.get_str("enable-debug-command")
-    local = ctx.client.addr.startswith(("127.", "[::1]"))
-    if allowed == "no" or (allowed == "local" and not local):
-        raise CommandError(
-            "DEBUG command not allowed. If the enable-debug-command option is set to "
-            '"local", you can run it from a local connection, otherwise you need to set '
-            "this option in the configuration file, and then restart the server."
-        )
-    sub = argv[1].lower()
-    if sub == b"sleep" and len(argv) == 3:
-        seconds = _atof(argv[2])
-        time.sleep(max(0.0, min(seconds, 3600.0)))  # blocks the whole server, as redis does
-        return OK
-    if sub == b"reload" and len(argv) == 2:
-        if ctx.server.rdb.bgsave_in_progress:
-            raise CommandError("Background save already in progress")
-        if not ctx.server.rdb.reload():
-            raise CommandError("Error trying to save or load the RDB file (see the logs)")
-        return OK
-    if sub == b"set-active-expire" and len(argv) == 3:
-        ctx.keyspace.expire_enabled = argv[2] != b"0"
-        return OK
-    raise CommandError(
-        b"unknown subcommand or wrong number of arguments for '" + argv[1] + b"'. Try DEBUG HELP."
-    )
-
-
-def _atof(arg: bytes) -> float:
-    """C's ``atof``: the longest numeric prefix, 0 when there is none."""
-    match = _FLOAT_PREFIX.match(arg)
-    try:
-        return float(match.group(0)) if match else 0.0
-    except ValueError:
-        return 0.0
-
-
-_FLOAT_PREFIX = re.compile(rb"\s*[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?)")
 
 
 @command("time", 1, "loading stale fast", acl="@fast", tips="nondeterministic_output")

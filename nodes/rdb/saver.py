@@ -244,11 +244,11 @@ class RdbPersistence:
         log.info("DB loaded from disk: %d keys", keys)
         return keys
 
-    def reload(self) -> bool:
-        """DEBUG RELOAD: save, empty the keyspace, load the file again."""
-        if not self.save():
-            return False
-        self.server.keyspace.flush()
+    def reload(self, *, flush: bool = True) -> bool:
+        """DEBUG RELOAD after its save: empty the data set (unless not ``flush``), load
+        the file again; False (and a log line) when the file cannot be loaded."""
+        if flush:
+            self.server.databases.flush_all()
         try:
             self.load()
         except RdbLoadError as exc:

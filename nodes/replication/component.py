@@ -98,6 +98,12 @@ class Replication:
         self.server.master_repl_offset = offset
         self.need_select = True
 
+    def change_ids(self) -> None:
+        """DEBUG CHANGE-REPL-ID: a new replication id, and no second one."""
+        self.replid = self.new_replid()
+        self.replid2 = NO_ID
+        self.second_repl_offset = -1
+
     def shift_replid(self, new_id: str) -> None:
         """Keep the current id as the second one, valid up to the current offset."""
         self.replid2 = self.replid
