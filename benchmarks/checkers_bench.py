@@ -23,8 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from base.op import Op, OpType
 from checkers.history import write_history
-from checkers.op import Op, OpType
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "porcupine"
 MS = 1_000_000

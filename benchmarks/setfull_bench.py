@@ -20,8 +20,8 @@ import time
 from collections import deque
 from typing import Any
 
+from base.op import NEMESIS, Op, OpType, Process
 from checkers.elle import ListAppendChecker
-from checkers.op import NEMESIS, Op, OpType, Process
 from checkers.setfull import SetFullChecker
 
 MS = 1_000_000

@@ -3,6 +3,6 @@
 No I/O besides reading the files handed to the readers, no clocks besides a deadline.
 """
 
-from checkers.op import NEMESIS, Op, OpType, Process
+from base.op import NEMESIS, Op, OpType, Process
 
 __all__ = ["NEMESIS", "Op", "OpType", "Process"]

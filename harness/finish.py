@@ -9,12 +9,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from checkers.op import Op
+from base.op import Op
 from checkers.verdict import CheckResult, Verdict
 from harness.analysis import check_history, render_reports, results_json, write_results
 from harness.recorder import write_edn_history
-
-EXIT_CODES = {Verdict.VALID: 0, Verdict.INVALID: 1, Verdict.UNKNOWN: 2}
 
 
 def check_run(

@@ -32,13 +32,13 @@ from pathlib import Path
 
 from pyroute2 import IPRoute, NetNS, netns
 
+from base.hostnet import NODE_IFNAME
+
 IFNAMSIZ = 15
 """Longest interface name the kernel accepts."""
 
 _PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{1,9}$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
-NODE_IFNAME = "eth0"
-"""The node side of the veth pair, inside the node's namespace."""
 
 
 SUBNET_LOCK = Path("/run/lock/splitbrain-subnets.lock")

@@ -20,8 +20,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any
 
+from base.op import NEMESIS, Op, OpType, Process
 from checkers.history.edn import write_edn
-from checkers.op import NEMESIS, Op, OpType, Process
 
 _TYPES = {t.value: t for t in OpType}
 _encode = json.JSONEncoder(separators=(",", ":"), default=str).encode

@@ -11,7 +11,7 @@ import subprocess
 
 from pyroute2 import netns
 
-from harness.netns import NODE_IFNAME
+from base.hostnet import NODE_IFNAME
 
 
 def _run(argv: list[str]) -> subprocess.CompletedProcess[str]:

@@ -1,7 +1,7 @@
 """Partitions as data: a *grudge* maps a node to the nodes whose packets it drops.
 
 Pure functions, after Jepsen's ``jepsen.nemesis`` vocabulary. Every kind takes the live
-node names, the live roles (a :class:`harness.db.Topology` read from CLUSTER NODES, or
+node names, the live roles (a :class:`base.db.Topology` read from CLUSTER NODES, or
 None when no node answered) and a seeded ``random.Random``; none depends on start-up
 order. A grudge drops in both directions unless said otherwise (``complete_grudge``).
 """
@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Final
 
-from harness.db import Topology
+from base.db import Topology
 
 Grudge = Mapping[str, frozenset[str]]
 """node -> the nodes whose packets it drops. Nodes that drop nothing may be absent."""

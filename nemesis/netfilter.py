@@ -17,7 +17,7 @@ import asyncio
 import re
 from collections.abc import Iterable, Sequence
 
-from harness.netns import NODE_IFNAME
+from base.hostnet import NODE_IFNAME
 
 CHAINS = ("partition", "loss", "flap")
 _TABLE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
@@ -121,14 +121,6 @@ async def list_tables(netns: str) -> list[str]:
     """The ``inet`` (and other family) table names in ``netns``, as ``family name``."""
     out = await run(in_netns(netns, ["nft", "list", "tables"]))
     return [line.removeprefix("table ").strip() for line in out.splitlines() if line.strip()]
-
-
-async def list_chains(netns: str, table: str) -> list[str]:
-    """The chains of ``inet table`` in ``netns`` ([] if the table does not exist)."""
-    if f"inet {table}" not in await list_tables(netns):
-        return []
-    out = await run(in_netns(netns, ["nft", "list", "table", "inet", table]))
-    return re.findall(r"^\s*chain (\S+) \{", out, flags=re.MULTILINE)
 
 
 async def netem_missing(netns: str, dev: str = "lo") -> str | None:

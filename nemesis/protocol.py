@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from checkers.op import Op
-from harness.db import DB, NodeHost
+from base.db import DB, NodeHost
+from base.op import Op
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import asyncio
 import random
 from collections.abc import Callable, Sequence
 
-from harness.db import DB, HasPrimaries, Topology
+from base.db import DB, HasPrimaries, Topology
 from nemesis.errors import FaultFailed
 from nemesis.grudge import majority, minority_size
 

@@ -9,7 +9,8 @@ The contract, meant for lists and sorted sets now and streams (XREAD BLOCK) late
   callback, and its timeout; it returns the :class:`nodes.resp.values.Blocked` handed
   back, so its connection stops reading commands until the reply is ready.
 - Whenever :meth:`nodes.keyspace.Keyspace.set` stores a value under a watched key, that
-  key becomes *ready*. After each client request (a whole MULTI/EXEC counts as one),
+  key becomes *ready* (in the database of the keyspace: a client blocks on keys of the
+  database it SELECTed). After each client request (a whole MULTI/EXEC counts as one),
   the dispatcher calls :meth:`BlockingQueues.serve_ready`: for each ready key, the
   clients blocked on it are offered the key in the order they blocked, while it still
   holds a value of their type. ``serve(ctx, key)`` takes what it needs and returns a
@@ -38,6 +39,7 @@ from nodes.resp.values import Blocked, Error, Reply
 if TYPE_CHECKING:
     from nodes.commands.context import CommandContext
     from nodes.commands.registry import Command
+    from nodes.keyspace import Keyspace
     from nodes.server import Server
 
 UNBLOCKED_ROLE = Error(
@@ -66,6 +68,8 @@ class Waiter:
     """One blocked client."""
 
     ctx: CommandContext
+    db: int
+    """The database blocked in (its keyspace is ``ctx.keyspace``)."""
     cmd: Command
     argv: list[bytes]
     keys: tuple[bytes, ...]
@@ -81,7 +85,10 @@ class BlockingQueues:
 
     def __init__(self, server: Server) -> None:
         self.server = server
-        self.by_key: dict[bytes, deque[Waiter]] = {}
+        self.by_key: dict[tuple[int, bytes], deque[Waiter]] = {}
+        """(database, key) -> the clients blocked on it, first blocked first."""
+        self.spaces: dict[int, Keyspace] = {}
+        """The databases that have blocked clients (their keyspaces)."""
         self.by_client: dict[int, Waiter] = {}
         self._redirect_timer: asyncio.TimerHandle | None = None
 
@@ -108,10 +115,13 @@ class BlockingQueues:
         server = self.server
         future: asyncio.Future[Reply] = server.loop.create_future()
         unique = tuple(dict.fromkeys(keys))
-        waiter = Waiter(ctx, cmd, argv, unique, wants, serve, timeout_reply, future)
-        waited = server.keyspace.waited_keys
+        space = ctx.keyspace
+        db = server.databases.index(space)
+        waiter = Waiter(ctx, db, cmd, argv, unique, wants, serve, timeout_reply, future)
+        self.spaces[db] = space
+        waited = space.waited_keys
         for key in unique:
-            self.by_key.setdefault(key, deque()).append(waiter)
+            self.by_key.setdefault((db, key), deque()).append(waiter)
             waited.add(key)
         self.by_client[ctx.client.id] = waiter
         if timeout_ms > 0:
@@ -125,16 +135,20 @@ class BlockingQueues:
     def _release(self, waiter: Waiter) -> None:
         """Remove ``waiter`` from every queue (it is served, timed out or gone)."""
         self.by_client.pop(waiter.ctx.client.id, None)
-        waited = self.server.keyspace.waited_keys
+        space = self.spaces.get(waiter.db)
         for key in waiter.keys:
-            queue = self.by_key.get(key)
+            queue = self.by_key.get((waiter.db, key))
             if queue is None:
                 continue
             with contextlib.suppress(ValueError):
                 queue.remove(waiter)
             if not queue:
-                del self.by_key[key]
-                waited.discard(key)
+                del self.by_key[waiter.db, key]
+                if space is not None:
+                    space.waited_keys.discard(key)
+        if space is not None and not space.waited_keys:
+            space.ready_keys.clear()
+            del self.spaces[waiter.db]
         if waiter.timer is not None:
             waiter.timer.cancel()
             waiter.timer = None
@@ -147,19 +161,32 @@ class BlockingQueues:
     # ---- serving -------------------------------------------------------------------
     def serve_ready(self) -> None:
         """Offer every ready key to its waiters, first blocked first (see the module
-        docstring); then propagate what they took."""
+        docstring), database by database until none has a ready key; then propagate
+        what they took."""
         server = self.server
-        keyspace = server.keyspace
-        ready = keyspace.ready_keys
+        served_any = False
+        while True:
+            pending = [(db, space) for db, space in self.spaces.items() if space.ready_keys]
+            if not pending:
+                break
+            for db, space in pending:
+                served_any |= self._serve_space(db, space)
+        if served_any and server.pending_propagation:
+            server.flush_propagation()
+
+    def _serve_space(self, db: int, space: Keyspace) -> bool:
+        """Serve the ready keys of one database; True if a waiter took something."""
+        server = self.server
+        ready = space.ready_keys
         served_any = False
         while ready:
             key = next(iter(ready))
             del ready[key]
-            queue = self.by_key.get(key)
+            queue = self.by_key.get((db, key))
             if not queue:
                 continue
             for waiter in list(queue):
-                value = keyspace.get(key)
+                value = space.get(key)
                 if value is None:
                     break
                 if type(value) is not waiter.wants or waiter.future.done():
@@ -168,13 +195,17 @@ class BlockingQueues:
                 if served is None:
                     continue
                 served_any = True
-                server.pending_propagation.extend(served.propagate)
+                if served.propagate:
+                    server.propagate(db, served.propagate)
                 if server.pending_propagation:
                     server.flush_propagation()
                 waiter.ctx.client.woff = server.master_repl_offset
                 self._finish(waiter, served.reply)
-        if served_any and server.pending_propagation:
-            server.flush_propagation()
+        return served_any
+
+    def has_ready(self) -> bool:
+        """Some database has a key that received a value for its blocked clients."""
+        return any(space.ready_keys for space in self.spaces.values())
 
     # ---- unblocking ----------------------------------------------------------------
     def unblock(self, client_id: int, reply: Reply | None = None) -> bool:

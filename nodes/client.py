@@ -41,3 +41,5 @@ class Client:
     """The replication offset right after this client's last propagated write (WAIT)."""
     pubsub: Subscriptions | None = None
     """Channels, patterns and shard channels subscribed to (``None``: not in pub/sub mode)."""
+    db: int = 0
+    """The database SELECTed (its keyspace is the command context's ``keyspace``)."""

@@ -98,10 +98,7 @@ def default_providers(server: Server) -> dict[str, Callable[[], Section]]:
             ("loading", 0),
             ("async_loading", 0),
             ("current_cow_peak", 0),
-            ("rdb_changes_since_last_save", server.keyspace.dirty),
-            ("rdb_bgsave_in_progress", 0),
-            ("rdb_last_save_time", server.start_ms // 1000),
-            ("rdb_last_bgsave_status", "ok"),
+            *server.rdb.info(),
             ("aof_enabled", 1 if aof is not None else 0),
             ("aof_rewrite_in_progress", 0),
             ("aof_rewrite_scheduled", 0),
@@ -156,10 +153,11 @@ def default_providers(server: Server) -> dict[str, Callable[[], Section]]:
         return [("cluster_enabled", 1 if server.cluster_enabled else 0)]
 
     def keyspace_section() -> Section:
-        ks = server.keyspace
-        if not len(ks):
-            return []
-        return [("db0", f"keys={len(ks)},expires={len(ks.expires)},avg_ttl=0")]
+        return [
+            (f"db{index}", f"keys={len(ks)},expires={len(ks.expires)},avg_ttl=0")
+            for index, ks in server.databases.live()
+            if len(ks)
+        ]
 
     return {
         "server": server_section,

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from base.op import Process
 from checkers.elle.graph import PROCESS, REALTIME, RW, WR, WW, DepGraph, Why
 from checkers.elle.observations import Observations
 from checkers.elle.txn import Txn
-from checkers.op import Process
 
 
 def dependency_graph(

@@ -13,9 +13,9 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from base.op import OpType
 from checkers.history.errors import HistoryShapeError
 from checkers.history.pairing import Attempt
-from checkers.op import OpType
 
 APPEND = "append"
 READ = "r"

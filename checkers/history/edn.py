@@ -1,25 +1,28 @@
-"""Jepsen EDN histories (``history.edn``): one map per line, or one vector of maps.
+"""Jepsen and Knossos EDN histories (``history.edn``): maps one after another (one per
+line, or over several lines), or the whole file one vector or list of maps; ``;``
+comments anywhere.
 
 Values become plain JSON-able Python: keywords and symbols become strings (without the
 colon), vectors, lists and sets become lists (sets sorted when they can be), maps
-become dicts. A small reader handles the shapes Jepsen writes (maps, vectors, lists,
-sets, strings, keywords, numbers, nil, booleans) fast; anything else (tagged literals,
-characters, comments) goes through the ``edn_format`` library.
+become dicts, tagged literals their value. A small reader handles the usual file (one
+map per line of maps, vectors, lists, sets, strings, keywords, numbers, nil, booleans)
+fast; anything else (maps over several lines, comments after a map, tagged literals,
+characters, escapes) is read by ``checkers.history.edn_reader``, which also names the
+line of any error.
 
-Independent-key histories (``jepsen.independent``) carry ``:value [k v]`` on every
-client event; :func:`split_independent` turns those into ``Op.key`` and ``Op.value``.
+Independent-key histories (``jepsen.independent``, ``:value [k v]``) are recognised
+after reading, by ``checkers.history.keys``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from base.op import NEMESIS, Op
 from checkers.history.errors import HistoryFormatError
 from checkers.history.json_forms import op_from_map
-from checkers.op import NEMESIS, Op
 
 # Patterns given as text are compiled on first use (``re`` caches them): compiling every
 # pattern at import costs start-up time that most histories never repay.
@@ -62,7 +65,7 @@ def _flat_map(line: str, atoms: dict[str, Any]) -> dict[str, Any] | None:
 
 
 class _Unsupported(Exception):
-    """The fast reader does not handle this text; use edn_format."""
+    """The fast reader does not handle this text; use ``edn_reader``."""
 
 
 class EdnSyntaxError(ValueError):
@@ -143,25 +146,6 @@ def _key(k: Any) -> Any:
     return k
 
 
-def _plain(value: Any) -> Any:
-    """An edn_format value as plain JSON-able Python."""
-    import edn_format  # noqa: PLC0415 (slow to import; only for unusual EDN)
-
-    if isinstance(value, edn_format.Keyword | edn_format.Symbol):
-        return value.name
-    if isinstance(value, edn_format.Char):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {_key(_plain(k)): _plain(v) for k, v in value.items()}
-    if isinstance(value, frozenset):
-        return _sorted_set([_plain(v) for v in value])
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
-
-
 def loads(text: str) -> Any:
     """One EDN value (trailing whitespace allowed). Raises :class:`EdnSyntaxError`."""
     try:
@@ -169,89 +153,83 @@ def loads(text: str) -> Any:
         if text[end:].strip(" \t\r\n,"):
             raise _Unsupported(text[end:])
         return value
-    except _Unsupported:
+    except (_Unsupported, EdnSyntaxError):
         pass
-    import edn_format  # noqa: PLC0415 (slow to import; only for unusual EDN)
+    from checkers.history.edn_reader import EdnError, read_one  # noqa: PLC0415 (on use)
 
     try:
-        return _plain(edn_format.loads(text))
-    except Exception as e:
-        raise EdnSyntaxError(str(e) or type(e).__name__) from e
+        return read_one(text)
+    except EdnError as e:
+        raise EdnSyntaxError(e.message) from None
 
 
 def read_edn(path: str, text: str) -> list[Op]:
-    """The events of an EDN history: one map per line, or a single vector of maps."""
-    stripped = text.lstrip()
-    if stripped.startswith("["):
-        return _read_vector(path, text)
+    """The events of an EDN history: maps one after another (usually one per line), or
+    one vector or list of maps, with comments anywhere. Raises
+    :class:`HistoryFormatError` naming the line and what was expected."""
+    ops = _read_lines(text)
+    return ops if ops is not None else _read_forms(path, text)
+
+
+def _read_lines(text: str) -> list[Op] | None:
+    """The fast path for the usual shapes: one map per line, between an opening ``[``
+    or ``(`` on the first line and its closer on the last, comments on their own lines.
+    None when anything is unusual (or wrong): :func:`_read_forms` then reads the text
+    and names the line of any error."""
+    lines = text.splitlines()
+    content = [i for i, line in enumerate(lines) if line.strip()[:1] not in ("", ";")]
+    if not content:
+        return []
+    first, last = content[0], content[-1]
+    head = lines[first].lstrip()
+    if head[0] in "[(":
+        closer = "]" if head[0] == "[" else ")"
+        lines[first] = head[1:]
+        tail = lines[last].rstrip()
+        if not tail.endswith(closer):
+            return None
+        lines[last] = tail[:-1]
     ops: list[Op] = []
     atoms: dict[str, Any] = {}  # the same atoms recur on every line
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for i in content:
+        line = lines[i]
         if line[:1] != "{":  # the usual line starts with its map: no need to strip it
-            stripped = line.strip()
-            if not stripped or stripped[0] == ";":
+            line = line.strip()
+            if not line:
                 continue
         try:
             data = _flat_map(line, atoms)
-            ops.append(op_from_map(loads(line) if data is None else data, len(ops)))
-        except ValueError as e:
-            raise HistoryFormatError(path, lineno, str(e)) from None
-    return ops
-
-
-def _read_vector(path: str, text: str) -> list[Op]:
-    """A vector of maps, usually one per line: parse element by element for line numbers."""
-    lines = text.splitlines()
-    first = next(i for i, line in enumerate(lines) if line.strip())
-    body = lines[first].lstrip()[1:]
-    rows = [
-        (first + 1, body),
-        *((i + 1, line) for i, line in enumerate(lines[first + 1 :], first + 1)),
-    ]
-    ops: list[Op] = []
-    closed = False
-    for lineno, line in rows:
-        s = line.strip()
-        if closed:
-            if s:
-                raise HistoryFormatError(path, lineno, "text after the closing ]")
-            continue
-        if (s.endswith("]") and not s.endswith("]}")) or s == "]":
-            s = s[:-1].rstrip()
-            closed = True
-        if not s:
-            continue
-        try:
-            value = loads(f"[{s}]")
-            for item in value:
-                ops.append(op_from_map(item, len(ops)))
-        except ValueError as e:
-            raise HistoryFormatError(path, lineno, str(e)) from None
-    if not closed:
-        raise HistoryFormatError(path, len(lines), "vector not closed with ]")
-    return ops
-
-
-def split_independent(ops: Sequence[Op]) -> list[Op] | None:
-    """``ops`` with ``:value [k v]`` moved into key and value, if every client event has
-    such a pair (a ``jepsen.independent`` history); else None."""
-    client = False
-    for op in ops:
-        if op.process == NEMESIS:
-            continue
-        value = op.value
-        if (
-            not (isinstance(value, list) and len(value) == 2)
-            or isinstance(value[0], list | dict)
-            or op.key is not None
-        ):
+            if data is None:
+                data, end = _fast(line)
+                if line[end:].strip(" \t\r\n,"):
+                    return None
+            ops.append(op_from_map(data, len(ops)))
+        except (ValueError, _Unsupported):
             return None
-        client = True
-    if not client:
-        return None
-    return [
-        replace(op, key=str(op.value[0]), value=op.value[1]) if op.is_client else op for op in ops
-    ]
+    return ops
+
+
+def _read_forms(path: str, text: str) -> list[Op]:
+    from checkers.history.edn_reader import (  # noqa: PLC0415 (only for unusual files)
+        EdnError,
+        describe,
+        read_events,
+    )
+
+    ops: list[Op] = []
+    try:
+        for line, value in read_events(text):
+            if not isinstance(value, dict):
+                raise HistoryFormatError(
+                    path, line, f"expected a map (one event), got {describe(value)}"
+                )
+            try:
+                ops.append(op_from_map(value, len(ops)))
+            except ValueError as e:
+                raise HistoryFormatError(path, line, str(e)) from None
+    except EdnError as e:
+        raise HistoryFormatError(path, e.line, e.message) from None
+    return ops
 
 
 def dumps(value: Any) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from base.op import Op, OpType
 from checkers.history.edn import loads
 from checkers.history.errors import HistoryFormatError
-from checkers.op import Op, OpType
 
 MARKER = "jepsen.util - "
 _TYPES = {t.value: t for t in OpType}

@@ -29,8 +29,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from base.op import NEMESIS, Op, OpType, Process
 from checkers.history.errors import HistoryPairingError
-from checkers.op import NEMESIS, Op, OpType, Process
 
 NEVER: int = 2**62
 """The completion position of an operation that never completed (or ended ``info``)."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from base.op import OpType
+from checkers.history.keys import values_of
 from checkers.history.pairing import Operation
 from checkers.linear.model import (
     ANY_STATE,
@@ -20,9 +22,10 @@ from checkers.linear.model import (
     freeze,
     powerset_model,
 )
-from checkers.op import OpType
 
 _ADD, _READ = 0, 1
+_PLAIN = values_of(lists=("read", "smembers"))
+"""A set read returns a list of elements; every other value is a scalar."""
 _ENQUEUE, _DEQUEUE, _DEQUEUE_UNKNOWN = 0, 1, 2
 
 
@@ -67,6 +70,7 @@ def set_model() -> Model:
         _describe_elements,
         requires=_requires_read,
         unknown_always_legal=True,
+        plain_value=_PLAIN,
     )
 
 
@@ -103,6 +107,7 @@ def counter() -> Model:
         repr,
         requires=_requires_read,
         unknown_always_legal=True,
+        plain_value=values_of(),
     )
 
 
@@ -145,12 +150,21 @@ def _step_fifo(state: State, call: Call) -> Iterable[State]:
 
 def unordered_queue() -> Model:
     """A queue without order: a dequeue returns any enqueued, not yet dequeued element."""
-    return powerset_model("unordered-queue", tuple, _encode_queue, _step_unordered, _describe_q)
+    return powerset_model(
+        "unordered-queue",
+        tuple,
+        _encode_queue,
+        _step_unordered,
+        _describe_q,
+        plain_value=values_of(),
+    )
 
 
 def fifo_queue() -> Model:
     """A first-in, first-out queue."""
-    return powerset_model("fifo-queue", tuple, _encode_queue, _step_fifo, _describe_q)
+    return powerset_model(
+        "fifo-queue", tuple, _encode_queue, _step_fifo, _describe_q, plain_value=values_of()
+    )
 
 
 def _describe_q(state: State) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from base.op import OpType
+from checkers.history.keys import values_of
 from checkers.history.pairing import Operation
 from checkers.linear.model import ANY_STATE, ILLEGAL, Call, Model, ModelError, Refutation, State
-from checkers.op import OpType
 
 _GET, _PUT, _APPEND = 0, 1, 2
 _RECENT = 32
@@ -93,4 +94,5 @@ def kv() -> Model:
         refute=_stale_read,
         blind=lambda call: bool(call[0] == _PUT),
         unknown_always_legal=True,
+        plain_value=values_of(),
     )

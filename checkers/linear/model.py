@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from checkers.history.keys import PlainShape
 from checkers.history.pairing import Operation
 
 
@@ -109,6 +110,7 @@ class Model:
     refute: Callable[[Sequence[Operation]], Refutation | None] | None = None
     blind: Callable[[Call], bool] | None = None
     unknown_always_legal: bool = False
+    plain_value: PlainShape | None = None
 
 
 def powerset_model(
@@ -117,6 +119,8 @@ def powerset_model(
     encode: Callable[[Operation], Call | None],
     step_all: Callable[[State, Call], Iterable[State]],
     describe_state: Callable[[State], str] = repr,
+    *,
+    plain_value: PlainShape | None = None,
 ) -> Model:
     """A deterministic model over sets of states from a nondeterministic ``step_all``
     (which yields every possible next state; none means illegal)."""
@@ -133,7 +137,13 @@ def powerset_model(
         return "one of " + ", ".join(sorted(describe_state(s) for s in states))
 
     return Model(
-        name, lambda: frozenset([init()]), encode, step, describe, unknown_always_legal=True
+        name,
+        lambda: frozenset([init()]),
+        encode,
+        step,
+        describe,
+        unknown_always_legal=True,
+        plain_value=plain_value,
     )
 
 

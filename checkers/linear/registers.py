@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from base.op import OpType
+from checkers.history.keys import any_value, values_of
 from checkers.history.pairing import Operation
 from checkers.linear.model import (
     ANY_STATE,
@@ -22,7 +24,7 @@ from checkers.linear.model import (
     State,
     freeze,
 )
-from checkers.op import OpType
+from checkers.linear.register_proofs import refute_register
 
 _READ, _WRITE, _CAS, _CAS_FAILED, _CAS_UNKNOWN = range(5)
 _READS = frozenset({"read", "r", "get"})
@@ -56,32 +58,9 @@ def _requires(call: Call) -> State:
     return a if kind in (_READ, _CAS) else ANY_STATE
 
 
-def _unwritten_read(ops: Sequence[Operation]) -> Refutation | None:
-    """A read of a value (other than the initial nil) that no write or cas invoked before
-    the read completed could have put there (see ``Model.refute``)."""
-    events: list[tuple[int, int, Operation]] = []  # (index, 0 invoke / 1 completion, op)
-    for op in ops:
-        if op.f in _WRITES or op.f == "cas":
-            events.append((op.invoke_index, 0, op))
-        elif op.f in _READS and op.outcome is OpType.OK and op.complete_index is not None:
-            events.append((op.complete_index, 1, op))
-    events.sort(key=lambda e: e[0])
-    written: set[Any] = {None}
-    for index, kind, op in events:
-        if kind == 0:
-            value = op.input
-            if op.f == "cas":
-                if not isinstance(value, list | tuple) or len(value) != 2:
-                    return None  # encode reports it
-                value = value[1]
-            written.add(freeze(value))
-        elif freeze(op.output) not in written:
-            reason = (
-                f"the read at event {op.invoke_index} returned {op.output!r}, which nothing "
-                "invoked before it completed could have written"
-            )
-            return Refutation(index, op.id, reason)
-    return None
+def _refute(ops: Sequence[Operation]) -> Refutation | None:
+    """An unwritten or overwritten read (see ``checkers.linear.register_proofs``)."""
+    return refute_register(ops, _READS, _WRITES)
 
 
 def _encode_register(op: Operation, allow_cas: bool) -> Call | None:
@@ -115,9 +94,10 @@ def register() -> Model:
         _step,
         _describe,
         requires=_requires,
-        refute=_unwritten_read,
+        refute=_refute,
         blind=_blind,
         unknown_always_legal=True,
+        plain_value=values_of(),
     )
 
 
@@ -131,9 +111,10 @@ def cas_register(failed_cas_reads: bool = False) -> Model:
         _describe,
         keep_failed=frozenset({"cas"}) if failed_cas_reads else frozenset(),
         requires=_requires,
-        refute=_unwritten_read,
+        refute=_refute,
         blind=_blind,
         unknown_always_legal=True,
+        plain_value=values_of(pairs=("cas",)),
     )
 
 
@@ -193,4 +174,5 @@ def multi_register() -> Model:
         _describe_txn,
         partition=lambda ops: [list(ops)],
         unknown_always_legal=True,
+        plain_value=any_value,
     )

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from base.op import OpType
 from checkers.history.pairing import Operation
 from checkers.linear.model import Model, Refutation
 from checkers.linear.search import (
@@ -24,7 +25,6 @@ from checkers.linear.search import (
     Stuck,
     start_search,
 )
-from checkers.op import OpType
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event as EventType

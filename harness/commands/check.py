@@ -3,9 +3,11 @@
 Prints ``PATH<TAB>true|false|unknown`` per file (elle-cli's form); ``-v`` adds the
 reason and the explanation in words (linearizability's unplaceable operation, set-full's
 lost writes, list-append's cycles with their edge kinds, counter reads out of bounds).
-Exit code: 0 all valid, 1 any invalid,
-2 any unknown, 254 bad arguments or input (unknown model, unreadable file, a history
-line that does not parse: one line on stderr naming the file and line).
+Exit code, the first that applies: 254 bad arguments or input in any file (unknown
+model, unreadable file, a history line that does not parse, an operation the model
+cannot interpret, values whose independent-key reading is ambiguous: one line on stderr
+naming the file and line or event; the other files' verdicts are still printed), 1 any
+file invalid (also when others are unknown), 2 any unknown, 0 all valid.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
+from base.exits import EXIT_BAD_ARGS, EXIT_INVALID, EXIT_UNKNOWN, EXIT_VALID
 from checkers.history import FORMATS, HistoryError, read_history
-from checkers.models import REGISTRY, CheckOptions, checker_for
+from checkers.history.keys import CHOICES, PlainShape
+from checkers.models import LINEAR_MODELS, REGISTRY, CheckOptions, checker_for
 
 NAME = "check"
 HELP = "Check history files with a model; prints PATH<TAB>true|false|unknown per file."
 
-EXIT_VALID, EXIT_INVALID, EXIT_UNKNOWN, EXIT_BAD_ARGS = 0, 1, 2, 254
 PARALLEL_MIN_BYTES = 64 * 1024
 """Several files totalling less than this are checked in this process."""
 
@@ -49,6 +52,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--format", default="auto", choices=("auto", *FORMATS), help="history format (auto)"
+    )
+    parser.add_argument(
+        "--independent",
+        choices=CHOICES,
+        default="auto",
+        help="values are [key value] pairs of independent keys (jepsen.independent): "
+        "yes, no, or auto (decided from the model and the values)",
     )
     parser.add_argument(
         "--timeout", type=float, default=60.0, metavar="S", help="per file (60; 0: none)"
@@ -95,6 +105,18 @@ class _Job(NamedTuple):
     fmt: str
     options: CheckOptions
     verbose: bool
+    independent: str = "auto"
+    plain: PlainShape | None = None
+
+
+def _plain_shape(model: str) -> PlainShape | None:
+    """The model's value shapes, for telling independent-key histories apart (None: the
+    generic rule of ``checkers.history.keys``)."""
+    if model not in LINEAR_MODELS:
+        return None
+    from checkers.linear import MODELS  # noqa: PLC0415 (imported on use: start-up time)
+
+    return MODELS[model]().plain_value
 
 
 def _check_file(path: str, job: _Job) -> FileVerdict:
@@ -102,7 +124,7 @@ def _check_file(path: str, job: _Job) -> FileVerdict:
     crashes otherwise gives ``unknown`` with the error as reason, as in ``run_checkers``."""
     model = job.model
     try:
-        history = read_history(path, job.fmt)
+        history = read_history(path, job.fmt, job.independent, job.plain)
     except OSError as e:
         return FileVerdict(path, "", error=f"{path}: {e.strerror or e}")
     except HistoryError as e:
@@ -189,7 +211,15 @@ def main(args: argparse.Namespace) -> int:
         consistency=args.consistency or "serializable",
         elle_cli=args.elle_cli,
     )
-    results = _check_all(args.files, _Job(args.model, args.format, options, args.verbose))
+    job = _Job(
+        args.model,
+        args.format,
+        options,
+        args.verbose,
+        args.independent,
+        _plain_shape(args.model),
+    )
+    results = _check_all(args.files, job)
     bad = any(r.error for r in results)
     try:
         for r in results:

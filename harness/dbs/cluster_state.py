@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import hiredis
 
+from base.db import NodeHost, Topology
 from harness.client.resp import Reply, RespConnection
-from harness.db import NodeHost, Topology
 
 
 class AdminError(RuntimeError):

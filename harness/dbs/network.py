@@ -7,7 +7,7 @@ import socket
 from collections.abc import Sequence
 from typing import Protocol
 
-from harness.db import NodeHost
+from base.db import NodeHost
 from harness.netns import HostNetwork, create_in_pool
 
 NETNS_PORT = 6379

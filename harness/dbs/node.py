@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from base.db import NodeHost
 from harness.client.resp import RespConnection
-from harness.db import NodeHost
 
 
 class NodeStartError(RuntimeError):

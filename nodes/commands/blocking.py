@@ -1,14 +1,18 @@
 """Blocking commands: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN BZPOPMAX BZMPOP.
 
-Each first tries its non-blocking form (:mod:`nodes.commands.pops`); when every key is
-missing it blocks the client on them (:mod:`nodes.blocking`) with a ``serve`` callback
-doing the same work later. What is propagated is the non-blocking equivalent, as redis
-7.0 rewrites it: BLPOP -> ``LPOP key``, BLMPOP -> ``LPOP key n``, BLMOVE -> ``LMOVE``,
-BRPOPLPUSH -> ``RPOPLPUSH``, BZPOPMIN -> ``ZPOPMIN key``, BZMPOP -> ``ZPOPMIN key n``.
+Each is a *take* function run twice at most: at once on the command's keys, and when
+not one of them holds a value, again by :mod:`nodes.blocking` on the key that became
+ready. The take functions are the non-blocking commands' own code paths
+(:func:`nodes.commands.lists_more.lmpop_take`, :func:`~nodes.commands.lists_more.move`,
+:func:`nodes.commands.lists.pop_elements`, :func:`nodes.commands.zsets_more.zmpop_take`,
+:func:`~nodes.commands.zsets_more.pop_pairs`); what is propagated is the non-blocking
+equivalent, as redis 7.0 rewrites it: BLPOP -> ``LPOP key``, BLMPOP -> ``LPOP key n``,
+BLMOVE -> ``LMOVE``, BRPOPLPUSH -> ``RPOPLPUSH``, BZPOPMIN -> ``ZPOPMIN key``, BZMPOP ->
+``ZPOPMIN key n``.
 
-Inside MULTI/EXEC a blocking command never blocks: it answers as if it timed out (a
-null array; BLMOVE/BRPOPLPUSH a null bulk). A timeout is a double in seconds (0 waits
-forever) with redis's errors for a negative or unparsable value.
+Inside MULTI/EXEC or a script a blocking command never blocks: it answers as if it timed
+out (a null array; BLMOVE/BRPOPLPUSH a null bulk). A timeout is a double in seconds (0
+waits forever) with redis's errors for a negative or unparsable value.
 """
 
 from __future__ import annotations
@@ -16,24 +20,16 @@ from __future__ import annotations
 import math
 import re
 from collections import deque
+from collections.abc import Callable
 
-from nodes.blocking import Served, ServeFn
+from nodes.blocking import Served
 from nodes.commands.context import CommandContext
-from nodes.commands.pops import (
-    MOVE_KEY_SPECS,
-    list_mpop,
-    move_list,
-    mpop_keys,
-    parse_mpop,
-    parse_where,
-    pop_list,
-    pop_zset,
-    push_list,
-    side_name,
-    zset_mpop,
-)
-from nodes.commands.registry import COMMANDS, KeySpec, command
-from nodes.errors import CommandError, NotFloatError, WrongTypeError
+from nodes.commands.lists import pop_elements
+from nodes.commands.lists_more import MOVE_KEY_SPECS, first_list, lmpop_take, move, parse_where
+from nodes.commands.mpop_args import LIST_ENDS, ZSET_ENDS, mpop_getkeys, mpop_key_specs, parse_mpop
+from nodes.commands.registry import COMMANDS, command
+from nodes.commands.zsets_more import pop_pairs, zmpop_take
+from nodes.errors import CommandError, NodeError, NotFloatError
 from nodes.resp.values import NULL_ARRAY, Blocked, Error, Reply
 from nodes.types.scores import parse_score
 from nodes.types.zset import ZSet
@@ -45,7 +41,9 @@ _MAX_MS = (1 << 63) - 1
 _LIST_FLAGS = "write noscript blocking"
 _LIST_ACL = "@write @list @slow @blocking"
 _POP_KEYS = "RW access delete"
-_BMPOP_KEY_SPECS = (KeySpec(("RW", "access", "delete"), begin_index=2, keynum=(0, 1, 1)),)
+
+Take = Callable[[CommandContext, list[bytes]], Served | None]
+"""``(ctx, keys) -> what was taken`` from the first of ``keys`` that has it, or None."""
 
 
 def parse_timeout(arg: bytes) -> int:
@@ -65,19 +63,36 @@ def parse_timeout(arg: bytes) -> int:
     return ms
 
 
-def _block(
+def _take_or_block(
     ctx: CommandContext,
     argv: list[bytes],
     keys: list[bytes],
+    take: Take,
     *,
+    later: Take | None = None,
     wants: type,
-    serve: ServeFn,
     timeout_ms: int,
     denied: Reply = NULL_ARRAY,
 ) -> Reply | Blocked:
-    """Block on ``keys``, or answer ``denied`` at once inside a transaction."""
+    """Run ``take`` on ``keys`` now; if it finds nothing, block on them (or answer
+    ``denied`` at once inside a transaction or a script). A blocked client is served by
+    the same ``take`` (or ``later``) on the ready key; an error it raises then becomes
+    its reply."""
+    taken = take(ctx, keys)
+    if taken is not None:
+        ctx.propagate_as(*taken.propagate)
+        return taken.reply
     if ctx.in_exec:
         return denied
+
+    served_by = take if later is None else later
+
+    def serve(wctx: CommandContext, key: bytes) -> Served | None:
+        try:
+            return served_by(wctx, [key])
+        except NodeError as exc:  # BLMOVE's destination turned into another type
+            return Served(Error(exc.text))
+
     return ctx.server.blocking.block(
         ctx,
         cmd=COMMANDS[argv[0].lower()],
@@ -97,23 +112,16 @@ def _pop_name(head: bool) -> bytes:
 
 def _bpop(ctx: CommandContext, argv: list[bytes], *, head: bool) -> Reply | Blocked:
     timeout = parse_timeout(argv[-1])
-    keys = argv[1:-1]
-    ks = ctx.keyspace
-    for key in keys:
-        items = ks.get_typed(key, deque)
-        if items is None:
-            continue
-        value = pop_list(ctx, key, items, head=head, count=1)[0]
-        ctx.propagate_as([_pop_name(head), key])
-        return [key, value]
 
-    def serve(wctx: CommandContext, key: bytes) -> Served:
-        items = wctx.keyspace.get_typed(key, deque)
-        assert items is not None
-        value = pop_list(wctx, key, items, head=head, count=1)[0]
+    def take(tctx: CommandContext, keys: list[bytes]) -> Served | None:
+        found = first_list(tctx, keys)
+        if found is None:
+            return None
+        key, items = found
+        value = pop_elements(tctx, key, items, head=head, count=1)[0]
         return Served([key, value], [[_pop_name(head), key]])
 
-    return _block(ctx, argv, keys, wants=deque, serve=serve, timeout_ms=timeout)
+    return _take_or_block(ctx, argv, argv[1:-1], take, wants=deque, timeout_ms=timeout)
 
 
 @command("blpop", -3, _LIST_FLAGS, keys=(1, -2, 1), acl=_LIST_ACL, key_flags=_POP_KEYS)
@@ -127,34 +135,40 @@ def brpop(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
 
 
 # ---- BLMOVE / BRPOPLPUSH ---------------------------------------------------------------
+def _side(head: bool) -> bytes:
+    return b"left" if head else b"right"
+
+
 def _bmove(
     ctx: CommandContext, argv: list[bytes], timeout: int, *, from_head: bool, to_head: bool
 ) -> Reply | Blocked:
-    src, dst = argv[1], argv[2]
+    dst = argv[2]
     is_brpoplpush = argv[0].lower() == b"brpoplpush"
-    if ctx.keyspace.get_typed(src, deque) is not None:
-        value = move_list(ctx, src, dst, from_head=from_head, to_head=to_head)
-        if is_brpoplpush:
-            ctx.propagate_as([b"RPOPLPUSH", src, dst])
-        else:
-            ctx.propagate_as([b"LMOVE", *argv[1:5]])
-        return value
 
-    def serve(wctx: CommandContext, key: bytes) -> Served:
-        target = wctx.keyspace.get(dst)
-        if target is not None and type(target) is not deque:
-            return Served(Error(WrongTypeError().text))
-        items = wctx.keyspace.get_typed(key, deque)
-        assert items is not None
-        value = pop_list(wctx, key, items, head=from_head, count=1)[0]
-        push_list(wctx, dst, value, head=to_head)
-        if is_brpoplpush:
-            propagated = [b"RPOPLPUSH", key, dst]
-        else:
-            propagated = [b"LMOVE", key, dst, side_name(from_head), side_name(to_head)]
-        return Served(value, [propagated])
+    def mover(sides: list[bytes]) -> Take:
+        """LMOVE's code path, propagated with ``sides`` as the LEFT/RIGHT words."""
 
-    return _block(ctx, argv, [src], wants=deque, serve=serve, timeout_ms=timeout, denied=None)
+        def take(tctx: CommandContext, keys: list[bytes]) -> Served | None:
+            value = move(tctx, keys[0], dst, from_head=from_head, to_head=to_head)
+            if value is None:
+                return None
+            if is_brpoplpush:
+                return Served(value, [[b"RPOPLPUSH", keys[0], dst]])
+            return Served(value, [[b"LMOVE", keys[0], dst, *sides]])
+
+        return take
+
+    # At once redis propagates the words as typed, a served client's in lower case.
+    return _take_or_block(
+        ctx,
+        argv,
+        [argv[1]],
+        mover(argv[3:5]),
+        later=mover([_side(from_head), _side(to_head)]),
+        wants=deque,
+        timeout_ms=timeout,
+        denied=None,
+    )
 
 
 @command(
@@ -190,26 +204,17 @@ def brpoplpush(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     -5,
     "write blocking",
     acl=_LIST_ACL,
-    key_specs=_BMPOP_KEY_SPECS,
-    getkeys=mpop_keys(2),
+    key_specs=mpop_key_specs(2),
+    getkeys=mpop_getkeys(2),
 )
 def blmpop(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
-    keys, head, count = parse_mpop(argv, 2, (b"left", b"right"))
+    args = parse_mpop(argv, 2, LIST_ENDS)
     timeout = parse_timeout(argv[1])
-    ks = ctx.keyspace
-    for key in keys:
-        ks.get_typed(key, deque)  # WRONGTYPE for any key before the first list
-        reply = list_mpop(ctx, [key], head=head, count=count)
-        if reply is not None:
-            return reply
 
-    def serve(wctx: CommandContext, key: bytes) -> Served:
-        items = wctx.keyspace.get_typed(key, deque)
-        assert items is not None
-        taken = pop_list(wctx, key, items, head=head, count=count)
-        return Served([key, list(taken)], [[_pop_name(head), key, b"%d" % len(taken)]])
+    def take(tctx: CommandContext, keys: list[bytes]) -> Served | None:
+        return lmpop_take(tctx, keys, head=args.first_end, count=args.count)
 
-    return _block(ctx, argv, keys, wants=deque, serve=serve, timeout_ms=timeout)
+    return _take_or_block(ctx, argv, args.keys, take, wants=deque, timeout_ms=timeout)
 
 
 # ---- BZPOPMIN / BZPOPMAX / BZMPOP ------------------------------------------------------
@@ -219,25 +224,17 @@ def _zpop_name(lowest: bool) -> bytes:
 
 def _bzpop(ctx: CommandContext, argv: list[bytes], *, lowest: bool) -> Reply | Blocked:
     timeout = parse_timeout(argv[-1])
-    keys = argv[1:-1]
-    ks = ctx.keyspace
-    for key in keys:
-        zs = ks.get_typed(key, ZSet)
-        if zs is None:
-            continue
-        pair = pop_zset(ctx, key, zs, highest=not lowest, count=1)[0]
-        assert isinstance(pair, list)
-        ctx.propagate_as([_zpop_name(lowest), key])
-        return [key, *pair]
 
-    def serve(wctx: CommandContext, key: bytes) -> Served:
-        zs = wctx.keyspace.get_typed(key, ZSet)
-        assert zs is not None
-        pair = pop_zset(wctx, key, zs, highest=not lowest, count=1)[0]
-        assert isinstance(pair, list)
-        return Served([key, *pair], [[_zpop_name(lowest), key]])
+    def take(tctx: CommandContext, keys: list[bytes]) -> Served | None:
+        for key in keys:
+            zs = tctx.keyspace.get_typed(key, ZSet)
+            if zs is None:
+                continue
+            score, member = pop_pairs(tctx, key, zs, 1, top=not lowest)[0]
+            return Served([key, member, score], [[_zpop_name(lowest), key]])
+        return None
 
-    return _block(ctx, argv, keys, wants=ZSet, serve=serve, timeout_ms=timeout)
+    return _take_or_block(ctx, argv, argv[1:-1], take, wants=ZSet, timeout_ms=timeout)
 
 
 _ZSET_FLAGS = "write noscript blocking fast"
@@ -259,23 +256,14 @@ def bzpopmax(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     -5,
     "write blocking",
     acl="@write @sortedset @slow @blocking",
-    key_specs=_BMPOP_KEY_SPECS,
-    getkeys=mpop_keys(2),
+    key_specs=mpop_key_specs(2),
+    getkeys=mpop_getkeys(2),
 )
 def bzmpop(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
-    keys, lowest, count = parse_mpop(argv, 2, (b"min", b"max"))
+    args = parse_mpop(argv, 2, ZSET_ENDS)
     timeout = parse_timeout(argv[1])
-    ks = ctx.keyspace
-    for key in keys:
-        ks.get_typed(key, ZSet)
-        reply = zset_mpop(ctx, [key], lowest=lowest, count=count)
-        if reply is not None:
-            return reply
 
-    def serve(wctx: CommandContext, key: bytes) -> Served:
-        zs = wctx.keyspace.get_typed(key, ZSet)
-        assert zs is not None
-        pairs = pop_zset(wctx, key, zs, highest=not lowest, count=count)
-        return Served([key, pairs], [[_zpop_name(lowest), key, b"%d" % len(pairs)]])
+    def take(tctx: CommandContext, keys: list[bytes]) -> Served | None:
+        return zmpop_take(tctx, keys, lowest=args.first_end, count=args.count)
 
-    return _block(ctx, argv, keys, wants=ZSet, serve=serve, timeout_ms=timeout)
+    return _take_or_block(ctx, argv, args.keys, take, wants=ZSet, timeout_ms=timeout)

@@ -80,8 +80,9 @@ def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     """Run one client request, then the server's ``after_command`` hook (redis's
     ``resetClient``)."""
     reply = _process(ctx, argv)
-    if ctx.keyspace.ready_keys:
-        ctx.server.blocking.serve_ready()
+    blocking = ctx.server.blocking
+    if blocking.spaces and blocking.has_ready():
+        blocking.serve_ready()
     hook = ctx.server.after_command
     if hook is not None:
         hook(ctx, argv)
@@ -144,10 +145,8 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         reply = _internal_error(server, cmd, exc)
     if keyspace.dirty != dirty and cmd.is_write:
         propagated = ctx.propagated
-        if propagated is None:
-            server.pending_propagation.append(argv)
-        else:
-            server.pending_propagation.extend(propagated)
+        db = server.databases.index(keyspace)
+        server.propagate(db, [argv] if propagated is None else propagated)
     if ctx.propagated is not None:
         ctx.propagated = None
     if server.pending_propagation:
@@ -225,10 +224,8 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
         reply = _internal_error(ctx.server, cmd, exc)
     if cmd.is_write and keyspace.dirty != dirty:
         propagated = ctx.propagated
-        if propagated is None:
-            ctx.server.pending_propagation.append(argv)
-        else:
-            ctx.server.pending_propagation.extend(propagated)
+        db = ctx.server.databases.index(keyspace)
+        ctx.server.propagate(db, [argv] if propagated is None else propagated)
     if ctx.propagated is not None:
         ctx.propagated = None
     return reply

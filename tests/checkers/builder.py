@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from checkers.op import NEMESIS, Op, OpType, Process
+from base.op import NEMESIS, Op, OpType, Process
 
 MS = 1_000_000
 

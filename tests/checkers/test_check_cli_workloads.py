@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from base.op import Op
 from checkers.history import write_history
-from checkers.op import Op
 from tests.checkers.builder import History, txn
 from tests.checkers.test_elle_cli_and_workloads import fake_elle
 from tests.checkers.test_linear_corpus import CORPUS

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from base.op import NEMESIS, Op, OpType
 from checkers.counter import CounterChecker
 from checkers.faults import FaultIndex, fault_windows
-from checkers.op import NEMESIS, Op, OpType
 from checkers.perf import PerfChecker
 from checkers.stats import StatsChecker
 from checkers.verdict import Verdict

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from base.op import Op, OpType
 from checkers.history import (
     HistoryFormatError,
     HistoryPairingError,
@@ -16,7 +17,6 @@ from checkers.history import (
     read_history,
     write_history,
 )
-from checkers.op import Op, OpType
 
 HISTORY = [
     Op(OpType.INVOKE, "write", 3, 0, index=0, time_ns=10, key="k1"),

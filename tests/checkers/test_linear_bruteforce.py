@@ -15,9 +15,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from base.op import Op, OpType
 from checkers.history import Operation, pair
 from checkers.linear import (
     Limits,
+    LinearizabilityChecker,
     Model,
     cas_register,
     check_operations,
@@ -25,7 +27,7 @@ from checkers.linear import (
     search,
     set_model,
 )
-from checkers.op import Op, OpType
+from checkers.verdict import Verdict
 
 Spec = Callable[[Any, Operation], tuple[bool, Any]]
 """(state, op) -> (legal, next state): the plain definition of a data type."""
@@ -151,3 +153,30 @@ def test_fingerprint_memo_agrees_with_brute_force(history: list[Op]):
 @given(histories("set"))
 def test_set_agrees_with_brute_force(history: list[Op]):
     _agree(set_model(), history, set_spec, frozenset())
+
+
+def _refutation_is_sound(model: Model, history: list[Op]) -> None:
+    ops = pair(history, model.keep_failed)
+    assert model.refute is not None
+    proof = model.refute(ops)
+    if proof is not None:
+        assert not brute_force(ops, register_spec, None), (proof, [o.to_json() for o in history])
+
+
+@settings(max_examples=400, deadline=None)
+@given(histories("cas-register"))
+def test_register_refutations_are_sound(history: list[Op]):
+    """A register refutation (unwritten or overwritten read) only ever names histories
+    that brute force finds not linearizable, in both readings of a failed cas."""
+    _refutation_is_sound(cas_register(), history)
+    _refutation_is_sound(cas_register(failed_cas_reads=True), history)
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories("cas-register"))
+def test_whole_checker_agrees_with_brute_force(history: list[Op]):
+    """The checker as ``harness check`` runs it (refutations first, then the search)."""
+    ops = pair(history)
+    expected = Verdict.VALID if brute_force(ops, register_spec, None) else Verdict.INVALID
+    result = LinearizabilityChecker(cas_register(), workers=1).check(history)
+    assert result.verdict is expected, [op.to_json() for op in history]

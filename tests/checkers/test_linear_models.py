@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from base.op import Op, OpType
 from benchmarks.checkers_bench import register_history
 from checkers.history import Operation, pair
 from checkers.linear import (
@@ -25,7 +26,6 @@ from checkers.linear import (
 )
 from checkers.linear.model import Refutation
 from checkers.linear.schedule import check_partitions
-from checkers.op import Op, OpType
 from checkers.verdict import Verdict
 
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from base.op import Op, OpType
 from checkers.elle import ListAppendChecker
-from checkers.op import Op, OpType
 from checkers.verdict import Verdict
 from tests.checkers.builder import History, txn
 

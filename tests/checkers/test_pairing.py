@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from base.op import NEMESIS, Op, OpType
 from checkers.history import HistoryPairingError, pair
 from checkers.history.pairing import NEVER, pair_attempts, pair_events
-from checkers.op import NEMESIS, Op, OpType
 
 EVENTS = [
     Op(OpType.INVOKE, "add", 1, 0, index=0, time_ns=10),

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checkers.op import Op, OpType
+from base.op import Op, OpType
 from checkers.setfull import SetFullChecker
 from checkers.verdict import Verdict
 from tests.checkers.builder import History

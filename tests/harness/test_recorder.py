@@ -7,7 +7,7 @@ import itertools
 import json
 from pathlib import Path
 
-from checkers.op import NEMESIS, Op, OpType
+from base.op import NEMESIS, Op, OpType
 from harness.recorder import Recorder
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from harness.db import NodeHost, Topology
+from base.db import NodeHost, Topology
 from harness.netns import HostNetwork, create_in_pool, find_leftovers
 from nemesis import cleanup_leftovers
 

@@ -8,7 +8,7 @@ import socket
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from harness.db import NodeHost
+from base.db import NodeHost
 from nemesis.probe import Reach, socket_in, tcp_probe
 
 

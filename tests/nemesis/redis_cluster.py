@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import redis
 
-from harness.db import NodeHost, Topology
+from base.db import NodeHost, Topology
 from tests.support.servers import REDIS_CLI, redis_server, wait_until
 
 

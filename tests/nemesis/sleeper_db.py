@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import psutil
 
-from harness.db import NodeHost, Topology
+from base.db import NodeHost, Topology
 
 
 class SleeperDB:

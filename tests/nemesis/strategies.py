@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from harness.db import Topology
+from base.db import Topology
 
 
 @st.composite

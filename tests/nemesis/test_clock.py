@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from checkers.op import OpType
-from harness.db import NodeHost
+from base.db import NodeHost
+from base.faketime import libfaketime
+from base.op import OpType
 from nemesis import FaultEnv, NemesisOptions, build_package
-from nemesis.clock import FaketimeFiles, faketime_problem, libfaketime
+from nemesis.clock import FaketimeFiles, faketime_problem
 from nemesis.schedule import nemesis_invoke
 
 HOSTS = [NodeHost(f"n{i}", "127.0.0.1", 7000 + i, 17000 + i) for i in range(1, 6)]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from checkers.op import OpType
+from base.op import OpType
 from nemesis import FaultEnv, NemesisOptions, build_package
 from nemesis.cluster import choose_reshard_pair, slots_of
 from nemesis.schedule import nemesis_invoke

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from harness.db import Topology
+from base.db import Topology
 from nemesis.cluster import choose_reshard_pair, choose_slots
 from nemesis.errors import FaultFailed
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.db import Topology
+from base.db import Topology
 from nemesis.grudge import (
     PARTITIONS,
     Grudge,

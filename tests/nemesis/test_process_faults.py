@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from checkers.op import OpType
-from harness.db import NodeHost
+from base.db import NodeHost
+from base.op import OpType
 from nemesis import FaultEnv, NemesisOptions, UnsupportedFault, build_package
 from nemesis.schedule import nemesis_invoke
 from tests.nemesis.conftest import NODES, TOPOLOGY

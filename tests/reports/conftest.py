@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from base.op import Op
 from checkers.linear import LinearizabilityChecker
-from checkers.op import Op
 from checkers.setfull import SetFullChecker
 from tests.reports.runfolders import register_history, set_history, write_run
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checkers.op import NEMESIS, Op, OpType
+from base.op import NEMESIS, Op, OpType
 
 NODES = ("n1", "n2", "n3", "n4", "n5", "n6")
 MS = 1_000_000

@@ -3,10 +3,14 @@
 from tests.nodes.differential.runner import Script
 from tests.nodes.differential.scripts import (
     blocking,
+    config,
     connection,
+    databases,
     expiry,
     generic,
+    geo,
     hashes,
+    hyperloglog,
     lists,
     pubsub,
     resp3,
@@ -17,7 +21,9 @@ from tests.nodes.differential.scripts import (
 )
 
 FAMILIES = (
+    config,
     connection,
+    databases,
     strings,
     generic,
     expiry,
@@ -27,6 +33,8 @@ FAMILIES = (
     zsets,
     transactions,
     resp3,
+    hyperloglog,
+    geo,
     pubsub,
     blocking,
 )
