@@ -94,6 +94,7 @@ class ScriptEngine:
         self.script_client = Client(id=0, addr="", laddr="", fd=-1, created_ms=0)
         self.script_client.last_command = b"eval"
         self.script_ctx = CommandContext(server, self.script_client)
+        self.script_ctx.in_exec = True  # never blocks (redis's CLIENT_DENY_BLOCKING)
         self.on_timeout: list[Callable[[RunContext], None]] = []
         """Called once when a run passes ``busy-reply-threshold`` (the BUSY responder)."""
         self.on_finish: list[Callable[[RunContext], None]] = []

@@ -242,4 +242,24 @@ SCRIPTS: list[Script] = [
         cmd("LRANGE", "src", "0", "-1", client=1),
         cmd("SELECT", "0"),
     ),
+    script(
+        "blocking-inside-scripts",
+        # BLMPOP and BZMPOP may run in a script but never block there (a timeout's
+        # null); the other blocking commands are refused as noscript.
+        cmd("EVAL", "return redis.call('BLMPOP', 0, 1, 'k', 'LEFT')", "0"),
+        cmd("EVAL", "return redis.call('BZMPOP', 0, 1, 'z', 'MIN')", "0"),
+        cmd("EVAL", "return redis.pcall('BLPOP', 'k', 0)", "0"),
+        cmd("EVAL", "return redis.pcall('BLMOVE', 'k', 'd', 'LEFT', 'LEFT', 0)", "0"),
+        cmd("EVAL", "return redis.pcall('BZPOPMIN', 'z', 0)", "0"),
+        cmd("CLIENT", "UNBLOCK", "0"),  # no script "client" is left blocked
+        cmd("RPUSH", "k", "a", "b", "c"),
+        cmd("ZADD", "z", "1", "m", "2", "n"),
+        cmd("EVAL", "return redis.call('BLMPOP', 0, 1, KEYS[1], 'RIGHT', 'COUNT', 2)", "1", "k"),
+        cmd("EVAL", "return redis.call('BZMPOP', 0, 1, KEYS[1], 'MAX')", "1", "z"),
+        cmd("LRANGE", "k", "0", "-1"),
+        # A push after the scripts serves no leftover waiter.
+        cmd("EVAL", "return redis.call('BLMPOP', 0, 1, 'e', 'LEFT')", "0"),
+        cmd("RPUSH", "e", "x"),
+        cmd("LRANGE", "e", "0", "-1"),
+    ),
 ]
