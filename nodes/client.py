@@ -5,9 +5,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from nodes.errors import CommandError
+
 if TYPE_CHECKING:
     from nodes.commands.registry import Command
     from nodes.pubsub import Subscriptions
+
+
+CLIENT_TYPES = {
+    b"normal": b"normal",
+    b"slave": b"slave",
+    b"replica": b"slave",
+    b"pubsub": b"pubsub",
+    b"master": b"master",
+}
+"""Type names CLIENT KILL / CLIENT LIST TYPE accept -> :meth:`Client.client_type`."""
+
+
+def parse_client_type(name: bytes) -> bytes:
+    """A client type name -> its canonical form; redis's error for an unknown one."""
+    kind = CLIENT_TYPES.get(name.lower())
+    if kind is None:
+        raise CommandError(b"Unknown client type '" + name + b"'")
+    return kind
 
 
 @dataclass(eq=False, slots=True)
@@ -43,3 +63,12 @@ class Client:
     """Channels, patterns and shard channels subscribed to (``None``: not in pub/sub mode)."""
     db: int = 0
     """The database SELECTed (its keyspace is the command context's ``keyspace``)."""
+
+    def client_type(self) -> bytes:
+        """redis's ``getClientType`` name: ``master`` (our link to the master), ``slave``
+        (a replica's connection), ``pubsub`` (with subscriptions), else ``normal``."""
+        if "M" in self.flags:
+            return b"master"
+        if "S" in self.flags:
+            return b"slave"
+        return b"pubsub" if self.pubsub is not None else b"normal"

@@ -347,6 +347,13 @@ class Connection(asyncio.Protocol):
             )
             self.close_now()
 
+    def kill(self) -> None:
+        """CLIENT KILL: drop the connection now, without its pending replies; it is gone
+        from the server's clients at once (asyncio's later ``connection_lost`` finds
+        nothing left to do)."""
+        self.close_now()
+        self.connection_lost(None)
+
     def close_now(self) -> None:
         """Drop the connection without writing pending replies."""
         self.closed = True

@@ -44,6 +44,7 @@ FAMILIES: tuple[str, ...] = (
     "functions",
     "blocking",
     "pubsub",
+    "client_kill",
 )
 
 _loaded = False

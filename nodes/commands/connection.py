@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from nodes.blocking import UNBLOCKED_CLIENT
+from nodes.client import parse_client_type
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
@@ -208,16 +209,9 @@ def client_list(ctx: CommandContext, argv: list[bytes]) -> Reply:
                 wanted.add(value)
             ids = [i for i in ids if i in wanted]
         elif argv[2].lower() == b"type" and len(argv) == 4:
-            kind = argv[3].lower()
-            if kind not in (b"normal", b"master", b"replica", b"slave", b"pubsub"):
-                raise CommandError(b"Unknown client type '" + argv[3] + b"'")
+            kind = parse_client_type(argv[3])
             clients = ctx.server.clients
-            if kind == b"pubsub":
-                ids = [i for i in ids if clients[i].pubsub is not None]
-            elif kind == b"normal":
-                ids = [i for i in ids if clients[i].pubsub is None]
-            else:
-                ids = []
+            ids = [i for i in ids if clients[i].client_type() == kind]
         else:
             raise SyntaxErr()
     return Verbatim(b"".join(_client_line(ctx, i) for i in ids))

@@ -12,56 +12,14 @@ from pathlib import Path
 import pytest
 
 from tests.nodes.differential.conftest import ServerPair, start_pair
-from tests.nodes.differential.framing import Reply, ReplyReader
-from tests.nodes.differential.runner import cmd
+from tests.nodes.differential.conns import Conn, client_field, wait_blocked
 from tests.support.servers import ServerProcess, redis_server, splitbrain_server, wait_until
 
 pytestmark = pytest.mark.redis
 
 
-class Conn:
-    def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.reader = ReplyReader(self.sock)
-        self.port = port
-
-    def send(self, *args: str | int) -> None:
-        self.sock.sendall(cmd(*args).request())
-
-    def call(self, *args: str | int) -> Reply:
-        self.send(*args)
-        return self.reader.read()
-
-    def read(self) -> Reply:
-        return self.reader.read()
-
-    def close(self) -> None:
-        self.sock.close()
-
-
-def _blocked(port: int, count: int) -> bool:
-    conn = Conn(port)
-    try:
-        info = conn.call("INFO", "clients").value or b""
-        return b"blocked_clients:%d\r\n" % count in info
-    finally:
-        conn.close()
-
-
-def _wait_blocked(port: int, count: int = 1) -> None:
-    wait_until(lambda: _blocked(port, count), 10, f"{count} blocked clients on {port}")
-
-
 def _both(pair: ServerPair) -> tuple[int, int]:
     return pair.theirs.port, pair.ours.port
-
-
-def _client_field(line: bytes, name: bytes) -> bytes:
-    for part in line.split():
-        key, _, value = part.partition(b"=")
-        if key == name:
-            return value
-    raise AssertionError(f"no {name!r} in {line!r}")
 
 
 def _scenario_unblock(port: int) -> list[bytes]:
@@ -72,9 +30,9 @@ def _scenario_unblock(port: int) -> list[bytes]:
         seen: list[bytes] = []
         for mode in ("TIMEOUT", "ERROR"):
             waiter.send("BRPOPLPUSH", "src", "dst", 0)
-            _wait_blocked(port)
+            wait_blocked(port)
             line = admin.call("CLIENT", "LIST", "ID", cid).value or b""
-            seen.append(_client_field(line, b"flags"))
+            seen.append(client_field(line, b"flags"))
             seen.append(admin.call("CLIENT", "UNBLOCK", cid, mode).raw)
             seen.append(waiter.read().raw)
         seen.append(admin.call("CLIENT", "UNBLOCK", cid).raw)
@@ -82,7 +40,7 @@ def _scenario_unblock(port: int) -> list[bytes]:
         waiter.call("SUBSCRIBE", "a")
         waiter.call("PSUBSCRIBE", "b*")
         line = admin.call("CLIENT", "LIST", "ID", cid).value or b""
-        seen += [_client_field(line, f) for f in (b"flags", b"sub", b"psub", b"ssub")]
+        seen += [client_field(line, f) for f in (b"flags", b"sub", b"psub", b"ssub")]
         return seen
     finally:
         waiter.close()
@@ -132,7 +90,7 @@ def _serve_blocked_clients(port: int) -> None:
         ]
         for blocking, push in cases:
             waiter.send(*blocking)
-            _wait_blocked(port)
+            wait_blocked(port)
             pusher.call(*push)
             waiter.read()
         # served immediately (no blocking): rewritten the same way
@@ -175,7 +133,7 @@ def _unblocked_by_replicaof(port: int, master_port: int) -> tuple[bytes, bool]:
     waiter, admin = Conn(port), Conn(port)
     try:
         waiter.send("BLPOP", "k", 0)
-        _wait_blocked(port)
+        wait_blocked(port)
         admin.call("REPLICAOF", "127.0.0.1", master_port)
         reply = waiter.read().raw
         try:
