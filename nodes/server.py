@@ -84,6 +84,7 @@ from nodes.rdb.saver import RdbPersistence
 from nodes.types.limits import bind as bind_encoding_limits
 
 if TYPE_CHECKING:
+    from nodes.commands.client_pause import ClientPause
     from nodes.commands.context import CommandContext
     from nodes.commands.registry import Command
     from nodes.replication import Replication
@@ -163,6 +164,8 @@ class Server:
         self.rdb = RdbPersistence(self)
         """SAVE / BGSAVE / save points / dump.rdb at start-up (:mod:`nodes.rdb.saver`)."""
         self.write_gate: WriteGate | None = None
+        self.client_pause: ClientPause | None = None
+        """CLIENT PAUSE's state (made by the first PAUSE; the dispatcher asks it)."""
         self.replication: Replication | None = None
         self.master_repl_offset = 0
         self._next_client_id = 1

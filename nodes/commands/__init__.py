@@ -45,6 +45,7 @@ FAMILIES: tuple[str, ...] = (
     "blocking",
     "pubsub",
     "client_kill",
+    "client_pause",
 )
 
 _loaded = False

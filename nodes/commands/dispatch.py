@@ -129,6 +129,9 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
             return _refused(server, client, refused, None)
     if client.pubsub is not None and client.resp == 2 and cmd.name not in ALLOWED_WHEN_SUBSCRIBED:
         return _refused(server, client, _subscribed_refusal(cmd), cmd)
+    pause = server.client_pause
+    if pause is not None and pause.holds(ctx, cmd, argv):
+        return pause.hold(ctx, argv)  # CLIENT PAUSE: run again from the top when it ends
     if client.multi is not None and cmd.in_multi_ok:
         if cmd.no_multi:
             return _refused(server, client, _NO_MULTI, cmd)

@@ -3,6 +3,7 @@
 from tests.nodes.differential.runner import Script
 from tests.nodes.differential.scripts import (
     blocking,
+    client_pause,
     config,
     connection,
     databases,
@@ -37,6 +38,7 @@ FAMILIES = (
     geo,
     pubsub,
     blocking,
+    client_pause,
 )
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
