@@ -140,6 +140,9 @@ class ScriptEngine:
             run.declared_slot = run.slot = keyslot(keys[0])
         self.run = run
         self.script_client.resp = 2
+        # The caller's database, whatever a previous run SELECTed (redis's lua client).
+        self.script_ctx.keyspace = caller.keyspace
+        self.script_client.db = caller.client.db
         timed = server.config.get_int("busy-reply-threshold") > 0
         lua_keys = box.array(keys)
         lua_args = box.array(args)
