@@ -63,6 +63,8 @@ class Client:
     """Channels, patterns and shard channels subscribed to (``None``: not in pub/sub mode)."""
     db: int = 0
     """The database SELECTed (its keyspace is the command context's ``keyspace``)."""
+    script: bool = False
+    """The client scripts' ``redis.call`` runs as (redis's ``CLIENT_SCRIPT``)."""
 
     def client_type(self) -> bytes:
         """redis's ``getClientType`` name: ``master`` (our link to the master), ``slave``

@@ -165,6 +165,8 @@ class Server:
         """SAVE / BGSAVE / save points / dump.rdb at start-up (:mod:`nodes.rdb.saver`)."""
         self.write_gate: WriteGate | None = None
         self.client_pause: ClientPause | None = None
+        self.monitors: dict[int, Connection] = {}
+        """MONITOR clients by id, in the order they asked (:mod:`nodes.monitor`)."""
         """CLIENT PAUSE's state (made by the first PAUSE; the dispatcher asks it)."""
         self.replication: Replication | None = None
         self.master_repl_offset = 0

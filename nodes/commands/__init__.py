@@ -46,6 +46,7 @@ FAMILIES: tuple[str, ...] = (
     "pubsub",
     "client_kill",
     "client_pause",
+    "monitor",
 )
 
 _loaded = False

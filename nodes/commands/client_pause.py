@@ -16,7 +16,7 @@ The contract:
 - A held client stops reading; when the pause ends (its time is up, or CLIENT
   UNPAUSE) the held commands run again from the top in the order they arrived (they
   may be refused then, or held again by a new pause).
-- Replicas' connections and our link to the master are never paused.
+- Replicas' and monitors' connections and our link to the master are never paused.
 - While paused, keys are not expired, neither actively nor on access: reads see an
   expired key as missing, as redis does, and it is deleted after the pause.
 - Pausing again keeps the stricter mode and the later end.
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from nodes.cluster.pause import WritePause
 from nodes.commands.context import CommandContext
 from nodes.commands.dispatch import execute
-from nodes.commands.registry import Command, command
+from nodes.commands.registry import MAY_REPLICATE, Command, command
 from nodes.errors import CommandError, NodeError
 from nodes.resp.parser import string2ll
 from nodes.resp.values import OK, Blocked, Reply
@@ -41,8 +41,6 @@ from nodes.scripting.shebang import parse_shebang
 if TYPE_CHECKING:
     from nodes.server import Server
 
-MAY_REPLICATE = frozenset({"eval", "evalsha", "fcall", "pfcount", "publish", "spublish"})
-"""redis 7.0's commands with the hidden ``may_replicate`` flag (COMMAND does not show it)."""
 _SCRIPTED = frozenset({"eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"})
 
 
@@ -95,7 +93,7 @@ class ClientPause:
         if self.mode is PauseMode.OFF:
             return False
         flags = ctx.client.flags
-        if "S" in flags or "M" in flags:
+        if "S" in flags or "M" in flags or "O" in flags:
             return False
         if self.mode is PauseMode.ALL:
             return True

@@ -118,6 +118,8 @@ def reset(ctx: CommandContext, argv: list[bytes]) -> Reply:
     client.watched.clear()
     client.dirty_cas = False
     ctx.server.pubsub.forget(client)
+    if ctx.server.monitors.pop(client.id, None) is not None:
+        client.flags = "N"  # no longer a MONITOR
     client.resp = 2
     client.db = 0
     ctx.keyspace = ctx.server.keyspace

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from nodes.client import Client
 from nodes.commands.context import CommandContext
-from nodes.commands.registry import COMMANDS, Command
+from nodes.commands.registry import COMMANDS, MAY_REPLICATE, Command
 from nodes.errors import ArityError, CrossSlotError, NodeError
 from nodes.keyslot import keyslot
+from nodes.monitor import feed_after, feed_before
 from nodes.pubsub import ALLOWED_WHEN_SUBSCRIBED
 from nodes.resp.values import QUEUED, Blocked, Error, Reply
 
@@ -22,6 +23,7 @@ log = logging.getLogger("splitbrain.dispatch")
 _UNBOUND = b"CLUSTERDOWN Hash slot not served"
 _NO_MULTI = Error(b"ERR Command not allowed inside a transaction")
 _NOAUTH = Error(b"NOAUTH Authentication required.")
+_REPLICA_KEYSPACE = Error(b"ERR Replica can't interact with the keyspace")
 
 
 def error_reply(error: NodeError) -> Error:
@@ -129,6 +131,10 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
             return _refused(server, client, refused, None)
     if client.pubsub is not None and client.resp == 2 and cmd.name not in ALLOWED_WHEN_SUBSCRIBED:
         return _refused(server, client, _subscribed_refusal(cmd), cmd)
+    if "O" in client.flags and (
+        cmd.is_write or "readonly" in cmd.flags or cmd.name in MAY_REPLICATE
+    ):
+        return _refused(server, client, _REPLICA_KEYSPACE, cmd)  # a MONITOR client
     pause = server.client_pause
     if pause is not None and pause.holds(ctx, cmd, argv):
         return pause.hold(ctx, argv)  # CLIENT PAUSE: run again from the top when it ends
@@ -139,6 +145,8 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         return QUEUED
     keyspace = ctx.keyspace
     dirty = keyspace.dirty
+    if server.monitors:
+        feed_before(ctx, cmd, argv)
     try:
         reply = cmd.handler(ctx, argv)  # type: ignore[misc]
     except NodeError as exc:
@@ -146,6 +154,8 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         reply = error_reply(exc)
     except Exception as exc:
         reply = _internal_error(server, cmd, exc)
+    if server.monitors:
+        feed_after(ctx, cmd, argv)
     if keyspace.dirty != dirty and cmd.is_write:
         propagated = ctx.propagated
         db = server.databases.index(keyspace)
@@ -218,6 +228,9 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
     dirty = keyspace.dirty
     handler = cmd.handler
     assert handler is not None
+    monitors = ctx.server.monitors
+    if monitors:
+        feed_before(ctx, cmd, argv)
     try:
         reply = handler(ctx, argv)
     except NodeError as exc:
@@ -225,6 +238,8 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
         reply = error_reply(exc)
     except Exception as exc:
         reply = _internal_error(ctx.server, cmd, exc)
+    if monitors:
+        feed_after(ctx, cmd, argv)
     if cmd.is_write and keyspace.dirty != dirty:
         propagated = ctx.propagated
         db = ctx.server.databases.index(keyspace)

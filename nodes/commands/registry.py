@@ -152,6 +152,11 @@ class Command:
 COMMANDS: dict[bytes, Command] = {}
 """Top-level commands by lower-case name."""
 
+MAY_REPLICATE = frozenset({"eval", "evalsha", "fcall", "pfcount", "publish", "spublish"})
+"""redis 7.0's commands with the hidden ``may_replicate`` flag (COMMAND does not show
+it): they may add to the replication stream without being writes (CLIENT PAUSE WRITE
+holds them; a monitor or replica connection may not send them)."""
+
 
 def command(
     name: str,

@@ -91,7 +91,7 @@ class ScriptEngine:
         self.functions = FunctionStore()
         self.scripts: dict[bytes, CachedScript] = {}
         self.run: RunContext | None = None
-        self.script_client = Client(id=0, addr="", laddr="", fd=-1, created_ms=0)
+        self.script_client = Client(id=0, addr="", laddr="", fd=-1, created_ms=0, script=True)
         self.script_client.last_command = b"eval"
         self.script_ctx = CommandContext(server, self.script_client)
         self.script_ctx.in_exec = True  # never blocks (redis's CLIENT_DENY_BLOCKING)

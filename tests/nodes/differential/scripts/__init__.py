@@ -13,6 +13,7 @@ from tests.nodes.differential.scripts import (
     hashes,
     hyperloglog,
     lists,
+    monitor,
     pubsub,
     resp3,
     sets,
@@ -39,6 +40,7 @@ FAMILIES = (
     pubsub,
     blocking,
     client_pause,
+    monitor,
 )
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
