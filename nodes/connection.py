@@ -133,6 +133,8 @@ class Connection(asyncio.Protocol):
         client.watched.clear()
         server.pubsub.forget(client)
         server.blocking.forget(client.id)
+        if server.tracking is not None:
+            server.tracking.disable(client.id)
         if self.blocked is not None and not self.blocked.future.done():
             self.blocked.future.cancel()
 

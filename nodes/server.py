@@ -89,6 +89,7 @@ if TYPE_CHECKING:
     from nodes.commands.registry import Command
     from nodes.replication import Replication
     from nodes.resp.values import Blocked, Reply
+    from nodes.tracking import Tracking
 
 log = logging.getLogger("splitbrain.server")
 
@@ -166,6 +167,8 @@ class Server:
         self.write_gate: WriteGate | None = None
         self.client_pause: ClientPause | None = None
         self.monitors: dict[int, Connection] = {}
+        self.tracking: Tracking | None = None
+        """Client-side caching (made by the first CLIENT TRACKING ON: :mod:`nodes.tracking`)."""
         """MONITOR clients by id, in the order they asked (:mod:`nodes.monitor`)."""
         """CLIENT PAUSE's state (made by the first PAUSE; the dispatcher asks it)."""
         self.replication: Replication | None = None

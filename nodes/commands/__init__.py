@@ -47,6 +47,7 @@ FAMILIES: tuple[str, ...] = (
     "client_kill",
     "client_pause",
     "monitor",
+    "client_tracking",
 )
 
 _loaded = False

@@ -120,6 +120,8 @@ def reset(ctx: CommandContext, argv: list[bytes]) -> Reply:
     ctx.server.pubsub.forget(client)
     if ctx.server.monitors.pop(client.id, None) is not None:
         client.flags = "N"  # no longer a MONITOR
+    if ctx.server.tracking is not None:
+        ctx.server.tracking.disable(client.id)
     client.resp = 2
     client.db = 0
     ctx.keyspace = ctx.server.keyspace
@@ -181,13 +183,19 @@ def _client_line(ctx: CommandContext, cid: int) -> bytes:
         flags = "b" if flags == "N" else flags + "b"
     if subs is not None:
         flags = "P" if flags == "N" else flags + "P"
+    tracking = ctx.server.tracking
+    mode = tracking.modes.get(c.id) if tracking is not None else None
+    if mode is not None:
+        extra = "t" + ("R" if mode.broken_redirect else "") + ("B" if mode.bcast else "")
+        flags = extra if flags == "N" else flags + extra
+    redir = -1 if mode is None else mode.redirect
     return (
         f"id={c.id} addr={c.addr} laddr={c.laddr} fd={c.fd} name={c.name.decode(errors='replace')} "
         f"age={(now - c.created_ms) // 1000} idle={(now - c.last_interaction_ms) // 1000} "
         f"flags={flags} db={c.db} sub={sub} psub={psub} ssub={ssub} "
         f"multi={multi} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 "
         f"omem=0 tot-mem=0 events=r cmd={c.last_command.decode(errors='replace')} "
-        f"user=default redir=-1 resp={c.resp}\n"
+        f"user=default redir={redir} resp={c.resp}\n"
     ).encode()
 
 

@@ -81,6 +81,9 @@ _FAST: dict[bytes, Command] = {}
 def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     """Run one client request, then the server's ``after_command`` hook (redis's
     ``resetClient``)."""
+    tracking = ctx.server.tracking
+    if tracking is not None:
+        tracking.current = ctx.client
     reply = _process(ctx, argv)
     blocking = ctx.server.blocking
     if blocking.spaces and blocking.has_ready():
@@ -88,6 +91,10 @@ def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     hook = ctx.server.after_command
     if hook is not None:
         hook(ctx, argv)
+    if tracking is not None:
+        if argv[0].lower() != b"client":  # CLIENT CACHING lasts until the next command
+            tracking.command_done(ctx.client, ctx.client.multi is not None)
+        reply = tracking.finish(ctx.client, reply)
     return reply
 
 
@@ -156,6 +163,8 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         reply = _internal_error(server, cmd, exc)
     if server.monitors:
         feed_after(ctx, cmd, argv)
+    if server.tracking is not None:
+        server.tracking.remember(ctx, cmd, argv)
     if keyspace.dirty != dirty and cmd.is_write:
         propagated = ctx.propagated
         db = server.databases.index(keyspace)
@@ -240,6 +249,9 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
         reply = _internal_error(ctx.server, cmd, exc)
     if monitors:
         feed_after(ctx, cmd, argv)
+    tracking = ctx.server.tracking
+    if tracking is not None:
+        tracking.remember(ctx, cmd, argv)
     if cmd.is_write and keyspace.dirty != dirty:
         propagated = ctx.propagated
         db = ctx.server.databases.index(keyspace)

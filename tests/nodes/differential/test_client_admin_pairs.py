@@ -1,7 +1,7 @@
-"""CLIENT KILL with several connections, on redis-server 7.0 and splitbrain-server side
-by side: each scenario runs on both and what it saw (replies, which connections were
-closed, what CLIENT LIST shows after) must be the same. Addresses and ids differ between
-the servers, so each run reads its own from CLIENT INFO."""
+"""CLIENT KILL and CLIENT TRACKING REDIRECT with several connections, on redis-server
+7.0 and splitbrain-server side by side: each scenario runs on both and what it saw
+(replies, messages, which connections were closed, what CLIENT LIST / INFO show) must be
+the same. Addresses and ids differ between the servers, so each run reads its own."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 
 from tests.nodes.differential.conftest import ServerPair, start_pair
 from tests.nodes.differential.conns import Conn, client_field
+from tests.support.servers import wait_until
 
 pytestmark = pytest.mark.redis
 
@@ -98,3 +99,83 @@ def test_client_kill_matches_redis(pair: ServerPair) -> None:
     ours = _kill_scenario(pair.ours.port)
     assert ours == theirs
     assert theirs.count("closed") >= 6, theirs
+
+
+def _cid(conn: Conn) -> int:
+    return int(conn.call("CLIENT", "ID").value or b"0")
+
+
+def _gone(port: int, cid: int) -> bool:
+    conn = Conn(port)
+    try:
+        listing = conn.call("CLIENT", "LIST").value or b""
+    finally:
+        conn.close()
+    return b"id=%d " % cid not in listing
+
+
+def _redirect_scenario(port: int) -> list[str]:
+    """CLIENT TRACKING REDIRECT to a RESP2 subscriber, a RESP3 client, a RESP2 client
+    without subscriptions and a client that went away; keys read by a script or in a
+    transaction are tracked for the caller. Client ids show as ``<id>``."""
+    seen: list[str] = []
+    writer, sub, resp3, plain, gone = (Conn(port) for _ in range(5))
+    trackers = [Conn(port) for _ in range(5)]
+    try:
+        ids = {name: _cid(c) for name, c in (("sub", sub), ("resp3", resp3), ("plain", plain))}
+        gone_id = _cid(gone)
+
+        def show(text: str) -> str:
+            for cid in (*ids.values(), gone_id):
+                text = text.replace(f":{cid}\\r", ":<id>\\r")
+            return text
+
+        sub.call("SUBSCRIBE", "__redis__:invalidate")
+        resp3.call("HELLO", "3")
+        t_sub, t_resp3, t_plain, t_gone, t_script = trackers
+        for tracker, target in ((t_sub, "sub"), (t_resp3, "resp3"), (t_plain, "plain")):
+            seen.append(tracker.call("CLIENT", "TRACKING", "ON", "REDIRECT", ids[target]).text())
+            seen.append(show(tracker.call("CLIENT", "GETREDIR").text()))
+            tracker.call("GET", f"key-{target}")
+            writer.call("SET", f"key-{target}", "v")
+        seen.append(sub.read().text())
+        seen.append(resp3.read().text())
+        seen.append(plain.call("PING").text())
+        seen.append(
+            t_sub.call("CLIENT", "TRACKING", "ON", "REDIRECT", ids["sub"], "REDIRECT", 1).text()
+        )
+        # The redirect target goes away: the tracking client is told so (RESP3).
+        t_gone.call("HELLO", "3")
+        t_gone.call("CLIENT", "TRACKING", "ON", "REDIRECT", gone_id)
+        t_gone.call("GET", "key-gone")
+        gone.close()
+        wait_until(lambda: _gone(port, gone_id), 10, f"client {gone_id} gone on {port}")
+        writer.call("SET", "key-gone", "v")
+        seen.append(show(t_gone.read().text()))
+        info = t_gone.call("CLIENT", "INFO").value or b""
+        seen += [client_field(info, b"flags").decode(), show(t_gone.call("PING").text())]
+        seen.append(show(t_gone.call("CLIENT", "TRACKINGINFO").text()))
+        # Keys a script or a transaction reads are the caller's.
+        t_script.call("HELLO", "3")
+        t_script.call("CLIENT", "TRACKING", "ON")
+        seen.append(t_script.call("EVAL", "return redis.call('GET', 'u')", 0).text())
+        seen.append(t_script.call("EVAL", "return redis.call('GET', KEYS[1])", 1, "s").text())
+        t_script.call("MULTI")
+        t_script.call("GET", "m")
+        seen.append(t_script.call("EXEC").text())
+        writer.call("MSET", "u", "0", "s", "1", "m", "2")
+        seen.append(t_script.read().text())
+        seen.append(t_script.read().text())
+        info = t_script.call("CLIENT", "INFO").value or b""
+        seen += [client_field(info, b"flags").decode(), client_field(info, b"redir").decode()]
+        return seen
+    finally:
+        for conn in (writer, sub, resp3, plain, gone, *trackers):
+            conn.close()
+
+
+def test_client_tracking_redirect_matches_redis(pair: ServerPair) -> None:
+    theirs = _redirect_scenario(pair.theirs.port)
+    ours = _redirect_scenario(pair.ours.port)
+    assert ours == theirs
+    assert any("invalidate" in line for line in theirs), theirs

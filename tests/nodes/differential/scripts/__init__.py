@@ -18,6 +18,7 @@ from tests.nodes.differential.scripts import (
     resp3,
     sets,
     strings,
+    tracking,
     transactions,
     zsets,
 )
@@ -41,6 +42,7 @@ FAMILIES = (
     blocking,
     client_pause,
     monitor,
+    tracking,
 )
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
