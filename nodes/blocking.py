@@ -98,6 +98,10 @@ class BlockingQueues:
     def is_blocked(self, client_id: int) -> bool:
         return client_id in self.by_client
 
+    def timed_count(self) -> int:
+        """Blocked clients with a timeout (INFO's ``clients_in_timeout_table``)."""
+        return sum(1 for waiter in self.by_client.values() if waiter.timer is not None)
+
     # ---- blocking ------------------------------------------------------------------
     def block(
         self,

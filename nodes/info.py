@@ -68,6 +68,15 @@ def default_providers(server: Server) -> dict[str, Callable[[], Section]]:
             ("splitbrain_python", sys.version.split()[0]),
         ]
 
+    def tracking_stats() -> Section:
+        tracking = server.tracking
+        table = tracking.table if tracking is not None else {}
+        return [
+            ("tracking_total_keys", len(table)),
+            ("tracking_total_items", sum(len(ids) for ids in table.values())),
+            ("tracking_total_prefixes", len(tracking.prefixes) if tracking is not None else 0),
+        ]
+
     def clients_section() -> Section:
         return [
             ("connected_clients", len(server.clients)),
@@ -76,8 +85,8 @@ def default_providers(server: Server) -> dict[str, Callable[[], Section]]:
             ("client_recent_max_input_buffer", 0),
             ("client_recent_max_output_buffer", 0),
             ("blocked_clients", sum(1 for c in server.connections.values() if c.blocked)),
-            ("tracking_clients", 0),
-            ("clients_in_timeout_table", 0),
+            ("tracking_clients", len(server.tracking.modes) if server.tracking else 0),
+            ("clients_in_timeout_table", server.blocking.timed_count()),
         ]
 
     def memory_section() -> Section:
@@ -122,6 +131,7 @@ def default_providers(server: Server) -> dict[str, Callable[[], Section]]:
             ("pubsub_channels", len(server.pubsub.channels)),
             ("pubsub_patterns", len(server.pubsub.patterns)),
             ("pubsubshard_channels", len(server.pubsub.shard_channels)),
+            *tracking_stats(),
             ("total_error_replies", stats.errors),
         ]
 

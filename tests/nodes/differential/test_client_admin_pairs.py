@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.nodes.differential.conftest import ServerPair, start_pair
-from tests.nodes.differential.conns import Conn, client_field
+from tests.nodes.differential.conns import Conn, client_field, info_field, wait_blocked
 from tests.support.servers import wait_until
 
 pytestmark = pytest.mark.redis
@@ -168,6 +168,20 @@ def _redirect_scenario(port: int) -> list[str]:
         seen.append(t_script.read().text())
         info = t_script.call("CLIENT", "INFO").value or b""
         seen += [client_field(info, b"flags").decode(), client_field(info, b"redir").decode()]
+        t_script.call("GET", "left")
+        t_script.call("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "p")
+        seen.append(t_script.call("CLIENT", "TRACKING", "OFF").text())
+        t_sub.call("CLIENT", "TRACKING", "OFF")
+        t_resp3.send("BLPOP", "nothing", 30)  # blocked with a timeout until it closes
+        wait_blocked(port)
+        for section, name in (
+            ("clients", b"tracking_clients"),
+            ("clients", b"clients_in_timeout_table"),
+            ("stats", b"tracking_total_keys"),
+            ("stats", b"tracking_total_items"),
+            ("stats", b"tracking_total_prefixes"),
+        ):
+            seen.append(f"{name.decode()}={info_field(port, section, name)!r}")
         return seen
     finally:
         for conn in (writer, sub, resp3, plain, gone, *trackers):
