@@ -63,6 +63,9 @@ class Client:
     """Channels, patterns and shard channels subscribed to (``None``: not in pub/sub mode)."""
     db: int = 0
     """The database SELECTed (its keyspace is the command context's ``keyspace``)."""
+    reply_mode: str = "on"
+    """CLIENT REPLY: ``on``, ``off``, ``skip-next`` (set by SKIP), ``skip`` (this
+    command's reply is dropped)."""
     script: bool = False
     """The client scripts' ``redis.call`` runs as (redis's ``CLIENT_SCRIPT``)."""
 

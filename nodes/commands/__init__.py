@@ -48,6 +48,7 @@ FAMILIES: tuple[str, ...] = (
     "client_pause",
     "monitor",
     "client_tracking",
+    "client_misc",
 )
 
 _loaded = False

@@ -13,7 +13,7 @@ from nodes.errors import ArityError, CrossSlotError, NodeError
 from nodes.keyslot import keyslot
 from nodes.monitor import feed_after, feed_before
 from nodes.pubsub import ALLOWED_WHEN_SUBSCRIBED
-from nodes.resp.values import QUEUED, Blocked, Error, Reply
+from nodes.resp.values import QUEUED, Blocked, Error, Raw, Reply
 
 if TYPE_CHECKING:
     from nodes.server import Server
@@ -24,6 +24,7 @@ _UNBOUND = b"CLUSTERDOWN Hash slot not served"
 _NO_MULTI = Error(b"ERR Command not allowed inside a transaction")
 _NOAUTH = Error(b"NOAUTH Authentication required.")
 _REPLICA_KEYSPACE = Error(b"ERR Replica can't interact with the keyspace")
+_NO_REPLY = Raw(b"")
 
 
 def error_reply(error: NodeError) -> Error:
@@ -91,6 +92,14 @@ def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     hook = ctx.server.after_command
     if hook is not None:
         hook(ctx, argv)
+    client = ctx.client
+    if client.reply_mode != "on":  # CLIENT REPLY OFF / SKIP
+        if client.reply_mode in ("off", "skip") and not isinstance(reply, Blocked):
+            reply = _NO_REPLY
+        if client.reply_mode == "skip":
+            client.reply_mode = "on"
+        elif client.reply_mode == "skip-next":
+            client.reply_mode = "skip"
     if tracking is not None:
         if argv[0].lower() != b"client":  # CLIENT CACHING lasts until the next command
             tracking.command_done(ctx.client, ctx.client.multi is not None)

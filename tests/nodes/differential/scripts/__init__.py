@@ -3,6 +3,7 @@
 from tests.nodes.differential.runner import Script
 from tests.nodes.differential.scripts import (
     blocking,
+    client_misc,
     client_pause,
     config,
     connection,
@@ -41,6 +42,7 @@ FAMILIES = (
     pubsub,
     blocking,
     client_pause,
+    client_misc,
     monitor,
     tracking,
 )
