@@ -478,3 +478,35 @@ def test_whole_command_info_of_pubsub_and_blocking_commands(conns, name: str) ->
         )
         return
     assert b.raw == a.raw, f"\n    redis-server: {a.raw!r}\n    ours:         {b.raw!r}"
+
+
+def _listed(conn: Conn, *args: str) -> set[bytes]:
+    reply = conn.call("COMMAND", "LIST", *args)
+    assert reply.kind == "*", reply.text()
+    return {item.value or b"" for item in reply.items}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("FILTERBY", "PATTERN", "client|*"),
+        ("FILTERBY", "PATTERN", "*sub*"),
+        ("FILTERBY", "ACLCAT", "pubsub"),
+        ("FILTERBY", "ACLCAT", "nosuchcategory"),
+        ("FILTERBY", "MODULE", "nosuchmodule"),
+    ],
+)
+def test_command_list_filters_match_redis(conns, args: tuple[str, ...]) -> None:
+    """Subcommands are listed by their full names, filters see them too."""
+    theirs, ours = conns
+    assert _listed(ours, *args) - {b"client|setinfo"} == _listed(theirs, *args)
+
+
+def test_command_list_names_are_redis_names(conns) -> None:
+    theirs, ours = conns
+    our_names, their_names = _listed(ours), _listed(theirs)
+    assert b"client|kill" in our_names and b"config|get" in our_names
+    extra = sorted(n.decode() for n in our_names - their_names)
+    assert extra == ["client|setinfo"], extra  # redis-py's handshake needs it (7.2)
+    for args in (("FILTERBY",), ("FILTERBY", "COLOR", "x"), ("x",)):
+        assert ours.call("COMMAND", "LIST", *args).raw == theirs.call("COMMAND", "LIST", *args).raw
