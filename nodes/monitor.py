@@ -15,11 +15,15 @@ redis's ``sdscatrepr``. The contract the dispatcher keeps (:func:`feed_before`,
 - Passwords are shown as ``(redacted)``: AUTH's arguments, HELLO's AUTH pair,
   MIGRATE's AUTH / AUTH2 values.
 - The time is the event loop's clock (wall-clock based, like the server's ms clock).
+- A monitor's own command shows its line after its reply (:func:`after_own_reply`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from nodes.resp.encoder import encode_into
+from nodes.resp.values import Blocked, Raw, Reply
 
 if TYPE_CHECKING:
     from nodes.commands.context import CommandContext
@@ -117,3 +121,22 @@ def _feed(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> None:
             continue
         conn.out.append(line)
         conn.schedule_output()
+
+
+def own_mark(ctx: CommandContext) -> int:
+    """Before a monitor's own request: where its output stands (-1: not a monitor)."""
+    conn = ctx.server.monitors.get(ctx.client.id)
+    return -1 if conn is None else len(conn.out)
+
+
+def after_own_reply(ctx: CommandContext, mark: int, reply: Reply | Blocked) -> Reply | Blocked:
+    """After a monitor's own request: the lines it was fed meanwhile move behind the
+    request's reply (redis writes the reply first, then feeds the monitors)."""
+    conn = ctx.server.connections.get(ctx.client.id)
+    if conn is None or len(conn.out) <= mark or isinstance(reply, Blocked):
+        return reply
+    lines = conn.out[mark:]
+    del conn.out[mark:]
+    out: list[bytes] = []
+    encode_into(out, reply, ctx.client.resp == 3)
+    return Raw(b"".join(out + lines))

@@ -11,7 +11,7 @@ from nodes.commands.context import CommandContext
 from nodes.commands.registry import COMMANDS, MAY_REPLICATE, Command
 from nodes.errors import ArityError, CrossSlotError, NodeError
 from nodes.keyslot import keyslot
-from nodes.monitor import feed_after, feed_before
+from nodes.monitor import after_own_reply, feed_after, feed_before, own_mark
 from nodes.pubsub import ALLOWED_WHEN_SUBSCRIBED
 from nodes.resp.values import QUEUED, Blocked, Error, Raw, Reply
 
@@ -85,7 +85,10 @@ def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     tracking = ctx.server.tracking
     if tracking is not None:
         tracking.current = ctx.client
+    mark = own_mark(ctx) if "O" in ctx.client.flags else -1
     reply = _process(ctx, argv)
+    if mark >= 0:
+        reply = after_own_reply(ctx, mark, reply)
     blocking = ctx.server.blocking
     if blocking.spaces and blocking.has_ready():
         blocking.serve_ready()

@@ -96,6 +96,11 @@ SCRIPTS: list[Script] = [
         cmd("SET", "k", "v"),
         cmd("PUBLISH", "ch", "m"),
         cmd("EVAL", "return 1", "0"),
+        # Its own commands: the reply first, then its line.
+        cmd("PING"),
+        seen(),
+        cmd("ECHO", "me"),
+        seen(),
         cmd("RESET"),
         cmd("GET", "k"),
     ),
