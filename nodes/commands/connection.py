@@ -179,7 +179,8 @@ def _client_line(ctx: CommandContext, cid: int) -> bytes:
         (len(subs.channels), len(subs.patterns), len(subs.shard)) if subs else (0, 0, 0)
     )
     flags = "x" if c.multi is not None else c.flags
-    if ctx.server.blocking.is_blocked(c.id):
+    conn = ctx.server.connections.get(c.id)
+    if conn is not None and conn.blocked is not None:  # on keys, WAIT, a pause...
         flags = "b" if flags == "N" else flags + "b"
     if subs is not None:
         flags = "P" if flags == "N" else flags + "P"

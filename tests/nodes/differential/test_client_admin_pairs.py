@@ -193,3 +193,27 @@ def test_client_tracking_redirect_matches_redis(pair: ServerPair) -> None:
     ours = _redirect_scenario(pair.ours.port)
     assert ours == theirs
     assert any("invalidate" in line for line in theirs), theirs
+
+
+def _paused_flags_scenario(port: int) -> list[str]:
+    """A client held by CLIENT PAUSE shows the ``b`` flag and is released by UNPAUSE."""
+    admin, held = Conn(port), Conn(port)
+    try:
+        cid = _cid(held)
+        admin.call("CLIENT", "PAUSE", 100000, "WRITE")
+        held.send("SET", "k", "v")
+        wait_blocked(port)
+        line = admin.call("CLIENT", "LIST", "ID", cid).value or b""
+        seen = [client_field(line, b"flags").decode(), client_field(line, b"cmd").decode()]
+        seen.append(admin.call("CLIENT", "UNPAUSE").text())
+        seen.append(held.read().text())
+        return seen
+    finally:
+        admin.close()
+        held.close()
+
+
+def test_a_paused_client_is_listed_as_blocked(pair: ServerPair) -> None:
+    theirs = _paused_flags_scenario(pair.theirs.port)
+    assert _paused_flags_scenario(pair.ours.port) == theirs
+    assert theirs[0] == "b", theirs
