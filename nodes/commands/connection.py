@@ -3,14 +3,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from nodes.blocking import UNBLOCKED_CLIENT
-from nodes.client import parse_client_type
+from nodes.client import Client, parse_client_type
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
 from nodes.errors import CommandError, NodeError, SyntaxErr
 from nodes.info import VERSION
 from nodes.resp.values import OK, PONG, Reply, Simple, Verbatim
+
+if TYPE_CHECKING:
+    from nodes.tracking import TrackingMode
 
 _WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled."
 
@@ -170,6 +175,25 @@ def client_setinfo(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return OK
 
 
+def _flag_letters(ctx: CommandContext, c: Client, mode: TrackingMode | None) -> str:
+    """CLIENT LIST's ``flags=``, letters in redis 7.0's order (``N`` for none)."""
+    letters = c.flags if c.flags in ("O", "S", "M") else ""
+    if c.pubsub is not None:
+        letters += "P"
+    if c.multi is not None:
+        letters += "x"
+    conn = ctx.server.connections.get(c.id)
+    if conn is not None and conn.blocked is not None:  # on keys, WAIT, a pause...
+        letters += "b"
+    if mode is not None:
+        letters += "t" + ("R" if mode.broken_redirect else "") + ("B" if mode.bcast else "")
+    if c.dirty_cas:
+        letters += "d"
+    if c.close_after_reply:
+        letters += "c"
+    return letters or "N"
+
+
 def _client_line(ctx: CommandContext, cid: int) -> bytes:
     c = ctx.server.clients[cid]
     now = ctx.now_ms()
@@ -178,17 +202,9 @@ def _client_line(ctx: CommandContext, cid: int) -> bytes:
     sub, psub, ssub = (
         (len(subs.channels), len(subs.patterns), len(subs.shard)) if subs else (0, 0, 0)
     )
-    flags = "x" if c.multi is not None else c.flags
-    conn = ctx.server.connections.get(c.id)
-    if conn is not None and conn.blocked is not None:  # on keys, WAIT, a pause...
-        flags = "b" if flags == "N" else flags + "b"
-    if subs is not None:
-        flags = "P" if flags == "N" else flags + "P"
     tracking = ctx.server.tracking
     mode = tracking.modes.get(c.id) if tracking is not None else None
-    if mode is not None:
-        extra = "t" + ("R" if mode.broken_redirect else "") + ("B" if mode.bcast else "")
-        flags = extra if flags == "N" else flags + extra
+    flags = _flag_letters(ctx, c, mode)
     redir = -1 if mode is None else mode.redirect
     return (
         f"id={c.id} addr={c.addr} laddr={c.laddr} fd={c.fd} name={c.name.decode(errors='replace')} "

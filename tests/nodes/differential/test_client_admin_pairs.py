@@ -217,3 +217,27 @@ def test_a_paused_client_is_listed_as_blocked(pair: ServerPair) -> None:
     theirs = _paused_flags_scenario(pair.theirs.port)
     assert _paused_flags_scenario(pair.ours.port) == theirs
     assert theirs[0] == "b", theirs
+
+
+def _flag_letters_scenario(port: int) -> list[str]:
+    """CLIENT LIST flags with several at once, in redis's letter order."""
+    a, b = Conn(port), Conn(port)
+    try:
+        cid = _cid(a)
+        a.call("HELLO", "3")
+        a.call("CLIENT", "TRACKING", "ON", "BCAST")
+        a.call("SUBSCRIBE", "ch")
+        a.call("WATCH", "w")
+        a.call("MULTI")
+        b.call("SET", "w", "changed")
+        line = b.call("CLIENT", "LIST", "ID", cid).value or b""
+        return [client_field(line, b"flags").decode(), client_field(line, b"redir").decode()]
+    finally:
+        a.close()
+        b.close()
+
+
+def test_client_list_flag_letters_match_redis(pair: ServerPair) -> None:
+    theirs = _flag_letters_scenario(pair.theirs.port)
+    assert _flag_letters_scenario(pair.ours.port) == theirs
+    assert len(theirs[0]) > 3, theirs
