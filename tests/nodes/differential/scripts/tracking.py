@@ -32,6 +32,10 @@ SCRIPTS: list[Script] = [
         cmd("GET", "k"),
         cmd("DEL", "k", client=1),
         receive(),
+        # An expired key is invalidated when the server deletes it (active expiry).
+        cmd("SET", "e", "v", "PX", "30"),
+        cmd("GET", "e"),
+        receive(),
         # A flush invalidates everything with a null.
         cmd("FLUSHALL", client=1),
         receive(),
