@@ -72,6 +72,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from nodes.aof import AppendOnlyFile
 from nodes.client import Client
+from nodes.client_pause import ClientPause
 from nodes.config import Config
 from nodes.connection import Connection
 from nodes.databases import Databases
@@ -161,6 +162,8 @@ class Server:
         self.rdb = RdbPersistence(self)
         """SAVE / BGSAVE / save points / dump.rdb at start-up (:mod:`nodes.rdb.saver`)."""
         self.write_gate: WriteGate | None = None
+        self.client_pause = ClientPause(self.loop)
+        """CLIENT PAUSE: commands held until it ends (:mod:`nodes.client_pause`)."""
         self.replication: Replication | None = None
         self.master_repl_offset = 0
         self._next_client_id = 1

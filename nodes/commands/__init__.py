@@ -13,6 +13,7 @@ from nodes.commands.registry import COMMANDS, Command, KeySpec, command, set_mul
 
 FAMILIES: tuple[str, ...] = (
     "connection",
+    "client_control",
     "databases",
     "admin",
     "debug",

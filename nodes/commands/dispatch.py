@@ -123,6 +123,9 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
                 client.multi = None
                 client.multi_error = False
             return _refused(server, client, refused, None)
+    pause = server.client_pause
+    if pause.mode and pause.holds(ctx, cmd):
+        return pause.hold(ctx, argv, execute)
     if client.multi is not None and cmd.in_multi_ok:
         if cmd.no_multi:
             return _refused(server, client, _NO_MULTI, cmd)

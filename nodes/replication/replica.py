@@ -90,6 +90,15 @@ class MasterLink:
             with contextlib.suppress(BaseException):
                 await self._task
 
+    @property
+    def client(self) -> Client:
+        """The link's client as CLIENT LIST / CLIENT KILL see it (type master)."""
+        return self._ctx.client
+
+    def drop_connection(self) -> None:
+        """CLIENT KILL of the master link: close the connection; the link reconnects."""
+        self._drop_writer()
+
     def _drop_writer(self) -> None:
         if self._writer is not None:
             self._writer.transport.abort()
