@@ -19,6 +19,7 @@ from collections import deque
 from nodes.resp.parser import string2ll
 from nodes.types.limits import LIMITS
 from nodes.types.sets import RedisSet
+from nodes.types.stream import Stream
 from nodes.types.zset import ZSet
 
 EMBSTR_SIZE_LIMIT = 44
@@ -46,6 +47,8 @@ def encoding_of(value: object) -> bytes:
             len(f) <= limit and len(v) <= limit for f, v in value.items()
         )
         return b"listpack" if small else b"hashtable"
+    if isinstance(value, Stream):
+        return b"stream"
     return b"unknown"
 
 
