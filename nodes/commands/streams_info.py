@@ -1,8 +1,8 @@
 """XINFO STREAM [FULL [COUNT n]] / GROUPS / CONSUMERS / HELP.
 
 ``radix-tree-nodes`` is the number of nodes of redis's rax holding the stream's
-listpacks; we hold no rax, so it is estimated (keys + 1, what a rax of 128-bit keys that
-share their high bytes comes to for small streams). Everything else is exact.
+listpacks; we hold no rax, so it is computed from the keys
+(:meth:`nodes.types.stream.Stream.rax_nodes`).
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def xinfo_stream(ctx: CommandContext, argv: list[bytes]) -> Reply:
     info: dict[bytes, Reply] = {
         b"length": s.length,
         b"radix-tree-keys": len(s.nodes),
-        b"radix-tree-nodes": len(s.nodes) + 1,
+        b"radix-tree-nodes": s.rax_nodes(),
         b"last-generated-id": stream_ids.text(s.last_id),
         b"max-deleted-entry-id": stream_ids.text(s.max_deleted),
         b"entries-added": s.entries_added,

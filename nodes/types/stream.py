@@ -366,6 +366,21 @@ class Stream:
             return self.entries_added - read
         return None
 
+    def rax_nodes(self) -> int:
+        """How many nodes redis's radix tree of the master IDs has (XINFO's
+        ``radix-tree-nodes``): the root, every key, every branching prefix and every
+        child of one (a rax compresses the runs between them into single nodes). Keys
+        are 16 bytes, so none is a prefix of another; in sorted order each branching
+        prefix is the common prefix of two neighbours."""
+        keys = [m.to_bytes(16, "big") for m in self.masters]
+        positions = {b"", *keys}
+        for a, b in zip(keys, keys[1:], strict=False):
+            common = 0
+            while a[common] == b[common]:
+                common += 1
+            positions.update((a[:common], a[: common + 1], b[: common + 1]))
+        return len(positions)
+
     def copy(self) -> Stream:
         """An independent copy (COPY): the same nodes, entries and groups."""
         dup = Stream()
