@@ -16,6 +16,7 @@ Consumer groups are in :mod:`nodes.types.stream_groups`; IDs are 128-bit ints
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterator
 from typing import Final
 
@@ -374,7 +375,7 @@ class Stream:
         prefix is the common prefix of two neighbours."""
         keys = [m.to_bytes(16, "big") for m in self.masters]
         positions = {b"", *keys}
-        for a, b in zip(keys, keys[1:], strict=False):
+        for a, b in itertools.pairwise(keys):
             common = 0
             while a[common] == b[common]:
                 common += 1
