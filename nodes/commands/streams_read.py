@@ -136,7 +136,7 @@ def deliver_history(
     return out
 
 
-def read_keys(argv: Sequence[bytes]) -> list[int]:
+def _parsed_read_keys(argv: Sequence[bytes]) -> list[int]:
     """``xreadGetKeys``: the stream keys after the first STREAMS option."""
     streams_pos = -1
     i = 1
@@ -160,6 +160,33 @@ def read_keys(argv: Sequence[bytes]) -> list[int]:
     if num == 0 or num % 2:
         return []
     return list(range(streams_pos + 1, streams_pos + 1 + num // 2))
+
+
+def _spec_keys(argv: Sequence[bytes], start_from: int) -> list[int] | None:
+    """What redis 7.0 finds first (COMMAND GETKEYS, cluster routing): the key spec, a
+    STREAMS keyword searched from ``start_from``, half of what follows it; None when the
+    spec does not apply (then :func:`_parsed_read_keys` decides)."""
+    first = 0
+    for i in range(start_from, len(argv) - 1):
+        if argv[i].lower() == b"streams":
+            first = i + 1
+            break
+    if not first:
+        return []
+    last = first + (len(argv) - first) // 2 - 1
+    if last >= len(argv) or last < first:
+        return None
+    return list(range(first, last + 1))
+
+
+def read_keys(argv: Sequence[bytes]) -> list[int]:
+    found = _spec_keys(argv, 1)
+    return _parsed_read_keys(argv) if found is None else found
+
+
+def readgroup_keys(argv: Sequence[bytes]) -> list[int]:
+    found = _spec_keys(argv, 4)
+    return _parsed_read_keys(argv) if found is None else found
 
 
 def _from_script(ctx: CommandContext) -> bool:
@@ -332,9 +359,9 @@ def xread(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     "write blocking",
     acl="@write @stream @slow @blocking",
     key_specs=(
-        KeySpec(("RW", "access"), begin_keyword=b"STREAMS", keyword_start=4, lastkey=-1, limit=2),
+        KeySpec(("RO", "access"), begin_keyword=b"STREAMS", keyword_start=4, lastkey=-1, limit=2),
     ),
-    getkeys=read_keys,
+    getkeys=readgroup_keys,
 )
 def xreadgroup(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     return _xread(ctx, argv, xreadgroup=True)

@@ -185,7 +185,23 @@ ISSUE_12_COMMANDS: tuple[str, ...] = (
     "georadiusbymember",
     "georadiusbymember_ro",
 )
-ISSUE_12_CONTAINERS = ("object", "memory")
+ISSUE_12_STREAM_COMMANDS: tuple[str, ...] = (
+    "xadd",
+    "xlen",
+    "xrange",
+    "xrevrange",
+    "xdel",
+    "xtrim",
+    "xread",
+    "xreadgroup",
+    "xack",
+    "xpending",
+    "xclaim",
+    "xautoclaim",
+    "xsetid",
+)
+ISSUE_12_COMMANDS += ISSUE_12_STREAM_COMMANDS
+ISSUE_12_CONTAINERS = ("object", "memory", "xgroup", "xinfo")
 
 GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("GET", "k"),
@@ -283,6 +299,15 @@ GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("EVALSHA_RO", "0123456789012345678901234567890123456789", "1", "k"),
     ("FCALL", "f", "1", "a", "b"),
     ("FCALL_RO", "f", "0", "x"),
+    ("XADD", "s", "*", "f", "v"),
+    ("XREAD", "COUNT", "2", "STREAMS", "a", "b", "0", "0"),
+    ("XREAD", "BLOCK", "0", "STREAMS", "streams", "0"),
+    ("XREAD", "STREAMS", "a", "b", "0"),
+    ("XREAD", "FOO", "STREAMS", "a", "0"),
+    ("XREADGROUP", "GROUP", "streams", "c", "NOACK", "STREAMS", "a", ">"),
+    ("XGROUP", "CREATE", "s", "g", "$"),
+    ("XINFO", "STREAM", "s"),
+    ("XAUTOCLAIM", "s", "g", "c", "0", "0"),
     # Errors: wrong arity, no keys, unknown command.
     ("MSET", "a", "1", "b"),
     ("GET",),
