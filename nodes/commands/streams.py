@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nodes.aof import SNAPSHOT_WRITERS
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import KeySpec, command
+from nodes.commands.streams_aof import rewrite_commands
 from nodes.commands.streams_wakeup import signal_stream
 from nodes.errors import ArityError, CommandError, SyntaxErr
 from nodes.resp.values import NULL_ARRAY, Reply
@@ -328,3 +330,6 @@ def xtrim(ctx: CommandContext, argv: list[bytes]) -> Reply:
             ctx.propagate_as(propagated)
         ctx.keyspace.modified(argv[1])
     return deleted
+
+
+SNAPSHOT_WRITERS[Stream] = rewrite_commands
