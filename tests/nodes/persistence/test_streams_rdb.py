@@ -43,9 +43,8 @@ def _pairs(flat: list[Any]) -> dict[Any, Any]:
 
 
 def stream_state(c: Any, key: str, *, seen_times: bool = True) -> list[Any]:
-    """What must survive (redis's AOF rewrite, like ours, keeps no pending entry
-    whose message is gone, so the streams here keep theirs): the FULL XINFO (but the radix tree's shape, which a
-    rewrite from commands may repack), the entries and the group summaries.
+    """What must survive: the FULL XINFO (but the radix tree's shape, which a rewrite
+    from commands may repack), the entries and the group summaries.
     ``seen_times=False``: without consumers' seen times (commands replayed from an AOF
     create the consumers anew, in redis too)."""
     info = _pairs(c.execute_command("XINFO", "STREAM", key, "FULL", "COUNT", 0))
@@ -137,7 +136,9 @@ def test_streams_survive_sigkill_and_rewrite(aof_server: ServerProcess) -> None:
     client.xadd("t", {"auto": 1}, maxlen=120, approximate=True)
     client.xtrim("t", minid="0-1", approximate=True)
     client.xautoclaim("s", "g", "erin", 0, "0", count=2)
-    client.xautoclaim("s", "g", "erin", 0, "0", count=100)  # drops the trimmed ones
+    # A rewrite from commands keeps no pending entry whose message is gone (redis's
+    # XCLAIM FORCE skips them too): XAUTOCLAIM drops those first.
+    client.xautoclaim("s", "g", "erin", 0, "0", count=100)
     keys = (*KEYS, "t")
     before = {key: stream_state(client, key, seen_times=False) for key in keys}
     client.close()
