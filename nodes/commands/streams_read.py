@@ -17,9 +17,9 @@ from nodes.commands.registry import KeySpec, command
 from nodes.commands.streams import entry_reply, get_stream
 from nodes.commands.streams_wakeup import BlockedRead, block_for_streams
 from nodes.errors import CommandError, NodeError, NotIntegerError, SyntaxErr
-from nodes.resp.values import NULL_ARRAY, Blocked, Reply
+from nodes.resp.values import NULL_ARRAY, Blocked, Error, Reply
 from nodes.types import stream_ids
-from nodes.types.stream import INVALID_ENTRIES_READ, Stream
+from nodes.types.stream import INVALID_ENTRIES_READ, Stream, StreamEntry, StreamNode
 from nodes.types.stream_groups import Consumer, ConsumerGroup, Nack, sorted_pel
 from nodes.types.stream_ids import MAX_ID
 
@@ -136,6 +136,61 @@ def deliver_history(
     return out
 
 
+BLOCKED_DEFAULT_COUNT = 1000
+"""``XREAD_BLOCKED_DEFAULT_COUNT``: a blocked read without COUNT takes at most this many."""
+
+
+def serve_blocked(
+    ctx: CommandContext, request: BlockedRead, key: bytes
+) -> tuple[Reply, list[list[bytes]]] | None:
+    """``serveClientsBlockedOnStreamKey`` for one blocked client and the stream at
+    ``key`` that just grew: (its reply, the commands to propagate), or None while there
+    is still nothing above the ID it waits for. For the blocking layer to call."""
+    s = get_stream(ctx, key)
+    if s is None:
+        return None
+    above = request.ids[request.keys.index(key)]
+    group = None
+    if request.group is not None:
+        group = s.groups.get(request.group)
+        if group is None:
+            error = b"NOGROUP the consumer group this client was blocked on no longer exists"
+            return Error(error), []
+        above = group.last_id
+    if s.last_id <= above:
+        return None
+    start = (above + 1) & MAX_ID
+    count = request.count or BLOCKED_DEFAULT_COUNT
+    effects: list[list[bytes]] = []
+    if group is None or request.group is None or request.consumer is None:
+        entries: list[Reply] = [entry_reply(n, e) for n, e in _take(s, start, count)]
+    else:
+        now = ctx.now_ms()
+        consumer = group.consumer(request.consumer, now)
+        if consumer is None:
+            consumer = group.create_consumer(request.consumer, now)
+            assert consumer is not None
+            if request.noack:
+                effects.append([b"XGROUP", b"CREATECONSUMER", key, request.group, request.consumer])
+        target = (key, request.group, group, consumer)
+        entries = deliver_new(
+            ctx, s, target, start, count=count, noack=request.noack, effects=effects
+        )
+        ctx.keyspace.modified(key)
+    if ctx.client.resp == 2:
+        return [[key, entries]], effects
+    return {key: entries}, effects
+
+
+def _take(s: Stream, start: int, count: int) -> list[tuple[StreamNode, StreamEntry]]:
+    taken = []
+    for pair in s.range(start, MAX_ID):
+        taken.append(pair)
+        if count and len(taken) == count:
+            break
+    return taken
+
+
 def _parsed_read_keys(argv: Sequence[bytes]) -> list[int]:
     """``xreadGetKeys``: the stream keys after the first STREAMS option."""
     streams_pos = -1
@@ -216,8 +271,6 @@ def _xread(ctx: CommandContext, argv: list[bytes], *, xreadgroup: bool) -> Reply
                 raise CommandError("timeout is not an integer or out of range") from None
             if timeout < 0:
                 raise CommandError("timeout is negative")
-            if timeout > 0:
-                timeout += ctx.now_ms()
         elif opt == b"count" and more:
             i += 1
             count = max(parse_int(argv[i]), 0)
@@ -300,11 +353,7 @@ def _xread(ctx: CommandContext, argv: list[bytes], *, xreadgroup: bool) -> Reply
             continue
         start = (above + 1) & MAX_ID
         if group is None:
-            entries: list[Reply] = []
-            for node, entry in s.range(start, MAX_ID):
-                entries.append(entry_reply(node, entry))
-                if count and len(entries) == count:
-                    break
+            entries: list[Reply] = [entry_reply(n, e) for n, e in _take(s, start, count)]
             served.append((key, entries))
             continue
         assert group_name is not None

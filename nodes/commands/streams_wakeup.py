@@ -5,9 +5,11 @@ merged, a blocked read answers at once as its timeout would (a null array), whic
 redis does for a client that may not block (MULTI, scripts). When it lands, two things
 plug in here and nowhere else:
 
-- :func:`block_for_streams`: park the client on the keys until one is signalled or the
-  deadline passes, then run the read again (with ``>`` / ``$`` already resolved to the
-  IDs in ``request.ids``);
+- :func:`block_for_streams`: park the client on ``request.keys`` (waiting for values of
+  type :class:`nodes.types.stream.Stream`) until one is signalled or the timeout
+  passes (then: a null array); each time a key is signalled, offer it with
+  :func:`nodes.commands.streams_read.serve_blocked`, which answers (reply, commands to
+  propagate) or None to keep waiting;
 - :func:`signal_stream`: XADD (and XGROUP DESTROY / DEL, for ``-NOGROUP``) call it so
   that parked readers of ``key`` are woken.
 """
@@ -29,7 +31,7 @@ class BlockedRead:
     ids: tuple[int, ...]
     """Per key, the ID the served entries must be above (``>``: the group's last ID)."""
     timeout_ms: int
-    """0: forever; else the absolute deadline (ms, the server clock)."""
+    """BLOCK's argument: 0 waits forever."""
     count: int
     group: bytes | None = None
     consumer: bytes | None = None
