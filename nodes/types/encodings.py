@@ -78,4 +78,8 @@ def estimated_memory(key: bytes, value: object) -> int:
         return total + 96 + sum(len(m) + 48 for m, _ in value.items())
     if isinstance(value, dict):
         return total + 64 + sum(len(f) + len(v) + _ENTRY + 18 for f, v in value.items())
+    if isinstance(value, Stream):
+        nodes = sum(node.listpack_bytes() + 48 for node in value.nodes)
+        pending = sum(len(g.pel) * 80 + len(g.consumers) * 64 for g in value.groups.values())
+        return total + 120 + nodes + pending
     return total
