@@ -32,21 +32,42 @@ LISTPACK_MAX_SIZE: Final = 1 << 30
 """``STREAM_LISTPACK_MAX_SIZE``: no node (and no entry) beyond 1 GB."""
 INVALID_ENTRIES_READ: Final = -1
 
-_INT_SIZES: dict[int, int] = {}
-
 
 def _int_size(value: int) -> int:
-    """Bytes of an integer listpack element (encoding, data and backlen)."""
-    size = _INT_SIZES.get(value)
-    if size is None:
-        size = len(listpack.entry(b"%d" % value))
-        if -1000 < value < 1000:
-            _INT_SIZES[value] = size
-    return size
+    """Bytes of an integer listpack element (encoding, data and backlen): 7-bit, 13-bit,
+    16, 24, 32 or 64-bit, as :func:`nodes.rdb.listpack.entry` writes it."""
+    if 0 <= value <= 127:
+        return 2
+    if -4096 <= value <= 4095:
+        return 3
+    if -32768 <= value <= 32767:
+        return 4
+    if -8388608 <= value <= 8388607:
+        return 5
+    return 6 if -(1 << 31) <= value < 1 << 31 else 10
+
+
+def _backlen_size(size: int) -> int:
+    if size <= 127:
+        return 1
+    if size < 16383:
+        return 2
+    if size < 2097151:
+        return 3
+    return 4 if size < 268435455 else 5
 
 
 def _str_size(item: bytes) -> int:
-    return len(listpack.entry(item))
+    """Bytes of a string listpack element; strings that read as integers are stored as
+    integers (:func:`nodes.rdb.listpack.entry` decides those)."""
+    n = len(item)
+    if n and n <= 20 and item[0] in _INT_START:
+        return len(listpack.entry(item))
+    body = n + (1 if n < 64 else 2 if n < 4096 else 5)
+    return body + _backlen_size(body)
+
+
+_INT_START = frozenset(b"-0123456789")
 
 
 def signed_delta(a: int, b: int) -> int:
@@ -107,8 +128,11 @@ class StreamNode:
         )
         n = len(entry.values)
         if entry.fields is not None:
-            size += _int_size(n) + sum(_str_size(f) for f in entry.fields)
-        size += sum(_str_size(v) for v in entry.values)
+            size += _int_size(n)
+            for f in entry.fields:
+                size += _str_size(f)
+        for v in entry.values:
+            size += _str_size(v)
         return size + _int_size(self.lp_count(entry))
 
     @staticmethod
