@@ -282,6 +282,21 @@ _INFO = (
     cmd("DUMP", "e"),
 )
 
+_SCRIPTS = (
+    cmd("EVAL", "return redis.call('XREAD','BLOCK',0,'STREAMS','s','$')", 0),
+    cmd("EVAL", "return redis.pcall('xread','BLOCK',0,'STREAMS','s','$')", 0),
+    cmd(
+        "EVAL",
+        "redis.call('XADD',KEYS[1],'1-1','a','b') return redis.call('XRANGE',KEYS[1],'-','+')",
+        1,
+        "s",
+    ),
+    cmd("EVAL", "return redis.call('XREAD','STREAMS',KEYS[1],'0')", 1, "s"),
+    cmd("EVAL", "return redis.call('XINFO','STREAM',KEYS[1])", 1, "s"),
+    cmd("EVAL", "return redis.call('XADD',KEYS[1],'1-1','a','b')", 1, "s"),
+    cmd("EVAL", "return redis.call('XLEN',KEYS[1])", 1, "s"),
+)
+
 SCRIPTS: list[Script] = [
     *both_protocols("streams-basic", *_BASIC),
     *both_protocols("streams-errors", *_ERRORS),
@@ -289,4 +304,5 @@ SCRIPTS: list[Script] = [
     Script("streams-nodes", _NODES),
     *both_protocols("streams-read", *_READ),
     *both_protocols("streams-info", *_INFO),
+    *both_protocols("streams-lua", *_SCRIPTS),
 ]
