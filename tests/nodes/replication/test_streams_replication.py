@@ -81,3 +81,19 @@ def test_our_master_feeds_both_replicas_alike(group: Group) -> None:
     assert {key: state[2] for key, state in want.items()} == {
         key: master.client.xrange(key) for key in KEYS
     }
+
+
+def test_a_full_sync_carries_streams_to_both_kinds_of_replica(group: Group) -> None:
+    master = group.ours("master")
+    build_streams(master.client)
+    _more(master.client)
+    theirs = group.real("their-replica")
+    ours = group.ours("our-replica")
+    for replica in (theirs, ours):
+        replica.replicaof(master)
+    for replica in (theirs, ours):
+        replica.wait_link_up()
+        replica.wait_offset(master)
+    want = {key: stream_state(master.client, key) for key in KEYS}
+    assert {key: stream_state(theirs.client, key) for key in KEYS} == want
+    assert {key: stream_state(ours.client, key) for key in KEYS} == want
