@@ -17,7 +17,8 @@ from nodes.commands.registry import KeySpec, command
 from nodes.commands.streams import entry_reply, get_stream
 from nodes.commands.streams_wakeup import BlockedRead, block_for_streams
 from nodes.errors import CommandError, NodeError, NotIntegerError, SyntaxErr
-from nodes.resp.values import NULL_ARRAY, Blocked, Error, Reply
+from nodes.resp.encoder import encode
+from nodes.resp.values import NULL_ARRAY, Blocked, Error, Raw, Reply
 from nodes.types import stream_ids
 from nodes.types.stream import INVALID_ENTRIES_READ, Stream, StreamEntry, StreamNode
 from nodes.types.stream_groups import Consumer, ConsumerGroup, Nack, sorted_pel
@@ -244,6 +245,16 @@ def readgroup_keys(argv: Sequence[bytes]) -> list[int]:
     return _parsed_read_keys(argv) if found is None else found
 
 
+def _map_with_repeats(served: list[tuple[bytes, list[Reply]]]) -> Reply:
+    """A RESP3 map that names a key twice (``XREAD STREAMS k k 0 0``), as redis sends
+    it: a dict cannot hold it, so it goes pre-encoded."""
+    parts = [b"%%%d\r\n" % len(served)]
+    for key, entries in served:
+        parts.append(encode(key, True))
+        parts.append(encode(entries, True))
+    return Raw(b"".join(parts))
+
+
 def _from_script(ctx: CommandContext) -> bool:
     return ctx.client.id == 0 and ctx.client.addr == ""
 
@@ -376,6 +387,8 @@ def _xread(ctx: CommandContext, argv: list[bytes], *, xreadgroup: bool) -> Reply
     if served:
         if ctx.client.resp == 2:
             return [[key, entries] for key, entries in served]
+        if len({key for key, _ in served}) < len(served):
+            return _map_with_repeats(served)
         return {key: entries for key, entries in served}
     if timeout != -1 and not ctx.in_exec and not _from_script(ctx):
         request = BlockedRead(

@@ -217,6 +217,7 @@ _READ = (
     cmd("XREAD", "COUNT", 2, "STREAMS", "r1", "r2", "2", "0-0"),
     cmd("XREAD", "STREAMS", "r1", "r2", "missing", "5", "$", "0"),
     cmd("XREAD", "STREAMS", "r1", "r2", "$", "12"),
+    cmd("XREAD", "STREAMS", "r1", "r1", "r2", "3", "4", "10"),
     cmd("XREAD", "count", -1, "streams", "r1", "4-0"),
     cmd("XREAD", "STREAMS", "missing", "0"),
     cmd("XREAD", "BLOCK", 0, "STREAMS", "r1", "0"),
