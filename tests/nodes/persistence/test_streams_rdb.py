@@ -135,6 +135,7 @@ def test_streams_survive_sigkill_and_rewrite(aof_server: ServerProcess) -> None:
         client.xadd("t", {"n": i})
     client.xadd("t", {"auto": 1}, maxlen=120, approximate=True)
     client.xtrim("t", minid="0-1", approximate=True)
+    client.execute_command("XADD", "t", "MAXLEN", "~", 10, "LIMIT", 100, "*", "limited", 1)
     client.xautoclaim("s", "g", "erin", 0, "0", count=2)
     # A rewrite from commands keeps no pending entry whose message is gone (redis's
     # XCLAIM FORCE skips them too): XAUTOCLAIM drops those first.

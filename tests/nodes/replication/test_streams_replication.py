@@ -30,6 +30,8 @@ def _more(c: Any) -> None:
         c.xadd("t", {"n": i})
     c.xadd("t", {"auto": 1}, maxlen=120, approximate=True)
     c.xtrim("t", minid="0-1", approximate=True)
+    c.execute_command("XADD", "t", "MAXLEN", "~", 100, "LIMIT", 200, "*", "limited", 1)
+    c.execute_command("XTRIM", "t", "MINID", "~", "0-1", "LIMIT", 1000)
     c.xgroup_create("t", "g", id="0")
     c.xreadgroup("g", "c1", {"t": ">"}, count=5)
     c.xreadgroup("g", "c2", {"t": ">"}, count=5, noack=True)
