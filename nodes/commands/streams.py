@@ -26,6 +26,12 @@ from nodes.types.stream_ids import MASK64, MAX_ID, MIN_ID
 MAXLEN_OR_MINID = "syntax error, MAXLEN and MINID options at the same time are not compatible"
 
 
+def c_str(arg: bytes) -> bytes:
+    """What C's ``%s`` prints of an argument: up to its first NUL byte."""
+    nul = arg.find(b"\0")
+    return arg if nul < 0 else arg[:nul]
+
+
 def get_stream(ctx: CommandContext, key: bytes) -> Stream | None:
     """The stream at ``key`` (None if missing; WRONGTYPE for another type)."""
     return ctx.keyspace.get_typed(key, Stream)

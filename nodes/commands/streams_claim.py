@@ -10,9 +10,9 @@ from __future__ import annotations
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
-from nodes.commands.streams import entry_reply, get_stream
+from nodes.commands.streams import c_str, entry_reply, get_stream
+from nodes.commands.streams_delivery import setid_argv, xclaim_argv
 from nodes.commands.streams_groups import no_key_or_group
-from nodes.commands.streams_read import c_str, setid_argv, xclaim_argv
 from nodes.errors import CommandError, NodeError, NotIntegerError, SyntaxErr
 from nodes.resp.values import Reply
 from nodes.types import stream_ids

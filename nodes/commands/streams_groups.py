@@ -10,8 +10,7 @@ from __future__ import annotations
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
-from nodes.commands.streams import get_stream
-from nodes.commands.streams_read import c_str
+from nodes.commands.streams import c_str, get_stream
 from nodes.commands.streams_wakeup import signal_stream
 from nodes.errors import CommandError, NodeError, SyntaxErr
 from nodes.resp.values import NULL_ARRAY, OK, Reply, Simple

@@ -8,7 +8,7 @@ plug in here and nowhere else:
 - :func:`block_for_streams`: park the client on ``request.keys`` (waiting for values of
   type :class:`nodes.types.stream.Stream`) until one is signalled or the timeout
   passes (then: a null array); each time a key is signalled, offer it with
-  :func:`nodes.commands.streams_read.serve_blocked`, which answers (reply, commands to
+  :func:`nodes.commands.streams_delivery.serve_blocked`, which answers (reply, commands to
   propagate) or None to keep waiting;
 - :func:`signal_stream`: XADD (and XGROUP DESTROY / DEL, for ``-NOGROUP``) call it so
   that parked readers of ``key`` are woken.

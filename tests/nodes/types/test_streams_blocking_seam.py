@@ -1,6 +1,6 @@
 """The seam the blocking layer plugs into (:mod:`nodes.commands.streams_wakeup`): until
 it is there XREAD/XREADGROUP BLOCK with nothing to serve answer as a timeout would, and
-:func:`nodes.commands.streams_read.serve_blocked` (what the layer will call when a
+:func:`nodes.commands.streams_delivery.serve_blocked` (what the layer will call when a
 stream grows) serves a blocked read the way redis's ``serveClientsBlockedOnStreamKey``
 does. Run in-process on a real :class:`nodes.server.Server`'s command path."""
 
@@ -15,7 +15,7 @@ from nodes.client import Client
 from nodes.commands import load_all
 from nodes.commands.context import CommandContext
 from nodes.commands.dispatch import execute
-from nodes.commands.streams_read import serve_blocked
+from nodes.commands.streams_delivery import serve_blocked
 from nodes.commands.streams_wakeup import BlockedRead
 from nodes.config.loader import parse_command_line
 from nodes.resp.values import NULL_ARRAY, Error
