@@ -79,7 +79,11 @@ def estimated_memory(key: bytes, value: object) -> int:
     if isinstance(value, dict):
         return total + 64 + sum(len(f) + len(v) + _ENTRY + 18 for f, v in value.items())
     if isinstance(value, Stream):
+        # redis preallocates the tail listpack (4 KB, or stream-node-max-bytes if less)
         nodes = sum(node.listpack_bytes() + 48 for node in value.nodes)
+        if value.nodes:
+            prealloc = min(4096, LIMITS.stream_node_max_bytes or 4096)
+            nodes += max(prealloc - value.nodes[-1].listpack_bytes(), 0)
         pending = sum(len(g.pel) * 80 + len(g.consumers) * 64 for g in value.groups.values())
         return total + 120 + nodes + pending
     return total
