@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nodes.aof import SNAPSHOT_WRITERS
+from nodes.commands import streams_docs
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import KeySpec, command
@@ -192,6 +193,7 @@ def _next_id(s: Stream, args: TrimArgs, now_ms: int) -> int | None:
         ),
     ),
     tips="nondeterministic_output",
+    docs=streams_docs.XADD,
 )
 def xadd(ctx: CommandContext, argv: list[bytes]) -> Reply:
     args = parse_trim_args(ctx, argv, xadd=True)
@@ -239,7 +241,15 @@ def xadd(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return reply
 
 
-@command("xlen", 2, "readonly fast", keys=(1, 1, 1), acl="@read @stream @fast", key_flags="RO")
+@command(
+    "xlen",
+    2,
+    "readonly fast",
+    keys=(1, 1, 1),
+    acl="@read @stream @fast",
+    key_flags="RO",
+    docs=streams_docs.XLEN,
+)
 def xlen(ctx: CommandContext, argv: list[bytes]) -> Reply:
     s = get_stream(ctx, argv[1])
     return 0 if s is None else s.length
@@ -272,6 +282,7 @@ def _xrange(ctx: CommandContext, argv: list[bytes], *, rev: bool) -> Reply:
     keys=(1, 1, 1),
     acl="@read @stream @slow",
     key_flags="RO access",
+    docs=streams_docs.XRANGE,
 )
 def xrange(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return _xrange(ctx, argv, rev=False)
@@ -284,13 +295,20 @@ def xrange(ctx: CommandContext, argv: list[bytes]) -> Reply:
     keys=(1, 1, 1),
     acl="@read @stream @slow",
     key_flags="RO access",
+    docs=streams_docs.XREVRANGE,
 )
 def xrevrange(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return _xrange(ctx, argv, rev=True)
 
 
 @command(
-    "xdel", -3, "write fast", keys=(1, 1, 1), acl="@write @stream @fast", key_flags="RW delete"
+    "xdel",
+    -3,
+    "write fast",
+    keys=(1, 1, 1),
+    acl="@write @stream @fast",
+    key_flags="RW delete",
+    docs=streams_docs.XDEL,
 )
 def xdel(ctx: CommandContext, argv: list[bytes]) -> Reply:
     s = get_stream(ctx, argv[1])
@@ -322,6 +340,7 @@ def xdel(ctx: CommandContext, argv: list[bytes]) -> Reply:
     acl="@write @stream @slow",
     key_flags="RW delete",
     tips="nondeterministic_output",
+    docs=streams_docs.XTRIM,
 )
 def xtrim(ctx: CommandContext, argv: list[bytes]) -> Reply:
     args = parse_trim_args(ctx, argv, xadd=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from nodes.commands import streams_docs
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import KeySpec, command
@@ -243,6 +244,7 @@ _READ_SPEC = KeySpec(
     acl="@read @stream @slow @blocking",
     key_specs=(_READ_SPEC,),
     getkeys=read_keys,
+    docs=streams_docs.XREAD,
 )
 def xread(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     return _xread(ctx, argv, xreadgroup=False)
@@ -257,6 +259,7 @@ def xread(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         KeySpec(("RO", "access"), begin_keyword=b"STREAMS", keyword_start=4, lastkey=-1, limit=2),
     ),
     getkeys=readgroup_keys,
+    docs=streams_docs.XREADGROUP,
 )
 def xreadgroup(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     return _xread(ctx, argv, xreadgroup=True)

@@ -456,3 +456,39 @@ def test_whole_subcommand_info_matches_redis(conns, container: str) -> None:
     assert ours_subs, f"{container} has no subcommands"
     wrong = [n.decode() for n, raw in ours_subs.items() if redis_subs.get(n) != raw]
     assert not wrong, f"{container} subcommands differ: {wrong}"
+
+
+DOCUMENTED = (
+    *ISSUE_12_STREAM_COMMANDS,
+    *(f"xgroup|{s}" for s in ("create", "setid", "destroy", "createconsumer", "delconsumer")),
+    "xgroup|help",
+    *(f"xinfo|{s}" for s in ("stream", "groups", "consumers", "help")),
+)
+
+
+@pytest.mark.parametrize("name", DOCUMENTED)
+def test_command_docs_matches_redis(conns, name: str) -> None:
+    theirs, ours = conns
+    a, b = theirs.call("COMMAND", "DOCS", name), ours.call("COMMAND", "DOCS", name)
+    assert b.raw == a.raw, f"redis-server {a.text()}\nours         {b.text()}"
+
+
+@pytest.mark.parametrize("container", ("xgroup", "xinfo"))
+def test_container_docs_match_redis(conns, container: str) -> None:
+    """The container's own fields exactly, its subcommands' entries by name (redis lists
+    them in its dict's order)."""
+    theirs, ours = conns
+
+    def parts(reply: Reply) -> tuple[list[bytes], dict[bytes, bytes]]:
+        fields = reply.items[1].items
+        head: list[bytes] = []
+        subs: dict[bytes, bytes] = {}
+        for k, v in zip(fields[0::2], fields[1::2], strict=True):
+            if k.value == b"subcommands":
+                subs = {n.value or b"": d.raw for n, d in zip(v.items[0::2], v.items[1::2])}
+            else:
+                head += [k.raw, v.raw]
+        return head, subs
+
+    a, b = theirs.call("COMMAND", "DOCS", container), ours.call("COMMAND", "DOCS", container)
+    assert parts(b) == parts(a)
