@@ -485,7 +485,8 @@ def test_container_docs_match_redis(conns, container: str) -> None:
         subs: dict[bytes, bytes] = {}
         for k, v in zip(fields[0::2], fields[1::2], strict=True):
             if k.value == b"subcommands":
-                subs = {n.value or b"": d.raw for n, d in zip(v.items[0::2], v.items[1::2])}
+                named = zip(v.items[0::2], v.items[1::2], strict=True)
+                subs = {n.value or b"": d.raw for n, d in named}
             else:
                 head += [k.raw, v.raw]
         return head, subs
