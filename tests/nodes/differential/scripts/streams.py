@@ -298,6 +298,38 @@ _SCRIPTS = (
     cmd("EVAL", "return redis.call('XLEN',KEYS[1])", 1, "s"),
 )
 
+_GENERIC = (
+    *_fill("g", 3),
+    cmd("TYPE", "g"),
+    cmd("OBJECT", "ENCODING", "g"),
+    cmd("GET", "g"),
+    cmd("LPUSH", "g", "x"),
+    cmd("HSET", "g", "f", "v"),
+    cmd("SORT", "g"),
+    cmd("SCAN", 0, "TYPE", "stream"),
+    cmd("EXPIRE", "g", 100),
+    cmd("TTL", "g"),
+    cmd("PERSIST", "g"),
+    cmd("COPY", "g", "g2"),
+    cmd("XADD", "g2", "9-0", "new", 1),
+    cmd("XLEN", "g"),
+    cmd("RENAME", "g2", "g3"),
+    cmd("XRANGE", "g3", "-", "+"),
+    cmd("DUMP", "g3"),
+    cmd("DEL", "g", "g3"),
+    cmd("EXISTS", "g", "g3"),
+    cmd("XGROUP", "CREATE", "e", "grp", "$", "MKSTREAM"),
+    cmd("TYPE", "e"),
+    cmd("XLEN", "e"),
+    cmd("DBSIZE"),
+    cmd("MULTI"),
+    cmd("XADD", "m", "1-0", "a", 1),
+    cmd("XADD", "m", "1-0", "a", 1),
+    cmd("XLEN", "m"),
+    cmd("XRANGE", "m", "-", "+"),
+    cmd("EXEC"),
+)
+
 SCRIPTS: list[Script] = [
     *both_protocols("streams-basic", *_BASIC),
     *both_protocols("streams-errors", *_ERRORS),
@@ -306,4 +338,5 @@ SCRIPTS: list[Script] = [
     *both_protocols("streams-read", *_READ),
     *both_protocols("streams-info", *_INFO),
     *both_protocols("streams-lua", *_SCRIPTS),
+    *both_protocols("streams-generic", *_GENERIC),
 ]
