@@ -161,6 +161,10 @@ def rewrite_trim(s: Stream, args: TrimArgs, argv: list[bytes]) -> None:
         argv[args.threshold_index] = stream_ids.text(s.edge_id(True, tombstones=True))
 
 
+_AUTO_ID = TrimArgs(id_index=2)
+"""``XADD key * ...`` (the common case) without options: never modified."""
+
+
 def _next_id(s: Stream, args: TrimArgs, now_ms: int) -> int | None:
     """The ID XADD adds, or None when it would not be above the last one."""
     last = s.last_id
@@ -196,7 +200,7 @@ def _next_id(s: Stream, args: TrimArgs, now_ms: int) -> int | None:
     docs=streams_docs.XADD,
 )
 def xadd(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    args = parse_trim_args(ctx, argv, xadd=True)
+    args = _AUTO_ID if argv[2] == b"*" else parse_trim_args(ctx, argv, xadd=True)
     field_pos = args.id_index + 1
     pairs = len(argv) - field_pos
     if pairs < 2 or pairs % 2:
@@ -221,7 +225,7 @@ def xadd(ctx: CommandContext, argv: list[bytes]) -> Reply:
             "The ID specified in XADD is equal or smaller than the target stream top item"
         )
     flat = argv[field_pos:]
-    if sum(len(x) for x in flat) > LISTPACK_MAX_SIZE:
+    if sum(map(len, flat)) > LISTPACK_MAX_SIZE:
         raise CommandError("Elements are too large to be stored")
     s.append(new_id, flat)
     if fresh:

@@ -121,14 +121,15 @@ class StreamNode:
         self.body_bytes += self.entry_bytes(entry)
 
     def entry_bytes(self, entry: StreamEntry) -> int:
-        size = (
-            _int_size(entry.flags)
-            + _int_size(signed_delta(entry.id >> 64, self.master >> 64))
-            + _int_size(signed_delta(entry.id & MASK64, self.master & MASK64))
-        )
-        n = len(entry.values)
+        entry_id, master = entry.id, self.master
+        ms_delta = (entry_id >> 64) - (master >> 64)
+        seq_delta = (entry_id & MASK64) - (master & MASK64)
+        # flags (< 128: 2 bytes), the two deltas, the values, lp-count (< 128 mostly)
+        size = 2
+        size += 2 if 0 <= ms_delta <= 127 else _int_size(signed_delta(ms_delta, 0))
+        size += 2 if 0 <= seq_delta <= 127 else _int_size(signed_delta(seq_delta, 0))
         if entry.fields is not None:
-            size += _int_size(n)
+            size += _int_size(len(entry.values))
             for f in entry.fields:
                 size += _str_size(f)
         for v in entry.values:
@@ -205,7 +206,7 @@ class Stream:
         field/value pairs, at least one)."""
         fields = tuple(flat[0::2])
         values = tuple(flat[1::2])
-        total = sum(len(x) for x in flat)
+        total = sum(map(len, flat))
         node = self.nodes[-1] if self.nodes else None
         if node is not None:
             max_bytes = LIMITS.stream_node_max_bytes
