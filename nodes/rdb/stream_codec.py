@@ -52,7 +52,8 @@ class FrozenStream(NamedTuple):
 
 
 def freeze(s: Stream) -> FrozenStream:
-    """A copy later writes cannot change (the listpacks are built now)."""
+    """A copy later writes cannot change (the listpacks are built now, or reused from
+    the last snapshot for nodes that did not change since)."""
     groups = tuple(
         FrozenGroup(
             name,
@@ -66,7 +67,7 @@ def freeze(s: Stream) -> FrozenStream:
         )
         for name, g in sorted(s.groups.items())
     )
-    nodes = tuple((node.master, listpack.build(node.items())) for node in s.nodes)
+    nodes = tuple((node.master, node.encoded()) for node in s.nodes)
     return FrozenStream(
         nodes, s.length, s.last_id, s.first_id, s.max_deleted, s.entries_added, groups
     )

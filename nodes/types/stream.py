@@ -93,9 +93,20 @@ class StreamEntry:
 class StreamNode:
     """One listpack of the rax: ``count`` live entries and ``deleted`` tombstones."""
 
-    __slots__ = ("body_bytes", "count", "deleted", "entries", "fields", "fields_bytes", "master")
+    __slots__ = (
+        "body_bytes",
+        "count",
+        "deleted",
+        "entries",
+        "fields",
+        "fields_bytes",
+        "listpack",
+        "master",
+    )
 
     def __init__(self, master: int, fields: tuple[bytes, ...]) -> None:
+        self.listpack: bytes | None = None
+        """The encoded listpack once built (a snapshot), until the node changes."""
         self.master = master
         self.fields = fields
         self.fields_bytes = sum(_str_size(f) for f in fields)
@@ -115,7 +126,14 @@ class StreamNode:
         )
         return listpack.HEADER + master + self.body_bytes + 1
 
+    def encoded(self) -> bytes:
+        """The node's listpack, as redis stores it (built once per change)."""
+        if self.listpack is None:
+            self.listpack = listpack.build(self.items())
+        return self.listpack
+
     def add(self, entry: StreamEntry) -> None:
+        self.listpack = None
         self.entries.append(entry)
         self.count += 1
         self.body_bytes += self.entry_bytes(entry)
@@ -297,6 +315,7 @@ class Stream:
         if e is None or e.flags & FLAG_DELETED:
             return False
         e.flags |= FLAG_DELETED
+        node.listpack = None
         if node.count == 1:
             del self.nodes[i]
             del self.masters[i]
@@ -345,6 +364,7 @@ class Stream:
             deleted += from_node
             node.count -= from_node
             node.deleted += from_node
+            node.listpack = None
             break
         if self.length == 0:
             self.first_id = MIN_ID
@@ -414,6 +434,7 @@ class Stream:
             twin = StreamNode(node.master, node.fields)
             twin.entries = [StreamEntry(e.flags, e.id, e.fields, e.values) for e in node.entries]
             twin.count, twin.deleted, twin.body_bytes = node.count, node.deleted, node.body_bytes
+            twin.listpack = node.listpack
             dup.nodes.append(twin)
         dup.masters = list(self.masters)
         dup.length, dup.last_id, dup.first_id = self.length, self.last_id, self.first_id
