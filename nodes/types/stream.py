@@ -427,6 +427,13 @@ class Stream:
             positions.update((a[:common], a[: common + 1], b[: common + 1]))
         return len(positions)
 
+    def digest_parts(self) -> Iterator[bytes]:
+        """What DEBUG DIGEST-VALUE mixes in, in order (redis's ``xorObjectDigest``): per
+        live entry ``<ms>.<seq>``, then each field and value; groups are left out."""
+        for node, entry in self.range(MIN_ID, MAX_ID):
+            yield b"%d.%d" % (entry.id >> 64, entry.id & MASK64)
+            yield from node.pairs(entry)
+
     def copy(self) -> Stream:
         """An independent copy (COPY): the same nodes, entries and groups."""
         dup = Stream()
