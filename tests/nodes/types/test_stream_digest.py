@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -28,7 +29,7 @@ def _mix(digest: bytearray, data: bytes) -> None:
 def test_digest_parts_give_redis_digest(tmp_path: Path) -> None:
     server = redis_server(tmp_path, args=("--enable-debug-command", "yes")).start()
     try:
-        client = redis.Redis(port=server.port)
+        client: Any = redis.Redis(port=server.port)
         ours = Stream()
         for i in range(1, 120):
             fields = [b"f", b"%d" % i] if i % 7 else [b"other", b"x" * i, b"g", b""]
