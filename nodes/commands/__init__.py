@@ -43,6 +43,11 @@ FAMILIES: tuple[str, ...] = (
     "geo",
     "scripting",
     "functions",
+    "streams",
+    "streams_read",
+    "streams_groups",
+    "streams_claim",
+    "streams_info",
 )
 
 _loaded = False

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 from nodes.resp.values import Blocked, Reply, SetReply, Simple
 
 if TYPE_CHECKING:
+    from nodes.commands.command_docs import Docs
     from nodes.commands.context import CommandContext
 
 Handler = Callable[["CommandContext", list[bytes]], Reply | Blocked]
@@ -128,6 +129,8 @@ class Command:
     in_multi_ok: bool = True
     """False for EXEC/DISCARD/MULTI/WATCH/QUIT/RESET: executed even inside MULTI."""
     has_keys: bool = False
+    docs: Docs | None = None
+    """What COMMAND DOCS shows (:mod:`nodes.commands.command_docs`); None: left out."""
 
     fullname_bytes: bytes = b""
     """``fullname`` encoded (what CLIENT LIST shows as ``cmd=``)."""
@@ -166,6 +169,7 @@ def command(
     tips: str = "",
     parent: str | None = None,
     container: bool = False,
+    docs: Docs | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register ``handler`` as command ``name`` (see the module docstring). A container's
     own handler runs only when it is called without a subcommand and its arity allows."""
@@ -203,6 +207,7 @@ def command(
             no_auth="no_auth" in flag_list,
             no_multi="no_multi" in flag_list,
             has_keys=keys[0] > 0 or getkeys is not None,
+            docs=docs,
             fullname_bytes=name.encode(),
         )
         if parent is not None:

@@ -13,6 +13,8 @@ from tests.nodes.differential.scripts import (
     lists,
     resp3,
     sets,
+    streams,
+    streams_groups,
     strings,
     transactions,
     zsets,
@@ -33,6 +35,8 @@ FAMILIES = (
     resp3,
     hyperloglog,
     geo,
+    streams,
+    streams_groups,
 )
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
