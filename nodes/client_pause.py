@@ -1,14 +1,21 @@
-"""CLIENT PAUSE: commands from clients are held until the pause ends, as redis 7.0 does.
+"""Client pauses: commands from clients are held until the pause ends, as redis 7.0 does.
+
+Two things pause clients, each a *purpose* with its own mode and end (redis's
+``pauseClients(purpose, end, type)``): ``CLIENT PAUSE`` and a manual failover on the
+master, which holds writes until its replica has taken over (then the held writes run
+again and get ``-MOVED``). The pause in force is the strongest mode of any purpose.
 
 Contract:
-- :meth:`ClientPause.pause` starts or extends a pause (``ALL`` holds every command,
-  ``WRITE`` only those that may replicate: writes, ``may_replicate`` commands, an EXEC
-  with such a command queued); the stronger mode and the later end win, as redis merges
-  pauses. :meth:`ClientPause.unpause` lifts it; so does the end time, on the loop's clock.
-- A held command answers :class:`Blocked` (the connection reads nothing else meanwhile);
-  when the pause lifts, held commands run again from the top through the ``execute``
-  they were held with, in arrival order, so they see the server as it is then.
-- Replicas' own connections are never held (they must keep acknowledging).
+- :meth:`ClientPause.pause` starts or extends one purpose's pause (``ALL`` holds every
+  command, ``WRITE`` those that may replicate: writes, ``may_replicate`` commands, a
+  command queued in MULTI or an EXEC with such a command); the stronger mode and the later
+  end win within a purpose. ``end_ms=None``: until :meth:`ClientPause.unpause`.
+- A held command answers :class:`Blocked` (the connection reads nothing else meanwhile).
+  Whenever a purpose lifts, held commands run again from the top through the ``execute``
+  they were held with, in arrival order, so they see the server as it is then (and are
+  held once more if a pause still applies to them).
+- Replicas' own connections are never held (they must keep acknowledging). Commands a
+  script runs are not held (the script as a whole was).
 """
 
 from __future__ import annotations
@@ -33,6 +40,10 @@ Execute = Callable[["CommandContext", list[bytes]], "Reply | Blocked"]
 OFF, WRITE, ALL = 0, 1, 2
 """Pause modes, weakest first (redis's CLIENT_PAUSE_OFF / _WRITE / _ALL)."""
 
+BY_CLIENT_COMMAND = "client-pause"
+DURING_FAILOVER = "failover"
+"""The purposes (redis's PAUSE_BY_CLIENT_COMMAND, PAUSE_DURING_FAILOVER)."""
+
 REPLICA_FLAGS = "S"
 """CLIENT LIST flags of a replica's connection to us."""
 
@@ -41,31 +52,46 @@ def may_replicate(cmd: Command, queued: list[Command]) -> bool:
     """What a WRITE pause holds: the command, or for EXEC any queued command, writes or
     may replicate."""
     commands = queued if cmd.name == "exec" else [cmd]
-    return any(c.is_write or "may_replicate" in c.flags for c in commands)
+    return any(c.is_write or c.may_replicate for c in commands)
 
 
 class ClientPause:
-    """The server's client pause (one per server)."""
+    """The server's client pauses (one object per server)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.mode = OFF
-        self.end_ms = 0
+        """The mode in force (read on every command: a plain attribute)."""
+        self._pauses: dict[str, tuple[int, int | None]] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
         self._held: list[tuple[CommandContext, list[bytes], Execute, asyncio.Future[Reply]]] = []
-        self._timer: asyncio.TimerHandle | None = None
 
     @property
     def active(self) -> bool:
         return self.mode != OFF
 
-    def pause(self, mode: int, end_ms: int, now_ms: int) -> None:
-        """Pause ``mode`` until ``end_ms`` (merged with a pause in force)."""
-        self.end_ms = max(self.end_ms, end_ms) if self.mode != OFF else end_ms
-        self.mode = max(self.mode, mode)
-        if self._timer is not None:
-            self._timer.cancel()
-        delay_s = max(0.0, (self.end_ms - now_ms) / 1000)
-        self._timer = self.loop.call_later(delay_s, self.unpause)
+    def end_ms(self, purpose: str = BY_CLIENT_COMMAND) -> int | None:
+        """When ``purpose``'s pause ends (None: not paused, or until lifted)."""
+        pause = self._pauses.get(purpose)
+        return None if pause is None else pause[1]
+
+    def pause(
+        self, mode: int, end_ms: int | None, now_ms: int, purpose: str = BY_CLIENT_COMMAND
+    ) -> None:
+        """Pause ``mode`` for ``purpose`` until ``end_ms`` (merged with its pause in force)."""
+        old = self._pauses.get(purpose)
+        if old is not None:
+            old_mode, old_end = old
+            mode = max(mode, old_mode)
+            end_ms = None if old_end is None or end_ms is None else max(old_end, end_ms)
+        self._pauses[purpose] = (mode, end_ms)
+        timer = self._timers.pop(purpose, None)
+        if timer is not None:
+            timer.cancel()
+        if end_ms is not None:
+            delay_s = max(0.0, (end_ms - now_ms) / 1000)
+            self._timers[purpose] = self.loop.call_later(delay_s, self.unpause, purpose)
+        self.mode = max(m for m, _ in self._pauses.values())
 
     def holds(self, ctx: CommandContext, cmd: Command) -> bool:
         """Whether ``cmd`` from ``ctx``'s client waits for the pause to end."""
@@ -80,21 +106,24 @@ class ClientPause:
         self._held.append((ctx, list(argv), execute, future))
         return Blocked(future)
 
-    def unpause(self) -> None:
-        """End the pause and run what was held."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self.mode = OFF
-        self.end_ms = 0
+    def unpause(self, purpose: str = BY_CLIENT_COMMAND) -> None:
+        """End ``purpose``'s pause and run again what was held."""
+        timer = self._timers.pop(purpose, None)
+        if timer is not None:
+            timer.cancel()
+        if self._pauses.pop(purpose, None) is None:
+            return
+        self.mode = max((m for m, _ in self._pauses.values()), default=OFF)
         held, self._held = self._held, []
+        if held:
+            log.info("Client pause over (%s): running %d held commands", purpose, len(held))
         for ctx, argv, execute, future in held:
             if future.done():
                 continue
             try:
                 reply = execute(ctx, argv)
             except Exception as exc:  # a bug must not leave the client hanging
-                log.exception("command held by CLIENT PAUSE failed")
+                log.exception("command held by a client pause failed")
                 reply = Error(f"ERR internal error: {exc!r}".encode())
             if isinstance(reply, Blocked):
                 reply.future.add_done_callback(functools.partial(copy_outcome, target=future))

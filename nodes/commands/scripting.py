@@ -40,8 +40,9 @@ def _key_spec(read_only: bool, notes: bool) -> KeySpec:
     return KeySpec(flags, begin_index=2, keynum=(0, 1, 1), notes=text if notes else b"")
 
 
-EVAL_FLAGS = "noscript stale skip_monitor no_mandatory_keys"
-EVAL_RO_FLAGS = "readonly " + EVAL_FLAGS
+_SCRIPT_FLAGS = "noscript stale skip_monitor no_mandatory_keys"
+EVAL_FLAGS = _SCRIPT_FLAGS + " may_replicate"
+EVAL_RO_FLAGS = "readonly " + _SCRIPT_FLAGS
 
 
 def split_keys(argv: list[bytes]) -> tuple[list[bytes], list[bytes]]:

@@ -96,7 +96,12 @@ class MasterLink:
         return self._ctx.client
 
     def drop_connection(self) -> None:
-        """CLIENT KILL of the master link: close the connection; the link reconnects."""
+        """CLIENT KILL of the master link: close the connection now (the link is down from
+        this moment, as redis's ``repl_down_since``, even if the loop is busy until the
+        session notices); the link reconnects."""
+        if self.state == "connected":
+            self.down_since_ms = self.server.clock_ms()
+        self.state = "connect"
         self._drop_writer()
 
     def _drop_writer(self) -> None:
