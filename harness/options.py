@@ -73,6 +73,15 @@ class RunOptions:
         "database",
         "private subnet for --net netns (default: a free /24 of 10.77.0.0/16)",
     )
+    hosts: int = flag(
+        0,
+        "--hosts",
+        "database",
+        "place the nodes on H hosts (namespaces), two or more per host on ports 7000, "
+        "7001, ...; faults then target hosts (default: a namespace per node)",
+        kind=int,
+        metavar="H",
+    )
     workload: str = flag("set", "--workload", "workload", "default {default}", choices=WORKLOADS)
     concurrency_spec: str = flag(
         "2n",
@@ -244,6 +253,19 @@ def _faults(spec: str) -> tuple[str, ...]:
         raise BadArguments(f"--nemesis: {e}") from e
 
 
+def _check_hosts(hosts: int, net: str | None, nodes: int) -> None:
+    """``--hosts``: namespaces, and at least two nodes on every host."""
+    if hosts < 1:
+        raise BadArguments(f"--hosts {hosts}: must be >= 1")
+    if net == "loopback":
+        raise BadArguments("--hosts needs --net netns (each host is a network namespace)")
+    if nodes < 2 * hosts:
+        raise BadArguments(
+            f"--hosts {hosts} --nodes {nodes}: want two or more nodes per host "
+            f"(--nodes >= {2 * hosts}); without --hosts every node has a host of its own"
+        )
+
+
 def nemesis_options(base: NemesisOptions, settings: tuple[str, ...]) -> NemesisOptions:
     """``base`` (from ``--nemesis-interval`` and ``--no-recovery``) with the
     ``--nemesis-option NAME=VALUE`` settings applied last, so they win. Raises
@@ -259,6 +281,8 @@ def from_args(args: argparse.Namespace) -> RunOptions:
     given = flag_values(args, RunOptions)
     cluster = ClusterSpec(**flag_values(args, RunOptions, "cluster."))
     notes: list[str] = []
+    if given["hosts"]:
+        _check_hosts(given["hosts"], given["net"], cluster.nodes)
     net = given["net"] or ("netns" if netns_available() else "loopback")
     if net == "netns" and not netns_available():
         raise BadArguments("--net netns needs root and the ip command; use --net loopback")

@@ -24,6 +24,7 @@ import nemesis
 from base.op import Op, OpType
 from harness.client import ClientConfig, ClusterClient, Outcome, SlotMap, WaitPolicy
 from harness.dbs.cluster import ClusterDB, redis_cli_version
+from harness.dbs.hosts_network import SharedHostsNetwork
 from harness.dbs.network import LoopbackNetwork, NamespaceNetwork, Network
 from harness.faults import follow_schedule
 from harness.generator import Phase, invocations, nemesis_rng, next_process, pace
@@ -94,6 +95,8 @@ class Runner:
         network: Network = (
             NamespaceNetwork(self.prefix, opts.subnet) if opts.net == "netns" else LoopbackNetwork()
         )
+        if opts.hosts:
+            network = SharedHostsNetwork(self.prefix, opts.subnet, opts.hosts)
         self.db = ClusterDB(
             replace(
                 opts.cluster,
@@ -119,7 +122,7 @@ class Runner:
             if not await self._until_stopped(self.db.setup()):
                 return execution
             execution.hosts = [
-                {"name": h.name, "ip": h.ip, "port": h.port, "netns": h.netns}
+                {"name": h.name, "ip": h.ip, "port": h.port, "netns": h.netns, "host": h.host}
                 for h in self.db.hosts
             ]
             self._write_state(finished=False)

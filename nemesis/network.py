@@ -4,6 +4,10 @@ Nodes must run in network namespaces (``NodeHost.netns``); rules live in one nft
 table per namespace (:mod:`nemesis.netfilter`). The harness's own address (the bridge,
 found as the local source address towards the nodes) is never cut: clients keep
 reaching every node, like Jepsen's control node.
+
+Faults act on *places* (:mod:`nemesis.places`): with several nodes per host (``--hosts``)
+a partition cuts whole hosts, and its completion names both the host grudge (``hosts``)
+and the node grudge it means (the value, as without hosts).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
 
 from base.db import NodeHost
 from base.op import Op, OpType
@@ -20,6 +25,7 @@ from nemesis.errors import FaultFailed, UnsupportedFault
 from nemesis.faultspec import FaultSpec, Need
 from nemesis.grudge import PARTITIONS, Grudge, GrudgeError, grudge_to_json
 from nemesis.options import NemesisOptions
+from nemesis.places import Place, machine_of, node_grudge, place_topology, places_of, shared
 from nemesis.probe import Reach, tcp_probe
 from nemesis.protocol import FaultEnv
 from nemesis.targets import read_topology
@@ -47,7 +53,7 @@ def local_address_towards(ip: str) -> str:
         return str(s.getsockname()[0])
 
 
-def table_for(hosts: Sequence[NodeHost], configured: str | None) -> str:
+def table_for(hosts: Sequence[NodeHost | Place], configured: str | None) -> str:
     """The nftables table name: configured, else the run prefix of the namespaces."""
     if configured:
         return netfilter.check_table_name(configured)
@@ -74,7 +80,9 @@ class NetworkNemesis:
         self.specs = tuple(specs)
         self.families = frozenset(s.family for s in self.specs)
         self._env: FaultEnv | None = None
-        self._hosts: dict[str, NodeHost] = {}
+        self._hosts: dict[str, Place] = {}
+        self._shared = False
+        self._machine_of: dict[str, str] = {}
         self._table = ""
         self._harness_ip = ""
         self._grudge: Grudge = {}
@@ -102,10 +110,13 @@ class NetworkNemesis:
                 f"not in one: {', '.join(outside) or 'no nodes'}"
             )
         self._env = env
-        self._hosts = {h.name: h for h in env.hosts}
-        self._table = table_for(env.hosts, self.options.table)
-        self._harness_ip = local_address_towards(env.hosts[0].ip)
-        first = self._ns(env.hosts[0])
+        self._hosts = places_of(env.hosts)
+        self._shared = shared(env.hosts)
+        self._machine_of = machine_of(env.hosts)
+        places = list(self._hosts.values())
+        self._table = table_for(places, self.options.table)
+        self._harness_ip = local_address_towards(places[0].ip)
+        first = self._ns(places[0])
         netem = dict.fromkeys(s.family for s in self.specs if Need.NETEM in s.needs)
         if netem:
             reason = await netfilter.netem_missing(first)
@@ -117,8 +128,7 @@ class NetworkNemesis:
                 )
         # Check nft works in every namespace and clear a stale table of a previous run.
         errors = await gather_all(
-            netfilter.nft(self._ns(h), netfilter.delete_table_script(self._table))
-            for h in env.hosts
+            netfilter.nft(self._ns(h), netfilter.delete_table_script(self._table)) for h in places
         )
         if errors:
             raise UnsupportedFault(f"nftables does not work in the node namespaces: {errors[0]}")
@@ -144,9 +154,10 @@ class NetworkNemesis:
                 node = env.rng.choice(self._names())
                 await self._stop_flap()
                 self._flap = asyncio.create_task(self._flapping(self._hosts[node]))
-                return op.complete(
-                    OpType.OK, value={"node": node, "period_s": self.options.flap_period_s}
-                )
+                flapped: dict[str, object] = {"node": node, "period_s": self.options.flap_period_s}
+                if self._shared:
+                    flapped = {**flapped, "host": node, "node": list(self._hosts[node].node_names)}
+                return op.complete(OpType.OK, value=flapped)
             if op.f == "stop-flap":
                 await self._stop_flap()
                 return op.complete(OpType.OK, value="flap-stopped")
@@ -203,12 +214,18 @@ class NetworkNemesis:
         if kind not in PARTITIONS:
             raise GrudgeError(f"unknown partition kind {kind!r}")
         topology = await read_topology(env.db, self.options.topology_timeout_s, env.log)
+        if self._shared:
+            topology = place_topology(topology, self._machine_of)
         grudge = PARTITIONS[kind](self._names(), topology, env.rng)
         await self.apply_grudge(grudge)
-        return op.complete(OpType.OK, value=grudge_to_json(grudge))
+        if not self._shared:
+            return op.complete(OpType.OK, value=grudge_to_json(grudge))
+        done = op.complete(OpType.OK, value=grudge_to_json(node_grudge(grudge, self._hosts)))
+        return replace(done, extra={**done.extra, "hosts": grudge_to_json(grudge)})
 
     async def apply_grudge(self, grudge: Grudge) -> None:
-        """Make every node drop the packets of the nodes in its grudge, then check it."""
+        """Make every place drop the packets of the places in its grudge (node names when
+        every node has a place of its own), then check it."""
         self._require_env()
         self._grudge = {n: frozenset(p) for n, p in grudge.items() if p}
         await self._each_host(
@@ -262,7 +279,7 @@ class NetworkNemesis:
 
     # -- flapping -----------------------------------------------------------------
 
-    async def _flapping(self, host: NodeHost) -> None:
+    async def _flapping(self, host: Place) -> None:
         ns = self._ns(host)
         down = True
         try:
@@ -293,7 +310,7 @@ class NetworkNemesis:
     async def _each(self, script: Callable[[str], str]) -> None:
         await self._each_host(lambda h: script(self._ns(h)))
 
-    async def _each_host(self, script: Callable[[NodeHost], str]) -> None:
+    async def _each_host(self, script: Callable[[Place], str]) -> None:
         errors = await gather_all(
             netfilter.nft(self._ns(h), script(h)) for h in self._hosts.values()
         )
@@ -304,7 +321,7 @@ class NetworkNemesis:
         return list(self._hosts)
 
     @staticmethod
-    def _ns(host: NodeHost) -> str:
+    def _ns(host: Place) -> str:
         assert host.netns is not None
         return host.netns
 
