@@ -134,3 +134,16 @@ class HasLogFiles(Protocol):
     def log_files(self) -> Mapping[str, Path]:
         """File name in the run folder -> path of the file to copy there."""
         ...
+
+
+@runtime_checkable
+class HostShell(Protocol):
+    """Runs commands on the machines its nodes run on (nodes on SSH hosts), so the
+    nemesis can filter their packets there (nftables) instead of in namespaces."""
+
+    async def host_run(
+        self, host: str, argv: Sequence[str], stdin: str | None = None, timeout_s: float = 10.0
+    ) -> str:
+        """Run ``argv`` on machine ``host`` (a :attr:`NodeHost.machine`) with ``stdin``;
+        its stdout. Raises an exception naming the host if it fails or does not answer."""
+        ...

@@ -22,6 +22,7 @@ import nemesis
 from harness.dbs.cluster_spec import ClusterSpec
 from harness.flags import BadArguments, Flag, add_flags, flag, flag_values, nested
 from harness.generator import parse_concurrency
+from harness.ssh import SSHTarget, read_hosts_file
 from harness.workloads import WORKLOADS
 from nemesis import NemesisOptions
 
@@ -81,6 +82,41 @@ class RunOptions:
         "7001, ...; faults then target hosts (default: a namespace per node)",
         kind=int,
         metavar="H",
+    )
+    ssh_hosts: Path | None = flag(  # noqa: RUF009 (a field specifier)
+        None,
+        "--ssh-hosts",
+        "ssh",
+        "run the nodes on these machines over SSH: one user@host[:port] per line "
+        "(harness lab up makes such a file)",
+        metavar="FILE",
+        parse=Path,
+    )
+    ssh_key: Path | None = flag(  # noqa: RUF009 (a field specifier)
+        None,
+        "--ssh-key",
+        "ssh",
+        "client key (default: the SSH agent)",
+        metavar="KEY",
+        parse=Path,
+    )
+    ssh_known_hosts: Path | None = flag(  # noqa: RUF009 (a field specifier)
+        None,
+        "--ssh-known-hosts",
+        "ssh",
+        "known-hosts file the host keys are checked against (default ~/.ssh/known_hosts)",
+        metavar="FILE",
+        parse=Path,
+    )
+    ssh_insecure: bool = flag(
+        False, "--ssh-insecure", "ssh", "do not check the hosts' keys", store_true=True
+    )
+    ssh_python: str = flag(
+        "python3",
+        "--ssh-python",
+        "ssh",
+        "the hosts' Python for --db splitbrain (needs hiredis and lupa; default {default})",
+        metavar="PATH",
     )
     workload: str = flag("set", "--workload", "workload", "default {default}", choices=WORKLOADS)
     concurrency_spec: str = flag(
@@ -253,6 +289,32 @@ def _faults(spec: str) -> tuple[str, ...]:
         raise BadArguments(f"--nemesis: {e}") from e
 
 
+def ssh_hosts(given: dict[str, Any]) -> list[SSHTarget]:
+    """``--ssh-hosts``: a readable hosts file, and no option that means namespaces here."""
+    if given["net"] is not None:
+        raise BadArguments("--ssh-hosts: the nodes run on the SSH hosts; drop --net")
+    if given["hosts"]:
+        raise BadArguments("--ssh-hosts and --hosts: the hosts file says the hosts")
+    try:
+        return read_hosts_file(given["ssh_hosts"])
+    except ValueError as e:
+        raise BadArguments(f"--ssh-hosts: {e}") from e
+
+
+def _check_ssh_faults(faults: tuple[str, ...]) -> None:
+    """Faults that need this machine's namespaces, libfaketime or lossyfs are refused."""
+    local = [
+        f
+        for need in (nemesis.Need.NETEM, nemesis.Need.FAKETIME, nemesis.Need.LOSSY_DISK)
+        for f in nemesis.needing(need, faults)
+    ]
+    if local:
+        raise BadArguments(
+            f"--nemesis {','.join(local)}: not on SSH hosts (they need node namespaces, "
+            "libfaketime or a lossyfs on this machine)"
+        )
+
+
 def _check_hosts(hosts: int, net: str | None, nodes: int) -> None:
     """``--hosts``: namespaces, and at least two nodes on every host."""
     if hosts < 1:
@@ -283,12 +345,16 @@ def from_args(args: argparse.Namespace) -> RunOptions:
     notes: list[str] = []
     if given["hosts"]:
         _check_hosts(given["hosts"], given["net"], cluster.nodes)
+    if given["ssh_hosts"] is not None:
+        ssh_hosts(given)
     net = given["net"] or ("netns" if netns_available() else "loopback")
+    if given["ssh_hosts"] is not None:
+        net = "ssh"
     if net == "netns" and not netns_available():
         raise BadArguments("--net netns needs root and the ip command; use --net loopback")
     nemesis_spec = given["nemesis"]
     if nemesis_spec is None:
-        if net == "netns":
+        if net in ("netns", "ssh"):
             nemesis_spec = "partition-minority"
         else:
             nemesis_spec = "none"
@@ -297,6 +363,8 @@ def from_args(args: argparse.Namespace) -> RunOptions:
                 "partitions need --net netns"
             )
     faults = _faults(nemesis_spec)
+    if net == "ssh":
+        _check_ssh_faults(faults)
     if net == "loopback":
         network_faults = nemesis.needing(nemesis.Need.NETNS, faults)
         if network_faults:

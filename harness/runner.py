@@ -26,6 +26,7 @@ from harness.client import ClientConfig, ClusterClient, Outcome, SlotMap, WaitPo
 from harness.dbs.cluster import ClusterDB, redis_cli_version
 from harness.dbs.hosts_network import SharedHostsNetwork
 from harness.dbs.network import LoopbackNetwork, NamespaceNetwork, Network
+from harness.dbs.ssh_cluster import SSHClusterDB, ssh_access
 from harness.faults import follow_schedule
 from harness.generator import Phase, invocations, nemesis_rng, next_process, pace
 from harness.options import RunOptions
@@ -107,6 +108,10 @@ class Runner:
             self.run_dir / "data",
             self.log.write,
         )
+        if opts.ssh_hosts is not None:
+            self.db = SSHClusterDB(
+                self.db.spec, ssh_access(opts), self.run_dir / "data", self.log.write, self.prefix
+            )
         execution = Execution(ops=[])
         execution.versions = {"server": self.db.version(), "redis-cli": redis_cli_version()}
         self._write_state(finished=False)
@@ -213,7 +218,10 @@ class Runner:
         opts = self.options
         if not opts.faults:
             return None
-        package = nemesis.build_package(list(opts.faults), opts.nemesis_options)
+        nemesis_options = opts.nemesis_options
+        if opts.ssh_hosts is not None and nemesis_options.table is None:
+            nemesis_options = replace(nemesis_options, table=self.prefix)
+        package = nemesis.build_package(list(opts.faults), nemesis_options)
         env = FaultEnv(
             db=self.db,
             hosts=list(self.db.hosts),
@@ -432,6 +440,8 @@ class Runner:
             "harness_pid": os.getpid(),
             "data": str(self.run_dir / "data"),
         }
+        if isinstance(self.db, SSHClusterDB):
+            state["ssh"] = {"root": self.db.root, "nodes": self.db.remote_pids()}
         with contextlib.suppress(OSError):
             write_json(self.run_dir / STATE, state)
 
