@@ -207,6 +207,7 @@ class SSHClusterDB(ClusterDB):
             except Exception as e:
                 errors.append(f"{ssh.target}: close: {e}")
             del self._ssh[machine]
+        self._remote.clear()  # fetched and stopped: a second teardown has nothing to do
         if errors:
             raise ClusterError("teardown: " + "; ".join(errors))
 
