@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import nemesis
+from base.db import HasPrimaries
 from harness.dbs.cluster_spec import ClusterSpec
 from harness.flags import BadArguments, Flag, add_flags, flag, flag_values, nested
 from harness.generator import parse_concurrency
@@ -82,6 +83,20 @@ class RunOptions:
         "7001, ...; faults then target hosts (default: a namespace per node)",
         kind=int,
         metavar="H",
+    )
+    seed_node: str | None = flag(
+        None,
+        "--seed-node",
+        "database",
+        "with --db external: a node of the running cluster to test",
+        metavar="HOST:PORT",
+    )
+    key_prefix: str | None = flag(
+        None,
+        "--key-prefix",
+        "workload",
+        "put before every key (default: '<run prefix>:' with --db external, else none)",
+        metavar="TEXT",
     )
     ssh_hosts: Path | None = flag(  # noqa: RUF009 (a field specifier)
         None,
@@ -315,6 +330,39 @@ def _check_ssh_faults(faults: tuple[str, ...]) -> None:
         )
 
 
+def _check_external(given: dict[str, Any], db: str) -> None:
+    """``--db external`` and ``--seed-node HOST:PORT`` go together; nothing runs here."""
+    seed = given["seed_node"]
+    if db != "external":
+        raise BadArguments("--seed-node needs --db external")
+    if seed is None:
+        raise BadArguments("--db external needs --seed-node HOST:PORT (a node of the cluster)")
+    host, _, port = seed.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise BadArguments(f"--seed-node {seed!r}: want HOST:PORT")
+    for option in ("net", "ssh_hosts"):
+        if given[option] not in (None, ""):
+            raise BadArguments(
+                f"--db external: the cluster runs already; drop --{option.replace('_', '-')}"
+            )
+    if given["hosts"]:
+        raise BadArguments("--db external: the cluster runs already; drop --hosts")
+
+
+def _check_external_faults(faults: tuple[str, ...]) -> None:
+    """Only faults that need nothing on the hosts (the cluster's own commands)."""
+    wrong = [
+        f
+        for f in faults
+        if nemesis.SPECS[f].needs or any(a is not HasPrimaries for a in nemesis.SPECS[f].abilities)
+    ]
+    if wrong:
+        raise BadArguments(
+            f"--nemesis {','.join(wrong)}: not against an external cluster (its nodes are "
+            "not the harness's); failover and reshard need nothing on the hosts"
+        )
+
+
 def _check_hosts(hosts: int, net: str | None, nodes: int) -> None:
     """``--hosts``: namespaces, and at least two nodes on every host."""
     if hosts < 1:
@@ -347,15 +395,21 @@ def from_args(args: argparse.Namespace) -> RunOptions:
         _check_hosts(given["hosts"], given["net"], cluster.nodes)
     if given["ssh_hosts"] is not None:
         ssh_hosts(given)
+    if cluster.db == "external" or given["seed_node"] is not None:
+        _check_external(given, cluster.db)
     net = given["net"] or ("netns" if netns_available() else "loopback")
     if given["ssh_hosts"] is not None:
         net = "ssh"
+    if cluster.db == "external":
+        net = "external"
     if net == "netns" and not netns_available():
         raise BadArguments("--net netns needs root and the ip command; use --net loopback")
     nemesis_spec = given["nemesis"]
     if nemesis_spec is None:
         if net in ("netns", "ssh"):
             nemesis_spec = "partition-minority"
+        elif net == "external":
+            nemesis_spec = "none"
         else:
             nemesis_spec = "none"
             notes.append(
@@ -365,6 +419,8 @@ def from_args(args: argparse.Namespace) -> RunOptions:
     faults = _faults(nemesis_spec)
     if net == "ssh":
         _check_ssh_faults(faults)
+    if net == "external":
+        _check_external_faults(faults)
     if net == "loopback":
         network_faults = nemesis.needing(nemesis.Need.NETNS, faults)
         if network_faults:
@@ -409,7 +465,7 @@ def from_args(args: argparse.Namespace) -> RunOptions:
             "faults": faults,
             "nemesis_options": nemesis_options(base, given["nemesis_settings"]),
             "concurrency": concurrency,
-            "cas": given["cas"] or ("lua" if cluster.db == "redis" else "watch"),
+            "cas": given["cas"] or ("watch" if cluster.db == "splitbrain" else "lua"),
             "seed": seed if seed is not None else 0,
             "notes": tuple(notes),
         }

@@ -24,6 +24,7 @@ import nemesis
 from base.op import Op, OpType
 from harness.client import ClientConfig, ClusterClient, Outcome, SlotMap, WaitPolicy
 from harness.dbs.cluster import ClusterDB, redis_cli_version
+from harness.dbs.external import ExternalClusterDB
 from harness.dbs.hosts_network import SharedHostsNetwork
 from harness.dbs.network import LoopbackNetwork, NamespaceNetwork, Network
 from harness.dbs.ssh_cluster import SSHClusterDB, ssh_access
@@ -71,6 +72,7 @@ class Runner:
                 ops_per_key=options.ops_per_key,
                 keys=options.keys,
                 cas=options.cas,
+                key_prefix=run_key_prefix(options, prefix),
             ),
         )
         self.stop = asyncio.Event()
@@ -108,6 +110,10 @@ class Runner:
             self.run_dir / "data",
             self.log.write,
         )
+        if opts.seed_node is not None:
+            self.db = ExternalClusterDB(
+                self.db.spec, opts.seed_node, self.run_dir / "data", self.log.write
+            )
         if opts.ssh_hosts is not None:
             self.db = SSHClusterDB(
                 self.db.spec, ssh_access(opts), self.run_dir / "data", self.log.write, self.prefix
@@ -444,6 +450,14 @@ class Runner:
             state["ssh"] = {"root": self.db.root, "nodes": self.db.remote_pids()}
         with contextlib.suppress(OSError):
             write_json(self.run_dir / STATE, state)
+
+
+def run_key_prefix(options: RunOptions, prefix: str) -> str:
+    """``--key-prefix``, else ``<run prefix>:`` against an external cluster (keys of
+    this run's own), else none."""
+    if options.key_prefix is not None:
+        return options.key_prefix
+    return f"{prefix}:" if options.cluster.db == "external" else ""
 
 
 def _short(value: Any, limit: int = 60) -> str:
