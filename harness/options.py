@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import nemesis
-from base.db import HasPrimaries
+from base.db import HasPrimaries, Pausable
 from harness.dbs.cluster_spec import ClusterSpec
 from harness.flags import BadArguments, Flag, add_flags, flag, flag_values, nested
 from harness.generator import parse_concurrency
@@ -340,26 +340,32 @@ def _check_external(given: dict[str, Any], db: str) -> None:
     host, _, port = seed.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise BadArguments(f"--seed-node {seed!r}: want HOST:PORT")
-    for option in ("net", "ssh_hosts"):
-        if given[option] not in (None, ""):
-            raise BadArguments(
-                f"--db external: the cluster runs already; drop --{option.replace('_', '-')}"
-            )
+    if given["net"] is not None:
+        raise BadArguments("--db external: the cluster runs already; drop --net")
     if given["hosts"]:
         raise BadArguments("--db external: the cluster runs already; drop --hosts")
 
 
-def _check_external_faults(faults: tuple[str, ...]) -> None:
-    """Only faults that need nothing on the hosts (the cluster's own commands)."""
+def _check_external_faults(faults: tuple[str, ...], ssh: bool) -> None:
+    """Only faults that need nothing on the hosts (the cluster's own commands); with
+    ``--ssh-hosts`` also network faults (nft there) and pauses (by the nodes' pids)."""
+    needs: frozenset[nemesis.Need] = frozenset({nemesis.Need.NETNS}) if ssh else frozenset()
+    abilities: tuple[type, ...] = (HasPrimaries, Pausable) if ssh else (HasPrimaries,)
     wrong = [
         f
         for f in faults
-        if nemesis.SPECS[f].needs or any(a is not HasPrimaries for a in nemesis.SPECS[f].abilities)
+        if not nemesis.SPECS[f].needs <= needs
+        or any(a not in abilities for a in nemesis.SPECS[f].abilities)
     ]
     if wrong:
+        what = (
+            "failover, reshard, partitions, packet loss, flap and pauses"
+            if ssh
+            else "failover and reshard (more with --ssh-hosts)"
+        )
         raise BadArguments(
             f"--nemesis {','.join(wrong)}: not against an external cluster (its nodes are "
-            "not the harness's); failover and reshard need nothing on the hosts"
+            f"not the harness's to start); it takes {what}"
         )
 
 
@@ -420,7 +426,7 @@ def from_args(args: argparse.Namespace) -> RunOptions:
     if net == "ssh":
         _check_ssh_faults(faults)
     if net == "external":
-        _check_external_faults(faults)
+        _check_external_faults(faults, ssh=given["ssh_hosts"] is not None)
     if net == "loopback":
         network_faults = nemesis.needing(nemesis.Need.NETNS, faults)
         if network_faults:

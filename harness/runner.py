@@ -25,6 +25,7 @@ from base.op import Op, OpType
 from harness.client import ClientConfig, ClusterClient, Outcome, SlotMap, WaitPolicy
 from harness.dbs.cluster import ClusterDB, redis_cli_version
 from harness.dbs.external import ExternalClusterDB
+from harness.dbs.external_ssh import ExternalSSHClusterDB
 from harness.dbs.hosts_network import SharedHostsNetwork
 from harness.dbs.network import LoopbackNetwork, NamespaceNetwork, Network
 from harness.dbs.ssh_cluster import SSHClusterDB, ssh_access
@@ -110,11 +111,19 @@ class Runner:
             self.run_dir / "data",
             self.log.write,
         )
-        if opts.seed_node is not None:
+        if opts.seed_node is not None and opts.ssh_hosts is not None:
+            self.db = ExternalSSHClusterDB(
+                self.db.spec,
+                opts.seed_node,
+                ssh_access(opts),
+                self.run_dir / "data",
+                self.log.write,
+            )
+        elif opts.seed_node is not None:
             self.db = ExternalClusterDB(
                 self.db.spec, opts.seed_node, self.run_dir / "data", self.log.write
             )
-        if opts.ssh_hosts is not None:
+        elif opts.ssh_hosts is not None:
             self.db = SSHClusterDB(
                 self.db.spec, ssh_access(opts), self.run_dir / "data", self.log.write, self.prefix
             )

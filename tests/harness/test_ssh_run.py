@@ -7,6 +7,7 @@ run is started with ``ip netns exec``: nodes, nft and probes all go through SSH.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -18,11 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from harness.dbs.ssh_cluster import ROOT_PREFIX
+from harness.dbs.cluster_spec import ClusterSpec
+from harness.dbs.ssh_cluster import ROOT_PREFIX, SSHAccess, SSHClusterDB
 from harness.lab import Lab, key_file, known_hosts_file, lab_down, lab_up
 from harness.leftovers import processes_in
 from harness.netns import find_leftovers
 from harness.options import netns_available
+from harness.ssh import read_hosts_file
 from tests.harness.test_run import ROOT, latest, partition_started, prefix_of
 from tests.support.servers import wait_until
 
@@ -174,3 +177,58 @@ def test_cleanup_after_a_killed_ssh_run(lab: Lab, tmp_path: Path) -> None:
         env, "cleanup", *ssh_args(lab), "--prefix", prefix, "--store", str(store), timeout=120
     )
     assert again.returncode == 0 and ": process " not in again.stdout, again.stdout
+
+
+def test_external_cluster_on_ssh_hosts_takes_partitions_and_pauses(
+    lab: Lab, tmp_path: Path, seed: int
+) -> None:
+    """A cluster already running on the lab hosts (started here, over SSH, as a user's
+    would be): `--db external --ssh-hosts` cuts and pauses it, then leaves it running."""
+    hosts = Path(lab.hosts_file)
+    access = SSHAccess(tuple(read_hosts_file(hosts)), key_file(hosts), known_hosts_file(hosts))
+    spec = ClusterSpec(db="redis", nodes=6, replicas=1, appendonly=False, ready_timeout_s=60)
+    users = SSHClusterDB(spec, access, tmp_path / "users", lambda _: None, "sbusers1")
+
+    loop = asyncio.new_event_loop()  # the SSH connections belong to one loop
+    loop.run_until_complete(users.setup())
+    try:
+        assert users_cli(users, "SET", FOREIGN_KEY, FOREIGN_VALUE) == "OK"
+        store = tmp_path / "store"
+        seed_node = users.hosts[0].address
+        done = harness_in(
+            dict(os.environ), "run", "--db", "external", "--seed-node", seed_node,
+            *ssh_args(lab), "--workload", "set", "--nemesis", "partition-minority,pause-one",
+            "--nemesis-interval", "3", "--time-limit", "12", "--recovery-time", "4",
+            "--rate", "300", "--store", str(store), "--seed", str(seed), timeout=200,
+        )  # fmt: skip
+        assert done.returncode in (0, 1), done.stderr[-3000:]
+        run_dir = latest(store)
+        test = json.loads((run_dir / "test.json").read_text())
+        assert test["teardown_errors"] == []
+        assert {h["host"] for h in test["hosts"]} == {h.ip for h in lab.hosts}
+        history = [json.loads(line) for line in (run_dir / "history.jsonl").open()]
+        ok = [op for op in history if op["process"] == "nemesis" and op["type"] == "ok"]
+        assert any(op["f"] == "start-partition" and len(op["hosts"]) == 3 for op in ok), ok
+        paused = [op for op in ok if op["f"] == "start-pause"]
+        assert paused and all(len(op["value"]) == 2 for op in paused), paused
+        assert_lab_clean(lab, prefix_of(run_dir))  # no table of the run left
+        # The user's cluster runs on, healthy, with its data.
+        loop.run_until_complete(users.await_healthy(30))
+        assert users_cli(users, "GET", FOREIGN_KEY) == FOREIGN_VALUE
+    finally:
+        loop.run_until_complete(users.teardown())
+        loop.close()
+    assert processes_in(Path(ROOT_PREFIX + "sbusers1")) == {}
+
+
+FOREIGN_KEY = "user:profile:1"
+FOREIGN_VALUE = "alice"
+
+
+def users_cli(db: SSHClusterDB, *args: str) -> str:
+    host = db.hosts[0]
+    done = subprocess.run(
+        ["redis-cli", "-c", "-h", host.ip, "-p", str(host.port), *args],
+        capture_output=True, text=True, timeout=30, check=True,
+    )  # fmt: skip
+    return done.stdout.strip()
