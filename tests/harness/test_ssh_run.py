@@ -232,3 +232,51 @@ def users_cli(db: SSHClusterDB, *args: str) -> str:
         capture_output=True, text=True, timeout=30, check=True,
     )  # fmt: skip
     return done.stdout.strip()
+
+
+def test_our_server_uploaded_to_ssh_hosts_survives_kills(
+    lab: Lab, tmp_path: Path, seed: int
+) -> None:
+    """`--db splitbrain` over SSH: our package is uploaded and run by the hosts' Python
+    (here the project's, which has hiredis and lupa), killed and restarted by pid."""
+    store = tmp_path / "store"
+    done = harness_in(
+        dict(os.environ), "run", *ssh_args(lab), "--ssh-python", sys.executable,
+        "--db", "splitbrain", "--nodes", "6", "--workload", "register",
+        "--nemesis", "kill-one", "--nemesis-interval", "3", "--time-limit", "8",
+        "--recovery-time", "3", "--rate", "300", "--store", str(store), "--seed", str(seed),
+        timeout=200,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    run_dir = latest(store)
+    test = json.loads((run_dir / "test.json").read_text())
+    assert test["teardown_errors"] == []
+    history = [json.loads(line) for line in (run_dir / "history.jsonl").open()]
+    kills = [
+        op
+        for op in history
+        if op["process"] == "nemesis" and op["f"] == "start-kill" and op["type"] == "ok"
+    ]
+    assert kills and all(len(op["value"]) == 2 and len(op["hosts"]) == 1 for op in kills)
+    restarted = {n for op in kills for n in op["value"]}
+    for name in restarted:  # the log of a node killed and started again shows both starts
+        stdout = (run_dir / "nodes" / name / "node.log").read_text()
+        assert stdout.count("Ready to accept connections") >= 2, name
+    assert_lab_clean(lab, prefix_of(run_dir))
+
+
+def test_a_host_that_does_not_answer_is_reported(lab: Lab, tmp_path: Path) -> None:
+    hosts = tmp_path / "hosts"
+    unused = lab.hosts[-1].ip.rsplit(".", 1)[0] + ".250"  # in the lab's subnet, no host
+    hosts.write_text(Path(lab.hosts_file).read_text() + f"root@{unused}:22\n")
+    store = tmp_path / "store"
+    args = ssh_args(lab)
+    args[1] = str(hosts)
+    done = harness_in(
+        dict(os.environ), "run", *args, "--db", "redis", "--nodes", "6", "--nemesis", "none",
+        "--time-limit", "2", "--store", str(store), timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 255, done.stderr[-2000:]
+    test = json.loads((latest(store) / "test.json").read_text())
+    assert f"root@{unused}:22: cannot connect" in test["error"], test["error"]
+    assert_lab_clean(lab, prefix_of(latest(store)))
