@@ -280,3 +280,36 @@ def test_a_host_that_does_not_answer_is_reported(lab: Lab, tmp_path: Path) -> No
     test = json.loads((latest(store) / "test.json").read_text())
     assert f"root@{unused}:22: cannot connect" in test["error"], test["error"]
     assert_lab_clean(lab, prefix_of(latest(store)))
+
+
+def test_sigint_heals_the_hosts_and_stops_the_nodes(lab: Lab, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "harness.cli", "run", *ssh_args(lab), "--db", "redis",
+            "--nodes", "3", "--replicas", "0", "--nemesis", "partition-one",
+            "--nemesis-interval", "60", "--nemesis-option", "first_fault_s=0.5",
+            "--time-limit", "60", "--rate", "200", "--store", str(store),
+        ],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_until((store / "latest" / "history.jsonl").exists, 90, "the run")
+        run_dir = latest(store)
+        wait_until(
+            lambda: partition_started(run_dir / "history.jsonl"), 60, "the partition", interval=0.1
+        )
+        proc.send_signal(signal.SIGINT)
+        proc.wait(90)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode in (0, 1, 2)
+    test = json.loads((run_dir / "test.json").read_text())
+    assert test["interrupted"] is True and test["teardown_errors"] == []
+    history = [json.loads(line) for line in (run_dir / "history.jsonl").open()]
+    heals = [op for op in history if op["process"] == "nemesis" and op["f"] == "stop-partition"]
+    assert heals and heals[-1]["type"] == "ok", heals
+    assert json.loads((run_dir / "state.json").read_text())["finished"] is True
+    assert_lab_clean(lab, prefix_of(run_dir))
