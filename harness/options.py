@@ -373,8 +373,10 @@ def _check_hosts(hosts: int, net: str | None, nodes: int) -> None:
     """``--hosts``: namespaces, and at least two nodes on every host."""
     if hosts < 1:
         raise BadArguments(f"--hosts {hosts}: must be >= 1")
-    if net == "loopback":
-        raise BadArguments("--hosts needs --net netns (each host is a network namespace)")
+    if net == "loopback" or not netns_available():
+        raise BadArguments(
+            "--hosts needs --net netns (each host is a network namespace: root and ip)"
+        )
     if nodes < 2 * hosts:
         raise BadArguments(
             f"--hosts {hosts} --nodes {nodes}: want two or more nodes per host "
