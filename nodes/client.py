@@ -13,17 +13,29 @@ if TYPE_CHECKING:
 
 
 CLIENT_TYPES = {
-    b"normal": b"normal",
-    b"slave": b"slave",
-    b"replica": b"slave",
-    b"pubsub": b"pubsub",
-    b"master": b"master",
+    b"normal": "normal",
+    b"slave": "replica",
+    b"replica": "replica",
+    b"pubsub": "pubsub",
+    b"master": "master",
 }
-"""Type names CLIENT KILL / CLIENT LIST TYPE accept -> :meth:`Client.client_type`."""
+"""CLIENT KILL / CLIENT LIST type names -> the kind they select (:func:`client_kind`)."""
 
 
-def parse_client_type(name: bytes) -> bytes:
-    """A client type name -> its canonical form; redis's error for an unknown one."""
+def client_kind(client: Client) -> str:
+    """``normal``, ``replica``, ``pubsub`` or ``master`` (redis's getClientType; a
+    MONITOR client is ``normal``)."""
+    if client.flags == "M":
+        return "master"
+    if client.flags == "S":
+        return "replica"
+    if client.pubsub is not None:
+        return "pubsub"
+    return "normal"
+
+
+def parse_client_type(name: bytes) -> str:
+    """A client type name -> its kind; redis's error for an unknown one."""
     kind = CLIENT_TYPES.get(name.lower())
     if kind is None:
         raise CommandError(b"Unknown client type '" + name + b"'")
@@ -68,12 +80,3 @@ class Client:
     command's reply is dropped)."""
     script: bool = False
     """The client scripts' ``redis.call`` runs as (redis's ``CLIENT_SCRIPT``)."""
-
-    def client_type(self) -> bytes:
-        """redis's ``getClientType`` name: ``master`` (our link to the master), ``slave``
-        (a replica's connection), ``pubsub`` (with subscriptions), else ``normal``."""
-        if "M" in self.flags:
-            return b"master"
-        if "S" in self.flags:
-            return b"slave"
-        return b"pubsub" if self.pubsub is not None else b"normal"

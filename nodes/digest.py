@@ -81,6 +81,9 @@ def _mix_value(digest: bytearray, value: object) -> None:
             _mix(pair, member)
             _mix(pair, _score(score))
             _xor(digest, bytes(pair))
+    elif kind == b"stream":
+        for part in value.digest_parts():  # type: ignore[attr-defined]
+            _mix(digest, part)
     else:  # a type without a digest rule yet: its name stands for it
         _mix(digest, kind)
 

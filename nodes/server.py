@@ -73,6 +73,7 @@ from typing import TYPE_CHECKING, Protocol
 from nodes.aof import AppendOnlyFile
 from nodes.blocking import BlockingQueues
 from nodes.client import Client
+from nodes.client_pause import ClientPause
 from nodes.config import Config
 from nodes.connection import Connection
 from nodes.databases import Databases
@@ -84,7 +85,6 @@ from nodes.rdb.saver import RdbPersistence
 from nodes.types.limits import bind as bind_encoding_limits
 
 if TYPE_CHECKING:
-    from nodes.commands.client_pause import ClientPause
     from nodes.commands.context import CommandContext
     from nodes.commands.registry import Command
     from nodes.replication import Replication
@@ -165,12 +165,13 @@ class Server:
         self.rdb = RdbPersistence(self)
         """SAVE / BGSAVE / save points / dump.rdb at start-up (:mod:`nodes.rdb.saver`)."""
         self.write_gate: WriteGate | None = None
-        self.client_pause: ClientPause | None = None
+        self.client_pause = ClientPause(self.loop)
+        """CLIENT PAUSE: commands held until it ends (:mod:`nodes.client_pause`)."""
+        self.client_pause.on_paused.append(self._expiry_while_paused)
         self.monitors: dict[int, Connection] = {}
+        """MONITOR clients by id, in the order they asked (:mod:`nodes.monitor`)."""
         self.tracking: Tracking | None = None
         """Client-side caching (made by the first CLIENT TRACKING ON: :mod:`nodes.tracking`)."""
-        """MONITOR clients by id, in the order they asked (:mod:`nodes.monitor`)."""
-        """CLIENT PAUSE's state (made by the first PAUSE; the dispatcher asks it)."""
         self.replication: Replication | None = None
         self.master_repl_offset = 0
         self._next_client_id = 1
@@ -191,6 +192,11 @@ class Server:
         self.pubsub = PubSub(self)
         self.blocking = BlockingQueues(self)
         bind_encoding_limits(config)
+
+    def _expiry_while_paused(self, paused: bool) -> None:
+        """No key expires while clients are paused; a master expires again after."""
+        repl = self.replication
+        self.databases.set_expire_enabled(not paused and (repl is None or repl.master is None))
 
     def _set_query_limit(self, value: str) -> None:
         self.query_buffer_limit = int(value)

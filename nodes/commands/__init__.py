@@ -13,6 +13,7 @@ from nodes.commands.registry import COMMANDS, Command, KeySpec, command, set_mul
 
 FAMILIES: tuple[str, ...] = (
     "connection",
+    "client_control",
     "databases",
     "admin",
     "debug",
@@ -42,10 +43,13 @@ FAMILIES: tuple[str, ...] = (
     "geo",
     "scripting",
     "functions",
+    "streams",
+    "streams_read",
+    "streams_groups",
+    "streams_claim",
+    "streams_info",
     "blocking",
     "pubsub",
-    "client_kill",
-    "client_pause",
     "monitor",
     "client_tracking",
     "client_misc",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nodes.blocking import UNBLOCKED_CLIENT
-from nodes.client import Client, parse_client_type
+from nodes.client import Client, client_kind, parse_client_type
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
@@ -238,7 +238,7 @@ def client_list(ctx: CommandContext, argv: list[bytes]) -> Reply:
         elif argv[2].lower() == b"type" and len(argv) == 4:
             kind = parse_client_type(argv[3])
             clients = ctx.server.clients
-            ids = [i for i in ids if clients[i].client_type() == kind]
+            ids = [i for i in ids if client_kind(clients[i]) == kind]
         else:
             raise SyntaxErr()
     return Verbatim(b"".join(_client_line(ctx, i) for i in ids))

@@ -24,7 +24,7 @@ from nodes.cluster.component import component_of
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
 from nodes.config.numbers import memtoull
-from nodes.errors import CommandError, NodeError
+from nodes.errors import CommandError, NodeError, SubcommandSyntaxError
 from nodes.rdb import payload
 from nodes.resp.values import OK, Raw, Reply, SetReply, Simple, Verbatim
 from nodes.types.encodings import encoding_of
@@ -58,7 +58,7 @@ def debug(ctx: CommandContext, argv: list[bytes]) -> Reply:
     sub = argv[1].lower()
     handler = _HANDLERS.get((sub, len(argv))) or _HANDLERS.get((sub, None))
     if handler is None:
-        raise _unknown(argv)
+        raise SubcommandSyntaxError(argv)
     return handler(ctx, argv)
 
 
@@ -92,15 +92,6 @@ def _long(arg: bytes, *, positive: bool = False) -> int:
 
 
 _LONG = re.compile(rb"-?(0|[1-9]\d*)")
-
-
-def _unknown(argv: list[bytes]) -> CommandError:
-    """redis's subcommand syntax error, naming what was given."""
-    return CommandError(
-        b"unknown subcommand or wrong number of arguments for '"
-        + argv[1][:128]
-        + b"'. Try DEBUG HELP."
-    )
 
 
 # ---- the server -----------------------------------------------------------------------
@@ -175,7 +166,7 @@ def _object(ctx: CommandContext, argv: list[bytes]) -> Reply:
 @_sub("populate")
 def _populate(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if len(argv) > 5:
-        raise _unknown(argv)
+        raise SubcommandSyntaxError(argv)
     count = _long(argv[2], positive=True)
     size = _long(argv[4], positive=True) if len(argv) == 5 else 0
     prefix = argv[3] if len(argv) >= 4 else b"key"
@@ -255,7 +246,7 @@ def _drop_cluster_packet_filter(ctx: CommandContext, argv: list[bytes]) -> Reply
 @_sub("clusterlink", 5)
 def _clusterlink(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if argv[2].lower() != b"kill":
-        raise _unknown(argv)
+        raise SubcommandSyntaxError(argv)
     component = component_of(ctx.server)
     engine = component.engine if component is not None else None
     if engine is None:
@@ -298,7 +289,7 @@ def _replybuffer(ctx: CommandContext, argv: list[bytes]) -> Reply:
         if argv[3].lower() not in (b"never", b"reset"):
             _long(argv[3])
     elif what != b"resizing":
-        raise _unknown(argv)
+        raise SubcommandSyntaxError(argv)
     return OK
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from nodes.client import Client
 from nodes.commands.context import CommandContext
-from nodes.commands.registry import COMMANDS, MAY_REPLICATE, Command
+from nodes.commands.registry import COMMANDS, Command
 from nodes.errors import ArityError, CrossSlotError, NodeError
 from nodes.keyslot import keyslot
 from nodes.monitor import after_own_reply, feed_after, feed_before, own_mark
@@ -150,13 +150,11 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
             return _refused(server, client, refused, None)
     if client.pubsub is not None and client.resp == 2 and cmd.name not in ALLOWED_WHEN_SUBSCRIBED:
         return _refused(server, client, _subscribed_refusal(cmd), cmd)
-    if "O" in client.flags and (
-        cmd.is_write or "readonly" in cmd.flags or cmd.name in MAY_REPLICATE
-    ):
+    if "O" in client.flags and (cmd.is_write or "readonly" in cmd.flags or cmd.may_replicate):
         return _refused(server, client, _REPLICA_KEYSPACE, cmd)  # a MONITOR client
     pause = server.client_pause
-    if pause is not None and pause.holds(ctx, cmd, argv):
-        return pause.hold(ctx, argv)  # CLIENT PAUSE: run again from the top when it ends
+    if pause.mode and pause.holds(ctx, cmd, argv):
+        return pause.hold(ctx, argv, execute)
     if client.multi is not None and cmd.in_multi_ok:
         if cmd.no_multi:
             return _refused(server, client, _NO_MULTI, cmd)

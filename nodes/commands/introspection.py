@@ -3,6 +3,7 @@ redis 7.0 shows it."""
 
 from __future__ import annotations
 
+from nodes.commands.command_docs import docs_reply
 from nodes.commands.context import CommandContext
 from nodes.commands.dispatch import resolve
 from nodes.commands.registry import COMMANDS, Command, command
@@ -79,7 +80,13 @@ def command_list(ctx: CommandContext, argv: list[bytes]) -> Reply:
 
 @command("docs", -2, _SUB, acl=_ACL, parent="command", tips="nondeterministic_output_order")
 def command_docs(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    return {}
+    """Commands declared with docs (:mod:`nodes.commands.command_docs`); others are
+    left out."""
+    if len(argv) == 2:
+        found = list(COMMANDS.values())
+    else:
+        found = [c for c in (_lookup(name) for name in argv[2:]) if c is not None]
+    return {c.fullname_bytes: docs_reply(c) for c in found if c.docs is not None}
 
 
 @command("getkeys", -4, _SUB, acl=_ACL, parent="command")
@@ -120,14 +127,18 @@ def command_help(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return [Simple(line.encode()) for line in lines]
 
 
-def _info_one(name: bytes) -> Reply:
+def _lookup(name: bytes) -> Command | None:
+    """A command by name, ``container|sub`` for a subcommand."""
     lowered = name.lower()
     if b"|" in lowered:
         parent, _, child = lowered.partition(b"|")
         container = COMMANDS.get(parent)
-        found = container.subcommands.get(child) if container else None
-    else:
-        found = COMMANDS.get(lowered)
+        return container.subcommands.get(child) if container else None
+    return COMMANDS.get(lowered)
+
+
+def _info_one(name: bytes) -> Reply:
+    found = _lookup(name)
     return describe(found) if found is not None else None
 
 

@@ -87,7 +87,7 @@ def sunsubscribe(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return _unsubscribe(ctx, argv, b"shard")
 
 
-@command("publish", 3, "pubsub loading stale fast", acl="@pubsub @fast")
+@command("publish", 3, "pubsub loading stale fast may_replicate", acl="@pubsub @fast")
 def publish(ctx: CommandContext, argv: list[bytes]) -> Reply:
     receivers = ctx.server.pubsub.publish(argv[1], argv[2], sharded=False)
     _replicate_unless_cluster(ctx, argv)
@@ -97,7 +97,7 @@ def publish(ctx: CommandContext, argv: list[bytes]) -> Reply:
 @command(
     "spublish",
     3,
-    "pubsub loading stale fast",
+    "pubsub loading stale fast may_replicate",
     acl="@pubsub @fast",
     keys=(1, 1, 1),
     key_specs=(KeySpec(("not_key",), begin_index=1, lastkey=0),),

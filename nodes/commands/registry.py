@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 from nodes.resp.values import Blocked, Reply, SetReply, Simple
 
 if TYPE_CHECKING:
+    from nodes.commands.command_docs import Docs
     from nodes.commands.context import CommandContext
 
 Handler = Callable[["CommandContext", list[bytes]], Reply | Blocked]
@@ -122,12 +123,18 @@ class Command:
     parent: Command | None = None
     subcommands: dict[bytes, Command] = field(default_factory=dict)
     is_write: bool = False
+    may_replicate: bool = False
+    """May propagate without the write flag (EVAL, FCALL, PUBLISH, PFCOUNT): what a
+    write pause holds besides writes. Declared as the ``may_replicate`` flag, which
+    COMMAND INFO hides, as redis does."""
     no_auth: bool = False
     no_multi: bool = False
     """Refused while queueing in MULTI (``Command not allowed inside a transaction``)."""
     in_multi_ok: bool = True
     """False for EXEC/DISCARD/MULTI/WATCH/QUIT/RESET: executed even inside MULTI."""
     has_keys: bool = False
+    docs: Docs | None = None
+    """What COMMAND DOCS shows (:mod:`nodes.commands.command_docs`); None: left out."""
 
     fullname_bytes: bytes = b""
     """``fullname`` encoded (what CLIENT LIST shows as ``cmd=``)."""
@@ -152,10 +159,8 @@ class Command:
 COMMANDS: dict[bytes, Command] = {}
 """Top-level commands by lower-case name."""
 
-MAY_REPLICATE = frozenset({"eval", "evalsha", "fcall", "pfcount", "publish", "spublish"})
-"""redis 7.0's commands with the hidden ``may_replicate`` flag (COMMAND does not show
-it): they may add to the replication stream without being writes (CLIENT PAUSE WRITE
-holds them; a monitor or replica connection may not send them)."""
+HIDDEN_FLAGS = ("may_replicate",)
+"""Flags a declaration may carry that COMMAND INFO does not list (redis hides them)."""
 
 
 def command(
@@ -171,12 +176,14 @@ def command(
     tips: str = "",
     parent: str | None = None,
     container: bool = False,
+    docs: Docs | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register ``handler`` as command ``name`` (see the module docstring). A container's
     own handler runs only when it is called without a subcommand and its arity allows."""
 
     def register(handler: Handler) -> Handler:
-        flag_list = tuple(flags.split())
+        declared = flags.split()
+        flag_list = tuple(f for f in declared if f not in HIDDEN_FLAGS)
         if getkeys is not None and "movablekeys" not in flag_list:
             flag_list = (*flag_list, "movablekeys")
         specs = key_specs
@@ -205,9 +212,11 @@ def command(
             getkeys=getkeys,
             tips=tuple(tips.split()),
             is_write="write" in flag_list,
+            may_replicate="may_replicate" in declared,
             no_auth="no_auth" in flag_list,
             no_multi="no_multi" in flag_list,
             has_keys=keys[0] > 0 or getkeys is not None,
+            docs=docs,
             fullname_bytes=name.encode(),
         )
         if parent is not None:

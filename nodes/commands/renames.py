@@ -15,6 +15,7 @@ from nodes.commands.registry import KeySpec, command
 from nodes.errors import CommandError, SyntaxErr
 from nodes.resp.values import OK, Reply
 from nodes.types.sets import RedisSet
+from nodes.types.stream import Stream
 from nodes.types.zset import ZSet
 
 _INT_MIN = -(2**31)
@@ -29,7 +30,7 @@ def duplicate(value: object) -> object:
         return deque(value)
     if isinstance(value, dict):
         return dict(value)
-    if isinstance(value, RedisSet | ZSet):
+    if isinstance(value, RedisSet | ZSet | Stream):
         return value.copy()
     raise CommandError("unknown type object")
 

@@ -368,8 +368,8 @@ OPTIONS: tuple[Option, ...] = (
         hi=LONG_MAX,
     ),
     _o("hll-sparse-max-bytes", "umemory", "3000", "inert", lo=0, hi=LONG_MAX),
-    _o("stream-node-max-bytes", "umemory", "4096", "inert", lo=0, hi=LONG_MAX),
-    _o("stream-node-max-entries", "int", "100", "inert", lo=0, hi=LONG_MAX),
+    _o("stream-node-max-bytes", "umemory", "4096", "", lo=0, hi=LONG_MAX),
+    _o("stream-node-max-entries", "int", "100", "", lo=0, hi=LONG_MAX),
     # ---- events, diagnostics -----------------------------------------------------------
     _o("notify-keyspace-events", "special", "", "inert"),
     _o("slowlog-log-slower-than", "int", "10000", "inert", lo=-1, hi=LONG_MAX),

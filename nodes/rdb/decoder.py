@@ -4,7 +4,8 @@ hold (10 list, 12 zset, 13 hash, 14 quicklist; 3 the old text-score zset).
 
 Malformed data raises :class:`RdbError` (RESTORE answers ``Bad data format``): bad
 containers, duplicate hash fields or set members, NaN scores, empty collections.
-Streams, modules and the zipmap hash are recognised and refused by name.
+Streams (types 15 and 19) are :mod:`nodes.rdb.stream_codec`'s; modules and the zipmap
+hash are recognised and refused by name.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from nodes.rdb import intset, listpack, ziplist
+from nodes.rdb import intset, listpack, stream_codec, ziplist
 from nodes.rdb.format import (
     DOUBLE,
     TYPE_HASH,
@@ -25,6 +26,8 @@ from nodes.rdb.format import (
     TYPE_NAMES,
     TYPE_SET,
     TYPE_SET_INTSET,
+    TYPE_STREAM_LISTPACKS,
+    TYPE_STREAM_LISTPACKS_2,
     TYPE_STRING,
     TYPE_ZSET,
     TYPE_ZSET_2,
@@ -52,6 +55,8 @@ VALUE_TYPES = frozenset(
         TYPE_HASH_LISTPACK,
         TYPE_ZSET_LISTPACK,
         TYPE_LIST_QUICKLIST_2,
+        TYPE_STREAM_LISTPACKS,
+        TYPE_STREAM_LISTPACKS_2,
     }
 )
 """The value types we load."""
@@ -147,6 +152,8 @@ def decode(rdb_type: int, r: Reader) -> object:
         return _zset(pairs)
     if rdb_type in (TYPE_LIST_QUICKLIST, TYPE_LIST_QUICKLIST_2):
         return _quicklist(r, rdb_type)
+    if rdb_type in (TYPE_STREAM_LISTPACKS, TYPE_STREAM_LISTPACKS_2):
+        return stream_codec.decode(rdb_type, r)
     if rdb_type not in VALUE_TYPES:
         raise UnsupportedType(rdb_type)
     blob = r.string()

@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable
 from typing import Final
 
-from nodes.rdb import intset, listpack
+from nodes.rdb import intset, listpack, stream_codec
 from nodes.rdb.format import (
     DOUBLE,
     TYPE_HASH,
@@ -120,4 +120,6 @@ def encode(value: Frozen, *, compress: bool = True) -> tuple[int, bytes]:
             parts.append(put(member))
             parts.append(pack(score))
         return TYPE_ZSET_2, b"".join(parts)
+    if isinstance(value, stream_codec.FrozenStream):
+        return stream_codec.encode(value, put)
     raise TypeError(f"no RDB encoding for {type(value).__name__}")

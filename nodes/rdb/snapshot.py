@@ -10,7 +10,10 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from nodes.keyspace import Keyspace
+from nodes.rdb.stream_codec import FrozenStream
+from nodes.rdb.stream_codec import freeze as freeze_stream
 from nodes.types.sets import RedisSet
+from nodes.types.stream import Stream
 from nodes.types.zset import ZSet
 
 
@@ -33,7 +36,7 @@ class FrozenZSet(NamedTuple):
     """(score, member), ascending."""
 
 
-Frozen = bytes | FrozenList | FrozenSet | FrozenHash | FrozenZSet
+Frozen = bytes | FrozenList | FrozenSet | FrozenHash | FrozenZSet | FrozenStream
 
 
 class Entry(NamedTuple):
@@ -58,6 +61,8 @@ def freeze(value: object) -> Frozen:
         return FrozenSet(False, tuple(value))
     if isinstance(value, ZSet):
         return FrozenZSet(value.listpack, value.by_rank(0, len(value) - 1, reverse=False))
+    if isinstance(value, Stream):
+        return freeze_stream(value)
     raise TypeError(f"no RDB encoding for a {kind.__name__}")
 
 

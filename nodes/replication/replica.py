@@ -90,6 +90,20 @@ class MasterLink:
             with contextlib.suppress(BaseException):
                 await self._task
 
+    @property
+    def client(self) -> Client:
+        """The link's client as CLIENT LIST / CLIENT KILL see it (type master)."""
+        return self._ctx.client
+
+    def drop_connection(self) -> None:
+        """CLIENT KILL of the master link: close the connection now (the link is down from
+        this moment, as redis's ``repl_down_since``, even if the loop is busy until the
+        session notices); the link reconnects."""
+        if self.state == "connected":
+            self.down_since_ms = self.server.clock_ms()
+        self.state = "connect"
+        self._drop_writer()
+
     def _drop_writer(self) -> None:
         if self._writer is not None:
             self._writer.transport.abort()

@@ -355,6 +355,11 @@ def _lua_string(value: object) -> bytes:
 _ENGINES: weakref.WeakKeyDictionary[Server, ScriptEngine] = weakref.WeakKeyDictionary()
 
 
+def existing_engine(server: Server) -> ScriptEngine | None:
+    """The server's engine if a script or function made one, else None."""
+    return _ENGINES.get(server)
+
+
 def engine_for(server: Server) -> ScriptEngine:
     """The server's engine (created on first use: the interpreter costs ~1 ms)."""
     engine = _ENGINES.get(server)

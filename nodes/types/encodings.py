@@ -19,6 +19,7 @@ from collections import deque
 from nodes.resp.parser import string2ll
 from nodes.types.limits import LIMITS
 from nodes.types.sets import RedisSet
+from nodes.types.stream import Stream
 from nodes.types.zset import ZSet
 
 EMBSTR_SIZE_LIMIT = 44
@@ -46,6 +47,8 @@ def encoding_of(value: object) -> bytes:
             len(f) <= limit and len(v) <= limit for f, v in value.items()
         )
         return b"listpack" if small else b"hashtable"
+    if isinstance(value, Stream):
+        return b"stream"
     return b"unknown"
 
 
@@ -75,4 +78,12 @@ def estimated_memory(key: bytes, value: object) -> int:
         return total + 96 + sum(len(m) + 48 for m, _ in value.items())
     if isinstance(value, dict):
         return total + 64 + sum(len(f) + len(v) + _ENTRY + 18 for f, v in value.items())
+    if isinstance(value, Stream):
+        # redis preallocates the tail listpack (4 KB, or stream-node-max-bytes if less)
+        nodes = sum(node.listpack_bytes() + 48 for node in value.nodes)
+        if value.nodes:
+            prealloc = min(4096, LIMITS.stream_node_max_bytes or 4096)
+            nodes += max(prealloc - value.nodes[-1].listpack_bytes(), 0)
+        pending = sum(len(g.pel) * 80 + len(g.consumers) * 64 for g in value.groups.values())
+        return total + 120 + nodes + pending
     return total

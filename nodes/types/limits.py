@@ -21,6 +21,8 @@ class EncodingLimits:
     zset_max_listpack_entries: int = 128
     zset_max_listpack_value: int = 64
     set_max_intset_entries: int = 512
+    stream_node_max_bytes: int = 4096
+    stream_node_max_entries: int = 100
 
 
 LIMITS = EncodingLimits()
@@ -31,6 +33,8 @@ _OPTIONS = {
     "zset-max-listpack-entries": "zset_max_listpack_entries",
     "zset-max-listpack-value": "zset_max_listpack_value",
     "set-max-intset-entries": "set_max_intset_entries",
+    "stream-node-max-bytes": "stream_node_max_bytes",
+    "stream-node-max-entries": "stream_node_max_entries",
 }
 
 

@@ -185,7 +185,23 @@ ISSUE_12_COMMANDS: tuple[str, ...] = (
     "georadiusbymember",
     "georadiusbymember_ro",
 )
-ISSUE_12_CONTAINERS = ("object", "memory")
+ISSUE_12_STREAM_COMMANDS: tuple[str, ...] = (
+    "xadd",
+    "xlen",
+    "xrange",
+    "xrevrange",
+    "xdel",
+    "xtrim",
+    "xread",
+    "xreadgroup",
+    "xack",
+    "xpending",
+    "xclaim",
+    "xautoclaim",
+    "xsetid",
+)
+ISSUE_12_COMMANDS += ISSUE_12_STREAM_COMMANDS
+ISSUE_12_CONTAINERS = ("object", "memory", "xgroup", "xinfo")
 
 # Issue 12, pub/sub and blocking commands: the whole COMMAND INFO entry (flags, ACL
 # categories, tips, key specs, subcommands) must be byte-identical.
@@ -315,6 +331,15 @@ GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("SPUBLISH", "c", "m"),
     ("SUNSUBSCRIBE", "c"),
     ("SUBSCRIBE", "c"),
+    ("XADD", "s", "*", "f", "v"),
+    ("XREAD", "COUNT", "2", "STREAMS", "a", "b", "0", "0"),
+    ("XREAD", "BLOCK", "0", "STREAMS", "streams", "0"),
+    ("XREAD", "STREAMS", "a", "b", "0"),
+    ("XREAD", "FOO", "STREAMS", "a", "0"),
+    ("XREADGROUP", "GROUP", "streams", "c", "NOACK", "STREAMS", "a", ">"),
+    ("XGROUP", "CREATE", "s", "g", "$"),
+    ("XINFO", "STREAM", "s"),
+    ("XAUTOCLAIM", "s", "g", "c", "0", "0"),
     # Errors: wrong arity, no keys, unknown command.
     ("MSET", "a", "1", "b"),
     ("GET",),
@@ -510,3 +535,40 @@ def test_command_list_names_are_redis_names(conns) -> None:
     assert extra == ["client|setinfo"], extra  # redis-py's handshake needs it (7.2)
     for args in (("FILTERBY",), ("FILTERBY", "COLOR", "x"), ("x",)):
         assert ours.call("COMMAND", "LIST", *args).raw == theirs.call("COMMAND", "LIST", *args).raw
+
+
+DOCUMENTED = (
+    *ISSUE_12_STREAM_COMMANDS,
+    *(f"xgroup|{s}" for s in ("create", "setid", "destroy", "createconsumer", "delconsumer")),
+    "xgroup|help",
+    *(f"xinfo|{s}" for s in ("stream", "groups", "consumers", "help")),
+)
+
+
+@pytest.mark.parametrize("name", DOCUMENTED)
+def test_command_docs_matches_redis(conns, name: str) -> None:
+    theirs, ours = conns
+    a, b = theirs.call("COMMAND", "DOCS", name), ours.call("COMMAND", "DOCS", name)
+    assert b.raw == a.raw, f"redis-server {a.text()}\nours         {b.text()}"
+
+
+@pytest.mark.parametrize("container", ("xgroup", "xinfo"))
+def test_container_docs_match_redis(conns, container: str) -> None:
+    """The container's own fields exactly, its subcommands' entries by name (redis lists
+    them in its dict's order)."""
+    theirs, ours = conns
+
+    def parts(reply: Reply) -> tuple[list[bytes], dict[bytes, bytes]]:
+        fields = reply.items[1].items
+        head: list[bytes] = []
+        subs: dict[bytes, bytes] = {}
+        for k, v in zip(fields[0::2], fields[1::2], strict=True):
+            if k.value == b"subcommands":
+                named = zip(v.items[0::2], v.items[1::2], strict=True)
+                subs = {n.value or b"": d.raw for n, d in named}
+            else:
+                head += [k.raw, v.raw]
+        return head, subs
+
+    a, b = theirs.call("COMMAND", "DOCS", container), ours.call("COMMAND", "DOCS", container)
+    assert parts(b) == parts(a)

@@ -41,12 +41,15 @@ def _every_type(rng: random.Random) -> list[Step]:
         cmd("ZADD", "zinf", "inf", "a", "-inf", "b", "0", "c", "1.5", "d"),
         cmd("ZADD", "big", *[x for i in range(200) for x in (str(i / 7), f"k{i}")]),
         cmd("PEXPIRE", "h", "500000"),
+        cmd("XADD", "st", "1-1", "f", "v"),
+        cmd("XADD", "st", "2-1", "f", "w", "g", "x"),
+        cmd("XGROUP", "CREATE", "st", "grp", "0"),
     ]
 
 
 def _scripts(seed: int) -> list[Script]:
     rng = random.Random(seed)
-    keys = ("s", "n", "e", "l", "set", "ints", "h", "z", "zinf", "big", "nokey")
+    keys = ("s", "n", "e", "l", "set", "ints", "h", "z", "zinf", "big", "st", "nokey")
     return [
         *both_protocols(
             "debug-digest",

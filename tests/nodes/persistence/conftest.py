@@ -32,7 +32,8 @@ def connect(port: int) -> Any:
 def fill(client: Any, rng: random.Random) -> None:
     """Keys of every type in every encoding redis 7.0 writes: int, short, LZF and
     large strings; quicklists of one and many nodes; intsets and hash-table sets;
-    listpack and hash-table hashes; listpack and skiplist sorted sets; expiries."""
+    listpack and hash-table hashes; listpack and skiplist sorted sets; a stream of two
+    nodes with a tombstone and a consumer group; expiries."""
     client.set("s:int", "12345")
     client.set("s:bigint", "123456789012345")
     client.set("s:short", "hello")
@@ -50,6 +51,11 @@ def fill(client: Any, rng: random.Random) -> None:
     client.zadd("z:small", {f"m{i}": rng.choice([i, i / 3, -i]) for i in range(30)})
     client.zadd("z:big", {f"m{i}": rng.random() * 1e6 for i in range(500)})
     client.pexpire("z:big", 900_000)
+    for i in range(150):
+        client.xadd("x:stream", {"f": i, "r": rng.randbytes(rng.randint(0, 40))}, id=f"{i + 1}-0")
+    client.xdel("x:stream", "3-0")
+    client.xgroup_create("x:stream", "g", id="0")
+    client.xreadgroup("g", "c", {"x:stream": ">"}, count=4)
 
 
 def snapshot(client: Any) -> dict[bytes, tuple[Any, ...]]:
@@ -68,6 +74,8 @@ def snapshot(client: Any) -> dict[bytes, tuple[Any, ...]]:
             value = tuple(sorted(client.hgetall(key).items()))
         elif kind == b"zset":
             value = tuple(client.zrange(key, 0, -1, withscores=True))
+        elif kind == b"stream":
+            value = (tuple(client.xrange(key)), repr(client.xinfo_groups(key)))
         else:
             value = kind
         out[key] = (kind, value, client.pttl(key) > 0)

@@ -69,4 +69,22 @@ SCRIPTS: list[Script] = [
         cmd("RENAME", "{s}l", "other"),
         cmd("RENAME", "{s}l", "{s}m"),
     ),
+    script(
+        "cluster-streams",
+        # Alone or after cluster-crossslot (then the slots are busy already: same error).
+        cmd("CLUSTER", "ADDSLOTSRANGE", 0, 16383),
+        until(b"$-1\r\n", "GET", "missing"),
+        cmd("XADD", "{s}a", "1-0", "f", 1),
+        cmd("XADD", "{s}b", "1-0", "f", 2),
+        cmd("XADD", "other", "1-0", "f", 3),
+        cmd("XREAD", "STREAMS", "{s}a", "{s}b", 0, 0),
+        cmd("XREAD", "STREAMS", "{s}a", "other", 0, 0),
+        cmd("XREAD", "COUNT", 1, "STREAMS", "other", "{s}a", "$", "$"),
+        cmd("XREAD", "STREAMS", "{s}a", "other", 0),
+        cmd("XGROUP", "CREATE", "{s}a", "g", 0),
+        cmd("XGROUP", "CREATE", "{s}b", "g", 0),
+        cmd("XREADGROUP", "GROUP", "g", "c", "STREAMS", "{s}a", "{s}b", ">", ">"),
+        cmd("XREADGROUP", "GROUP", "g", "c", "STREAMS", "{s}a", "other", ">", ">"),
+        cmd("XINFO", "GROUPS", "{s}a"),
+    ),
 ]
