@@ -175,6 +175,8 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
     # never-completed calls that change nothing may wait for the end (see above)
     idle_unknown_at = [False] * size
     completes_at = [0] * size  # 1 for a call node whose operation completed
+    read_only = model.read_only
+    forced_at = [False] * size  # a completed call that never changes the state
     to_complete = 0  # completed operations not yet linearized
     node_of_call = [0] * m
     requires = model.requires
@@ -195,6 +197,7 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
             else:
                 completes_at[node] = 1
                 to_complete += 1
+                forced_at[node] = read_only is not None and read_only(calls[i])
             node_of_call[i] = node
         else:
             ret_of[node_of_call[i]] = node
@@ -274,19 +277,22 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
         # a return entry: its operation cannot be placed after the calls before it
         if best is None or depth > best.depth:
             best = DeadEnd(context, depth, stack, state, entry)
-        if stack is None:
-            return SearchResult("invalid", None, best.stuck(), len(memo), m)
-        entry, state, stack = stack
-        depth -= 1
-        to_complete += completes_at[entry]
-        linearized ^= member_at[entry]
-        done[entry] = False
-        # unlift: put the return back, then the call
-        r = ret_of[entry]
-        nxt[prv[r]] = r
-        prv[nxt[r]] = r
-        nxt[prv[entry]] = entry
-        prv[nxt[entry]] = entry
+        while True:  # pop until a call whose alternatives are still to be tried
+            if stack is None:
+                return SearchResult("invalid", None, best.stuck(), len(memo), m)
+            entry, state, stack = stack
+            depth -= 1
+            to_complete += completes_at[entry]
+            linearized ^= member_at[entry]
+            done[entry] = False
+            # unlift: put the return back, then the call
+            r = ret_of[entry]
+            nxt[prv[r]] = r
+            prv[nxt[r]] = r
+            nxt[prv[entry]] = entry
+            prv[nxt[entry]] = entry
+            if not forced_at[entry]:
+                break  # a read-only call failed here: so does every order from here
         entry = nxt[entry]
 
 
