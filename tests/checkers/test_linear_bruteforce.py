@@ -40,6 +40,8 @@ def register_spec(state: Any, op: Operation) -> tuple[bool, Any]:
     if op.f == "write":
         return True, op.input
     old, new = op.input
+    if op.outcome is OpType.FAIL:  # kept only in Porcupine's reading: it read another value
+        return state != old, state
     if state == old:
         return True, new
     return not known, state  # an info cas that found another value did nothing
