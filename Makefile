@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := iproute2 nftables redis-server redis-tools chromium faketime procps
+APT_PACKAGES := iproute2 nftables redis-server redis-tools chromium faketime procps tcl fuse3 libfuse3-dev pkg-config openssh-server openssh-client
 RUN_ARGS ?=
 PYTEST_ARGS ?=
 

@@ -74,6 +74,8 @@ class DB(Protocol):
 
 @runtime_checkable
 class Killable(Protocol):
+    """Kills and restarts its nodes (the kill and restart-all faults)."""
+
     async def kill(self, node: str) -> None:
         """SIGKILL the node's process; returns once it is gone."""
         ...
@@ -85,7 +87,20 @@ class Killable(Protocol):
 
 
 @runtime_checkable
+class PowerLossable(Protocol):
+    """Loses power on its nodes: the process dies and whatever it wrote but did not fsync
+    is gone (the kill-power faults). The nodes restart through :class:`Killable`."""
+
+    async def lose_power(self, node: str) -> str:
+        """SIGKILL the node, then discard every write it did not fsync; returns once both
+        are done, with a short description of what was lost (bytes, files)."""
+        ...
+
+
+@runtime_checkable
 class Pausable(Protocol):
+    """Pauses and resumes its nodes (the pause faults)."""
+
     async def pause(self, node: str) -> None:
         """SIGSTOP the node's process."""
         ...
@@ -97,6 +112,8 @@ class Pausable(Protocol):
 
 @runtime_checkable
 class HasPrimaries(Protocol):
+    """Tells its live roles (failover, reshard, role-aware targets)."""
+
     async def topology(self) -> Topology:
         """The current roles, from CLUSTER NODES of a reachable node (not start-up order)."""
         ...
@@ -104,6 +121,8 @@ class HasPrimaries(Protocol):
 
 @runtime_checkable
 class HasLogFiles(Protocol):
+    """Names the node files to keep in the run folder."""
+
     def log_files(self) -> Mapping[str, Path]:
         """File name in the run folder -> path of the file to copy there."""
         ...

@@ -24,7 +24,8 @@ import redis
 import redis.asyncio as aredis
 from redis.asyncio.cluster import ClusterNode
 
-from harness.dbs.cluster import ClusterDB, ClusterSpec
+from harness.dbs.cluster import ClusterDB
+from harness.dbs.cluster_spec import ClusterSpec
 from harness.dbs.network import LoopbackNetwork
 from harness.workloads.base import spread_keys
 
@@ -72,7 +73,7 @@ async def plain_async(port: int, seconds: float, concurrency: int) -> float:
 def with_cluster(fn: Callable[[int], float]) -> float:
     async def go() -> float:
         with tempfile.TemporaryDirectory(prefix="sb-bench-") as data:
-            spec = ClusterSpec(nodes=3, replicas=0, appendonly=False)
+            spec = ClusterSpec(db="redis", nodes=3, replicas=0, appendonly=False)
             db = ClusterDB(spec, LoopbackNetwork(), Path(data), lambda _: None)
             await db.setup()
             try:

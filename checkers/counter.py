@@ -24,6 +24,7 @@ from typing import Any
 from base.op import Op, OpType
 from checkers.history.errors import HistoryShapeError
 from checkers.history.pairing import NEVER, Attempt, pair_attempts
+from checkers.results.figures import COUNTER, Bounds, BoundsError, CounterResult
 from checkers.verdict import CheckResult, Verdict
 
 
@@ -47,7 +48,7 @@ def _delta(op: Attempt) -> int:
 class CounterChecker:
     """Every read of a key lies within the bounds its concurrent adds allow."""
 
-    name = "counter"
+    name = COUNTER
 
     def __init__(self, *, add_f: str = "add", read_f: str = "read", max_listed: int = 100):
         self.add_f = add_f
@@ -76,9 +77,9 @@ class CounterChecker:
             elif op.f == self.read_f and op.is_ok:
                 events[op.key].append((op.invoke_pos, 1, "read", op))
                 events[op.key].append((op.complete_pos, 0, "read_done", op))
-        errors: list[dict[str, Any]] = []
+        errors: list[BoundsError] = []
         error_count = reads = 0
-        finals: dict[str, Any] = {}
+        finals: dict[str, Bounds] = {}
         for key, evs in events.items():
             evs.sort(key=lambda e: (e[0], e[1]))
             sums = _Sums()
@@ -108,30 +109,25 @@ class CounterChecker:
                     if isinstance(value, bool) or not isinstance(value, int):
                         index = op.invoke.index if op.invoke.index >= 0 else op.invoke_pos
                         raise HistoryShapeError(index, f"read value is not an integer: {value!r}")
-                    finals[str(key)] = {"value": value, "lower": lower, "upper": upper}
+                    finals[str(key)] = Bounds(value, lower, upper)
                     if not lower <= value <= upper:
                         error_count += 1
                         if len(errors) < self.max_listed:
                             errors.append(_error(op, key, value, lower, upper))
-        details: dict[str, Any] = {
-            "read_count": reads,
-            "error_count": error_count,
-            "errors": errors,
-            "last_reads": finals,
-        }
+        details = CounterResult(reads, error_count, tuple(errors), finals).to_json()
         if error_count:
             reason = f"{error_count} read(s) outside their bounds"
             return CheckResult(self.name, Verdict.INVALID, reason, details)
         return CheckResult(self.name, Verdict.VALID, None, details)
 
 
-def _error(op: Attempt, key: Any, value: int, lower: int, upper: int) -> dict[str, Any]:
-    return {
-        "index": op.invoke.index if op.invoke.index >= 0 else op.invoke_pos,
-        "key": key,
-        "value": value,
-        "lower": lower,
-        "upper": upper,
-        "invoke_time": op.invoke_ns,
-        "complete_time": op.complete_ns if op.complete_pos != NEVER else None,
-    }
+def _error(op: Attempt, key: Any, value: int, lower: int, upper: int) -> BoundsError:
+    return BoundsError(
+        index=op.invoke.index if op.invoke.index >= 0 else op.invoke_pos,
+        key=key,
+        value=value,
+        lower=lower,
+        upper=upper,
+        invoke_ns=op.invoke_ns,
+        complete_ns=op.complete_ns if op.complete_pos != NEVER else None,
+    )

@@ -1,7 +1,8 @@
 """Checker results in words, for ``harness check -v``: one reader-friendly block per
 checker (the lost writes of set-full, the cycles of list-append with their edge kinds,
 the out-of-bounds reads of the counter, the linearizability explanation), built from
-``CheckResult.details`` only."""
+``CheckResult.details`` read through each checker's result type
+(:mod:`checkers.results`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from checkers.results.elle import ListAppendResult
+from checkers.results.figures import CounterResult
+from checkers.results.linear import LinearResult
+from checkers.results.setfull import LostWrite, SetFullResult
 from checkers.verdict import CheckResult
 
 LISTED = 10
@@ -21,7 +26,7 @@ def explain_in_words(result: CheckResult) -> str:
     lines = [result.reason] if result.reason else []
     details = result.details
     words = _BY_CHECKER.get(result.checker)
-    if words is not None:
+    if words is not None and details:
         lines.extend(words(details))
     elif isinstance(details.get("explanation"), dict):
         lines.extend(_linear(details))
@@ -29,99 +34,80 @@ def explain_in_words(result: CheckResult) -> str:
         lines.append(json.dumps(details, indent=1, default=str)[:4000])
     second = details.get("second_opinion")
     if isinstance(second, Mapping):
-        lines.append(f"second opinion: {_verdict_word(second.get('valid'))}")
-        if second.get("reason"):
-            lines.append(f"  {second['reason']}")
+        theirs = CheckResult.from_json("second opinion", second)
+        lines.append(f"second opinion: {theirs.verdict.value}")
+        if theirs.reason:
+            lines.append(f"  {theirs.reason}")
     return "\n".join(lines)
 
 
-def _verdict_word(valid: object) -> str:
-    if valid is True:
-        return "valid"
-    return "invalid" if valid is False else "unknown"
-
-
 def _linear(details: Mapping[str, Any]) -> list[str]:
-    explanation = details.get("explanation")
-    if not isinstance(explanation, dict) or "unplaceable" not in explanation:
+    explanation = LinearResult.from_json(details).explanation
+    if explanation is None or not explanation.unplaceable:
         return []
     from checkers.linear import explanation_text  # noqa: PLC0415 (only for linear results)
 
-    return [explanation_text(explanation)]
+    return [explanation_text(explanation.to_json())]
 
 
 def _ms(ns: object) -> str:
     return f"{ns / 1e6:.3f} ms" if isinstance(ns, int | float) else "never"
 
 
-def _set_full(d: Mapping[str, Any]) -> list[str]:
+def _set_full(details: Mapping[str, Any]) -> list[str]:
+    d = SetFullResult.from_json(details)
+    c = d.counts
     lines = [
-        "acknowledged {a}, lost {l}, stale {s}, never read {n}, recovered {r}, "
-        "unexpected {u}, duplicated {dup}".format(
-            a=d.get("acknowledged_count", 0),
-            l=d.get("lost_count", 0),
-            s=d.get("stale_count", 0),
-            n=d.get("never_read_count", 0),
-            r=d.get("recovered_count", 0),
-            u=d.get("unexpected_count", 0),
-            dup=d.get("duplicated_count", 0),
-        )
+        f"acknowledged {c.acknowledged}, lost {c.lost}, stale {c.stale}, never read "
+        f"{c.never_read}, recovered {c.recovered}, unexpected {d.unexpected_count}, "
+        f"duplicated {d.duplicated_count}"
     ]
-    lost: Sequence[Mapping[str, Any]] = d.get("lost", [])
-    if lost:
-        lines.append(f"lost writes ({d.get('lost_count', len(lost))}):")
-    for w in lost[:LISTED]:
-        lines.append(f"  key {w.get('key')!r} value {w.get('value')!r}: {_lost_write(w)}")
-    _more(lines, lost)
-    unexpected: Sequence[Mapping[str, Any]] = d.get("unexpected", [])
-    if unexpected:
-        lines.append(f"unexpected elements ({d.get('unexpected_count', len(unexpected))}):")
-    for u in unexpected[:LISTED]:
+    if d.lost:
+        lines.append(f"lost writes ({c.lost}):")
+    for w in d.lost[:LISTED]:
+        lines.append(f"  key {w.key!r} value {w.value!r}: {_lost_write(w)}")
+    _more(lines, d.lost)
+    if d.unexpected:
+        lines.append(f"unexpected elements ({d.unexpected_count}):")
+    for u in d.unexpected[:LISTED]:
         lines.append(
             f"  key {u.get('key')!r} value {u.get('value')!r} in read {u.get('read_index')} "
             f"({u.get('why')})"
         )
-    _more(lines, unexpected)
-    by_acks: Mapping[str, Mapping[str, int]] = d.get("by_acks", {})
-    if by_acks:
+    _more(lines, d.unexpected)
+    if d.by_acks:
         lines.append("by WAIT acknowledgement level (replicas; none: no WAIT):")
-    for level, counts in by_acks.items():
-        lines.append(
-            f"  {level}: acknowledged {counts.get('acknowledged_count', 0)}, "
-            f"lost {counts.get('lost_count', 0)}"
-        )
-    if d.get("unread_keys"):
-        lines.append(f"keys never read: {', '.join(map(str, d['unread_keys'][:LISTED]))}")
+    for level, counts in d.by_acks.items():
+        lines.append(f"  {level}: acknowledged {counts.acknowledged}, lost {counts.lost}")
+    if d.unread_keys:
+        lines.append(f"keys never read: {', '.join(map(str, d.unread_keys[:LISTED]))}")
     return lines
 
 
-def _lost_write(w: Mapping[str, Any]) -> str:
+def _lost_write(w: LostWrite) -> str:
     """Where a lost write came from and which reads saw and missed it."""
-    how = [str(w.get("outcome")), f"invoked {_ms(w.get('invoke_time'))}"]
-    how.append(f"completed {_ms(w.get('complete_time'))}")
-    if w.get("acks") is not None:
-        how.append(f"WAIT acks {w['acks']}")
-    if w.get("node") is not None:
-        how.append(f"node {w['node']}")
-    seen = w.get("last_seen_read_index")
+    how = [w.outcome, f"invoked {_ms(w.invoke_ns)}", f"completed {_ms(w.complete_ns)}"]
+    if w.acks is not None:
+        how.append(f"WAIT acks {w.acks}")
+    if w.node is not None:
+        how.append(f"node {w.node}")
+    seen = w.last_seen_read_index
     seen_text = "never seen by a read" if seen is None else f"last seen by read {seen}"
-    faults = ", ".join(map(str, w.get("faults") or [])) or "none"
+    faults = ", ".join(w.faults) or "none"
     return (
-        f"add at event {w.get('index')} ({', '.join(how)}); {seen_text}, missing from "
-        f"read {w.get('missing_from_read_index')}; faults during the add: {faults}"
+        f"add at event {w.index} ({', '.join(how)}); {seen_text}, missing from "
+        f"read {w.missing_from_read_index}; faults during the add: {faults}"
     )
 
 
-def _list_append(d: Mapping[str, Any]) -> list[str]:
+def _list_append(details: Mapping[str, Any]) -> list[str]:
+    d = ListAppendResult.from_json(details)
     lines = [
-        f"{d.get('txn_count', 0)} transactions ({d.get('ok_count', 0)} ok, "
-        f"{d.get('info_count', 0)} info, {d.get('fail_count', 0)} fail), "
-        f"{d.get('consistency', 'serializable')}"
+        f"{d.txn_count} transactions ({d.ok_count} ok, {d.info_count} info, "
+        f"{d.fail_count} fail), {d.consistency}"
     ]
-    counts: Mapping[str, int] = d.get("anomaly_counts", {})
-    anomalies: Mapping[str, Sequence[Mapping[str, Any]]] = d.get("anomalies", {})
-    for kind, found in anomalies.items():
-        lines.append(f"{kind} ({counts.get(kind, len(found))}):")
+    for kind, found in d.anomalies.items():
+        lines.append(f"{kind} ({d.anomaly_counts.get(kind, len(found))}):")
         for a in found[:LISTED]:
             steps = a.get("steps")
             if isinstance(steps, list) and steps:
@@ -141,15 +127,14 @@ def _cycle(steps: Sequence[Mapping[str, Any]]) -> str:
     return out
 
 
-def _counter(d: Mapping[str, Any]) -> list[str]:
-    lines = [f"{d.get('read_count', 0)} reads, {d.get('error_count', 0)} outside their bounds"]
-    errors: Sequence[Mapping[str, Any]] = d.get("errors", [])
-    for e in errors[:LISTED]:
+def _counter(details: Mapping[str, Any]) -> list[str]:
+    d = CounterResult.from_json(details)
+    lines = [f"{d.read_count} reads, {d.error_count} outside their bounds"]
+    for e in d.errors[:LISTED]:
         lines.append(
-            f"  read at event {e.get('index')} of key {e.get('key')!r}: {e.get('value')} not "
-            f"in [{e.get('lower')}, {e.get('upper')}]"
+            f"  read at event {e.index} of key {e.key!r}: {e.value} not in [{e.lower}, {e.upper}]"
         )
-    _more(lines, errors)
+    _more(lines, d.errors)
     return lines
 
 

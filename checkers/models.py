@@ -12,28 +12,37 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from base.op import Op
 from checkers.verdict import Checker, CheckResult, Verdict, guarded
 
+if TYPE_CHECKING:  # only for the annotation: harness check must start fast
+    from pathlib import Path
+
 
 @dataclass(frozen=True, slots=True)
 class CheckOptions:
-    """What ``harness check`` lets the user tune. ``timeout_s`` (None: no limit) and
-    ``max_memory_mb`` bound a checker's search; ``workers`` is how many processes it may
-    use; ``failed_cas_reads`` is Porcupine's reading of a failed cas (a read of another
-    value) instead of Knossos' (it did not happen). For list-append: ``consistency``
-    (``serializable`` or ``strict-serializable``) and ``elle_cli``, the path of an
-    elle-cli program whose verdict is merged with ours. ``max_listed`` caps the findings
-    set-full and counter-bounds list (their counts are never capped)."""
+    """What the user can tune, for ``harness check`` and for a run's checkers alike.
+    ``timeout_s`` (None: no limit) and ``max_memory_mb`` bound a checker's search;
+    ``workers`` is how many processes it may use; ``failed_cas_reads`` is Porcupine's
+    reading of a failed cas (a read of another value) instead of Knossos' (it did not
+    happen). For list-append: ``consistency`` (``serializable`` or
+    ``strict-serializable``) and ``elle_cli``, the path of an elle-cli program whose
+    verdict is merged with ours. ``max_listed`` caps the findings set-full and
+    counter-bounds list (their counts are never capped). For a run's workload
+    (``harness.workloads``): ``model`` is the register workload's linearizability model
+    and ``require_ok`` makes stats invalid when some ``f`` never succeeded."""
 
     timeout_s: float | None = 60.0
     max_memory_mb: int = 1024
     workers: int = 2
     failed_cas_reads: bool = False
     consistency: str = "serializable"
-    elle_cli: str | None = None
+    elle_cli: str | Path | None = None
     max_listed: int = 100
+    model: str = "cas-register"
+    require_ok: bool = True
 
 
 CheckerFactory = Callable[[str, CheckOptions], Checker]

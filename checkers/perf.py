@@ -13,29 +13,23 @@ Informational: the verdict is always valid.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 from base.op import Op, OpType
-from checkers.faults import FaultWindow, fault_windows
+from checkers.faults import FaultIndex, fault_windows
 from checkers.history.pairing import pair_attempts
 from checkers.quantiles import summary_ms
+from checkers.results.figures import PERF, PerfResult, Share, Throughput
 from checkers.verdict import CheckResult, Verdict
 
 SECOND_NS = 1_000_000_000
 
 
-def _in_fault(windows: Sequence[FaultWindow], starts: Sequence[int], t: int) -> bool:
-    i = bisect_right(starts, t)
-    return any(w.start_ns <= t <= w.end_ns for w in windows[:i])
-
-
 class PerfChecker:
     """Latency quantiles, throughput and availability; never invalid."""
 
-    name = "perf"
+    name = PERF
 
     def __init__(self, *, bucket_ns: int = SECOND_NS) -> None:
         if bucket_ns <= 0:
@@ -45,7 +39,7 @@ class PerfChecker:
     def check(self, history: Sequence[Op]) -> CheckResult:
         attempts = pair_attempts(history)
         windows = fault_windows(history, attempts)
-        starts = [w.start_ns for w in windows]
+        faults = FaultIndex(windows)
         ok_lat: dict[str, list[int]] = defaultdict(list)
         all_lat: dict[str, list[int]] = defaultdict(list)
         buckets: dict[int, Counter[str]] = defaultdict(Counter)
@@ -60,24 +54,23 @@ class PerfChecker:
                 if op.outcome is OpType.OK:
                     ok_lat[op.f].append(latency)
                 buckets[done // self.bucket_ns][op.outcome.value] += 1
-            period = "faulted" if _in_fault(windows, starts, op.invoke_ns) else "healthy"
+            period = "faulted" if faults.covers(op.invoke_ns) else "healthy"
             avail[period]["ok" if op.outcome is OpType.OK else "not_ok"] += 1
-        details: dict[str, Any] = {
-            "latency_ms": {
+        found = PerfResult(
+            latency_ms={
                 f: {"ok": summary_ms(ok_lat[f]), "all": summary_ms(all_lat[f])}
                 for f in sorted(all_lat)
             },
-            "bucket_s": self.bucket_ns / SECOND_NS,
-            "throughput": [
-                {"bucket": b, "ok": c["ok"], "fail": c["fail"], "info": c["info"]}
-                for b, c in sorted(buckets.items())
-            ],
-            "availability": {period: _share(c) for period, c in avail.items()},
-            "faults": [w.to_json() for w in windows],
-        }
-        return CheckResult(self.name, Verdict.VALID, None, details)
+            bucket_s=self.bucket_ns / SECOND_NS,
+            throughput=tuple(
+                Throughput(b, c["ok"], c["fail"], c["info"]) for b, c in sorted(buckets.items())
+            ),
+            availability={period: _share(c) for period, c in avail.items()},
+            faults=tuple(windows),
+        )
+        return CheckResult(self.name, Verdict.VALID, None, found.to_json())
 
 
-def _share(c: Counter[str]) -> dict[str, Any]:
+def _share(c: Counter[str]) -> Share:
     n = c["ok"] + c["not_ok"]
-    return {"count": n, "ok_count": c["ok"], "ok_share": round(c["ok"] / n, 4) if n else None}
+    return Share(n, c["ok"], round(c["ok"] / n, 4) if n else None)

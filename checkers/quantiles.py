@@ -1,16 +1,21 @@
-"""Quantiles of latency samples, the one definition the set and perf checkers share."""
+"""Quantiles of latency samples, the one definition the set and perf checkers and the
+reports share."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TypeVar
+
+Sample = TypeVar("Sample", int, float)
 
 QUANTILES: tuple[tuple[str, float], ...] = (("p50", 0.5), ("p90", 0.9), ("p99", 0.99))
 
 
-def quantile(sorted_samples: Sequence[int], q: float) -> int:
-    """The nearest-rank ``q`` quantile of non-empty ascending ``sorted_samples``: the
-    smallest sample with at least ``q`` of the samples at or below it."""
+def quantile(sorted_samples: Sequence[Sample], q: float) -> Sample:
+    """The nearest-rank ``q`` quantile (0 < q <= 1) of non-empty ascending
+    ``sorted_samples``: the smallest sample with at least ``q`` of the samples at or
+    below it."""
     if not sorted_samples:
         raise ValueError("quantile of no samples")
     rank = max(1, math.ceil(q * len(sorted_samples)))

@@ -39,9 +39,8 @@ from checkers.faults import FaultIndex, fault_windows
 from checkers.history.errors import HistoryShapeError
 from checkers.history.pairing import NEVER, Attempt, pair_attempts
 from checkers.quantiles import summary_ms
+from checkers.results.setfull import CHECKER, LostWrite, SetCounts, SetFullResult
 from checkers.verdict import CheckResult, Verdict
-
-_COUNTS = ("attempted", "acknowledged", "lost", "stale", "never_read", "recovered")
 
 
 @dataclass(slots=True)
@@ -85,7 +84,7 @@ def _acks_level(op: Attempt) -> str:
 class SetFullChecker:
     """Lost, stale, recovered, unexpected and never-read elements of a grow-only set."""
 
-    name = "set-full"
+    name = CHECKER
 
     def __init__(self, *, add_f: str = "add", read_f: str = "read", max_listed: int = 100):
         self.add_f = add_f
@@ -141,7 +140,7 @@ class _Report:
         self.faults = faults
         self.counts: Counter[str] = Counter()
         self.by_acks: dict[str, Counter[str]] = defaultdict(Counter)
-        self.lost: list[dict[str, Any]] = []
+        self.lost: list[LostWrite] = []
         self.unexpected: list[dict[str, Any]] = []
         self.duplicated: list[dict[str, Any]] = []
         self.stale_reads: dict[int, dict[str, Any]] = {}
@@ -233,24 +232,23 @@ class _Report:
                     el.last_seen = r
                 el.present_invokes.append(r.invoke_pos)
 
-    def _lost(self, key: Any, value: Hashable, el: _Element, witness: Attempt) -> dict[str, Any]:
+    def _lost(self, key: Any, value: Hashable, el: _Element, witness: Attempt) -> LostWrite:
         add = el.add
         hi = add.complete_ns if add.complete_ns is not None else add.invoke_ns
-        return {
-            "key": key,
-            "value": value,
-            "node": add.node,
-            "index": _index(add, add.invoke_pos),
-            "outcome": add.outcome.value,
-            "invoke_time": add.invoke_ns,
-            "complete_time": add.complete_ns,
-            "acks": add.acks,
-            "faults": self.faults.active(add.invoke_ns, hi),
-            "last_seen_read_index": None
-            if el.last_seen is None
-            else _index(el.last_seen, el.last_seen.invoke_pos),
-            "missing_from_read_index": _index(witness, witness.invoke_pos),
-        }
+        seen = el.last_seen
+        return LostWrite(
+            key=key,
+            value=value,
+            node=add.node,
+            index=_index(add, add.invoke_pos),
+            outcome=add.outcome.value,
+            invoke_ns=add.invoke_ns,
+            complete_ns=add.complete_ns,
+            acks=add.acks,
+            faults=tuple(self.faults.active(add.invoke_ns, hi)),
+            last_seen_read_index=None if seen is None else _index(seen, seen.invoke_pos),
+            missing_from_read_index=_index(witness, witness.invoke_pos),
+        )
 
     def _stale(
         self, key: Any, value: Hashable, el: _Element, state: _Key, read_invokes: Sequence[int]
@@ -285,24 +283,20 @@ class _Report:
 
     def result(self, name: str) -> CheckResult:
         c = self.counts
-        details: dict[str, Any] = {f"{k}_count": c[k] for k in _COUNTS}
-        details.update(
-            {
-                "unexpected_count": c["unexpected"],
-                "duplicated_count": c["duplicated"],
-                "lost": self.lost,
-                "unexpected": self.unexpected,
-                "duplicated": self.duplicated,
-                "stale_reads": [self.stale_reads[p] for p in sorted(self.stale_reads)],
-                "never_read": self.never_read,
-                "unread_keys": self.unread_keys,
-                "by_acks": {
-                    lvl: {f"{k}_count": cnt[k] for k in _COUNTS}
-                    for lvl, cnt in sorted(self.by_acks.items())
-                },
-                "visibility_latency_ms": summary_ms(self.latencies),
-            }
+        found = SetFullResult(
+            counts=_set_counts(c),
+            unexpected_count=c["unexpected"],
+            duplicated_count=c["duplicated"],
+            lost=tuple(self.lost),
+            unexpected=tuple(self.unexpected),
+            duplicated=tuple(self.duplicated),
+            stale_reads=tuple(self.stale_reads[p] for p in sorted(self.stale_reads)),
+            never_read=tuple(self.never_read),
+            unread_keys=tuple(self.unread_keys),
+            by_acks={lvl: _set_counts(cnt) for lvl, cnt in sorted(self.by_acks.items())},
+            visibility_latency_ms=summary_ms(self.latencies),
         )
+        details = found.to_json()
         if c["lost"] or c["unexpected"]:
             reason = f"{c['lost']} lost, {c['unexpected']} unexpected element(s)"
             return CheckResult(name, Verdict.INVALID, reason, details)
@@ -310,3 +304,9 @@ class _Report:
             reason = f"{len(self.unread_keys)} key(s) with acknowledged adds were never read"
             return CheckResult(name, Verdict.UNKNOWN, reason, details)
         return CheckResult(name, Verdict.VALID, None, details)
+
+
+def _set_counts(c: Counter[str]) -> SetCounts:
+    return SetCounts(
+        c["attempted"], c["acknowledged"], c["lost"], c["stale"], c["never_read"], c["recovered"]
+    )

@@ -10,22 +10,21 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 from base.op import Op
 from checkers.history.pairing import pair_attempts
+from checkers.results.figures import STATS, Outcomes, StatsResult
 from checkers.verdict import CheckResult, Verdict
 
 
-def _counts(c: Counter[str]) -> dict[str, int]:
-    total = c["ok"] + c["fail"] + c["info"]
-    return {"count": total, "ok_count": c["ok"], "fail_count": c["fail"], "info_count": c["info"]}
+def _counts(c: Counter[str]) -> Outcomes:
+    return Outcomes(c["ok"] + c["fail"] + c["info"], c["ok"], c["fail"], c["info"])
 
 
 class StatsChecker:
     """ok / fail / info counts, overall and by f."""
 
-    name = "stats"
+    name = STATS
 
     def __init__(self, *, require_ok: bool = True) -> None:
         self.require_ok = require_ok
@@ -38,12 +37,11 @@ class StatsChecker:
                 continue
             total[op.outcome.value] += 1
             by_f[op.f][op.outcome.value] += 1
-        details: dict[str, Any] = {
-            **_counts(total),
-            "by_f": {f: _counts(c) for f, c in sorted(by_f.items())},
-        }
         never = sorted(f for f, c in by_f.items() if c["ok"] == 0)
-        details["never_ok"] = never
+        found = StatsResult(
+            _counts(total), {f: _counts(c) for f, c in sorted(by_f.items())}, tuple(never)
+        )
+        details = found.to_json()
         if self.require_ok and never:
             reason = "no successful " + ", ".join(never) + " operation"
             return CheckResult(self.name, Verdict.INVALID, reason, details)

@@ -65,6 +65,22 @@ class CheckResult:
         out.update(self.details)
         return out
 
+    @classmethod
+    def from_json(cls, checker: str, data: Mapping[str, Any]) -> CheckResult:
+        """Inverse of :meth:`to_json` (``checker`` is its name in results.json): ``valid``
+        and ``reason`` are read, every other field is ``details``. Raises ``ValueError``
+        for a result that is not a JSON object with a verdict."""
+        if not isinstance(data, Mapping) or "valid" not in data:
+            raise ValueError(f"checker {checker!r}: not a result with a verdict")
+        reason = data.get("reason")
+        details = {k: v for k, v in data.items() if k not in ("valid", "reason")}
+        return cls(
+            checker,
+            Verdict.from_json(data["valid"]),
+            None if reason is None else str(reason),
+            details,
+        )
+
 
 class Checker(Protocol):
     """A pure function from a history to a result: no I/O, no printing, no clocks

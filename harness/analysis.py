@@ -1,5 +1,5 @@
 """The verdict of a run: the workload's checkers over its history, written to
-results.json (and the reports, when the reports package is there).
+results.json and the reports.
 
 Used at the end of ``harness run`` and by ``harness analyze``. Every step is guarded: a
 checker that crashes is ``unknown`` (checkers.verdict), a report that fails is logged,
@@ -8,26 +8,29 @@ and results.json is always written.
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+import reports
 from base.op import Op
+from checkers.history import HistoryFormatError
+from checkers.history import read_history as read_any_history
+from checkers.models import CheckOptions
+from checkers.results.run import RunResults
 from checkers.verdict import Checker, CheckResult, Verdict, run_checkers
-from checkers.workloads import CheckerOptions
-from checkers.workloads import checkers_for as workload_checkers
+from harness.workloads import checkers_for as workload_checkers
 
 RESULTS = "results.json"
 
 
 def checkers_for(workload: str, options: dict[str, Any]) -> list[Checker]:
-    """The checkers of ``workload`` (``checkers.workloads``); ``options`` may set any
-    field of :class:`checkers.workloads.CheckerOptions` (others are ignored)."""
-    known = {f.name for f in fields(CheckerOptions)}
-    opts = CheckerOptions(**{k: v for k, v in options.items() if k in known})
+    """The checkers of ``workload`` (its module's, :mod:`harness.workloads`); ``options``
+    may set any field of :class:`checkers.models.CheckOptions` (others are ignored)."""
+    known = {f.name for f in fields(CheckOptions)}
+    opts = CheckOptions(**{k: v for k, v in options.items() if k in known})
     return workload_checkers(workload, opts)
 
 
@@ -50,27 +53,9 @@ def check_history(
 def results_json(
     verdict: Verdict, results: dict[str, CheckResult], extra: dict[str, Any]
 ) -> dict[str, Any]:
-    """results.json's shape: valid, checkers, and for set workloads lost_writes."""
-    out: dict[str, Any] = {
-        "valid": verdict.to_json(),
-        "checkers": {name: r.to_json() for name, r in results.items()},
-    }
-    for r in results.values():
-        if "lost_count" in r.details:
-            keys = (
-                "acknowledged_count",
-                "lost_count",
-                "lost",
-                "recovered_count",
-                "unexpected_count",
-                "stale_count",
-                "never_read_count",
-                "by_acks",
-            )
-            out["lost_writes"] = {k: r.details[k] for k in keys if k in r.details}
-            break
-    out.update(extra)
-    return out
+    """results.json's shape (:class:`checkers.results.run.RunResults`): valid, checkers,
+    for set workloads lost_writes, then ``extra``."""
+    return RunResults(verdict, results, extra).to_json()
 
 
 def write_results(run_dir: Path, data: dict[str, Any]) -> Path:
@@ -82,32 +67,25 @@ def write_results(run_dir: Path, data: dict[str, Any]) -> Path:
 
 
 def read_history(path: Path) -> list[Op]:
-    """Our history.jsonl; a bad line raises ValueError naming the file and line."""
-    ops = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                ops.append(Op.from_json(json.loads(line)))
-            except ValueError as e:
-                raise ValueError(f"{path}:{n}: {e}") from e
-    return ops
+    """Our history.jsonl, read by ``checkers.history`` (the one reader); a bad line
+    raises ValueError naming the file and line."""
+    try:
+        return read_any_history(path, "jsonl", independent=False)
+    except HistoryFormatError as e:
+        raise ValueError(str(e)) from None
 
 
 def render_reports(run_dir: Path, store_dir: Path | None, log: Callable[[str], None]) -> None:
-    """reports.render_run and reports.update_index, if the reports package has them;
-    any failure is logged and swallowed (the results are already written)."""
-    try:
-        reports = importlib.import_module("reports")
-    except Exception as e:
-        log(f"reports: not available ({e})")
-        return
-    for fn_name, arg in (("render_run", run_dir), ("update_index", store_dir)):
-        fn = getattr(reports, fn_name, None)
-        if fn is None or arg is None:
-            continue
+    """The run's reports (:func:`reports.render_run`) and the store's index
+    (:func:`reports.update_index`); any failure is logged and swallowed (the results are
+    already written)."""
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("render_run", lambda: reports.render_run(run_dir))
+    ]
+    if store_dir is not None:
+        steps.append(("update_index", lambda: reports.update_index(store_dir)))
+    for name, step in steps:
         try:
-            fn(arg)
+            step()
         except Exception as e:  # a report must never lose the results
-            log(f"reports.{fn_name} failed: {type(e).__name__}: {e}")
+            log(f"reports.{name} failed: {type(e).__name__}: {e}")

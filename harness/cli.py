@@ -1,8 +1,8 @@
 """The ``harness`` command line: one subcommand per module in :mod:`harness.commands`.
 
-Each subcommand module exposes ``NAME``, ``HELP``, ``add_arguments(parser)`` and
-``main(args) -> int`` (the exit code). Exit codes follow Jepsen's CLI: 0 valid,
-1 invalid, 2 unknown, 254 bad arguments, 255 internal error.
+:data:`SUBCOMMANDS` is the one table of their names and one-line help; each module
+exposes ``add_arguments(parser)`` and ``main(args) -> int`` (the exit code, from
+:mod:`base.exits`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-EXIT_VALID = 0
-EXIT_INVALID = 1
-EXIT_UNKNOWN = 2
-EXIT_BAD_ARGS = 254
-EXIT_INTERNAL = 255
+from base.exits import EXIT_BAD_ARGS
 
 SUBCOMMANDS: dict[str, str] = {
     "run": "Run a test: start a cluster, drive workloads, inject faults, heal, check.",

@@ -1,7 +1,8 @@
-"""The nemesis side of ``harness run``: the ``--nemesis-option`` settings, the
-preflight check that every requested fault can run on this host (made before any node
-starts, so that an impossible fault is a bad argument, exit 254, not a failure half-way
-through a run), and following the nemesis's schedule on the run's clock."""
+"""The nemesis side of ``harness run``: the preflight check that every requested fault
+can run on this host (made before any node starts, so that an impossible fault is a bad
+argument, exit 254, not a failure half-way through a run), and following the nemesis's
+schedule on the run's clock. (The ``--nemesis-option`` settings are applied once, in
+:func:`harness.options.from_args`.)"""
 
 from __future__ import annotations
 
@@ -9,21 +10,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import nemesis
 from base.op import Op
-from harness.dbs.cluster import ClusterError, ClusterSpec
+from harness.dbs.cluster_spec import ClusterError, ClusterSpec
 from harness.options import BadArguments
-
-
-def nemesis_options(
-    interval_s: float, recovery: bool, settings: Sequence[str]
-) -> nemesis.NemesisOptions:
-    """The nemesis's options from ``--nemesis-interval``, ``--no-recovery`` and the
-    ``--nemesis-option NAME=VALUE`` settings (applied last, so they win). Raises
-    :class:`BadArguments` naming a bad setting."""
-    try:
-        base = nemesis.NemesisOptions(interval_s=interval_s, recovery=recovery)
-        return nemesis.with_settings(base, settings)
-    except ValueError as e:
-        raise BadArguments(f"--nemesis-option: {e}") from e
 
 
 def server_version_argv(db: str) -> list[str] | None:

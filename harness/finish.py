@@ -14,8 +14,6 @@ from checkers.verdict import CheckResult, Verdict
 from harness.analysis import check_history, render_reports, results_json, write_results
 from harness.recorder import write_edn_history
 
-EXIT_CODES = {Verdict.VALID: 0, Verdict.INVALID: 1, Verdict.UNKNOWN: 2}
-
 
 def check_run(
     run_dir: Path,

@@ -26,7 +26,6 @@ class Phase(enum.Enum):
     RECOVERY = "recovery"
     FINAL_READS = "final reads"
     TEARDOWN = "teardown"
-    CHECK = "check"
 
 
 _CONCURRENCY_RE = re.compile(r"^(\d+)(n?)$")

@@ -17,6 +17,7 @@ from pathlib import Path
 import nemesis
 from harness.netns import destroy_leftovers, find_leftovers
 from harness.store import STATE, write_json
+from nemesis.lossyfs.control import LossyFSError, mounts_under, unmount
 
 
 @dataclass
@@ -71,6 +72,21 @@ def kill_processes(pids: dict[int, str], report: CleanupReport, timeout_s: float
         time.sleep(0.05)
 
 
+def unmount_disks(data: Path, report: CleanupReport) -> None:
+    """Detach the lossyfs mounts (power-loss runs) left under a run's data folder."""
+    try:
+        mounts = mounts_under(data)
+    except OSError as e:
+        report.errors.append(f"{data}: cannot read the mount table ({e})")
+        return
+    for mount in mounts:
+        try:
+            unmount(mount)
+            report.removed.append(f"lossyfs mount {mount}")
+        except LossyFSError as e:
+            report.errors.append(str(e))
+
+
 def clean_prefix(prefix: str, report: CleanupReport) -> None:
     """nft tables, then namespaces / bridge / veths named with ``prefix``."""
     try:
@@ -106,6 +122,8 @@ def clean_run(run_dir: Path, report: CleanupReport, force: bool = False) -> None
             if data.is_dir() and cwd.startswith(str(data.resolve())):
                 procs[int(pid)] = "node"
     kill_processes(procs, report)
+    if data.is_dir():
+        unmount_disks(data, report)
     prefix = state.get("prefix")
     if isinstance(prefix, str) and prefix.startswith("sb") and len(prefix) > 2:
         clean_prefix(prefix, report)

@@ -1,31 +1,33 @@
 """The options of ``harness run``, validated once into a frozen :class:`RunOptions`.
 
-Bad input raises :class:`BadArguments` with a one-line message naming the option; the CLI
-turns it into exit code 254.
+Each option is declared on the field it sets (:mod:`harness.flags`): its default, help
+and group, so ``--help`` shows the defaults the run uses. The cluster's options are
+:class:`~harness.dbs.cluster.ClusterSpec`'s fields, the nemesis's are a
+:class:`~nemesis.NemesisOptions` built once, here. Bad input raises
+:class:`BadArguments` with a one-line message naming the option; the CLI turns it into
+exit code 254.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nemesis
-from harness.dbs.cluster import DB_KINDS
+from harness.dbs.cluster_spec import ClusterSpec
+from harness.flags import BadArguments, Flag, add_flags, flag, flag_values, nested
 from harness.generator import parse_concurrency
 from harness.workloads import WORKLOADS
-from nemesis.catalog import parse_faults
+from nemesis import NemesisOptions
 
 NET_KINDS = ("netns", "loopback")
-APPENDFSYNC = ("always", "everysec", "no")
-NETWORK_FAULT_PREFIXES = ("partition", "packet-loss", "flap", "delay", "duplicate")
 
-
-class BadArguments(ValueError):
-    """A user mistake in the options (exit code 254)."""
+__all__ = ["BadArguments", "RunOptions", "add_run_arguments", "from_args", "netns_available"]
 
 
 def netns_available() -> bool:
@@ -33,60 +35,197 @@ def netns_available() -> bool:
     return os.geteuid() == 0 and shutil.which("ip") is not None
 
 
+NEMESIS_FLAGS = {
+    "interval_s": Flag(
+        "--nemesis-interval",
+        "nemesis",
+        "seconds between fault changes (default {default})",
+        metavar="S",
+        kind=float,
+    ),
+    "recovery": Flag(
+        "--no-recovery", "nemesis", "no quiet window between faults", store_false=True
+    ),
+}
+"""The flags of :class:`nemesis.NemesisOptions` fields (the nemesis does not know the
+harness's command line; their defaults are its own)."""
+
+
 @dataclass(frozen=True)
 class RunOptions:
-    db: str = "splitbrain"
-    workload: str = "set"
-    nemesis: str = "none"
+    """A validated ``harness run``. Fields without a flag are derived in
+    :func:`from_args`: ``faults`` (from ``nemesis``), ``concurrency`` (from
+    ``concurrency_spec`` and the node count) and ``notes`` (said at the start)."""
+
+    cluster: ClusterSpec = nested(ClusterSpec)  # noqa: RUF009 (a field specifier)
+    net: str = flag(
+        "loopback",
+        "--net",
+        "database",
+        "netns: a namespace per node (default when root); loopback: 127.0.0.1, "
+        "no partitions possible",
+        choices=NET_KINDS,
+        cli_default=None,
+    )
+    subnet: str | None = flag(
+        None,
+        "--subnet",
+        "database",
+        "private subnet for --net netns (default: a free /24 of 10.77.0.0/16)",
+    )
+    workload: str = flag("set", "--workload", "workload", "default {default}", choices=WORKLOADS)
+    concurrency_spec: str = flag(
+        "2n",
+        "--concurrency",
+        "workload",
+        "workers: a number, or N per node with a trailing n (default {default})",
+        metavar="N|Nn",
+    )
+    rate: float = flag(
+        1000.0,
+        "--rate",
+        "workload",
+        "total ops/s, 0 = as fast as possible (default {default})",
+        metavar="OPS",
+        kind=float,
+    )
+    time_limit_s: float = flag(
+        60.0,
+        "--time-limit",
+        "workload",
+        "seconds of workload with faults (default {default})",
+        metavar="S",
+        kind=float,
+    )
+    recovery_time_s: float = flag(
+        10.0,
+        "--recovery-time",
+        "workload",
+        "seconds to wait after the final heal before final reads (default {default})",
+        metavar="S",
+        kind=float,
+    )
+    final_read_timeout_s: float = flag(
+        30.0,
+        "--final-read-timeout",
+        "workload",
+        "deadline for the final reads to succeed (default {default})",
+        metavar="S",
+        kind=float,
+    )
+    op_timeout_ms: int = flag(
+        1000,
+        "--op-timeout",
+        "workload",
+        "client timeout per operation (and connect); a timeout is info (default {default})",
+        metavar="MS",
+        kind=int,
+    )
+    wait_replicas: int = flag(
+        0,
+        "--wait",
+        "workload",
+        "follow every write with WAIT N on the same connection (default {default}: no WAIT)",
+        metavar="N",
+        kind=int,
+    )
+    wait_timeout_ms: int = flag(
+        100, "--wait-timeout", "workload", "WAIT's timeout (default {default})", metavar="MS",
+        kind=int,
+    )  # fmt: skip
+    wait_strict: bool = flag(
+        False,
+        "--wait-strict",
+        "workload",
+        "a write acknowledged by fewer than N replicas completes as info",
+        store_true=True,
+    )
+    keys: int = flag(
+        12, "--keys", "workload", "set/counter keys, spread over the slots (default {default})",
+        kind=int,
+    )  # fmt: skip
+    cas: str = flag(
+        "lua",
+        "--cas",
+        "workload",
+        "register's cas: a Lua script (EVAL) or WATCH/MULTI/EXEC (default {default})",
+        choices=("lua", "watch"),
+    )
+    key_group: int = flag(
+        5,
+        "--key-group",
+        "workload",
+        "register/list-append: workers sharing a rotating key (default {default})",
+        kind=int,
+    )
+    ops_per_key: int = flag(
+        50,
+        "--ops-per-key",
+        "workload",
+        "register/list-append: ops per worker on a key before moving on (default {default})",
+        kind=int,
+    )
+    seed: int = flag(
+        0,
+        "--seed",
+        "workload",
+        "seed of the generator and nemesis (default: random, printed)",
+        kind=int,
+        cli_default=None,
+    )
+    nemesis: str = flag(
+        "none",
+        "--nemesis",
+        "nemesis",
+        "comma-separated faults or 'none' (default: partition-minority with netns, "
+        "none on loopback)",
+        metavar="FAULTS",
+        cli_default=None,
+    )
+    nemesis_options: NemesisOptions = nested(NemesisOptions, NEMESIS_FLAGS)  # noqa: RUF009
+    nemesis_settings: tuple[str, ...] = flag(
+        (),
+        "--nemesis-option",
+        "nemesis",
+        "a nemesis setting (repeatable), e.g. packet_loss_percent=30, "
+        "flap_period_s=2, recovery_s=5 (see docs/nemesis.md)",
+        metavar="NAME=VALUE",
+        repeat=True,
+    )
+    store: Path = flag(  # noqa: RUF009 (a field specifier)
+        Path("store"),
+        "--store",
+        "output",
+        "run store folder (default ./{default})",
+        metavar="DIR",
+        parse=Path,
+    )
+    test_name: str | None = flag(None, "--test-name", "output", "default <db>-<workload>-<nemesis>")
+    check_timeout_s: float = flag(
+        120.0,
+        "--check-timeout",
+        "output",
+        "deadline handed to the checkers (default {default})",
+        metavar="S",
+        kind=float,
+    )
     faults: tuple[str, ...] = ()
-    nemesis_interval_s: float = 10.0
-    recovery_windows: bool = True
-    nemesis_settings: tuple[str, ...] = ()
-    net: str = "loopback"
-    subnet: str | None = None
-    nodes: int = 6
-    replicas: int = 1
-    node_timeout_ms: int = 2000
-    appendonly: bool = True
-    appendfsync: str = "everysec"
-    node_options: tuple[str, ...] = ()
     concurrency: int = 12
-    concurrency_spec: str = "2n"
-    rate: float = 1000.0
-    time_limit_s: float = 60.0
-    recovery_time_s: float = 10.0
-    final_read_timeout_s: float = 30.0
-    op_timeout_ms: int = 1000
-    connect_timeout_ms: int = 1000
-    wait_replicas: int = 0
-    wait_timeout_ms: int = 100
-    wait_strict: bool = False
-    keys: int = 12
-    cas: str = "lua"
-    key_group: int = 5
-    ops_per_key: int = 50
-    seed: int = 0
-    store: Path = Path("store")
-    test_name: str | None = None
-    ready_timeout_s: float = 60.0
-    check_timeout_s: float = 120.0
     notes: tuple[str, ...] = field(default=(), compare=False)
 
+    @property
+    def connect_timeout_ms(self) -> int:
+        """Connecting has the operation's deadline (``--op-timeout``)."""
+        return self.op_timeout_ms
+
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        """test.json's ``options``: the cluster's fields at the top level (as they were
+        before the cluster had its own spec), the nemesis's options as an object."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data.update(dataclasses.asdict(data.pop("cluster")))
+        data["nemesis_options"] = dataclasses.asdict(self.nemesis_options)
         data["store"] = str(self.store)
         return data
-
-
-def _node_options(pairs: list[str]) -> tuple[str, ...]:
-    argv: list[str] = []
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        name = name.strip().lstrip("-")
-        if not sep or not name:
-            raise BadArguments(f"--node-option {pair!r}: want NAME=VALUE, e.g. maxmemory=100mb")
-        argv += [f"--{name}", value]
-    return tuple(argv)
 
 
 def _positive(value: float, option: str, allow_zero: bool = False) -> None:
@@ -97,20 +236,31 @@ def _positive(value: float, option: str, allow_zero: bool = False) -> None:
 def _faults(spec: str) -> tuple[str, ...]:
     if spec.strip().lower() in ("", "none"):
         return ()
-    parse = getattr(nemesis, "parse_faults", None) or parse_faults
     try:
-        return tuple(parse(spec))
+        return tuple(nemesis.parse_faults(spec))
     except ValueError as e:
         raise BadArguments(f"--nemesis: {e}") from e
 
 
+def nemesis_options(base: NemesisOptions, settings: tuple[str, ...]) -> NemesisOptions:
+    """``base`` (from ``--nemesis-interval`` and ``--no-recovery``) with the
+    ``--nemesis-option NAME=VALUE`` settings applied last, so they win. Raises
+    :class:`BadArguments` naming a bad setting."""
+    try:
+        return nemesis.with_settings(base, settings)
+    except ValueError as e:
+        raise BadArguments(f"--nemesis-option: {e}") from e
+
+
 def from_args(args: argparse.Namespace) -> RunOptions:
     """Validate the parsed arguments of ``harness run``."""
+    given = flag_values(args, RunOptions)
+    cluster = ClusterSpec(**flag_values(args, RunOptions, "cluster."))
     notes: list[str] = []
-    net = args.net or ("netns" if netns_available() else "loopback")
+    net = given["net"] or ("netns" if netns_available() else "loopback")
     if net == "netns" and not netns_available():
         raise BadArguments("--net netns needs root and the ip command; use --net loopback")
-    nemesis_spec = args.nemesis
+    nemesis_spec = given["nemesis"]
     if nemesis_spec is None:
         if net == "netns":
             nemesis_spec = "partition-minority"
@@ -122,247 +272,56 @@ def from_args(args: argparse.Namespace) -> RunOptions:
             )
     faults = _faults(nemesis_spec)
     if net == "loopback":
-        network_faults = [f for f in faults if f.startswith(NETWORK_FAULT_PREFIXES)]
+        network_faults = nemesis.needing(nemesis.Need.NETNS, faults)
         if network_faults:
             raise BadArguments(
                 f"--nemesis {','.join(network_faults)}: network faults need --net netns "
                 "(on loopback there is nothing between the nodes to cut)"
             )
-    if args.nodes < 1:
-        raise BadArguments(f"--nodes {args.nodes}: must be >= 1")
-    if args.replicas < 0 or args.nodes < 3 * (args.replicas + 1):
+    if cluster.nodes < 1:
+        raise BadArguments(f"--nodes {cluster.nodes}: must be >= 1")
+    if cluster.replicas < 0 or cluster.nodes < 3 * (cluster.replicas + 1):
         raise BadArguments(
-            f"--nodes {args.nodes} --replicas {args.replicas}: redis-cli needs at least 3 "
-            "primaries, i.e. nodes >= 3 * (replicas + 1)"
+            f"--nodes {cluster.nodes} --replicas {cluster.replicas}: redis-cli needs at "
+            "least 3 primaries, i.e. nodes >= 3 * (replicas + 1)"
         )
     try:
-        concurrency = parse_concurrency(args.concurrency, args.nodes)
+        concurrency = parse_concurrency(given["concurrency_spec"], cluster.nodes)
     except ValueError as e:
         raise BadArguments(str(e)) from e
-    _positive(args.time_limit, "--time-limit")
-    _positive(args.rate, "--rate", allow_zero=True)
-    _positive(args.recovery_time, "--recovery-time", allow_zero=True)
-    _positive(args.op_timeout, "--op-timeout")
-    _positive(args.node_timeout, "--node-timeout")
-    _positive(args.nemesis_interval, "--nemesis-interval")
-    _positive(args.wait, "--wait", allow_zero=True)
-    _positive(args.wait_timeout, "--wait-timeout", allow_zero=True)
-    if args.wait_strict and args.wait == 0:
+    _positive(given["time_limit_s"], "--time-limit")
+    _positive(given["rate"], "--rate", allow_zero=True)
+    _positive(given["recovery_time_s"], "--recovery-time", allow_zero=True)
+    _positive(given["op_timeout_ms"], "--op-timeout")
+    _positive(cluster.node_timeout_ms, "--node-timeout")
+    nemesis_given = flag_values(args, RunOptions, "nemesis_options.")
+    _positive(nemesis_given["interval_s"], "--nemesis-interval")
+    _positive(given["wait_replicas"], "--wait", allow_zero=True)
+    _positive(given["wait_timeout_ms"], "--wait-timeout", allow_zero=True)
+    if given["wait_strict"] and given["wait_replicas"] == 0:
         raise BadArguments("--wait-strict needs --wait N with N > 0")
-    if args.keys < 1 or args.key_group < 1 or args.ops_per_key < 1:
+    if given["keys"] < 1 or given["key_group"] < 1 or given["ops_per_key"] < 1:
         raise BadArguments("--keys, --key-group and --ops-per-key must be >= 1")
-    if args.seed is not None and not 0 <= args.seed < 2**63:
-        raise BadArguments(f"--seed {args.seed}: want 0 <= seed < 2**63")
+    seed = given["seed"]
+    if seed is not None and not 0 <= seed < 2**63:
+        raise BadArguments(f"--seed {seed}: want 0 <= seed < 2**63")
+    base = NemesisOptions(**nemesis_given)
     return RunOptions(
-        db=args.db,
-        workload=args.workload,
-        nemesis=",".join(faults) or "none",
-        faults=faults,
-        nemesis_interval_s=args.nemesis_interval,
-        recovery_windows=not args.no_recovery,
-        nemesis_settings=tuple(args.nemesis_option or ()),
-        net=net,
-        subnet=args.subnet,
-        nodes=args.nodes,
-        replicas=args.replicas,
-        node_timeout_ms=args.node_timeout,
-        appendonly=args.appendonly == "yes",
-        appendfsync=args.appendfsync,
-        node_options=_node_options(args.node_option or []),
-        concurrency=concurrency,
-        concurrency_spec=args.concurrency,
-        rate=args.rate,
-        time_limit_s=args.time_limit,
-        recovery_time_s=args.recovery_time,
-        final_read_timeout_s=args.final_read_timeout,
-        op_timeout_ms=args.op_timeout,
-        connect_timeout_ms=args.op_timeout,
-        wait_replicas=args.wait,
-        wait_timeout_ms=args.wait_timeout,
-        wait_strict=args.wait_strict,
-        keys=args.keys,
-        cas=args.cas or ("lua" if args.db == "redis" else "watch"),
-        key_group=args.key_group,
-        ops_per_key=args.ops_per_key,
-        seed=args.seed if args.seed is not None else 0,
-        store=Path(args.store),
-        test_name=args.test_name,
-        ready_timeout_s=args.ready_timeout,
-        check_timeout_s=args.check_timeout,
-        notes=tuple(notes),
+        **{
+            **given,
+            "cluster": cluster,
+            "net": net,
+            "nemesis": ",".join(faults) or "none",
+            "faults": faults,
+            "nemesis_options": nemesis_options(base, given["nemesis_settings"]),
+            "concurrency": concurrency,
+            "seed": seed if seed is not None else 0,
+            "notes": tuple(notes),
+        }
     )
 
 
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
-    """Every option of ``harness run`` (documented in docs/harness.md)."""
-    g = p.add_argument_group("database")
-    g.add_argument(
-        "--db",
-        choices=DB_KINDS,
-        default="splitbrain",
-        help="server to test: splitbrain (ours, default) or redis (Debian's redis-server)",
-    )
-    g.add_argument("--nodes", type=int, default=6, help="cluster nodes (default 6)")
-    g.add_argument("--replicas", type=int, default=1, help="replicas per primary (default 1)")
-    g.add_argument(
-        "--node-timeout",
-        type=int,
-        default=2000,
-        metavar="MS",
-        help="cluster-node-timeout in ms (default 2000)",
-    )
-    g.add_argument(
-        "--appendonly", choices=("yes", "no"), default="yes", help="AOF on (default yes)"
-    )
-    g.add_argument(
-        "--appendfsync",
-        choices=APPENDFSYNC,
-        default="everysec",
-        help="AOF fsync policy (default everysec)",
-    )
-    g.add_argument(
-        "--node-option",
-        action="append",
-        metavar="NAME=VALUE",
-        help="extra server option passed to every node as --NAME VALUE (repeatable)",
-    )
-    g.add_argument(
-        "--net",
-        choices=NET_KINDS,
-        default=None,
-        help="netns: a namespace per node (default when root); loopback: 127.0.0.1, "
-        "no partitions possible",
-    )
-    g.add_argument(
-        "--subnet",
-        default=None,
-        help="private subnet for --net netns (default: a free /24 of 10.77.0.0/16)",
-    )
-    g.add_argument(
-        "--ready-timeout",
-        type=float,
-        default=60.0,
-        metavar="S",
-        help="deadline for the cluster to become healthy (default 60)",
-    )
-    g = p.add_argument_group("workload")
-    g.add_argument("--workload", choices=WORKLOADS, default="set", help="default set")
-    g.add_argument(
-        "--concurrency",
-        default="2n",
-        metavar="N|Nn",
-        help="workers: a number, or N per node with a trailing n (default 2n)",
-    )
-    g.add_argument(
-        "--rate",
-        type=float,
-        default=1000.0,
-        metavar="OPS",
-        help="total ops/s, 0 = as fast as possible (default 1000)",
-    )
-    g.add_argument(
-        "--time-limit",
-        type=float,
-        default=60.0,
-        metavar="S",
-        help="seconds of workload with faults (default 60)",
-    )
-    g.add_argument(
-        "--recovery-time",
-        type=float,
-        default=10.0,
-        metavar="S",
-        help="seconds to wait after the final heal before final reads (default 10)",
-    )
-    g.add_argument(
-        "--final-read-timeout",
-        type=float,
-        default=30.0,
-        metavar="S",
-        help="deadline for the final reads to succeed (default 30)",
-    )
-    g.add_argument(
-        "--op-timeout",
-        type=int,
-        default=1000,
-        metavar="MS",
-        help="client timeout per operation (and connect); a timeout is info (default 1000)",
-    )
-    g.add_argument(
-        "--wait",
-        type=int,
-        default=0,
-        metavar="N",
-        help="follow every write with WAIT N on the same connection (default 0: no WAIT)",
-    )
-    g.add_argument(
-        "--wait-timeout", type=int, default=100, metavar="MS", help="WAIT's timeout (default 100)"
-    )
-    g.add_argument(
-        "--wait-strict",
-        action="store_true",
-        help="a write acknowledged by fewer than N replicas completes as info",
-    )
-    g.add_argument(
-        "--keys", type=int, default=12, help="set/counter keys, spread over the slots (default 12)"
-    )
-    g.add_argument(
-        "--cas",
-        choices=("lua", "watch"),
-        default=None,
-        help="register's cas: a Lua script (EVAL) or WATCH/MULTI/EXEC "
-        "(default lua on redis, watch on splitbrain)",
-    )
-    g.add_argument(
-        "--key-group",
-        type=int,
-        default=5,
-        help="register/list-append: workers sharing a rotating key (default 5)",
-    )
-    g.add_argument(
-        "--ops-per-key",
-        type=int,
-        default=50,
-        help="register/list-append: ops per worker on a key before moving on (default 50)",
-    )
-    g.add_argument(
-        "--seed",
-        type=int,
-        default=None,
-        help="seed of the generator and nemesis (default: random, printed)",
-    )
-    g = p.add_argument_group("nemesis")
-    g.add_argument(
-        "--nemesis",
-        default=None,
-        metavar="FAULTS",
-        help="comma-separated faults or 'none' (default: partition-minority with netns, "
-        "none on loopback)",
-    )
-    g.add_argument(
-        "--nemesis-interval",
-        type=float,
-        default=10.0,
-        metavar="S",
-        help="seconds between fault changes (default 10)",
-    )
-    g.add_argument("--no-recovery", action="store_true", help="no quiet window between faults")
-    g.add_argument(
-        "--nemesis-option",
-        action="append",
-        metavar="NAME=VALUE",
-        help="a nemesis setting (repeatable), e.g. packet_loss_percent=30, "
-        "flap_period_s=2, recovery_s=5 (see docs/nemesis.md)",
-    )
-    g = p.add_argument_group("output")
-    g.add_argument(
-        "--store", default="store", metavar="DIR", help="run store folder (default ./store)"
-    )
-    g.add_argument("--test-name", default=None, help="default <db>-<workload>-<nemesis>")
-    g.add_argument(
-        "--check-timeout",
-        type=float,
-        default=120.0,
-        metavar="S",
-        help="deadline handed to the checkers (default 120)",
-    )
+    """Every option of ``harness run`` (documented in docs/harness.md), from the fields
+    of :class:`RunOptions` and the classes it nests."""
+    add_flags(p, RunOptions)

@@ -16,16 +16,16 @@ import os
 import signal
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import nemesis
 from base.op import Op, OpType
 from harness.client import ClientConfig, ClusterClient, Outcome, SlotMap, WaitPolicy
-from harness.dbs.cluster import ClusterDB, ClusterSpec, redis_cli_version
+from harness.dbs.cluster import ClusterDB, redis_cli_version
 from harness.dbs.network import LoopbackNetwork, NamespaceNetwork, Network
-from harness.faults import follow_schedule, nemesis_options
+from harness.faults import follow_schedule
 from harness.generator import Phase, invocations, nemesis_rng, next_process, pace
 from harness.options import RunOptions
 from harness.progress import Progress
@@ -95,16 +95,10 @@ class Runner:
             NamespaceNetwork(self.prefix, opts.subnet) if opts.net == "netns" else LoopbackNetwork()
         )
         self.db = ClusterDB(
-            ClusterSpec(
-                db=opts.db,
-                nodes=opts.nodes,
-                replicas=opts.replicas,
-                node_timeout_ms=opts.node_timeout_ms,
-                appendonly=opts.appendonly,
-                appendfsync=opts.appendfsync,
-                node_options=opts.node_options,
-                ready_timeout_s=opts.ready_timeout_s,
-                faketime=any(f.startswith("clock") for f in opts.faults),
+            replace(
+                opts.cluster,
+                faketime=bool(nemesis.needing(nemesis.Need.FAKETIME, opts.faults)),
+                power_loss=bool(nemesis.needing(nemesis.Need.LOSSY_DISK, opts.faults)),
             ),
             network,
             self.run_dir / "data",
@@ -121,7 +115,7 @@ class Runner:
         package: nemesis.NemesisPackage | None = None
         try:
             self.progress.phase = Phase.SETUP.value
-            self.log(f"setting up {opts.nodes} {opts.db} nodes ({opts.net})")
+            self.log(f"setting up {opts.cluster.nodes} {opts.cluster.db} nodes ({opts.net})")
             if not await self._until_stopped(self.db.setup()):
                 return execution
             execution.hosts = [
@@ -156,6 +150,7 @@ class Runner:
             execution.ops = self.recorder.history()
             self._write_state(finished=True)
             execution.interrupted = self.interrupted
+            self.log.close()
         return execution
 
     def _install_signal_handlers(self, loop: asyncio.AbstractEventLoop) -> dict[int, Any]:
@@ -215,10 +210,7 @@ class Runner:
         opts = self.options
         if not opts.faults:
             return None
-        package = nemesis.build_package(
-            list(opts.faults),
-            nemesis_options(opts.nemesis_interval_s, opts.recovery_windows, opts.nemesis_settings),
-        )
+        package = nemesis.build_package(list(opts.faults), opts.nemesis_options)
         env = FaultEnv(
             db=self.db,
             hosts=list(self.db.hosts),
@@ -400,7 +392,7 @@ class Runner:
         self.recorder.record(done)
         self.log(f"nemesis {done.f} done: {done.value}")
         self.progress.fault = (
-            "none" if done.f.startswith("stop") else f"{done.f} {_short(done.value)}"
+            "none" if done.f in package.stop_fs else f"{done.f} {_short(done.value)}"
         )
         self._write_state(finished=False)
 

@@ -1,6 +1,8 @@
 """Nemesis: faults (partitions, crashes, pauses, cluster faults), scheduled, recorded, healed.
 
 Public surface for the harness: :data:`FAULTS` and :func:`parse_faults` (``--nemesis``),
+:data:`SPECS` (every fault's :class:`FaultSpec`: its part, needs, heal stage, options)
+and :func:`needing` (which of the requested faults need a :class:`Need`),
 :class:`NemesisOptions`, :func:`build_package` -> :class:`NemesisPackage` (its
 ``nemesis``, ``schedule(rng, time_limit_s)`` and ``final_ops()``), :class:`ScheduledOp`,
 and :func:`cleanup_leftovers` for ``harness cleanup``; :func:`preflight` (can these
@@ -8,10 +10,11 @@ faults run on this host?) and :func:`with_settings` (``--nemesis-option NAME=VAL
 See docs/nemesis.md.
 """
 
-from nemesis.catalog import FAULTS, SPECS, TARGETS, FaultSpec, parse_faults
+from nemesis.catalog import FAULTS, SPECS, TARGETS, needing, needs, parse_faults, specs_of
 from nemesis.cleanup import cleanup_leftovers
 from nemesis.clock import ClockControlled, FaketimeFiles
 from nemesis.errors import FaultFailed, NemesisError, UnsupportedFault
+from nemesis.faultspec import FaultSpec, Heal, Need
 from nemesis.netfilter import netem_missing
 from nemesis.options import NemesisOptions, with_settings
 from nemesis.package import CompositeNemesis, NemesisPackage, build_package
@@ -29,6 +32,8 @@ __all__ = [
     "FaultEnv",
     "FaultFailed",
     "FaultSpec",
+    "Heal",
+    "Need",
     "Nemesis",
     "NemesisError",
     "NemesisOptions",
@@ -37,8 +42,11 @@ __all__ = [
     "UnsupportedFault",
     "build_package",
     "cleanup_leftovers",
+    "needing",
+    "needs",
     "netem_missing",
     "parse_faults",
     "preflight",
+    "specs_of",
     "with_settings",
 ]

@@ -11,10 +11,11 @@ libfaketime 0.9.10), which is what a jump of a node's clock looks like to Redis.
 Debian's redis-server cannot run under libfaketime (jemalloc clash, it hangs at
 start; see :func:`faketime_problem`), so ``clock`` applies to ``--db splitbrain`` only.
 
-DB change needed: hold a :class:`FaketimeFiles`, merge ``files.env_for(node)`` into the
-environment of every node process it starts (only when the run asks for ``clock``:
-libfaketime slows every time call), and implement ``faketime_file(node)`` by returning
-``files.faketime_file(node)``. Until a DB does, ``clock`` is refused with a clear message.
+What a DB does for it: merge a faketime environment into the environment of every node
+process it starts (only when the run asks for a fault that needs faketime: libfaketime
+slows every time call; :class:`FaketimeFiles` keeps the files) and implement
+``faketime_file(node)`` (:class:`ClockControlled`). The harness's ``ClusterDB`` does; a
+DB that does not is refused at setup with a clear message.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from typing import Protocol, runtime_checkable
 
 from base.faketime import FaketimeUnavailable, faketime_env, libfaketime
 from base.op import Op, OpType
-from nemesis.catalog import Family
 from nemesis.errors import UnsupportedFault
+from nemesis.faultspec import FaultSpec
 from nemesis.grudge import minority_size
 from nemesis.options import NemesisOptions
 from nemesis.protocol import FaultEnv
@@ -38,6 +39,8 @@ CLOCK_FS = frozenset({"start-clock", "stop-clock"})
 
 @runtime_checkable
 class ClockControlled(Protocol):
+    """Starts its nodes under libfaketime, one offset file each (see docs/nemesis.md)."""
+
     def faketime_file(self, node: str) -> Path | None:
         """The libfaketime timestamp file node ``node`` was started with, or None."""
         ...
@@ -98,7 +101,8 @@ class ClockNemesis:
     """``start-clock`` skews a random minority by +-``clock_offset_s``; ``stop-clock``
     and teardown set every node back to ``+0``."""
 
-    def __init__(self, options: NemesisOptions, families: Iterable[Family]) -> None:
+    def __init__(self, options: NemesisOptions, specs: Iterable[FaultSpec]) -> None:
+        del specs  # one fault, no argument
         self.options = options
         self._env: FaultEnv | None = None
         self._files: dict[str, Path] = {}
@@ -109,11 +113,7 @@ class ClockNemesis:
 
     async def setup(self, env: FaultEnv) -> None:
         db = env.db
-        if not isinstance(db, ClockControlled):
-            raise UnsupportedFault(
-                f"fault 'clock': db {type(db).__name__} does not start nodes under libfaketime "
-                "(not ClockControlled; see docs/nemesis.md)"
-            )
+        assert isinstance(db, ClockControlled)  # the package checks the spec's abilities
         files = {h.name: db.faketime_file(h.name) for h in env.hosts}
         missing = sorted(n for n, f in files.items() if f is None)
         if missing:

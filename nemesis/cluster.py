@@ -20,10 +20,10 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from base.db import HasPrimaries, NodeHost, Topology
+from base.db import NodeHost, Topology
 from base.op import Op, OpType
-from nemesis.catalog import SPECS, Family
-from nemesis.errors import FaultFailed, UnsupportedFault
+from nemesis.errors import FaultFailed
+from nemesis.faultspec import FaultSpec
 from nemesis.options import NemesisOptions
 from nemesis.protocol import FaultEnv
 from nemesis.targets import read_topology
@@ -90,25 +90,13 @@ def choose_slots(
     return sorted(chosen)
 
 
-def plan_reshard(
-    topology: Topology,
-    live: Sequence[str],
-    count: int,
-    rng: random.Random,
-    occupied: Collection[int] = (),
-) -> tuple[str, str, list[int]]:
-    """Pure: (source, target, slots) as the nemesis chooses them, given the slots known
-    to hold keys on the source."""
-    src, dst = choose_reshard_pair(topology, live, rng)
-    return src, dst, choose_slots(slots_of(topology, src), occupied, count, rng)
-
-
 class ClusterNemesis:
-    """Handles ``failover`` and ``reshard``; needs the DB's live roles (HasPrimaries)."""
+    """Handles ``failover`` and ``reshard``; needs the DB's live roles (HasPrimaries, on
+    the specs: the package checks it at setup)."""
 
-    def __init__(self, options: NemesisOptions, families: Iterable[Family]) -> None:
+    def __init__(self, options: NemesisOptions, specs: Iterable[FaultSpec]) -> None:
         self.options = options
-        self.families = frozenset(families)
+        self.specs = {s.name: s for s in specs}
         self._env: FaultEnv | None = None
         self._hosts: dict[str, NodeHost] = {}
 
@@ -117,12 +105,6 @@ class ClusterNemesis:
         return CLUSTER_FS
 
     async def setup(self, env: FaultEnv) -> None:
-        if not isinstance(env.db, HasPrimaries):
-            names = ", ".join(sorted(f.value for f in self.families))
-            raise UnsupportedFault(
-                f"faults {names}: db {type(env.db).__name__} cannot tell "
-                "its primaries (not HasPrimaries)"
-            )
         self._env = env
         self._hosts = {h.name: h for h in env.hosts}
 
@@ -133,7 +115,7 @@ class ClusterNemesis:
             return op.complete(OpType.FAIL, error="roles unknown (CLUSTER NODES unavailable)")
         try:
             if op.f == "failover":
-                spec = SPECS.get(str(op.value))
+                spec = self.specs.get(str(op.value))
                 mode = spec.target if spec is not None and spec.target else "default"
                 return await self._failover(op, topology, mode, env.rng)
             if op.f == "reshard":

@@ -123,14 +123,6 @@ async def list_tables(netns: str) -> list[str]:
     return [line.removeprefix("table ").strip() for line in out.splitlines() if line.strip()]
 
 
-async def list_chains(netns: str, table: str) -> list[str]:
-    """The chains of ``inet table`` in ``netns`` ([] if the table does not exist)."""
-    if f"inet {table}" not in await list_tables(netns):
-        return []
-    out = await run(in_netns(netns, ["nft", "list", "table", "inet", table]))
-    return re.findall(r"^\s*chain (\S+) \{", out, flags=re.MULTILINE)
-
-
 async def netem_missing(netns: str, dev: str = "lo") -> str | None:
     """None if netem works in ``netns`` (probed on ``dev`` and removed at once), else why."""
     try:

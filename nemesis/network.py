@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from base.db import NodeHost
 from base.op import Op, OpType
 from nemesis import netfilter
-from nemesis.catalog import Family
 from nemesis.errors import FaultFailed, UnsupportedFault
+from nemesis.faultspec import FaultSpec, Need
 from nemesis.grudge import PARTITIONS, Grudge, GrudgeError, grudge_to_json
 from nemesis.options import NemesisOptions
 from nemesis.probe import Reach, tcp_probe
@@ -66,11 +66,13 @@ async def gather_all(steps: Iterable[Awaitable[None]]) -> list[BaseException]:
 
 
 class NetworkNemesis:
-    """Handles :data:`NETWORK_FS` for the fault families in ``families``."""
+    """Handles :data:`NETWORK_FS` for the faults ``specs`` (their ``needs`` say which
+    must probe netem at setup)."""
 
-    def __init__(self, options: NemesisOptions, families: Iterable[Family]) -> None:
+    def __init__(self, options: NemesisOptions, specs: Iterable[FaultSpec]) -> None:
         self.options = options
-        self.families = frozenset(families)
+        self.specs = tuple(specs)
+        self.families = frozenset(s.family for s in self.specs)
         self._env: FaultEnv | None = None
         self._hosts: dict[str, NodeHost] = {}
         self._table = ""
@@ -92,7 +94,7 @@ class NetworkNemesis:
         return self._harness_ip
 
     async def setup(self, env: FaultEnv) -> None:
-        names = ", ".join(sorted(f.value for f in self.families))
+        names = ", ".join(sorted(self.families))
         outside = [h.name for h in env.hosts if h.netns is None]
         if outside or not env.hosts:
             raise UnsupportedFault(
@@ -104,15 +106,15 @@ class NetworkNemesis:
         self._table = table_for(env.hosts, self.options.table)
         self._harness_ip = local_address_towards(env.hosts[0].ip)
         first = self._ns(env.hosts[0])
-        for family in (Family.DELAY, Family.DUPLICATE):
-            if family in self.families:
-                reason = await netfilter.netem_missing(first)
-                if reason is not None:
-                    raise UnsupportedFault(
-                        f"fault '{family.value}' needs the kernel's netem qdisc (sch_netem), "
-                        f"which this kernel lacks ({reason}); packet-loss and flap work "
-                        "without it"
-                    )
+        netem = dict.fromkeys(s.family for s in self.specs if Need.NETEM in s.needs)
+        if netem:
+            reason = await netfilter.netem_missing(first)
+            if reason is not None:
+                raise UnsupportedFault(
+                    f"fault '{next(iter(netem))}' needs the kernel's netem qdisc (sch_netem), "
+                    f"which this kernel lacks ({reason}); packet-loss and flap work "
+                    "without it"
+                )
         # Check nft works in every namespace and clear a stale table of a previous run.
         errors = await gather_all(
             netfilter.nft(self._ns(h), netfilter.delete_table_script(self._table))

@@ -7,15 +7,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pyroute2 import netns
 
 from base.faketime import libfaketime
-from nemesis.catalog import SPECS, Family
+from nemesis.catalog import SPECS, specs_of
 from nemesis.clock import faketime_problem
-
-NETWORK = {Family.PARTITION, Family.PACKET_LOSS, Family.FLAP, Family.DELAY, Family.DUPLICATE}
+from nemesis.faultspec import FaultSpec, Need
+from nemesis.lossyfs.control import fuse_problem
 
 
 def netem_problem(scratch_netns: str) -> str | None:
@@ -54,33 +54,47 @@ def netem_problem(scratch_netns: str) -> str | None:
 
 
 def preflight(
-    faults: Sequence[str], prefix: str, server_argv: Sequence[str] | None = None
+    faults: Sequence[str],
+    prefix: str,
+    server_argv: Sequence[str] | None = None,
+    catalog: Mapping[str, FaultSpec] = SPECS,
 ) -> list[str]:
-    """One line per requested fault that cannot run here (empty: all fine). ``prefix``
-    names the scratch namespace (``f"{prefix}-netem"``) so leftovers stay findable;
-    ``server_argv`` (e.g. ``["redis-server", "--version"]``) is the node binary, checked
-    to run under libfaketime when ``clock`` is requested."""
-    families = {SPECS[f].family for f in faults}
+    """One line per requested fault that cannot run here (empty: all fine), from each
+    spec's ``needs``. ``prefix`` names the scratch namespace (``f"{prefix}-netem"``) so
+    leftovers stay findable; ``server_argv`` (e.g. ``["redis-server", "--version"]``) is
+    the node binary, checked to run under libfaketime when a fault needs it."""
+    specs = specs_of(faults, catalog)
+
+    def families(need: Need) -> list[str]:
+        return list(dict.fromkeys(s.family for s in specs if need in s.needs))
+
     problems: list[str] = []
-    network = sorted(f.value for f in families & NETWORK)
+    network = sorted(families(Need.NETNS))
     if network:
         if os.geteuid() != 0:
             problems.append(f"faults {', '.join(network)} need root (network namespaces, nft)")
             return problems
         if shutil.which("nft") is None:
             problems.append(f"faults {', '.join(network)} need nft (Debian package nftables)")
-    netem = [f.value for f in (Family.DELAY, Family.DUPLICATE) if f in families]
+    netem = families(Need.NETEM)
     reason = netem_problem(f"{prefix}-netem") if netem else None
     for name in netem if reason else ():
         problems.append(
             f"fault '{name}' needs the kernel's netem qdisc (sch_netem), which this kernel "
             f"lacks ({reason}); packet-loss and flap work without it"
         )
-    if Family.CLOCK in families:
+    for name in families(Need.FAKETIME):
         if libfaketime() is None:
-            problems.append("fault 'clock' needs libfaketime (Debian package faketime)")
+            problems.append(f"fault '{name}' needs libfaketime (Debian package faketime)")
         elif server_argv is not None:
             reason = faketime_problem(server_argv)
             if reason is not None:
-                problems.append(f"fault 'clock' needs nodes under libfaketime: {reason}")
+                problems.append(f"fault '{name}' needs nodes under libfaketime: {reason}")
+    lossy = families(Need.LOSSY_DISK)
+    reason = fuse_problem() if lossy else None
+    for name in lossy if reason else ():
+        problems.append(
+            f"fault '{name}' needs node data on a FUSE file system that drops unsynced "
+            f"writes, which this machine cannot mount: {reason}"
+        )
     return problems

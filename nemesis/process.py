@@ -1,20 +1,34 @@
-"""The process nemesis: kill (SIGKILL, restart at the stop), pause (SIGSTOP / SIGCONT) and
-restart-all, through the database's :class:`Killable` / :class:`Pausable` abilities."""
+"""The process nemesis: kill (SIGKILL, restart at the stop), kill-power (a power loss:
+SIGKILL and drop unsynced writes, restart at the stop), pause (SIGSTOP / SIGCONT) and
+restart-all, through the database's :class:`Killable` / :class:`PowerLossable` /
+:class:`Pausable` abilities (which the package checks at setup: they are on each fault's
+spec)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
 
-from base.db import Killable, Pausable
+from base.db import Killable, Pausable, PowerLossable
 from base.op import Op, OpType
-from nemesis.catalog import SPECS, Family
-from nemesis.errors import FaultFailed, UnsupportedFault
+from nemesis.errors import FaultFailed
+from nemesis.faultspec import FaultSpec
 from nemesis.options import NemesisOptions
 from nemesis.protocol import FaultEnv
 from nemesis.targets import choose_targets, read_topology
 
-PROCESS_FS = frozenset({"start-kill", "stop-kill", "start-pause", "stop-pause", "restart-all"})
+PROCESS_FS = frozenset(
+    {
+        "start-kill",
+        "stop-kill",
+        "start-kill-power",
+        "stop-kill-power",
+        "start-pause",
+        "stop-pause",
+        "restart-all",
+    }
+)
 
 
 async def each_node(
@@ -34,9 +48,9 @@ async def each_node(
 class ProcessNemesis:
     """Kills and pauses nodes chosen from the live roles; remembers whom, to undo it."""
 
-    def __init__(self, options: NemesisOptions, families: Iterable[Family]) -> None:
+    def __init__(self, options: NemesisOptions, specs: Iterable[FaultSpec]) -> None:
         self.options = options
-        self.families = frozenset(families)
+        self.specs = {s.name: s for s in specs}
         self._env: FaultEnv | None = None
         self.killed: set[str] = set()
         self.paused: set[str] = set()
@@ -46,23 +60,14 @@ class ProcessNemesis:
         return PROCESS_FS
 
     async def setup(self, env: FaultEnv) -> None:
-        if self.families & {Family.KILL, Family.RESTART_ALL} and not isinstance(env.db, Killable):
-            raise UnsupportedFault(
-                f"faults kill / restart-all: db {type(env.db).__name__} "
-                "cannot kill and restart nodes (not Killable)"
-            )
-        if Family.PAUSE in self.families and not isinstance(env.db, Pausable):
-            raise UnsupportedFault(
-                f"fault pause: db {type(env.db).__name__} cannot pause nodes (not Pausable)"
-            )
         self._env = env
 
     async def invoke(self, op: Op) -> Op:
         env = self._require_env()
         db = env.db
         try:
-            if op.f in ("start-kill", "start-pause"):
-                spec = SPECS.get(str(op.value))
+            if op.f in ("start-kill", "start-kill-power", "start-pause"):
+                spec = self.specs.get(str(op.value))
                 if spec is None or spec.target is None:
                     return op.complete(OpType.FAIL, error=f"unknown process fault {op.value!r}")
                 busy = self.killed | self.paused
@@ -75,12 +80,16 @@ class ProcessNemesis:
                     assert isinstance(db, Killable)
                     self.killed.update(targets)
                     done, failed = await each_node(targets, db.kill)
+                elif op.f == "start-kill-power":
+                    assert isinstance(db, PowerLossable)
+                    self.killed.update(targets)
+                    return await self._lose_power(op, db, targets)
                 else:
                     assert isinstance(db, Pausable)
                     self.paused.update(targets)
                     done, failed = await each_node(targets, db.pause)
                 return self._completion(op, done, failed)
-            if op.f == "stop-kill":
+            if op.f in ("stop-kill", "stop-kill-power"):
                 assert isinstance(db, Killable)
                 done, failed = await each_node(sorted(self.killed), db.start)
                 self.killed.difference_update(done)
@@ -101,6 +110,18 @@ class ProcessNemesis:
         except FaultFailed as e:
             return op.complete(OpType.FAIL, error=str(e))
         raise ValueError(f"process nemesis: unknown f {op.f!r}")
+
+    async def _lose_power(self, op: Op, db: PowerLossable, targets: Sequence[str]) -> Op:
+        """Power loss on ``targets``; the completion says what each lost."""
+        lost: dict[str, str] = {}
+
+        async def one(node: str) -> None:
+            lost[node] = await db.lose_power(node)
+
+        done, failed = await each_node(targets, one)
+        completion = self._completion(op, done, failed)
+        self._require_env().log(f"nemesis: power lost on {', '.join(done)}: {lost}")
+        return replace(completion, extra={**completion.extra, "lost": dict(sorted(lost.items()))})
 
     async def teardown(self) -> None:
         """Resume every paused node, restart every killed one; tries all, then raises."""

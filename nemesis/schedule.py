@@ -13,24 +13,13 @@ heal (:func:`final_ops`) follows it in the harness's heal phase.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from base.op import NEMESIS, Op, OpType
-from nemesis.catalog import SPECS, Family
+from nemesis.catalog import SPECS, specs_of
+from nemesis.faultspec import FaultSpec
 from nemesis.options import NemesisOptions
-
-HEAL_ORDER = (
-    Family.PARTITION,
-    Family.PACKET_LOSS,
-    Family.FLAP,
-    Family.DELAY,
-    Family.DUPLICATE,
-    Family.CLOCK,
-    Family.PAUSE,
-    Family.KILL,
-)
-"""The order of the final heal: the network first, then resume, then restart."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +39,18 @@ def jittered(seconds: float, jitter: float, rng: random.Random) -> float:
 
 
 def schedule(
-    faults: Sequence[str], options: NemesisOptions, rng: random.Random, time_limit_s: float
+    faults: Sequence[str],
+    options: NemesisOptions,
+    rng: random.Random,
+    time_limit_s: float,
+    catalog: Mapping[str, FaultSpec] = SPECS,
 ) -> list[ScheduledOp]:
     """The start/stop events for ``faults`` within ``time_limit_s`` (sorted by time)."""
     if not faults or time_limit_s <= 0:
         return []
     names = list(faults)
     for name in names:
-        if name not in SPECS:
+        if name not in catalog:
             raise ValueError(f"unknown nemesis fault {name!r}")
     plan: list[ScheduledOp] = []
     if options.first_fault_s is not None:
@@ -69,7 +62,7 @@ def schedule(
         if not upcoming:  # a new round: every fault once, in a seeded order
             upcoming = list(names)
             rng.shuffle(upcoming)
-        spec = SPECS[upcoming.pop(0)]
+        spec = catalog[upcoming.pop(0)]
         plan.append(ScheduledOp(t, nemesis_invoke(spec.start_f, spec.name)))
         end = t
         if spec.stop_f is not None:
@@ -82,14 +75,11 @@ def schedule(
     return plan
 
 
-def final_ops(faults: Sequence[str]) -> list[Op]:
-    """One stop invocation per fault family in use, in :data:`HEAL_ORDER`."""
-    families = {SPECS[name].family for name in faults}
-    ops: list[Op] = []
-    for family in HEAL_ORDER:
-        if family not in families:
-            continue
-        stop_f = next(s.stop_f for s in SPECS.values() if s.family is family)
-        assert stop_f is not None
-        ops.append(nemesis_invoke(stop_f, "final-heal"))
-    return ops
+def final_ops(faults: Sequence[str], catalog: Mapping[str, FaultSpec] = SPECS) -> list[Op]:
+    """One stop invocation per distinct ``stop_f`` of ``faults``, ordered by each spec's
+    ``heal`` stage (the network first, then clocks, then resume, then restart), in catalog
+    order within a stage."""
+    specs = [s for s in specs_of(faults, catalog) if s.stop_f is not None]
+    specs.sort(key=lambda s: s.heal or 0)  # stable: catalog order within a stage
+    stops = dict.fromkeys(s.stop_f for s in specs if s.stop_f is not None)
+    return [nemesis_invoke(stop_f, "final-heal") for stop_f in stops]

@@ -1,15 +1,17 @@
-"""Append-only file: every propagated write is appended as a RESP multibulk command.
+"""Append-only file, redis 7.0's multi-part layout (:mod:`nodes.aof_manifest`): every
+propagated write is appended as a RESP multibulk command to the current incr file.
 
 - ``appendfsync always``: written and fsynced before the replies of the same event-loop
   iteration are sent (so an acknowledged write survives SIGKILL);
   ``everysec``: fsynced by the cron at most once a second; ``no``: left to the kernel.
-- Loading replays the file at start. A last command cut short (EOF inside it, or inside
-  an unfinished MULTI) is dropped and the file truncated to the last complete command,
-  with a warning in the log (redis's ``aof-load-truncated yes``; with ``no`` the server
-  refuses to start). Anything else malformed refuses to start, naming the file and the
-  byte offset of the bad command.
-
-One file, ``<dir>/<appendfilename>`` (redis 7's multi-part AOF directory is not used).
+- Loading replays the manifest's base and incr files in order (:mod:`nodes.aof_load`:
+  truncated tail repair, errors naming file and offset). A redis 6 single
+  ``<appendfilename>`` in ``dir`` is moved into the directory as the base, as redis
+  7.0 upgrades it.
+- A rewrite (BGREWRITEAOF, CONFIG SET appendonly yes, after a full sync) writes a new
+  base (an RDB with ``aof-use-rdb-preamble yes``, else commands) and opens a new empty
+  incr file; the manifest switches to them atomically and the old files are deleted.
+  It runs synchronously on the event loop.
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ import os
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
-from nodes.client import Client
-from nodes.commands.context import CommandContext
-from nodes.commands.dispatch import call as call_command
-from nodes.commands.dispatch import resolve
-from nodes.commands.registry import Command
+from nodes import aof_manifest
+from nodes.aof_load import replay
+from nodes.aof_manifest import BASE, INCR, AofInfo, Manifest
 from nodes.errors import AofError
+from nodes.rdb import file as rdb_file
+from nodes.rdb import snapshot
 from nodes.resp.parser import string2ll
 
 if TYPE_CHECKING:
@@ -83,12 +85,14 @@ class _Truncated(Exception):
     pass
 
 
-def read_commands(data: bytes, name: str) -> tuple[list[tuple[int, list[bytes]]], int]:
-    """Parse AOF bytes into ``(offset, argv)`` pairs; returns them and the length of the
-    valid prefix (shorter than ``data`` when the tail is truncated). Raises
-    :class:`AofError` for corruption."""
+def read_commands(
+    data: bytes, name: str, start: int = 0
+) -> tuple[list[tuple[int, list[bytes]]], int]:
+    """Parse AOF bytes from ``start`` into ``(offset, argv)`` pairs; returns them and the
+    length of the valid prefix (shorter than ``data`` when the tail is truncated).
+    Raises :class:`AofError` for corruption."""
     commands: list[tuple[int, list[bytes]]] = []
-    pos = 0
+    pos = start
     n = len(data)
     while pos < n:
         start = pos
@@ -138,76 +142,94 @@ def _read_one(data: bytes, pos: int) -> tuple[list[bytes], int]:
 
 
 class AppendOnlyFile:
+    """The AOF of one server: ``<dir>/<appenddirname>/`` with its manifest."""
+
     def __init__(self, config: Config, server: Server) -> None:
         self.config = config
         self.server = server
-        self.path = Path(config.get_str("appendfilename"))
+        self.prefix = config.get_str("appendfilename")
+        self.directory = Path(config.get_str("appenddirname"))
+        self.manifest = Manifest()
         self.fd = -1
         self.buf: list[bytes] = []
         self.size = 0
+        """Bytes in the base and incr files (INFO ``aof_current_size``)."""
         self.healthy = True
         self._unsynced = False
         self._last_fsync = server.loop.time()
 
-    # ---- loading -------------------------------------------------------------------
-    def load_into(self, server: Server) -> int:
-        """Replay the file into ``server``'s keyspace; returns the number of commands."""
+    @property
+    def path(self) -> Path:
+        """The incr file being appended to (the directory before one exists)."""
+        if self.manifest.incrs:
+            return self.directory / self.manifest.incrs[-1].name
+        return self.directory
 
-        try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            return 0
-        commands, valid = read_commands(data, str(self.path))
-        # An unfinished MULTI at the end counts as truncated.
-        multi_at: int | None = None
-        for offset, argv in commands:
-            name = argv[0].lower()
-            if name == b"multi":
-                multi_at = offset
-            elif name == b"exec":
-                multi_at = None
-        if multi_at is not None:
-            commands = [c for c in commands if c[0] < multi_at]
-            valid = multi_at
-            log.warning("Revert incomplete MULTI/EXEC transaction in AOF file %s", self.path)
-        if valid < len(data):
-            if not self.config.get_bool("aof-load-truncated"):
-                raise AofError(
-                    f"Unexpected end of file reading the append only file {self.path} "
-                    f"at offset {valid}"
-                )
-            log.warning(
-                "!!! Warning: short read while loading the AOF file %s at offset %d "
-                "(%d bytes dropped) !!! AOF loaded anyway because aof-load-truncated "
-                "is enabled",
-                self.path,
-                valid,
-                len(data) - valid,
-            )
-            with open(self.path, "r+b") as f:
-                f.truncate(valid)
-                os.fsync(f.fileno())
-        loader = Client(id=0, addr="aof", laddr="", fd=-1, created_ms=0)
-        ctx = CommandContext(server, loader)
-        for offset, argv in commands:
-            if argv[0].lower() in (b"multi", b"exec"):
-                continue
-            cmd = resolve(argv)
-            if not isinstance(cmd, Command):
-                raise AofError(
-                    f"Bad command {argv[0]!r} in the append only file {self.path} "
-                    f"at offset {offset}"
-                )
-            call_command(ctx, cmd, argv)
-        server.pending_propagation.clear()
-        self.size = valid
-        log.info("DB loaded from append only file: %d commands", len(commands))
-        return len(commands)
+    @property
+    def manifest_path(self) -> Path:
+        return self.directory / f"{self.prefix}.manifest"
+
+    # ---- loading -------------------------------------------------------------------
+    def _read_manifest(self) -> None:
+        path = self.manifest_path
+        if path.exists():
+            try:
+                text = path.read_text()
+            except (OSError, UnicodeDecodeError) as exc:
+                raise AofError(f"Can't read the AOF manifest {path}: {exc}") from None
+            self.manifest = aof_manifest.parse(text, path)
+            return
+        old = Path(self.prefix)
+        if old.is_file():  # a redis 6 single file: it becomes the base
+            self.directory.mkdir(exist_ok=True)
+            os.replace(old, self.directory / self.prefix)
+            self.manifest = Manifest(base=AofInfo(self.prefix, 1, BASE))
+            aof_manifest.persist(self.manifest, self.directory, self.prefix)
+            log.info("Moved the old AOF file %s into %s as its base", old, self.directory)
+
+    def load_into(self, server: Server) -> int:
+        """Replay the manifest's files into ``server``'s keyspace; returns the number
+        of commands (and keys of RDB parts)."""
+        self._read_manifest()
+        files = self.manifest.files()
+        total = 0
+        for index, info in enumerate(files):
+            total += replay(server, self.directory / info.name, last=index == len(files) - 1)
+        if files:
+            log.info("DB loaded from append only file: %d commands", total)
+        return total
 
     # ---- writing -------------------------------------------------------------------
     def open(self) -> None:
+        """Start appending: create a base (of the current dataset) and an incr file
+        when the manifest has none, persist the manifest, open the last incr file."""
+        self.directory.mkdir(exist_ok=True)
+        if self.manifest.base is None and not self.manifest.incrs:
+            self.rewrite()
+            return
+        if self.manifest.history:  # files an interrupted rewrite replaced
+            for info in self.manifest.history:
+                (self.directory / info.name).unlink(missing_ok=True)
+            self.manifest.history = []
+            aof_manifest.persist(self.manifest, self.directory, self.prefix)
+        if not self.manifest.incrs:
+            self.manifest.incrs.append(AofInfo(self._name(1, INCR), 1, INCR))
+            aof_manifest.persist(self.manifest, self.directory, self.prefix)
+        self._open_incr()
+
+    def _name(self, seq: int, kind: str) -> str:
+        if kind == BASE:
+            rdb = self.config.get_bool("aof-use-rdb-preamble")
+            return f"{self.prefix}.{seq}.base.{'rdb' if rdb else 'aof'}"
+        return f"{self.prefix}.{seq}.incr.aof"
+
+    def _open_incr(self) -> None:
         self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        self.size = os.fstat(self.fd).st_size
+        self.size = sum(
+            (self.directory / info.name).stat().st_size
+            for info in self.manifest.files()
+            if (self.directory / info.name).exists()
+        )
 
     def feed(self, batch: list[list[bytes]]) -> None:
         """Propagation listener: buffer the commands until :meth:`flush`."""
@@ -254,25 +276,60 @@ class AppendOnlyFile:
             self._unsynced = False
             self._last_fsync = now
 
-    def rewrite(self) -> None:
-        """Replace the file with the commands that recreate the current dataset."""
+    def _write_base(self, f: BinaryIO) -> int:
         ks = self.server.keyspace
-        tmp = self.path.with_name(self.path.name + ".rewrite.tmp")
-        with open(tmp, "wb") as f:
-            for key in list(ks.live_keys()):
-                value = ks.data[key]
-                for argv in SNAPSHOT_WRITERS[type(value)](key, value):
-                    f.write(encode_command(argv))
-                when = ks.expires.get(key)
-                if when is not None:
-                    f.write(encode_command([b"PEXPIREAT", key, str(when).encode()]))
+        if self.config.get_bool("aof-use-rdb-preamble"):
+            frozen = snapshot.take(ks)
+            aux = rdb_file.aux_fields(now_s=self.server.clock_ms() // 1000, aof_base=True)
+            return rdb_file.write(f, frozen, aux)
+        size = 0
+        for key in list(ks.live_keys()):
+            value = ks.data[key]
+            argvs = SNAPSHOT_WRITERS[type(value)](key, value)
+            when = ks.expires.get(key)
+            if when is not None:
+                argvs.append([b"PEXPIREAT", key, str(when).encode()])
+            for argv in argvs:
+                size += f.write(encode_command(argv))
+        return size
+
+    def rewrite(self) -> None:
+        """A new base of the current dataset and a new empty incr file; the manifest
+        switches to them atomically, then the old files are deleted."""
+        self.directory.mkdir(exist_ok=True)
+        self.flush()
+        if self.manifest.base is None and not self.manifest.incrs and self.manifest_path.exists():
+            try:  # enabled at run time: continue the sequence of the files on disk
+                self.manifest = aof_manifest.parse(
+                    self.manifest_path.read_text(), self.manifest_path
+                )
+            except (AofError, OSError, UnicodeDecodeError) as exc:
+                log.warning("Ignoring the unreadable AOF manifest: %s", exc)
+        old = self.manifest
+        base_seq = (old.base.seq if old.base is not None else 0) + 1
+        incr_seq = (old.incrs[-1].seq if old.incrs else 0) + 1
+        base = AofInfo(self._name(base_seq, BASE), base_seq, BASE)
+        incr = AofInfo(self._name(incr_seq, INCR), incr_seq, INCR)
+        temp = self.directory / f"temp-rewriteaof-{os.getpid()}.aof"
+        with open(temp, "wb") as f:
+            self._write_base(f)
             f.flush()
             os.fsync(f.fileno())
-        self.buf = []
+        os.replace(temp, self.directory / base.name)
+        fd = os.open(self.directory / incr.name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.fsync(fd)
+        os.close(fd)
+        self.manifest = Manifest(base=base, incrs=[incr])
+        aof_manifest.persist(self.manifest, self.directory, self.prefix)
         if self.fd >= 0:
             os.close(self.fd)
-        os.replace(tmp, self.path)
-        self.open()
+            self.fd = -1
+        self.buf = []
+        for info in [*old.files(), *old.history]:
+            if info.name not in (base.name, incr.name):
+                (self.directory / info.name).unlink(missing_ok=True)
+        self._open_incr()
+        log.info("Background AOF rewrite finished: base %s, incr %s", base.name, incr.name)
 
     def close(self) -> None:
         if self.fd >= 0:

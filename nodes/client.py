@@ -38,3 +38,5 @@ class Client:
     flags: str = "N"
     woff: int = 0
     """The replication offset right after this client's last propagated write (WAIT)."""
+    db: int = 0
+    """The database SELECTed (its keyspace is the command context's ``keyspace``)."""

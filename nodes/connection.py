@@ -129,8 +129,7 @@ class Connection(asyncio.Protocol):
         client = self.client
         server.clients.pop(client.id, None)
         server.connections.pop(client.id, None)
-        for key in client.watched:
-            server.keyspace.unwatch(key, client)
+        server.databases.unwatch_all(client, client.watched)
         client.watched.clear()
         if self.blocked is not None and not self.blocked.future.done():
             self.blocked.future.cancel()

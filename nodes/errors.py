@@ -32,6 +32,19 @@ class SyntaxErr(CommandError):
         super().__init__("syntax error")
 
 
+class SubcommandSyntaxError(CommandError):
+    """redis's addReplySubcommandSyntaxError: ``argv[1]`` as sent, under ``argv[0]``."""
+
+    def __init__(self, argv: list[bytes]) -> None:
+        super().__init__(
+            b"unknown subcommand or wrong number of arguments for '"
+            + argv[1][:128]
+            + b"'. Try "
+            + argv[0].upper()
+            + b" HELP."
+        )
+
+
 class WrongTypeError(NodeError):
     def __init__(self) -> None:
         super().__init__("WRONGTYPE Operation against a key holding the wrong kind of value")

@@ -292,6 +292,11 @@ class Keyspace:
             if not watchers:
                 del self._watched[key]
 
+    def touch_all_watched(self) -> None:
+        """Fail every transaction WATCHing a key here (SWAPDB replaced the contents)."""
+        for key in list(self._watched):
+            self._touch(key)
+
     def _touch(self, key: bytes) -> None:
         for watcher in self._watched.get(key, ()):
             watcher.dirty_cas = True

@@ -1,6 +1,6 @@
 """The server: listeners, clients, the event-loop cron, propagation, hooks.
 
-Hook points (for the cluster bus and, later, replication); set them before
+Hook points (the cluster bus and replication use them); set them before
 :meth:`Server.start`:
 
 ``server.components: list[ServerComponent]``
@@ -61,8 +61,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,10 +72,15 @@ from typing import TYPE_CHECKING, Protocol
 
 from nodes.aof import AppendOnlyFile
 from nodes.client import Client
+from nodes.client_pause import ClientPause
 from nodes.config import Config
 from nodes.connection import Connection
+from nodes.databases import Databases
 from nodes.info import default_providers
 from nodes.keyspace import Keyspace
+from nodes.listen import ListenError, open_socket_map
+from nodes.rdb.saver import RdbPersistence
+from nodes.types.limits import bind as bind_encoding_limits
 
 if TYPE_CHECKING:
     from nodes.commands.context import CommandContext
@@ -116,13 +123,27 @@ class Stats:
 class Server:
     """A splitbrain-server instance on an asyncio event loop."""
 
-    def __init__(self, config: Config, loop: asyncio.AbstractEventLoop | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        loop: asyncio.AbstractEventLoop | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         self.config = config
+        self.rng = rng or random.Random(os.urandom(16))
+        """Randomness for commands (SPOP, SRANDMEMBER, HRANDFIELD...): a simulation
+        passes a seeded one."""
         self.loop = loop or asyncio.get_event_loop()
         self.epoch_offset = time.time() - self.loop.time()
         self.cluster_enabled = config.get_bool("cluster-enabled")
         self.keyspace = Keyspace(self.clock_ms, slot_index=self.cluster_enabled)
-        self.keyspace.expired_listeners.append(self._propagate_expired)
+        count = 1 if self.cluster_enabled else config.get_int("databases")
+        self.databases = Databases(self.keyspace, count, self._propagate_expired)
+        self.propagation_db = 0
+        """The database the propagated stream is in (``SELECT`` is inserted on a change;
+        -1 forces one before the next write)."""
+        self.batch_db = 0
+        """The database in effect where the batch being handed to the listeners starts."""
         self.clients: dict[int, Client] = {}
         self.connections: dict[int, Connection] = {}
         self.stats = Stats()
@@ -138,19 +159,29 @@ class Server:
         self.pending_propagation: list[list[bytes]] = []
         self.before_reply: list[Callable[[], None]] = []
         self.aof: AppendOnlyFile | None = None
+        self.rdb = RdbPersistence(self)
+        """SAVE / BGSAVE / save points / dump.rdb at start-up (:mod:`nodes.rdb.saver`)."""
         self.write_gate: WriteGate | None = None
+        self.client_pause = ClientPause(self.loop)
+        """CLIENT PAUSE: commands held until it ends (:mod:`nodes.client_pause`)."""
         self.replication: Replication | None = None
         self.master_repl_offset = 0
         self._next_client_id = 1
         self._pending_writes: list[Connection] = []
         self._flush_scheduled = False
-        self._servers: list[asyncio.AbstractServer] = []
+        self._tcp: dict[str, asyncio.AbstractServer] = {}
+        """Bind address -> its listener on ``_tcp_port``."""
+        self._tcp_port = 0
+        self._unix: asyncio.AbstractServer | None = None
         self._cron: asyncio.TimerHandle | None = None
         self._stopped = asyncio.Event()
         self.shutting_down = False
+        self.shutdown_flags: frozenset[str] = frozenset()
+        self._unix_path = ""
         self.query_buffer_limit = config.get_int("client-query-buffer-limit")
         config.listeners.setdefault("client-query-buffer-limit", []).append(self._set_query_limit)
         self.info_providers.update(default_providers(self))
+        bind_encoding_limits(config)
 
     def _set_query_limit(self, value: str) -> None:
         self.query_buffer_limit = int(value)
@@ -167,32 +198,90 @@ class Server:
             aof.load_into(self)
             aof.open()
             self._attach_aof(aof)
+        else:
+            self.rdb.load()
         self.config.listeners.setdefault("appendonly", []).append(self._appendonly_changed)
         self.config.listeners.setdefault("dir", []).append(os.chdir)
-        port = self.config.get_int("port")
-        if port:
-            for bind in self.config.get_str("bind").split() or ["*"]:
-                optional = bind.startswith("-")
-                host = bind.lstrip("-")
-                host = {"*": "0.0.0.0", "::*": "::"}.get(host, host)
-                try:
-                    srv = await self.loop.create_server(
-                        lambda: Connection(self),
-                        host=host,
-                        port=port,
-                        reuse_address=True,
-                        backlog=self.config.get_int("tcp-backlog"),
-                    )
-                except OSError as exc:
-                    if optional:
-                        log.warning("Could not bind optional address %s: %s", host, exc)
-                        continue
-                    raise
-                self._servers.append(srv)
+        self.config.getters["dir"] = os.getcwd
+        await self.listen()
+        self.config.listeners.setdefault("port", []).append(self._relisten_port)
+        self.config.listeners.setdefault("bind", []).append(self._relisten_bind)
         for component in self.components:
             await component.start(self)
         self._schedule_cron()
-        log.info("Ready to accept connections tcp on port %d", port)
+        if self._tcp:
+            log.info("Ready to accept connections")
+        await self._listen_unix()
+
+    async def listen(self) -> None:
+        """Listen on ``port`` at every ``bind`` address (:mod:`nodes.listen` rules);
+        raises :class:`nodes.listen.ListenError` after logging redis's lines."""
+        port = self.config.get_int("port")
+        if not port:
+            return
+        try:
+            sockets = open_socket_map(
+                self.config.get_words("bind"), port, self.config.get_int("tcp-backlog")
+            )
+        except ListenError:
+            log.warning("Failed listening on port %d (TCP), aborting.", port)
+            raise
+        self._tcp_port = port
+        for address, sock in sockets.items():
+            self._tcp[address] = await self.loop.create_server(lambda: Connection(self), sock=sock)
+
+    async def _listen_unix(self) -> None:
+        """``unixsocket``: also serve on a Unix socket (a stale file is replaced; mode
+        ``unixsocketperm`` when not 0); the file is removed at shutdown."""
+        path = self.config.get_str("unixsocket")
+        if not path:
+            return
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        try:
+            srv = await self.loop.create_unix_server(
+                lambda: Connection(self), path, backlog=self.config.get_int("tcp-backlog")
+            )
+            perm = self.config.get_int("unixsocketperm")
+            if perm:
+                os.chmod(path, perm)
+        except OSError as exc:
+            log.warning("Failed opening Unix socket: %s", exc.strerror or exc)
+            raise ListenError(exc.errno or 0, exc.strerror or str(exc)) from None
+        self._unix = srv
+        self._unix_path = path
+        log.info("The server is now ready to accept connections at %s", path)
+
+    def _relisten_port(self, _value: str) -> None:
+        self._relisten("Unable to listen on this port. Check server logs.")
+
+    def _relisten_bind(self, _value: str) -> None:
+        self._relisten("Failed to bind to specified addresses.")
+
+    def _relisten(self, refusal: str) -> None:
+        """CONFIG SET port / bind: listen on what is new (bound before this returns, so
+        a refusal is the command's error), keep listeners that stay, close the rest."""
+        port = self.config.get_int("port")
+        bind = self.config.get_words("bind")
+        wanted = {word.removeprefix("-") for word in bind} if port else set()
+        keep = frozenset(set(self._tcp) & wanted) if port == self._tcp_port else frozenset()
+        try:
+            backlog = self.config.get_int("tcp-backlog")
+            sockets = open_socket_map(bind, port, backlog, skip=keep) if port else {}
+        except ListenError:
+            raise ValueError(refusal) from None
+        for address in [a for a in self._tcp if a not in keep]:
+            self._tcp.pop(address).close()
+        self._tcp_port = port
+        for address, sock in sockets.items():
+            task = self.loop.create_task(
+                self.loop.create_server(lambda: Connection(self), sock=sock)
+            )
+            task.add_done_callback(functools.partial(self._listener_ready, address))
+
+    def _listener_ready(self, address: str, task: asyncio.Task[asyncio.AbstractServer]) -> None:
+        if not task.cancelled() and task.exception() is None:
+            self._tcp[address] = task.result()
 
     def _attach_aof(self, aof: AppendOnlyFile) -> None:
         self.aof = aof
@@ -204,6 +293,7 @@ class Server:
         if value == "yes" and self.aof is None:
             aof = AppendOnlyFile(self.config, self)
             aof.rewrite()
+            self.propagation_db = -1  # the new file starts in db 0: SELECT before a write
             self._attach_aof(aof)
             log.info("AOF enabled: dataset written to %s", aof.path)
         elif value == "no" and self.aof is not None:
@@ -221,8 +311,11 @@ class Server:
         """Close listeners and clients, stop components, flush and close the AOF."""
         if self._cron is not None:
             self._cron.cancel()
-        for srv in self._servers:
+        for srv in [*self._tcp.values(), *([self._unix] if self._unix else [])]:
             srv.close()
+        if self._unix_path:
+            with contextlib.suppress(OSError):
+                os.unlink(self._unix_path)
         for component in reversed(self.components):
             with contextlib.suppress(Exception):
                 await component.stop()
@@ -230,15 +323,27 @@ class Server:
             conn.close_now()
         if self.aof is not None:
             self.aof.close()
+        self.rdb.cancel_bgsave()
         self._stopped.set()
 
-    def request_shutdown(self) -> None:
-        """Shut down soon (SIGTERM, SHUTDOWN): the event loop finishes the current work."""
+    def request_shutdown(
+        self, save: bool | None = None, flags: frozenset[str] = frozenset()
+    ) -> bool:
+        """Shut down soon (SIGTERM, SHUTDOWN): the event loop finishes the current work.
+        ``save``: write dump.rdb first (None: when ``save`` points are set). False when
+        that save failed: the server keeps running, as redis does. ``flags`` are
+        SHUTDOWN's (``now``: do not wait for replicas; ``save``, ``nosave``, ``force``),
+        kept in ``shutdown_flags`` for the components."""
         if self.shutting_down:
-            return
+            return True
+        if not self.rdb.save_on_shutdown(save):
+            log.warning("Error trying to save the DB, can't exit.")
+            return False
         self.shutting_down = True
+        self.shutdown_flags = flags
         log.info("User requested shutdown...")
         self.loop.create_task(self.stop())
+        return True
 
     # ---- clients -------------------------------------------------------------------
     def new_client_id(self) -> int:
@@ -255,12 +360,25 @@ class Server:
             return
         self.pending_propagation = []
         if len(batch) > 1:
-            batch = [[b"MULTI"], *batch, [b"EXEC"]]
+            lead = 1 if batch[0][0] == b"SELECT" else 0
+            if len(batch) - lead > 1:
+                batch = [*batch[:lead], [b"MULTI"], *batch[lead:], [b"EXEC"]]
         for listener in self.propagation_listeners:
             listener(batch)
 
-    def _propagate_expired(self, key: bytes) -> None:
-        self.pending_propagation.append([b"DEL", key])
+    def _propagate_expired(self, db: int, key: bytes) -> None:
+        self.propagate(db, [[b"DEL", key]])
+
+    def propagate(self, db: int, argvs: list[list[bytes]]) -> None:
+        """Queue writes done in database ``db`` (a ``SELECT`` first when the stream is
+        in another database)."""
+        pending = self.pending_propagation
+        if not pending:
+            self.batch_db = self.propagation_db
+        if db != self.propagation_db:
+            pending.append([b"SELECT", str(db).encode()])
+            self.propagation_db = db
+        pending.extend(argvs)
 
     # ---- output --------------------------------------------------------------------
     def schedule_write(self, conn: Connection) -> None:
@@ -289,11 +407,13 @@ class Server:
     def _run_cron(self) -> None:
         self.cron_ms = self.clock_ms()
         try:
-            self.keyspace.active_expire()
+            for _, space in self.databases.live():
+                space.active_expire()
             if self.pending_propagation:
                 self.flush_propagation()
             if self.aof is not None:
                 self.aof.cron()
+            self.rdb.cron()
             timeout = self.config.get_int("timeout")
             if timeout > 0:
                 now = self.clock_ms()

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from base.op import OpType
-from reports.history import FaultPeriod, Operation, describe_value
+from checkers.faults import FaultWindow
+from checkers.history.pairing import Attempt
+from reports.history import describe_value, error_of, fault_label, result_of
 from reports.perf import bucket_ms, quantile_labels, quantiles_over_time, throughput
 from reports.rundata import ResourceSample, RunData
 from reports.sampling import TIMELINE_LIMIT, downsample
@@ -42,26 +44,26 @@ def chart_data(run: RunData, limit: int = TIMELINE_LIMIT) -> dict[str, Any]:
     }
 
 
-def _fault(p: FaultPeriod) -> dict[str, Any]:
+def _fault(p: FaultWindow) -> dict[str, Any]:
     return {
-        "kind": p.kind,
-        "label": p.label,
+        "kind": p.name,
+        "label": fault_label(p),
         "start": _ms(p.start_ns),
         "end": _ms(p.end_ns),
         "open": p.open_ended,
     }
 
 
-def worker_lanes(operations: Sequence[Operation], end_ns: int) -> tuple[dict[Any, int], list[str]]:
+def worker_lanes(operations: Sequence[Attempt], end_ns: int) -> tuple[dict[Any, int], list[str]]:
     """Assign processes to lanes so that a worker's successive processes (Jepsen gives a
     worker a fresh process id after an ``info``) share one lane: greedy interval
     colouring of each process's span, in order of first invocation. Returns
     process -> lane and each lane's label (its processes)."""
     spans: dict[Any, list[int]] = {}
     for op in operations:
-        end = op.end_ns if op.end_ns is not None else end_ns
-        span = spans.setdefault(op.process, [op.start_ns, end])
-        span[0] = min(span[0], op.start_ns)
+        end = op.complete_ns if op.complete_ns is not None else end_ns
+        span = spans.setdefault(op.process, [op.invoke_ns, end])
+        span[0] = min(span[0], op.invoke_ns)
         span[1] = max(span[1], end)
     free: list[tuple[int, int]] = []  # (end of the lane's last span, lane), a heap
     lane_of: dict[Any, int] = {}
@@ -81,26 +83,26 @@ def worker_lanes(operations: Sequence[Operation], end_ns: int) -> tuple[dict[Any
     return lane_of, labels
 
 
-def operations(ops_all: Sequence[Operation], end_ns: int, limit: int) -> dict[str, Any]:
+def operations(ops_all: Sequence[Attempt], end_ns: int, limit: int) -> dict[str, Any]:
     """Every operation (or a noted sample beyond ``limit``) with its worker lane (see
     :func:`worker_lanes`), outcome, kind, process and a short label."""
     sample = downsample(ops_all, limit)
     lane, lanes = worker_lanes(ops_all, end_ns)
-    ops = sorted(sample.operations, key=lambda op: op.start_ns)
+    ops = sorted(sample.operations, key=lambda op: op.invoke_ns)
     fs = sorted({op.f for op in ops_all})
     f_code = {f: i for i, f in enumerate(fs)}
-    starts = [op.start_ns // UNIT_NS for op in ops]
+    starts = [op.invoke_ns // UNIT_NS for op in ops]
     return {
         "unit_ms": UNIT_NS / 1e6,
         "lanes": lanes,
         "fs": fs,
         "start": [b - a for a, b in zip([0, *starts], starts, strict=False)],
         "dur": [
-            -1 if op.end_ns is None else max(0, op.end_ns // UNIT_NS - op.start_ns // UNIT_NS)
-            for op in ops
+            -1 if (done := op.complete_ns) is None else max(0, done // UNIT_NS - starts[i])
+            for i, op in enumerate(ops)
         ],
         "lane": [lane[op.process] for op in ops],
-        "type": [TYPE_CODE[op.type] for op in ops],
+        "type": [TYPE_CODE[op.outcome] for op in ops],
         "f": [f_code[op.f] for op in ops],
         "proc": [op.process for op in ops],
         "label": [_label(op) for op in ops],
@@ -113,14 +115,17 @@ def _process_order(p: Any) -> tuple[int, int | str]:
     return (0, p) if isinstance(p, int) else (1, str(p))
 
 
-def _label(op: Operation) -> str:
+def _label(op: Attempt) -> str:
     """Key, value, result, error and node (the process and f are encoded apart)."""
     key = f"{op.key} " if op.key is not None else ""
-    text = f"{key}{describe_value(op.value, 24)}".strip()
-    if op.type is OpType.OK and op.result is not None and op.result != op.value:
-        text += f" → {describe_value(op.result, 24)}"
-    if op.error:
-        text += f" ({op.error[:40]})"
+    asked = op.invoke.value
+    text = f"{key}{describe_value(asked, 24)}".strip()
+    result = result_of(op)
+    if result is not None and result != asked:
+        text += f" → {describe_value(result, 24)}"
+    error = error_of(op)
+    if error:
+        text += f" ({error[:40]})"
     if op.node:
         text += f" @{op.node}"
     return text

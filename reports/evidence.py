@@ -5,13 +5,12 @@ use."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from html import escape
 from typing import Any
 
 from reports.counterexample import Counterexample
 from reports.counterexample_svg import render_svg
-from reports.lost import LostWrites
+from reports.lost import COUNT_NAMES, LostWrites
 from reports.sections import h, ms, section, table
 
 LOST_SHOWN = 20
@@ -33,27 +32,17 @@ def lost_writes(lost: LostWrites | None) -> str:
     if lost is None:
         return ""
     counts = "".join(
-        f'<div class="stat"><div class="n">{_count(v)}</div>'
-        f"<div>{h(k.removesuffix('_count'))}</div></div>"
+        f'<div class="stat"><div class="n">{_count(v)}</div><div>{h(k)}</div></div>'
         for k, v in lost.counts.items()
-        if k.endswith("_count")
     )
     parts = [f'<div class="stats">{counts}</div>']
     if lost.by_acks:
-        levels = list(lost.by_acks)
-        names = sorted({n for v in lost.by_acks.values() if isinstance(v, Mapping) for n in v})
         rows = [
-            [h(level)]
-            + [
-                h(lost.by_acks[level].get(n, ""))
-                if isinstance(lost.by_acks[level], Mapping)
-                else h(lost.by_acks[level])
-                for n in names
-            ]
-            for level in levels
+            [h(level)] + [h(getattr(counts_, n)) for n in COUNT_NAMES]
+            for level, counts_ in lost.by_acks.items()
         ]
         parts.append("<h3>By WAIT acknowledgement level</h3>")
-        parts.append(table(["acks", *[n.removesuffix("_count") for n in names]], rows))
+        parts.append(table(["acks", *COUNT_NAMES], rows))
     if not lost.lost:
         parts.append('<p class="note">No acknowledged write was lost.</p>')
     if len(lost.lost) < lost.lost_count:

@@ -1,203 +1,61 @@
-"""A history as a report draws it: client operations (invocation paired with completion)
-and fault periods (nemesis start / stop events paired into shaded intervals).
+"""A history as a report draws it: the checkers' reading of it (client operations from
+``checkers.history.pairing``, fault windows from ``checkers.faults``) in words.
 
-Pure functions over :class:`base.op.Op` events; no I/O.
+Pure functions; no I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from base.op import NEMESIS, Op, OpType, Process
+from base.op import Op, OpType
+from checkers.faults import FaultWindow, fault_windows
+from checkers.history.pairing import Attempt
 
 
-@dataclass(frozen=True, slots=True)
-class Operation:
-    """One client operation: an invocation and its completion.
-
-    ``type`` is the completion's type; an invocation that never completed counts as
-    ``INFO`` with ``end_ns`` None (it may take effect at any time after ``start_ns``).
-    ``value`` is what was asked, ``result`` what the completion carried (a read's value).
-    """
-
-    index: int
-    process: Process
-    f: str
-    type: OpType
-    start_ns: int
-    end_ns: int | None
-    value: Any
-    result: Any
-    key: str | None = None
-    node: str | None = None
-    error: str | None = None
-    acks: int | None = None
-
-    @property
-    def latency_ns(self) -> int | None:
-        return None if self.end_ns is None else self.end_ns - self.start_ns
+def client_operations(attempts: Sequence[Attempt]) -> list[Attempt]:
+    """The client operations of :func:`checkers.history.pairing.pair_attempts`' list."""
+    return [a for a in attempts if a.is_client]
 
 
-@dataclass(frozen=True, slots=True)
-class FaultPeriod:
-    """A span of time during which a fault was (or may have been) active.
-
-    ``kind`` is the fault family (``partition``, ``kill``, ...); ``label`` a short human
-    description including its targets; ``open_ended`` is True when no stop event closed
-    it (it is drawn to the end of the run).
-    """
-
-    kind: str
-    label: str
-    start_ns: int
-    end_ns: int
-    value: Any = None
-    open_ended: bool = False
-
-    def overlaps(self, start_ns: int, end_ns: int) -> bool:
-        return self.start_ns <= end_ns and start_ns <= self.end_ns
+def read_faults(
+    history: Sequence[Op], attempts: Sequence[Attempt], end_ns: int
+) -> list[FaultWindow]:
+    """The checkers' fault windows of ``history`` with the one-shot faults, a window
+    still open at the end drawn to ``end_ns`` (the run may outlast its last event)."""
+    windows = fault_windows(history, attempts, one_shot=True)
+    return [replace(w, end_ns=max(w.end_ns, end_ns)) if w.open_ended else w for w in windows]
 
 
-_OPENERS = frozenset({"kill", "pause"})
-_CLOSERS = {"start": "kill", "restart": "kill", "resume": "pause"}
-"""Jepsen's un-prefixed fault pairs (``kill`` / ``start``, ``pause`` / ``resume``), beside
-the ``start-X`` / ``stop-X`` convention; the same reading as :mod:`checkers.faults`."""
+def result_of(op: Attempt) -> Any:
+    """What an ``ok`` operation's completion carried (a read's value), else None."""
+    return op.completion.value if op.outcome is OpType.OK and op.completion is not None else None
 
 
-def pair_operations(history: Iterable[Op]) -> list[Operation]:
-    """Client operations in invocation order. A completion without an invocation is
-    ignored; an invocation without a completion becomes an open ``INFO`` operation."""
-    pending: dict[Process, Op] = {}
-    done: list[tuple[Op, Op | None]] = []
-    for op in history:
-        if not op.is_client:
-            continue
-        if op.is_invoke:
-            previous = pending.pop(op.process, None)
-            if previous is not None:
-                done.append((previous, None))
-            pending[op.process] = op
-        else:
-            invoke = pending.pop(op.process, None)
-            if invoke is not None:
-                done.append((invoke, op))
-    done.extend((invoke, None) for invoke in pending.values())
-    done.sort(key=lambda pair: (pair[0].time_ns, pair[0].index))
-    return [_operation(invoke, completion) for invoke, completion in done]
+def error_of(op: Attempt) -> str | None:
+    """The completion's error; ``never completed`` for an operation without one."""
+    return "never completed" if op.completion is None else op.completion.error
 
 
-def _operation(invoke: Op, completion: Op | None) -> Operation:
-    if completion is None:
-        return Operation(
-            index=invoke.index,
-            process=invoke.process,
-            f=invoke.f,
-            type=OpType.INFO,
-            start_ns=invoke.time_ns,
-            end_ns=None,
-            value=invoke.value,
-            result=None,
-            key=invoke.key,
-            node=invoke.node,
-            error="never completed",
-        )
-    return Operation(
-        index=invoke.index,
-        process=invoke.process,
-        f=invoke.f,
-        type=completion.type,
-        start_ns=invoke.time_ns,
-        end_ns=completion.time_ns,
-        value=invoke.value,
-        result=completion.value,
-        key=invoke.key if invoke.key is not None else completion.key,
-        node=completion.node if completion.node is not None else invoke.node,
-        error=completion.error,
-        acks=completion.acks,
-    )
+def latency_ns(op: Attempt) -> int | None:
+    """Completion minus invocation time; None when it never completed."""
+    done = op.complete_ns
+    return None if done is None else done - op.invoke_ns
 
 
-def fault_periods(history: Sequence[Op], end_ns: int) -> list[FaultPeriod]:
-    """Pair nemesis events into fault periods, ordered by start.
-
-    ``start-X`` (or Jepsen's ``kill`` / ``pause``) opens a period of kind X at its
-    invocation unless it completed as ``fail``; ``stop-X`` (``start`` / ``resume`` after
-    ``kill`` / ``pause``) closes every open period of that kind at its completion, and
-    ``heal...`` closes every open period. Any other nemesis operation (``failover``,
-    ``reshard``) is a period from its invocation to its completion.
-    A period still open at ``end_ns`` runs to the end and is marked open-ended.
-    """
-    nemesis = [op for op in history if op.process == NEMESIS]
-    periods: list[FaultPeriod] = []
-    open_: dict[str, list[tuple[Op, Op | None]]] = {}
-    i = 0
-    while i < len(nemesis):
-        op = nemesis[i]
-        completion: Op | None = None
-        if op.is_invoke and i + 1 < len(nemesis) and not nemesis[i + 1].is_invoke:
-            completion = nemesis[i + 1]
-            i += 1
-        i += 1
-        if not op.is_invoke:
-            continue  # a stray completion
-        role, kind = _role(op.f)
-        if role == "start":
-            if completion is not None and completion.type is OpType.FAIL:
-                continue
-            open_.setdefault(kind, []).append((op, completion))
-        elif role in ("stop", "heal"):
-            close_at = completion.time_ns if completion is not None else op.time_ns
-            kinds = list(open_) if role == "heal" else [kind]
-            for closing in kinds:
-                for start, start_done in open_.pop(closing, []):
-                    periods.append(_period(closing, start, start_done, close_at, False))
-        else:
-            if completion is not None and completion.type is OpType.FAIL:
-                continue
-            close_at = completion.time_ns if completion is not None else end_ns
-            periods.append(_period(kind, op, completion, close_at, completion is None))
-    for kind, starts in open_.items():
-        for start, start_done in starts:
-            periods.append(_period(kind, start, start_done, end_ns, open_ended=True))
-    periods.sort(key=lambda p: (p.start_ns, p.kind))
-    return periods
-
-
-def _role(f: str) -> tuple[str, str]:
-    if f.startswith("start-"):
-        return "start", f[len("start-") :]
-    if f.startswith("stop-"):
-        return "stop", f[len("stop-") :]
-    if f in _OPENERS:
-        return "start", f
-    if f in _CLOSERS:
-        return "stop", _CLOSERS[f]
-    if f.startswith("heal"):
-        return "heal", ""
-    return "event", f
-
-
-def _period(
-    kind: str, start: Op, completion: Op | None, end_ns: int, open_ended: bool
-) -> FaultPeriod:
-    value = completion.value if completion is not None and completion.value else start.value
-    label = f"{kind} {describe_value(value)}".strip()
-    asked = start.value
-    if isinstance(asked, str) and asked.startswith(f"{kind}-"):
-        asked = asked[len(kind) + 1 :]  # "partition-minority" -> "minority"
-    if isinstance(asked, str) and asked and value != start.value:
-        # the invocation named the kind of fault ("minority"), the completion what was done
-        label = f"{kind} {asked}: {describe_value(value)}"
-    return FaultPeriod(
-        kind=kind,
-        label=label,
-        start_ns=start.time_ns,
-        end_ns=max(end_ns, start.time_ns),
-        value=value,
-        open_ended=open_ended,
-    )
+def fault_label(w: FaultWindow) -> str:
+    """A short description: the fault, what was asked (``minority``) and what was done
+    (a grudge as its sides, the nodes killed)."""
+    value = w.done if w.done else w.asked
+    label = f"{w.name} {describe_value(value)}".strip()
+    asked = w.asked
+    if isinstance(asked, str) and asked.startswith(f"{w.name}-"):
+        asked = asked[len(w.name) + 1 :]  # "partition-minority" -> "minority"
+    if isinstance(asked, str) and asked and value != w.asked:
+        label = f"{w.name} {asked}: {describe_value(value)}"
+    return label
 
 
 def describe_value(value: Any, limit: int = 60) -> str:
@@ -237,11 +95,6 @@ def _short(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ",".join(str(v) for v in value) + "]"
     return str(value)
-
-
-def active_faults(periods: Sequence[FaultPeriod], start_ns: int, end_ns: int) -> list[str]:
-    """Labels of the fault periods overlapping ``[start_ns, end_ns]``."""
-    return [p.label for p in periods if p.overlaps(start_ns, end_ns)]
 
 
 def end_time_ns(history: Sequence[Op]) -> int:

@@ -13,7 +13,7 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
-from reports.lost import find_lost_writes
+from checkers.results.run import RunResults
 
 TREND_RUNS = 60
 """Most recent runs per test drawn in the trend view."""
@@ -40,7 +40,7 @@ class RunFiles:
 
     path: str  # relative to the store, with "/"
     test: Mapping[str, Any]
-    results: Mapping[str, Any]
+    results: RunResults | None  # None: missing or unreadable
     figures: Mapping[str, Any]  # report-summary.json
     has_report: bool
 
@@ -50,10 +50,8 @@ def summarize(files: RunFiles) -> RunSummary:
     test, results, figures = files.test, files.results, files.figures
     stamp = files.path.rsplit("/", 1)[-1]
     folder_test = files.path.split("/", 1)[0]
-    valid = results.get("valid", "unknown")
-    verdict = "valid" if valid is True else "invalid" if valid is False else "unknown"
-    section = find_lost_writes(results)
-    lost = section.get("lost_count") if section is not None else None
+    verdict = "unknown" if results is None else results.verdict.value
+    lost = _lost_count(results)
     return RunSummary(
         path=files.path,
         stamp=stamp,
@@ -62,11 +60,20 @@ def summarize(files: RunFiles) -> RunSummary:
         db=str(test.get("db") or "?"),
         faults=_faults(test.get("nemesis")),
         verdict=verdict,
-        lost=lost if isinstance(lost, int) else None,
+        lost=lost,
         has_report=files.has_report,
         operations=_number(figures.get("operations"), int),
         unavailable_s=_number(figures.get("unavailable_s"), float),
     )
+
+
+def _lost_count(results: RunResults | None) -> int | None:
+    """set-full's lost count, when set-full ran (None for a result it cannot read)."""
+    try:
+        found = None if results is None else results.set_full()
+    except ValueError:
+        return None
+    return None if found is None else found.counts.lost
 
 
 def _number(value: Any, kind: type[int] | type[float]) -> Any:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
 from typing import Any
 
+from checkers.verdict import CheckResult, Verdict
 from reports.rundata import RunData
 
 _DETAIL_LIMIT = 20_000
@@ -36,13 +36,12 @@ def render_junit(run: RunData) -> str:
         skipped += 1
     for name, result in checkers.items():
         case = ET.SubElement(suite, "testcase", classname=run.test_name, name=name)
-        valid = result.get("valid")
-        reason = str(result.get("reason") or "")
-        if valid is False:
+        reason = result.reason or ""
+        if result.verdict is Verdict.INVALID:
             failures += 1
             el = ET.SubElement(case, "failure", message=reason or "invalid", type="invalid")
             el.text = _details(result)
-        elif valid is not True:
+        elif result.verdict is Verdict.UNKNOWN:
             if reason.startswith("checker crashed"):
                 errors += 1
                 el = ET.SubElement(case, "error", message=reason, type="unknown")
@@ -59,8 +58,8 @@ def render_junit(run: RunData) -> str:
     )
 
 
-def _details(result: Mapping[str, Any]) -> str:
-    text = json.dumps(dict(result), indent=1, default=str)
+def _details(result: CheckResult) -> str:
+    text = json.dumps(result.to_json(), indent=1, default=str)
     if len(text) > _DETAIL_LIMIT:
         text = text[:_DETAIL_LIMIT] + f"\n... ({len(text):,} characters; see results.json)"
     return text

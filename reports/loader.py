@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from base.op import Op
-from reports.history import end_time_ns, fault_periods, pair_operations
+from checkers.history.formats import read_jsonl_history
+from checkers.history.pairing import pair_attempts
+from checkers.results.run import RunResults
+from reports.history import client_operations, end_time_ns, read_faults
 from reports.index import RunFiles, RunSummary, newest_first, summarize
 from reports.rundata import Assets, ResourceSample, RunData, RunFile
 from reports.summary import SUMMARY_JSON
@@ -38,17 +41,18 @@ def load_run(run_dir: Path) -> RunData:
         )
     problems: list[str] = []
     test = _read_json_object(run_dir / "test.json", problems)
-    results = _read_json_object(run_dir / "results.json", problems)
+    results = _read_results(run_dir / "results.json", problems)
     history = _read_history(run_dir / "history.jsonl", problems)
     resources = _read_resources(run_dir / "resources.jsonl", problems)
     end_ns = max(end_time_ns(history), max((s.time_ns for s in resources), default=0))
+    attempts = pair_attempts(history)
     return RunData(
         name=run_dir.name,
         test=test,
         results=results,
         history=tuple(history),
-        operations=tuple(pair_operations(history)),
-        faults=tuple(fault_periods(history, end_ns)),
+        operations=tuple(client_operations(attempts)),
+        faults=tuple(read_faults(history, attempts, end_ns)),
         resources=tuple(resources),
         end_ns=end_ns,
         files=tuple(list_files(run_dir)),
@@ -102,15 +106,34 @@ def _note_bad(path: Path, bad: list[str], problems: list[str]) -> None:
         problems.append(f"{path.name}: {len(bad)} malformed line(s) skipped: {shown}{more}")
 
 
+def _read_results(path: Path, problems: list[str]) -> RunResults | None:
+    """results.json through the checkers' :class:`RunResults`; None (and a note) when it
+    is missing or not results."""
+    if not path.is_file():
+        problems.append(f"{path.name} is missing")
+        return None
+    data = _read_json_object(path, problems)
+    if not data:
+        return None
+    try:
+        return RunResults.from_json(data)
+    except ValueError as e:
+        problems.append(f"{path.name} is not checker results: {e}")
+        return None
+
+
 def _read_history(path: Path, problems: list[str]) -> list[Op]:
-    ops: list[Op] = []
-    bad: list[str] = []
-    for number, data in _jsonl(path, problems):
-        try:
-            ops.append(Op.from_json(data))
-        except (ValueError, TypeError) as e:
-            bad.append(f"line {number}: {e}")
-    _note_bad(path, bad, problems)
+    """history.jsonl through ``checkers.history`` (the one reader); bad lines become a
+    note."""
+    if not path.is_file():
+        problems.append(f"{path.name} is missing")
+        return []
+    try:
+        ops, skipped = read_jsonl_history(path)
+    except OSError as e:
+        problems.append(f"{path.name} could not be read: {e}")
+        return []
+    _note_bad(path, [f"line {e.line}: {e.message}" for e in skipped], problems)
     return ops
 
 
@@ -160,7 +183,7 @@ def find_runs(store_dir: Path) -> list[RunSummary]:
                 files = RunFiles(
                     path=run_dir.relative_to(store_dir).as_posix(),
                     test=_quiet_json(run_dir / "test.json"),
-                    results=_quiet_json(run_dir / "results.json"),
+                    results=_quiet_results(run_dir / "results.json"),
                     figures=_quiet_json(run_dir / SUMMARY_JSON),
                     has_report=(run_dir / "report.html").is_file(),
                 )
@@ -175,6 +198,14 @@ def _quiet_json(path: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _quiet_results(path: Path) -> RunResults | None:
+    """results.json, or None if it is missing or not results (the index shows 'unknown')."""
+    try:
+        return RunResults.from_json(_quiet_json(path))
+    except ValueError:
+        return None
 
 
 def load_assets() -> Assets:

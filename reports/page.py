@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from checkers.results import linear
 from reports import evidence, sections
 from reports.chartdata import chart_data
-from reports.counterexample import Counterexample, counterexample, find_explanation
+from reports.counterexample import Counterexample, counterexample
 from reports.index import display_date
-from reports.lost import WRITE_FS, LostWrites, find_lost_writes, lost_writes
+from reports.lost import LostWrites, lost_writes
 from reports.perf import (
     Availability,
     LatencyRow,
@@ -63,16 +64,25 @@ def script_json(data: Any) -> str:
 
 
 def find_counterexample(run: RunData) -> Counterexample | None:
-    found = find_explanation(run.results)
-    if found is None:
+    """The linearizability checker's explanation, drawn; None when it gave none (or one
+    this version cannot read, which the checkers' fold still shows)."""
+    try:
+        found = None if run.results is None else run.results.linear()
+    except ValueError:
         return None
-    name, explanation = found
-    return counterexample(name, explanation, run.operations)
+    if found is None or found.explanation is None:
+        return None
+    return counterexample(linear.CHECKER, found.explanation, run.operations)
 
 
 def find_lost(run: RunData) -> LostWrites | None:
-    section = find_lost_writes(run.results)
-    return None if section is None else lost_writes(section, run.operations, run.faults)
+    """set-full's lost writes joined with the history; None when set-full did not run
+    (or reported nothing this version can read)."""
+    try:
+        found = None if run.results is None else run.results.set_full()
+    except ValueError:
+        return None
+    return None if found is None else lost_writes(found, run.operations, run.faults)
 
 
 @dataclass(frozen=True)
@@ -103,7 +113,7 @@ def findings(run: RunData) -> Findings:
         latency=latency_table(run.operations),
         availability=availability(run.operations, run.faults, run.end_ns),
         outage=outages(run.operations, run.end_ns),
-        acknowledged_writes=acknowledged_writes(run.operations, WRITE_FS),
+        acknowledged_writes=acknowledged_writes(run.operations),
     )
 
 

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from base.op import Op
-from checkers.verdict import Verdict
-from reports.history import FaultPeriod, Operation
+from checkers.faults import FaultWindow
+from checkers.history.pairing import Attempt
+from checkers.results.run import RunResults
+from checkers.verdict import CheckResult, Verdict
 
 
 @dataclass(frozen=True)
@@ -44,18 +46,19 @@ class RunFile:
 class RunData:
     """Everything a report shows about one run.
 
-    ``test`` is test.json, ``results`` results.json (empty when missing); ``history`` every
-    event; ``operations`` the paired client operations; ``faults`` the fault periods;
-    ``problems`` human-readable notes about missing or malformed inputs, shown in the
-    report (nothing is dropped silently).
+    ``test`` is test.json, ``results`` results.json read by the checkers' own type (None
+    when missing or unreadable); ``history`` every event; ``operations`` the client
+    operations as the checkers pair them; ``faults`` the checkers' fault windows (with
+    the one-shot faults); ``problems`` human-readable notes about missing or malformed
+    inputs, shown in the report (nothing is dropped silently).
     """
 
     name: str
     test: Mapping[str, Any]
-    results: Mapping[str, Any]
+    results: RunResults | None
     history: tuple[Op, ...]
-    operations: tuple[Operation, ...]
-    faults: tuple[FaultPeriod, ...]
+    operations: tuple[Attempt, ...]
+    faults: tuple[FaultWindow, ...]
     resources: tuple[ResourceSample, ...]
     end_ns: int
     files: tuple[RunFile, ...] = ()
@@ -63,31 +66,25 @@ class RunData:
 
     @property
     def verdict(self) -> Verdict:
-        try:
-            return Verdict.from_json(self.results.get("valid", "unknown"))
-        except ValueError:
-            return Verdict.UNKNOWN
+        return Verdict.UNKNOWN if self.results is None else self.results.verdict
 
     @property
     def test_name(self) -> str:
         return str(self.test.get("name") or self.test.get("test_name") or self.name)
 
-    def checker_results(self) -> dict[str, Mapping[str, Any]]:
-        checkers = self.results.get("checkers")
-        if not isinstance(checkers, Mapping):
-            return {}
-        return {str(k): v for k, v in checkers.items() if isinstance(v, Mapping)}
+    def checker_results(self) -> Mapping[str, CheckResult]:
+        return {} if self.results is None else self.results.checkers
 
     def unknown_reasons(self) -> list[str]:
         """Why the verdict is unknown: the results' own reason, then each unknown
         checker's reason, then any input problem."""
         reasons: list[str] = []
-        top = self.results.get("reason")
+        top = None if self.results is None else self.results.extra.get("reason")
         if isinstance(top, str) and top:
             reasons.append(top)
         for name, result in self.checker_results().items():
-            if result.get("valid") not in (True, False):
-                reasons.append(f"{name}: {result.get('reason') or 'no reason given'}")
-        if not self.results:
+            if result.verdict is Verdict.UNKNOWN:
+                reasons.append(f"{name}: {result.reason or 'no reason given'}")
+        if self.results is None:
             reasons.append("results.json is missing: the run was not checked")
         return reasons

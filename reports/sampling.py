@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from base.op import OpType
-from reports.history import Operation
+from checkers.history.pairing import Attempt
 
 TIMELINE_LIMIT = 150_000
 """Most operation bars drawn in the timeline and points in the latency scatter."""
@@ -15,12 +15,12 @@ TIMELINE_LIMIT = 150_000
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    operations: tuple[Operation, ...]
+    operations: tuple[Attempt, ...]
     total: int
     note: str | None  # None when nothing was left out
 
 
-def downsample(operations: Sequence[Operation], limit: int = TIMELINE_LIMIT) -> Sample:
+def downsample(operations: Sequence[Attempt], limit: int = TIMELINE_LIMIT) -> Sample:
     """At most ``limit`` operations, in their original order: every ``info`` operation
     (the indeterminate ones, usually rare and always interesting; at most half the
     budget), then evenly spaced ok / fail operations, which keeps their proportions (so
@@ -28,9 +28,9 @@ def downsample(operations: Sequence[Operation], limit: int = TIMELINE_LIMIT) -> 
     total = len(operations)
     if total <= limit:
         return Sample(tuple(operations), total, None)
-    info = [i for i, op in enumerate(operations) if op.type is OpType.INFO]
+    info = [i for i, op in enumerate(operations) if op.outcome is OpType.INFO]
     kept_info = info if len(info) <= limit // 2 else _spaced(info, limit // 2)
-    rest = [i for i, op in enumerate(operations) if op.type is not OpType.INFO]
+    rest = [i for i, op in enumerate(operations) if op.outcome is not OpType.INFO]
     room = limit - len(kept_info)
     keep = set(kept_info) | set(_spaced(rest, room))
     info_text = (

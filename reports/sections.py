@@ -9,8 +9,9 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from checkers.faults import FaultWindow
 from checkers.verdict import Verdict
-from reports.history import FaultPeriod
+from reports.history import fault_label
 from reports.lost import LostWrites
 from reports.perf import Availability, LatencyRow, Outage, quantile_labels
 from reports.rundata import RunData, RunFile
@@ -81,9 +82,9 @@ def verdict_banner(run: RunData, lost: LostWrites | None, acked: int, outage: Ou
         reasons = f'<div class="reasons">Why unknown:<ul>{items}</ul></div>'
     elif verdict is Verdict.INVALID:
         items = "".join(
-            f"<li><b>{h(name)}</b>: {h(r.get('reason') or 'invalid')}</li>"
+            f"<li><b>{h(name)}</b>: {h(r.reason or 'invalid')}</li>"
             for name, r in run.checker_results().items()
-            if r.get("valid") is False
+            if r.verdict is Verdict.INVALID
         )
         reasons = f'<div class="reasons"><ul>{items}</ul></div>' if items else ""
     return (
@@ -132,28 +133,21 @@ def checkers(run: RunData) -> str:
     such as Elle's anomalies or the stats) folded beneath the reason."""
     rows = []
     for name, result in run.checker_results().items():
-        verdict = _verdict_of(result.get("valid"))
-        text = json.dumps(dict(result), indent=1, default=str)
+        verdict = result.verdict
+        text = json.dumps(result.to_json(), indent=1, default=str)
         if len(text) > DETAILS_LIMIT:
             text = text[:DETAILS_LIMIT] + f"\n… ({len(text):,} characters; see results.json)"
         rows.append(
             [
                 h(name),
                 f'<span class="pill {verdict.value}">{verdict.value}</span>',
-                h(result.get("reason") or "")
+                h(result.reason or "")
                 + f"<details><summary>details</summary><pre>{escape(text)}</pre></details>",
             ]
         )
     if not rows:
         return section("checkers", "Checkers", '<p class="note">No checker results.</p>')
     return section("checkers", "Checkers", table(["checker", "verdict", "reason"], rows))
-
-
-def _verdict_of(value: Any) -> Verdict:
-    try:
-        return Verdict.from_json(value)
-    except ValueError:
-        return Verdict.UNKNOWN
 
 
 def timeline(run: RunData, note: str | None) -> str:
@@ -170,13 +164,13 @@ def timeline(run: RunData, note: str | None) -> str:
     return section("timeline", "Timeline", body)
 
 
-def fault_table(faults: Sequence[FaultPeriod]) -> str:
+def fault_table(faults: Sequence[FaultWindow]) -> str:
     if not faults:
         return '<p class="note">No faults were injected.</p>'
     rows = [
         [
-            h(p.kind),
-            h(p.label),
+            h(p.name),
+            h(fault_label(p)),
             ms(p.start_ns),
             ms(p.end_ns) + (" (open)" if p.open_ended else ""),
             ms(p.end_ns - p.start_ns),

@@ -62,10 +62,8 @@ def render_summary(
         lines += ["", "Reproduce:", "", "```", shlex.join(str(a) for a in argv), "```"]
     lines += ["", "| checker | verdict | reason |", "|---|---|---|"]
     for name, result in run.checker_results().items():
-        valid = result.get("valid")
-        verdict = "valid" if valid is True else "invalid" if valid is False else "unknown"
-        reason = str(result.get("reason") or "").replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| {name} | {verdict} | {reason} |")
+        reason = (result.reason or "").replace("|", "\\|").replace("\n", " ")
+        lines.append(f"| {name} | {result.verdict.value} | {reason} |")
     if run.verdict.value == "unknown":
         lines += ["", "Unknown because:"] + [f"- {r}" for r in run.unknown_reasons()]
     if run.problems:

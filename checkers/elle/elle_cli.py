@@ -18,6 +18,7 @@ from pathlib import Path
 
 from base.op import Op
 from checkers.elle.txn import is_txn_value
+from checkers.results.elle import ELLE_CLI, ElleCliResult
 from checkers.verdict import CheckResult, Verdict
 
 _VERDICTS = {"true": Verdict.VALID, "false": Verdict.INVALID}
@@ -49,7 +50,7 @@ def parse_elle_output(stdout: str, path: str) -> Verdict | None:
 class ElleCliChecker:
     """elle-cli's verdict on the history, as ``elle-cli`` in the results."""
 
-    name = "elle-cli"
+    name = ELLE_CLI
 
     def __init__(
         self, program: str | Path, *, model: str = "list-append", timeout_s: float = 300.0
@@ -75,11 +76,11 @@ class ElleCliChecker:
             except OSError as e:
                 raise ElleCliError(f"cannot run elle-cli {self.program}: {e}") from e
         verdict = parse_elle_output(done.stdout, str(file))
-        details = {
-            "command": [str(self.program), "-m", self.model, "-f", "json", "HISTORY"],
-            "exit_code": done.returncode,
-            "output": done.stdout[-4000:],
-        }
+        details = ElleCliResult(
+            (str(self.program), "-m", self.model, "-f", "json", "HISTORY"),
+            done.returncode,
+            done.stdout[-4000:],
+        ).to_json()
         if verdict is None:
             tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
             reason = f"no verdict from elle-cli (exit {done.returncode}): {tail[0][:200]}"

@@ -23,6 +23,7 @@ from checkers.elle.observations import observe
 from checkers.elle.txn import txns_of
 from checkers.history.errors import HistoryShapeError
 from checkers.history.pairing import pair_attempts
+from checkers.results.elle import LIST_APPEND, ListAppendResult
 from checkers.verdict import CheckResult, Verdict
 
 CONSISTENCY_MODELS = ("serializable", "strict-serializable")
@@ -32,7 +33,7 @@ class ListAppendChecker:
     """G0, G1a, G1b, G1c, G-single, G2-item, internal, duplicate-elements,
     incompatible-order, lost-update and unexpected elements of list-append histories."""
 
-    name = "list-append"
+    name = LIST_APPEND
 
     def __init__(
         self,
@@ -67,18 +68,17 @@ class ListAppendChecker:
             if len(listed) < self.max_listed:
                 listed.append(explain(graph, txns, cycle))
         outcomes = Counter(t.attempt.outcome.value for t in txns)
-        details: dict[str, Any] = {
-            "consistency": self.consistency,
-            "txn_count": len(txns),
-            "ok_count": outcomes["ok"],
-            "info_count": outcomes["info"],
-            "fail_count": outcomes["fail"],
-            "key_count": len(obs.orders),
-            "edge_count": graph.edge_count(),
-            "anomaly_types": sorted(anomalies),
-            "anomaly_counts": dict(sorted(counts.items())),
-            "anomalies": anomalies,
-        }
+        details = ListAppendResult(
+            consistency=self.consistency,
+            txn_count=len(txns),
+            ok_count=outcomes["ok"],
+            info_count=outcomes["info"],
+            fail_count=outcomes["fail"],
+            key_count=len(obs.orders),
+            edge_count=graph.edge_count(),
+            anomaly_counts=dict(sorted(counts.items())),
+            anomalies={k: tuple(v) for k, v in anomalies.items()},
+        ).to_json()
         if anomalies:
             reason = "anomalies: " + ", ".join(sorted(anomalies))
             return CheckResult(self.name, Verdict.INVALID, reason, details)

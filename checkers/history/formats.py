@@ -15,7 +15,12 @@ from base.op import Op
 from checkers.history.edn import read_edn, write_edn
 from checkers.history.errors import HistoryFormatError
 from checkers.history.jepsen_log import MARKER, read_jepsen_log
-from checkers.history.json_forms import read_json, write_elle_json, write_jsonl
+from checkers.history.json_forms import (
+    read_json,
+    read_jsonl_skipping,
+    write_elle_json,
+    write_jsonl,
+)
 from checkers.history.keys import PlainShape, read_keys
 
 FORMATS = ("jsonl", "edn", "jepsen-log", "elle-json")
@@ -107,6 +112,15 @@ def read_history(
     except UnicodeDecodeError as e:
         raise HistoryFormatError(name, None, f"not UTF-8 text ({e.reason})") from None
     return parse_history(name, text, fmt, independent, plain)
+
+
+def read_jsonl_history(path: str | os.PathLike[str]) -> tuple[list[Op], list[HistoryFormatError]]:
+    """The events of our ``history.jsonl`` at ``path`` (keys in ``key``, never split
+    from values) and the error of each bad line, left out. Raises ``OSError`` when it
+    cannot be read; bytes that are not UTF-8 spoil only their lines."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    return read_jsonl_skipping(str(path), text)
 
 
 def write_history(ops: Iterable[Op], fmt: str) -> Iterator[str]:

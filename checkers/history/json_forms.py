@@ -62,7 +62,9 @@ def read_json(path: str, text: str) -> list[Op]:
     return [op if op.index >= 0 else replace(op, index=i) for i, op in enumerate(ops)]
 
 
-def _read_lines(path: str, text: str) -> list[Op]:
+def _read_lines(path: str, text: str, skipped: list[HistoryFormatError] | None = None) -> list[Op]:
+    """Events from JSON lines. A bad line raises, or, given ``skipped``, is appended to
+    it as its error and left out."""
     import json  # noqa: PLC0415 (start-up time; see the module docstring)
 
     ops: list[Op] = []
@@ -71,11 +73,19 @@ def _read_lines(path: str, text: str) -> list[Op]:
             continue
         try:
             ops.append(op_from_map(json.loads(line)))
-        except json.JSONDecodeError as e:
-            raise HistoryFormatError(path, lineno, f"bad JSON: {e.msg}") from None
-        except ValueError as e:
-            raise HistoryFormatError(path, lineno, str(e)) from None
+        except ValueError as e:  # json.JSONDecodeError is a ValueError
+            msg = f"bad JSON: {e.msg}" if isinstance(e, json.JSONDecodeError) else str(e)
+            if skipped is None:
+                raise HistoryFormatError(path, lineno, msg) from None
+            skipped.append(HistoryFormatError(path, lineno, msg))
     return [op if op.index >= 0 else replace(op, index=i) for i, op in enumerate(ops)]
+
+
+def read_jsonl_skipping(path: str, text: str) -> tuple[list[Op], list[HistoryFormatError]]:
+    """The events of a ``history.jsonl`` text, and the error of each line left out (the
+    reports show what they could read, and say what they could not)."""
+    skipped: list[HistoryFormatError] = []
+    return _read_lines(path, text, skipped), skipped
 
 
 def _skip(text: str, pos: int, allow_comma: bool = True) -> int:

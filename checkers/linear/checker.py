@@ -13,6 +13,7 @@ from checkers.linear.explain import explain
 from checkers.linear.model import Model
 from checkers.linear.schedule import check_partitions_parallel
 from checkers.linear.search import Limits
+from checkers.results.linear import CHECKER
 from checkers.verdict import CheckResult, Verdict
 
 _VERDICTS = {"valid": Verdict.VALID, "invalid": Verdict.INVALID, "unknown": Verdict.UNKNOWN}
@@ -33,7 +34,7 @@ class LinearizabilityChecker:
     timeout_s: float | None = 60.0
     max_memo_bytes: int = 1 << 30
     workers: int = 2
-    name: str = "linearizable"
+    name: str = CHECKER
 
     def __post_init__(self) -> None:
         if isinstance(self.model, str):

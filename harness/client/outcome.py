@@ -35,11 +35,6 @@ class Result:
     acks: int | None = None
 
 
-def error_kind(message: str) -> str:
-    """The first word of an error reply (``MOVED``, ``CLUSTERDOWN``, ``ERR``...)."""
-    return message.split(" ", 1)[0]
-
-
 def parse_redirect(message: str) -> tuple[str, int, str] | None:
     """``("MOVED"|"ASK", slot, "ip:port")`` for a redirect error, else None."""
     parts = message.split(" ")

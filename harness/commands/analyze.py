@@ -7,11 +7,9 @@ import json
 import sys
 from pathlib import Path
 
+from base.exits import BY_VERDICT, EXIT_BAD_ARGS, EXIT_INTERNAL
 from harness.analysis import read_history
-from harness.finish import EXIT_CODES, check_run
-
-NAME = "analyze"
-HELP = "Re-check a stored run folder without re-running it."
+from harness.finish import check_run
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +35,7 @@ def main(args: argparse.Namespace) -> int:
         ops = read_history(run_dir / "history.jsonl")
     except (OSError, KeyError, ValueError) as e:
         print(f"harness analyze: {run_dir}: not a readable run folder ({e})", file=sys.stderr)
-        return 254
+        return EXIT_BAD_ARGS
     options = test.get("options", {})
     timeout = args.check_timeout or options.get("check_timeout_s", 120.0)
 
@@ -64,5 +62,5 @@ def main(args: argparse.Namespace) -> int:
         )
     except Exception as e:
         print(f"harness analyze: checking failed: {type(e).__name__}: {e}", file=sys.stderr)
-        return 255
-    return EXIT_CODES[verdict]
+        return EXIT_INTERNAL
+    return BY_VERDICT[verdict.value]

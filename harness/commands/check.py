@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
+from base.exits import EXIT_BAD_ARGS, EXIT_INVALID, EXIT_UNKNOWN, EXIT_VALID
 from checkers.history import FORMATS, HistoryError, read_history
 from checkers.history.keys import CHOICES, PlainShape
 from checkers.models import LINEAR_MODELS, REGISTRY, CheckOptions, checker_for
@@ -26,7 +27,6 @@ from checkers.models import LINEAR_MODELS, REGISTRY, CheckOptions, checker_for
 NAME = "check"
 HELP = "Check history files with a model; prints PATH<TAB>true|false|unknown per file."
 
-EXIT_VALID, EXIT_INVALID, EXIT_UNKNOWN, EXIT_BAD_ARGS = 0, 1, 2, 254
 PARALLEL_MIN_BYTES = 64 * 1024
 """Several files totalling less than this are checked in this process."""
 

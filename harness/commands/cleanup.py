@@ -6,10 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from base.exits import EXIT_BAD_ARGS, EXIT_INTERNAL, EXIT_VALID
 from harness.leftovers import CleanupReport, clean_prefix, clean_run, unfinished_runs
-
-NAME = "cleanup"
-HELP = "Remove what a killed run left behind (namespaces, nftables tables, processes)."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,12 +39,12 @@ def main(args: argparse.Namespace) -> int:
     for run_dir in runs:
         if not run_dir.is_dir():
             print(f"harness cleanup: {run_dir}: not a folder", file=sys.stderr)
-            return 254
+            return EXIT_BAD_ARGS
         clean_run(run_dir, report, force=args.force)
     for prefix in args.prefix or []:
         if not prefix.startswith("sb") or len(prefix) < 2:
             print(f"harness cleanup: --prefix {prefix!r}: must start with 'sb'", file=sys.stderr)
-            return 254
+            return EXIT_BAD_ARGS
         clean_prefix(prefix, report)
     for line in report.removed:
         print(f"removed {line}")
@@ -56,4 +54,4 @@ def main(args: argparse.Namespace) -> int:
         print(f"error: {line}", file=sys.stderr)
     if not (report.removed or report.skipped or report.errors):
         print("nothing to clean")
-    return 255 if report.errors else 0
+    return EXIT_INTERNAL if report.errors else EXIT_VALID

@@ -7,11 +7,7 @@ import sys
 from pathlib import Path
 
 import reports
-
-NAME = "report"
-HELP = "Render report.html, results.xml and summary.md for a run folder; refresh index.html."
-
-EXIT_OK, EXIT_BAD_ARGS, EXIT_INTERNAL = 0, 254, 255
+from base.exits import EXIT_BAD_ARGS, EXIT_INTERNAL, EXIT_VALID
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,4 +44,4 @@ def main(args: argparse.Namespace) -> int:
     except OSError as e:
         print(f"harness report: cannot write {store}/index.html: {e}", file=sys.stderr)
         return EXIT_INTERNAL
-    return EXIT_OK
+    return EXIT_VALID

@@ -14,28 +14,20 @@ from datetime import UTC, datetime
 import uvloop
 
 import nemesis
+from base.exits import BY_VERDICT, EXIT_BAD_ARGS, EXIT_INTERNAL, EXIT_UNKNOWN, SUMMARY
 from harness.analysis import write_results
-from harness.faults import check_faults_possible, nemesis_options
-from harness.finish import EXIT_CODES, check_run
+from harness.faults import check_faults_possible
+from harness.finish import check_run
 from harness.options import BadArguments, RunOptions, add_run_arguments, from_args
 from harness.runner import Execution, Runner
 from harness.store import new_run_dir, test_name, write_json
-
-NAME = "run"
-HELP = "Run a test: start a cluster, drive workloads, inject faults, heal, check."
-
-EXIT_BAD_ARGS = 254
-EXIT_INTERNAL = 255
-EXIT_UNKNOWN = 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare this subcommand's options."""
     add_run_arguments(parser)
     parser.epilog = (
-        f"faults for --nemesis: {', '.join(nemesis.FAULTS)}. "
-        "Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad arguments, 255 internal error. "
-        "See docs/harness.md."
+        f"faults for --nemesis: {', '.join(nemesis.FAULTS)}. {SUMMARY} See docs/harness.md."
     )
 
 
@@ -56,10 +48,7 @@ def main(args: argparse.Namespace) -> int:
     prefix = "sb" + secrets.token_hex(3)
     try:
         options = from_args(args)
-        nemesis_options(
-            options.nemesis_interval_s, options.recovery_windows, options.nemesis_settings
-        )
-        check_faults_possible(options.faults, options.db, prefix)  # before any node starts
+        check_faults_possible(options.faults, options.cluster.db, prefix)  # before any node starts
     except BadArguments as e:
         print(f"harness run: {e}", file=sys.stderr)
         return EXIT_BAD_ARGS
@@ -76,7 +65,7 @@ def run(options: RunOptions, argv: list[str], prefix: str | None = None) -> int:
     """Run a test with validated options; the exit code. ``prefix`` names what the run
     creates on the host (default: ``sb`` + 6 random hex digits)."""
     started = datetime.now(UTC)
-    name = options.test_name or test_name(options.db, options.workload, options.nemesis)
+    name = options.test_name or test_name(options.cluster.db, options.workload, options.nemesis)
     try:
         run_dir = new_run_dir(options.store, name, started)
     except OSError as e:
@@ -91,7 +80,7 @@ def run(options: RunOptions, argv: list[str], prefix: str | None = None) -> int:
         "name": name,
         "start_time": started.isoformat(),
         "seed": options.seed,
-        "db": options.db,
+        "db": options.cluster.db,
         "workload": options.workload,
         "nemesis": options.nemesis,
         "options": options.to_json(),
@@ -155,4 +144,4 @@ def run(options: RunOptions, argv: list[str], prefix: str | None = None) -> int:
     if execution.error is not None and not execution.ops:
         log(f"run failed before any operation: {execution.error}")
         return EXIT_INTERNAL
-    return EXIT_CODES[verdict]
+    return BY_VERDICT[verdict.value]

@@ -19,12 +19,9 @@ from types import FrameType
 from typing import Any
 
 import reports
-
-NAME = "serve"
-HELP = "Browse the run store over HTTP on localhost (127.0.0.1 only)."
+from base.exits import EXIT_BAD_ARGS, EXIT_VALID
 
 HOST = "127.0.0.1"
-EXIT_OK, EXIT_BAD_ARGS = 0, 254
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -142,4 +139,4 @@ def main(args: argparse.Namespace) -> int:
             timer.cancel()
         server.server_close()
         signal.signal(signal.SIGTERM, previous)
-    return EXIT_OK
+    return EXIT_VALID

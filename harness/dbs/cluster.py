@@ -1,10 +1,15 @@
 """A Redis Cluster of N nodes (redis-server or splitbrain-server) run by the harness.
 
-Implements :class:`base.db.DB` and the abilities Killable, Pausable, HasPrimaries and
-HasLogFiles. ``setup`` makes the network (loopback or namespaces), starts every node with
-its own data dir under the run folder, creates the cluster with ``redis-cli --cluster
-create`` and waits until every node reports ``cluster_state:ok`` and every replica
-``master_link_status:up``.
+Implements :class:`base.db.DB` and the abilities Killable, Pausable, PowerLossable,
+HasPrimaries and HasLogFiles. ``setup`` makes the network (loopback or namespaces), starts
+every node with its own data dir under the run folder, creates the cluster with
+``redis-cli --cluster create`` and waits until every node reports ``cluster_state:ok`` and
+every replica ``master_link_status:up``.
+
+With ``spec.power_loss`` each node's data dir holds a lossyfs mount ``disk/`` (its durable
+content in ``.disk-durable/``): the node's ``dir`` (AOF, RDB, nodes.conf) is on it, while
+its log stays outside, so a power loss takes what a machine would lose and keeps the
+evidence.
 """
 
 from __future__ import annotations
@@ -14,13 +19,15 @@ import contextlib
 import json
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from base.db import NodeHost, Topology
 from base.faketime import faketime_env
+from harness.dbs.cluster_spec import (
+    ClusterError,
+    ClusterSpec,
+)
 from harness.dbs.cluster_state import (
     admin_call,
     parse_cluster_nodes,
@@ -29,40 +36,12 @@ from harness.dbs.cluster_state import (
 )
 from harness.dbs.network import Network
 from harness.dbs.node import NodeProcess, NodeSpec, redis_argv
+from nemesis.lossyfs.control import LossyMount, is_mounted
 
-DB_KINDS = ("redis", "splitbrain")
 FAKETIME_FILE = "faketime"
-
-
-class ClusterError(RuntimeError):
-    """The cluster could not be formed or did not become healthy in time."""
-
-
-@dataclass(frozen=True, slots=True)
-class ClusterSpec:
-    """The topology and node options, the same for both databases."""
-
-    db: str = "redis"
-    nodes: int = 6
-    replicas: int = 1
-    node_timeout_ms: int = 2000
-    appendonly: bool = True
-    appendfsync: str = "everysec"
-    node_options: tuple[str, ...] = ()
-    ready_timeout_s: float = 60.0
-    faketime: bool = False
-    """Start every node under libfaketime (offset file per node) for the clock fault."""
-
-    def binary(self) -> list[str]:
-        if self.db == "redis":
-            found = shutil.which("redis-server")
-            if found is None:
-                raise ClusterError("redis-server is not installed (make setup installs it)")
-            return [found]
-        return [sys.executable, "-m", "nodes"]
-
-    def node_names(self) -> list[str]:
-        return [f"n{i + 1}" for i in range(self.nodes)]
+DISK = "disk"
+"""With power loss: the node's ``dir``, a lossyfs mount inside its data dir."""
+DURABLE = ".disk-durable"
 
 
 class ClusterDB:
@@ -83,6 +62,7 @@ class ClusterDB:
         self._nodes: dict[str, NodeProcess] = {}
         self._network_made = False
         self._creating: asyncio.Future[list[NodeHost]] | None = None
+        self._disks: dict[str, LossyMount] = {}
 
     @property
     def hosts(self) -> Sequence[NodeHost]:
@@ -129,6 +109,12 @@ class ClusterDB:
                 extra=self.spec.node_options,
             )
             data = self.data_root / host.name
+            if self.spec.power_loss:
+                absolute = data.absolute()
+                argv += ["--dir", str(absolute / DISK), "--logfile", str(absolute / "node.log")]
+                self._disks[host.name] = LossyMount(
+                    data / DURABLE, data / DISK, data / "lossyfs.log"
+                )
             env = None
             if self.spec.faketime:
                 data.mkdir(parents=True, exist_ok=True)
@@ -137,6 +123,9 @@ class ClusterDB:
                 env = faketime_env(clock_file)
             spec = NodeSpec(host, tuple(self.network.wrap(host.name, argv)), data, env)
             self._nodes[host.name] = NodeProcess(spec)
+        if self._disks:
+            self._log(f"mounting a lossyfs under each of {len(self._disks)} nodes")
+            await asyncio.gather(*(d.start() for d in self._disks.values()))
         self._log(f"starting {len(self._hosts)} {self.spec.db} nodes on {self.network.kind}")
         await asyncio.gather(*(n.start() for n in self._nodes.values()))
         await self._create_cluster()
@@ -209,6 +198,10 @@ class ClusterDB:
         for node in self._nodes.values():
             if node.running:
                 errors.append(f"node {node.spec.name} still running (pid {node.pid})")
+        disks = await asyncio.gather(
+            *(d.stop() for d in self._disks.values()), return_exceptions=True
+        )
+        errors += [f"lossyfs: {e}" for e in disks if isinstance(e, BaseException)]
         if self._creating is not None and not self._creating.done():
             await asyncio.wait([self._creating])
             if not self._creating.cancelled():
@@ -228,6 +221,15 @@ class ClusterDB:
 
     async def start(self, node: str) -> None:
         await self._node(node).start()
+
+    # PowerLossable
+    async def lose_power(self, node: str) -> str:
+        disk = self._disks.get(node)
+        if disk is None:
+            raise ClusterError(f"node {node} has no lossyfs (the run did not ask for power loss)")
+        await self._node(node).kill()
+        lost, files = await disk.drop()
+        return f"{lost} unsynced bytes in {files} files"
 
     # Pausable
     async def pause(self, node: str) -> None:
@@ -262,8 +264,10 @@ class ClusterDB:
         files: dict[str, Path] = {}
         for name in self._nodes:
             data = self.data_root / name
-            for f in ("node.log", "nodes.conf", "stdout.log"):
+            disk = self._disk_dir(name)
+            for f in ("node.log", "stdout.log"):
                 files[f"nodes/{name}/{f}"] = data / f
+            files[f"nodes/{name}/nodes.conf"] = disk / "nodes.conf"
         return files
 
     def collect(self, run_dir: Path) -> None:
@@ -274,7 +278,7 @@ class ClusterDB:
             if source.exists() and source.resolve() != dest.resolve():
                 shutil.copyfile(source, dest)
         for name in self._nodes:
-            aof_dir = self.data_root / name / "appendonlydir"
+            aof_dir = self._disk_dir(name) / "appendonlydir"
             files = (
                 {p.name: p.stat().st_size for p in sorted(aof_dir.glob("*"))}
                 if aof_dir.is_dir()
@@ -285,6 +289,16 @@ class ClusterDB:
             dest.write_text(
                 json.dumps({"files": files, "total_bytes": sum(files.values())}, indent=1)
             )
+
+    def _disk_dir(self, name: str) -> Path:
+        """Where node ``name``'s ``dir`` content is now: its data dir, or with power loss
+        the lossyfs mount while mounted, the durable folder after (a clean stop flushed
+        it)."""
+        data = self.data_root / name
+        disk = self._disks.get(name)
+        if disk is None:
+            return data
+        return disk.mount if is_mounted(disk.mount) else disk.backing
 
     def _node(self, name: str) -> NodeProcess:
         try:

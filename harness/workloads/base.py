@@ -1,5 +1,7 @@
 """What a workload is: a pure source of invocations per worker, the Redis command each
-one becomes, how a reply turns into a completion, and the final reads after healing.
+one becomes, how a reply turns into a completion, and the final reads after healing;
+and what a workload module declares (:class:`WorkloadSpec`): its name, how to build it,
+and the checkers that judge its history.
 
 A workload never does I/O; the runner sends its commands with a
 :class:`harness.client.ClusterClient` and records the events.
@@ -12,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from checkers.models import CheckOptions
+from checkers.verdict import Checker
 from harness.client.outcome import Outcome
 from nodes.keyslot import HASH_SLOTS, keyslot
 
@@ -73,6 +77,20 @@ class Workload(Protocol):
     def final_reads(self) -> Sequence[Invocation]:
         """Reads to run after the final heal and recovery (may be empty)."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadSpec:
+    """What a workload module (``harness/workloads/<name>.py``) exports as ``WORKLOAD``.
+
+    ``build`` makes the workload from the run's options; ``checkers`` are the checkers
+    that judge its history (the registry adds stats and perf to every workload);
+    ``summary`` is one line for the docs and ``--help``."""
+
+    name: str
+    build: Callable[[WorkloadOptions], Workload]
+    checkers: Callable[[CheckOptions], list[Checker]]
+    summary: str = ""
 
 
 def spread_keys(prefix: str, count: int) -> tuple[str, ...]:

@@ -7,9 +7,11 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from checkers.models import CheckOptions, checker_for
+from checkers.verdict import Checker
 from harness.client.outcome import Outcome
 from harness.client.resp import pack
-from harness.workloads.base import Command, Invocation, WorkloadOptions, spread_keys
+from harness.workloads.base import Command, Invocation, WorkloadOptions, WorkloadSpec, spread_keys
 
 
 class CounterWorkload:
@@ -37,3 +39,13 @@ class CounterWorkload:
 
     def final_reads(self) -> Sequence[Invocation]:
         return [Invocation("read", k, None) for k in self.keys]
+
+
+def checkers(options: CheckOptions) -> list[Checker]:
+    """Every read within the bounds its concurrent adds allow (counter-bounds)."""
+    return [checker_for("counter-bounds", options)]
+
+
+WORKLOAD = WorkloadSpec(
+    "counter", CounterWorkload, checkers, "INCRBY and GET on a few keys (counter-bounds)"
+)

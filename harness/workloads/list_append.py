@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
+from checkers.elle import ElleCliChecker
+from checkers.models import CheckOptions, checker_for
+from checkers.verdict import Checker
 from harness.client.outcome import Outcome
 from harness.client.resp import pack
 from harness.workloads.base import (
     Command,
     Invocation,
     WorkloadOptions,
+    WorkloadSpec,
     rotating_key,
     unique_value,
 )
@@ -46,3 +51,21 @@ class ListAppendWorkload:
 
     def final_reads(self) -> Sequence[Invocation]:
         return ()
+
+
+def checkers(options: CheckOptions) -> list[Checker]:
+    """Our Elle-style checker, and elle-cli beside it (its own result) when
+    ``options.elle_cli`` names the program."""
+    found: list[Checker] = [checker_for("list-append", replace(options, elle_cli=None))]
+    if options.elle_cli is not None:
+        timeout = 300.0 if options.timeout_s is None else options.timeout_s
+        found.append(ElleCliChecker(options.elle_cli, timeout_s=timeout))
+    return found
+
+
+WORKLOAD = WorkloadSpec(
+    "list-append",
+    ListAppendWorkload,
+    checkers,
+    "RPUSH / LRANGE transactions on rotating keys (Elle's list-append)",
+)

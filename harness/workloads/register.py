@@ -12,12 +12,15 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from checkers.models import LINEAR_MODELS, CheckOptions, checker_for
+from checkers.verdict import Checker
 from harness.client.outcome import Outcome
 from harness.client.resp import pack
 from harness.workloads.base import (
     Command,
     Invocation,
     WorkloadOptions,
+    WorkloadSpec,
     as_int,
     rotating_key,
 )
@@ -70,3 +73,20 @@ class RegisterWorkload:
 
     def final_reads(self) -> Sequence[Invocation]:
         return ()
+
+
+def checkers(options: CheckOptions) -> list[Checker]:
+    """Linearizability against ``options.model`` (``ValueError`` for a model that is not
+    one of checkers.linear's)."""
+    if options.model not in LINEAR_MODELS:
+        known = ", ".join(sorted(LINEAR_MODELS))
+        raise ValueError(f"unknown model {options.model!r}: use one of {known}")
+    return [checker_for(options.model, options)]
+
+
+WORKLOAD = WorkloadSpec(
+    "register",
+    RegisterWorkload,
+    checkers,
+    "read / write / cas on rotating keys (linearizability)",
+)

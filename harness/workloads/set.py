@@ -8,9 +8,18 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from checkers.models import CheckOptions, checker_for
+from checkers.verdict import Checker
 from harness.client.outcome import Outcome
 from harness.client.resp import pack
-from harness.workloads.base import Command, Invocation, WorkloadOptions, spread_keys, unique_value
+from harness.workloads.base import (
+    Command,
+    Invocation,
+    WorkloadOptions,
+    WorkloadSpec,
+    spread_keys,
+    unique_value,
+)
 
 
 class SetWorkload:
@@ -36,3 +45,13 @@ class SetWorkload:
 
     def final_reads(self) -> Sequence[Invocation]:
         return [Invocation("read", k, None) for k in self.keys]
+
+
+def checkers(options: CheckOptions) -> list[Checker]:
+    """Set-full: every acknowledged add must be in the final read."""
+    return [checker_for("set-full", options)]
+
+
+WORKLOAD = WorkloadSpec(
+    "set", SetWorkload, checkers, "unique SADDs, then a final SMEMBERS of every key (set-full)"
+)

@@ -108,11 +108,10 @@ class AsyncioBus:
         self.pending: dict[int, asyncio.Task[None]] = {}
         self.servers: list[asyncio.AbstractServer] = []
 
-    async def listen(self, hosts: list[str], port: int) -> None:
-        for host in hosts:
-            server = await self.loop.create_server(
-                lambda: _BusProtocol(self, None), host=host, port=port, reuse_address=True
-            )
+    async def listen(self, sockets: list[socket.socket]) -> None:
+        """Serve the bus on already bound listening sockets (:mod:`nodes.listen`)."""
+        for sock in sockets:
+            server = await self.loop.create_server(lambda: _BusProtocol(self, None), sock=sock)
             self.servers.append(server)
 
     # ---- BusTransport ----------------------------------------------------------------

@@ -29,6 +29,7 @@ from nodes.cluster.state import ClusterNode
 from nodes.cluster.wire import ClusterHealth, NodeFlag
 from nodes.commands.dispatch import execute
 from nodes.keyslot import keyslot
+from nodes.listen import ListenError, open_sockets
 from nodes.migration import routing as open_slots
 from nodes.resp.values import Blocked, Error
 
@@ -180,8 +181,15 @@ class ClusterComponent:
 
     # ---- ServerComponent --------------------------------------------------------------
     async def start(self, server: Server) -> None:
-        hosts = [h.lstrip("-") for h in server.config.get_str("bind").split()] or ["0.0.0.0"]
-        await self.bus.listen(hosts, self.config.cport)
+        cport = self.config.cport
+        try:
+            sockets = open_sockets(
+                server.config.get_words("bind"), cport, server.config.get_int("tcp-backlog")
+            )
+        except ListenError:
+            log.warning("Failed listening on port %d (cluster), aborting.", cport)
+            raise
+        await self.bus.listen(sockets)
         self._schedule()
 
     async def stop(self) -> None:

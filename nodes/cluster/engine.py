@@ -83,6 +83,9 @@ class ClusterEngine:
         self._next_link_id = 1
         self._bad_peers: set[str] = set()
         self.failover: FailoverHandler | None = None  # the replica election (issue 8)
+        self.drop_packet_type = -1
+        """DEBUG DROP-CLUSTER-PACKET-FILTER: received packets of this type are dropped
+        after being counted (-1: none)."""
 
     # ---- helpers ----------------------------------------------------------------------
     @property

@@ -47,6 +47,9 @@ def process(engine: ClusterEngine, link: Link, msg: Message) -> None:
     state = engine.state
     counters = state.counters
     counters.received[msg.type] = counters.received.get(msg.type, 0) + 1
+    if msg.type == engine.drop_packet_type:
+        log.warning("Dropping packet that matches debug drop filter")
+        return
     now = engine.now()
     sender = _sender_of(engine, link, msg)
     if sender is not None and sender.is_myself:

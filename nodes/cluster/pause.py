@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from nodes.client_pause import copy_outcome
 from nodes.resp.values import Blocked, Error
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class WritePause:
                 log.exception("held command failed")
                 reply = Error(f"ERR internal error: {exc!r}".encode())
             if isinstance(reply, Blocked):
-                reply.future.add_done_callback(functools.partial(_copy, target=future))
+                reply.future.add_done_callback(functools.partial(copy_outcome, target=future))
             else:
                 future.set_result(reply)
 
@@ -58,14 +59,3 @@ class WritePause:
         future: asyncio.Future[Reply] = self.loop.create_future()
         self.held.append((ctx, list(argv), future))
         return Blocked(future)
-
-
-def _copy(source: asyncio.Future[Reply], *, target: asyncio.Future[Reply]) -> None:
-    if target.done():
-        return
-    if source.cancelled():
-        target.cancel()
-    elif source.exception() is not None:
-        target.set_exception(source.exception())  # type: ignore[arg-type]
-    else:
-        target.set_result(source.result())

@@ -13,7 +13,10 @@ from nodes.commands.registry import COMMANDS, Command, KeySpec, command, set_mul
 
 FAMILIES: tuple[str, ...] = (
     "connection",
+    "client_control",
+    "databases",
     "admin",
+    "debug",
     "keys",
     "strings",
     "transactions",
@@ -26,6 +29,20 @@ FAMILIES: tuple[str, ...] = (
     "cluster",
     "migrate",
     "replication",
+    "renames",
+    "objects",
+    "sort",
+    "hashes_more",
+    "lists_more",
+    "sets_more",
+    "zsets_algebra",
+    "zsets_more",
+    "bitmaps",
+    "strings_more",
+    "hyperloglog",
+    "geo",
+    "scripting",
+    "functions",
 )
 
 _loaded = False

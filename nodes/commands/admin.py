@@ -1,14 +1,12 @@
-"""Server commands: INFO DBSIZE FLUSHALL FLUSHDB SHUTDOWN DEBUG FUNCTION TIME LASTSAVE SAVE
-BGSAVE BGREWRITEAOF WAIT."""
+"""Server commands: INFO DBSIZE FLUSHALL FLUSHDB SHUTDOWN DEBUG TIME LASTSAVE SAVE
+BGSAVE BGREWRITEAOF WAIT. SAVE / BGSAVE / LASTSAVE / DEBUG RELOAD and the save at
+SHUTDOWN are :mod:`nodes.rdb.saver`'s."""
 
 from __future__ import annotations
 
-import re
-import time
-
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
-from nodes.errors import CommandError, SyntaxErr
+from nodes.errors import CommandError, NodeError, SyntaxErr
 from nodes.info import render
 from nodes.resp.values import NO_REPLY, OK, Reply, Simple, Verbatim
 
@@ -39,7 +37,11 @@ def dbsize(ctx: CommandContext, argv: list[bytes]) -> Reply:
 def _flush(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if len(argv) > 2 or (len(argv) == 2 and argv[1].lower() not in (b"sync", b"async")):
         raise SyntaxErr()
-    ctx.keyspace.flush()
+    if argv[0].lower() == b"flushall":
+        ctx.server.databases.flush_all()
+        ctx.keyspace.dirty += 1
+    else:
+        ctx.keyspace.flush()
     ctx.propagate_as([argv[0].upper()])
     return OK
 
@@ -52,7 +54,9 @@ def _flush(ctx: CommandContext, argv: list[bytes]) -> Reply:
     tips="request_policy:all_shards response_policy:all_succeeded",
 )
 def flushall(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    return _flush(ctx, argv)
+    reply = _flush(ctx, argv)
+    ctx.server.rdb.after_flushall()
+    return reply
 
 
 @command(
@@ -82,80 +86,14 @@ def shutdown(ctx: CommandContext, argv: list[bytes]) -> Reply:
         raise SyntaxErr()
     if b"abort" in opts:
         raise CommandError("No shutdown in progress.")
+    save = True if b"save" in opts else False if b"nosave" in opts else None
+    flags = frozenset(o.decode() for o in opts)
+    if not ctx.server.request_shutdown(save, flags):
+        if b"force" not in opts:
+            raise CommandError("Errors trying to SHUTDOWN. Check logs.")
+        ctx.server.request_shutdown(False, flags)  # FORCE: exit though the save failed
     ctx.client.close_after_reply = True
-    ctx.server.request_shutdown()
     return NO_REPLY
-
-
-@command("debug", -2, "admin noscript loading stale", acl="@admin @slow @dangerous")
-def debug(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    allowed = ctx.server.config.get_str("enable-debug-command")
-    local = ctx.client.addr.startswith(("127.", "[::1]"))
-    if allowed == "no" or (allowed == "local" and not local):
-        raise CommandError(
-            "DEBUG command not allowed. If the enable-debug-command option is set to "
-            '"local", you can run it from a local connection, otherwise you need to set '
-            "this option in the configuration file, and then restart the server."
-        )
-    sub = argv[1].lower()
-    if sub == b"sleep" and len(argv) == 3:
-        seconds = _atof(argv[2])
-        time.sleep(max(0.0, min(seconds, 3600.0)))  # blocks the whole server, as redis does
-        return OK
-    if sub == b"set-active-expire" and len(argv) == 3:
-        ctx.keyspace.expire_enabled = argv[2] != b"0"
-        return OK
-    raise CommandError(
-        b"unknown subcommand or wrong number of arguments for '" + argv[1] + b"'. Try DEBUG HELP."
-    )
-
-
-def _atof(arg: bytes) -> float:
-    """C's ``atof``: the longest numeric prefix, 0 when there is none."""
-    match = _FLOAT_PREFIX.match(arg)
-    try:
-        return float(match.group(0)) if match else 0.0
-    except ValueError:
-        return 0.0
-
-
-_FLOAT_PREFIX = re.compile(rb"\s*[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?)")
-
-
-@command("function", -2, "", acl="@slow", container=True)
-def function(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    raise AssertionError("container")
-
-
-def _no_functions(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    raise CommandError("FUNCTION is not supported by splitbrain-server")
-
-
-_ALL = "request_policy:all_shards response_policy:all_succeeded"
-for _sub, _arity, _flags, _acl, _tips in (
-    ("dump", 2, "noscript", "@slow @scripting", ""),
-    ("list", -2, "noscript", "@slow @scripting", "nondeterministic_output_order"),
-    ("restore", -3, "write denyoom noscript", "@write @slow @scripting", _ALL),
-    ("flush", -2, "write noscript", "@write @slow @scripting", _ALL),
-    (
-        "stats",
-        2,
-        "noscript allow_busy",
-        "@slow @scripting",
-        "nondeterministic_output request_policy:all_shards response_policy:special",
-    ),
-    ("load", -3, "write denyoom noscript", "@write @slow @scripting", _ALL),
-    ("delete", 3, "write noscript", "@write @slow @scripting", _ALL),
-    (
-        "kill",
-        2,
-        "noscript allow_busy",
-        "@slow @scripting",
-        "request_policy:all_shards response_policy:one_succeeded",
-    ),
-    ("help", 2, "loading stale", "@slow @scripting", ""),
-):
-    command(_sub, _arity, _flags, acl=_acl, tips=_tips, parent="function")(_no_functions)
 
 
 @command("time", 1, "loading stale fast", acl="@fast", tips="nondeterministic_output")
@@ -172,16 +110,27 @@ def time_(ctx: CommandContext, argv: list[bytes]) -> Reply:
     tips="nondeterministic_output",
 )
 def lastsave(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    return ctx.server.start_ms // 1000
+    return ctx.server.rdb.lastsave_s
 
 
 @command("save", 1, "admin noscript no_async_loading no_multi", acl="@admin @slow @dangerous")
 def save(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    rdb = ctx.server.rdb
+    if rdb.bgsave_in_progress:
+        raise CommandError("Background save already in progress")
+    if not rdb.save():
+        raise NodeError(b"ERR")
     return OK
 
 
 @command("bgsave", -1, "admin noscript no_async_loading", acl="@admin @slow @dangerous")
 def bgsave(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    if len(argv) > 2 or (len(argv) == 2 and argv[1].lower() != b"schedule"):
+        raise SyntaxErr()
+    rdb = ctx.server.rdb
+    if rdb.bgsave_in_progress:
+        raise CommandError("Background save already in progress")
+    rdb.bgsave()
     return Simple(b"Background saving started")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from nodes.errors import CommandError, NotFloatError, NotIntegerError
+from nodes.errors import NotFloatError, NotIntegerError
 from nodes.resp.parser import string2ll
 
 
@@ -13,13 +13,6 @@ def parse_int(arg: bytes) -> int:
     value = string2ll(arg)
     if value is None:
         raise NotIntegerError()
-    return value
-
-
-def parse_nonneg_int(arg: bytes, what: str) -> int:
-    value = parse_int(arg)
-    if value < 0:
-        raise CommandError(f"{what} is negative")
     return value
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
-from nodes.config import BY_NAME
+from nodes.config import ConfigSetError
 from nodes.errors import CommandError, SyntaxErr
 from nodes.resp.values import OK, Reply, Simple
 
@@ -34,28 +34,14 @@ def config_set(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if len(argv) % 2:
         raise SyntaxErr()
     pairs = [
-        (argv[i].decode(errors="replace"), argv[i + 1].decode(errors="replace"))
+        (argv[i].decode(errors="surrogateescape"), argv[i + 1].decode(errors="surrogateescape"))
         for i in range(2, len(argv), 2)
     ]
-    seen: set[str] = set()
-    for name, _ in pairs:
-        opt = BY_NAME.get(name.lower())
-        if opt is None:
-            raise CommandError(f"Unknown option or number of arguments for CONFIG SET - '{name}'")
-        if opt.name in seen:
-            raise CommandError(
-                f"CONFIG SET failed (possibly related to argument '{name}') - duplicate parameter"
-            )
-        seen.add(opt.name)
-    config = ctx.server.config
-    saved = dict(config.values)
-    for name, value in pairs:
-        reason = config.set_runtime(name, value)
-        if reason is not None:
-            config.values = saved
-            raise CommandError(
-                f"CONFIG SET failed (possibly related to argument '{name}') - {reason}"
-            )
+    local = ctx.client.addr.startswith(("127.", "[::1]"))
+    try:
+        ctx.server.config.set_many(pairs, local=local)
+    except ConfigSetError as exc:
+        raise CommandError(str(exc)) from None
     return OK
 
 

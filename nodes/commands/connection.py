@@ -1,4 +1,5 @@
-"""Connection commands: PING ECHO QUIT SELECT HELLO AUTH RESET CLIENT."""
+"""Connection commands: PING ECHO QUIT HELLO AUTH RESET CLIENT (SELECT is in
+``databases``)."""
 
 from __future__ import annotations
 
@@ -33,19 +34,6 @@ def echo(ctx: CommandContext, argv: list[bytes]) -> Reply:
 @command("quit", -1, "noscript loading stale fast no_auth allow_busy", acl="@fast @connection")
 def quit_(ctx: CommandContext, argv: list[bytes]) -> Reply:
     ctx.client.close_after_reply = True
-    return OK
-
-
-@command("select", 2, "loading stale fast", acl="@fast @connection")
-def select(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    try:
-        index = parse_int(argv[1])
-    except NodeError:
-        raise CommandError("value is not an integer or out of range") from None
-    if ctx.server.cluster_enabled and index != 0:
-        raise CommandError("SELECT is not allowed in cluster mode")
-    if index != 0:
-        raise CommandError("DB index is out of range")
     return OK
 
 
@@ -122,11 +110,12 @@ def reset(ctx: CommandContext, argv: list[bytes]) -> Reply:
     client = ctx.client
     client.multi = None
     client.multi_error = False
-    for key in client.watched:
-        ctx.keyspace.unwatch(key, client)
+    ctx.server.databases.unwatch_all(client, client.watched)
     client.watched.clear()
     client.dirty_cas = False
     client.resp = 2
+    client.db = 0
+    ctx.keyspace = ctx.server.keyspace
     client.name = b""
     if ctx.server.config.get_str("requirepass"):
         client.authenticated = False
@@ -179,7 +168,7 @@ def _client_line(ctx: CommandContext, cid: int) -> bytes:
     return (
         f"id={c.id} addr={c.addr} laddr={c.laddr} fd={c.fd} name={c.name.decode(errors='replace')} "
         f"age={(now - c.created_ms) // 1000} idle={(now - c.last_interaction_ms) // 1000} "
-        f"flags={'x' if c.multi is not None else c.flags} db=0 sub=0 psub=0 ssub=0 "
+        f"flags={'x' if c.multi is not None else c.flags} db={c.db} sub=0 psub=0 ssub=0 "
         f"multi={multi} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 "
         f"omem=0 tot-mem=0 events=r cmd={c.last_command.decode(errors='replace')} "
         f"user=default redir=-1 resp={c.resp}\n"

@@ -123,6 +123,9 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
                 client.multi = None
                 client.multi_error = False
             return _refused(server, client, refused, None)
+    pause = server.client_pause
+    if pause.mode and pause.holds(ctx, cmd):
+        return pause.hold(ctx, argv, execute)
     if client.multi is not None and cmd.in_multi_ok:
         if cmd.no_multi:
             return _refused(server, client, _NO_MULTI, cmd)
@@ -139,10 +142,8 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         reply = _internal_error(server, cmd, exc)
     if keyspace.dirty != dirty and cmd.is_write:
         propagated = ctx.propagated
-        if propagated is None:
-            server.pending_propagation.append(argv)
-        else:
-            server.pending_propagation.extend(propagated)
+        db = server.databases.index(keyspace)
+        server.propagate(db, [argv] if propagated is None else propagated)
     if ctx.propagated is not None:
         ctx.propagated = None
     if server.pending_propagation:
@@ -211,10 +212,8 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
         reply = _internal_error(ctx.server, cmd, exc)
     if cmd.is_write and keyspace.dirty != dirty:
         propagated = ctx.propagated
-        if propagated is None:
-            ctx.server.pending_propagation.append(argv)
-        else:
-            ctx.server.pending_propagation.extend(propagated)
+        db = ctx.server.databases.index(keyspace)
+        ctx.server.propagate(db, [argv] if propagated is None else propagated)
     if ctx.propagated is not None:
         ctx.propagated = None
     return reply

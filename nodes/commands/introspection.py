@@ -134,7 +134,9 @@ def _getkeys(argv: list[bytes], with_flags: bool) -> Reply:
         raise CommandError("Invalid number of arguments specified for command")
     indexes = resolved.key_indexes(argv)
     if not indexes:
-        raise CommandError("The command has no key arguments")
+        if "no_mandatory_keys" in resolved.flags:
+            return []
+        raise CommandError("Invalid arguments specified for command")
     if with_flags:
         flags = resolved.key_specs[0].flags if resolved.key_specs else ()
         return [[argv[i], SetReply([Simple(f.encode()) for f in flags])] for i in indexes]

@@ -1,8 +1,9 @@
 """DUMP, RESTORE, RESTORE-ASKING, MIGRATE and CLUSTER SETSLOT, with redis-server 7.0's
 replies and errors.
 
-The payload is splitbrain's own (:mod:`nodes.types.dump`), so MIGRATE only moves keys
-between splitbrain nodes; a redis-server target refuses it, and MIGRATE says so.
+The payload is redis's (:mod:`nodes.rdb.payload`: RDB value encoding, version 10,
+CRC-64), so DUMP, RESTORE and MIGRATE work between splitbrain-server and redis-server
+in both directions.
 
 MIGRATE blocks the server while it talks to the target (as Redis does), which makes each
 key's move atomic; a key is deleted here only after the target acknowledged it, and the
@@ -26,15 +27,14 @@ from nodes.errors import CommandError, NodeError, SyntaxErr
 from nodes.keyslot import HASH_SLOTS
 from nodes.migration import setslot
 from nodes.migration.links import LinkTimeout, TargetLink, TargetLinks
+from nodes.rdb import payload as payloads
 from nodes.resp.values import OK, Reply, Simple
-from nodes.types import dump as payloads
 
 if TYPE_CHECKING:
     from nodes.server import Server
 
 BUSYKEY = b"BUSYKEY Target key name already exists."
 BAD_PAYLOAD = "DUMP payload version or checksum are wrong"
-NOT_OURS_HINT = b" (splitbrain-server payloads restore only on splitbrain-server)"
 NOKEY = Simple(b"NOKEY")
 
 # ---- DUMP / RESTORE -----------------------------------------------------------------
@@ -46,9 +46,7 @@ def dump(ctx: CommandContext, argv: list[bytes]) -> Reply:
     value = keyspace.get(argv[1])
     if value is None:
         return None
-    when = keyspace.expire_time(argv[1])
-    ttl = -1 if when is None else max(0, when - ctx.now_ms())
-    return payloads.encode(value, ttl)
+    return payloads.encode(value)
 
 
 def _restore(ctx: CommandContext, argv: list[bytes]) -> Reply:
@@ -86,7 +84,7 @@ def _restore(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if not payloads.verify(payload):
         raise CommandError(BAD_PAYLOAD)
     try:
-        value, _ = payloads.decode(payload)
+        value = payloads.decode(payload)
     except payloads.BadPayload:
         raise CommandError("Bad data format") from None
     deleted = keyspace.delete(key) if replace else False
@@ -314,7 +312,7 @@ def _transfer(ctx: CommandContext, link: TargetLink, job: _Job, *, may_retry: bo
             if ttl < 0:
                 continue
             ttl = max(ttl, 1)
-        payload = payloads.encode(value, ttl if when is not None else -1)
+        payload = payloads.encode(value)
         args = [name, key, str(ttl).encode(), payload]
         if opts.replace:
             args.append(b"REPLACE")
@@ -354,10 +352,7 @@ def _transfer(ctx: CommandContext, link: TargetLink, job: _Job, *, may_retry: bo
     if error is None and failure is not None:
         raise failure
     if error is not None:
-        text = b"ERR Target instance replied with error: " + error
-        if error.endswith(BAD_PAYLOAD.encode()):
-            text += NOT_OURS_HINT
-        raise NodeError(text)
+        raise NodeError(b"ERR Target instance replied with error: " + error)
     link.last_dbid = dbid
     return OK
 

@@ -17,7 +17,7 @@ Contract of a handler ``(ctx, argv) -> Reply | Blocked``:
   ``-ERR ...`` replies. Nothing else catches them.
 - Writes go through :class:`nodes.keyspace.Keyspace` (``set``/``delete``/``modified``),
   which counts them in ``keyspace.dirty``. After a command with the ``write`` flag, if
-  ``dirty`` grew, the dispatcher propagates ``argv`` (to the AOF now, replicas later);
+  ``dirty`` grew, the dispatcher propagates ``argv`` (to the AOF and the replicas);
   a handler replaces what is propagated with ``ctx.propagate_as(argv, ...)`` (e.g.
   EXPIRE -> PEXPIREAT) or suppresses it with ``ctx.propagate_as()``.
 - Time is ``ctx.now_ms()`` (the event loop clock), never the wall clock directly.
@@ -60,8 +60,16 @@ class KeySpec:
     limit: int = 0
     keynum: tuple[int, int, int] | None = None
     notes: bytes = b""
+    unknown: bool = False
+    """Keys that cannot be found from the arguments alone (SORT's BY/GET/STORE): both
+    ``begin_search`` and ``find_keys`` are reported as ``unknown``."""
 
     def reply(self) -> Reply:
+        if self.unknown:
+            head: dict[bytes, Reply] = {b"notes": self.notes} if self.notes else {}
+            head[b"flags"] = SetReply([Simple(f.encode()) for f in self.flags])
+            empty: Reply = {b"type": b"unknown", b"spec": {}}
+            return head | {b"begin_search": empty, b"find_keys": empty}
         if self.begin_keyword is not None:
             begin: Reply = {
                 b"type": b"keyword",

@@ -7,14 +7,15 @@ rewrite propagation where redis does (relative expiry -> absolute ``PXAT``)."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
-from nodes.commands.args import parse_float, parse_int
+from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import KeySpec, command
-from nodes.errors import CommandError, NotFloatError, NotIntegerError, OverflowErr, SyntaxErr
+from nodes.errors import CommandError, NotIntegerError, OverflowErr, SyntaxErr
 from nodes.resp.parser import string2ll
 from nodes.resp.values import OK, Reply
+from nodes.types import longdouble
 
 _LL_MIN = -(2**63)
 _LL_MAX = 2**63 - 1
@@ -333,36 +334,17 @@ def decrby(ctx: CommandContext, argv: list[bytes]) -> Reply:
 
 @command("incrbyfloat", 3, _INCR_FLAGS, keys=(1, 1, 1), acl=_INCR_ACL, key_flags=_INCR_KEYS)
 def incrbyfloat(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    """Decimal arithmetic stands in for redis's long double: human-sized inputs print the
-    same (``1.5`` + ``1.1`` -> ``2.6``)."""
+    """In x87 long double arithmetic, printed like redis (:mod:`nodes.types.longdouble`)."""
     ks = ctx.keyspace
     old = ks.get_string(argv[1])
-    delta = _parse_decimal(argv[2])
-    current = _parse_decimal(old) if old is not None else Decimal(0)
-    value = current + delta
-    if not value.is_finite():
+    current = longdouble.parse_or_raise(old) if old is not None else Fraction(0)
+    value = longdouble.add(current, longdouble.parse_or_raise(argv[2]))
+    if not longdouble.is_finite(value):
         raise CommandError("increment would produce NaN or Infinity")
-    text = _format_decimal(value)
+    text = longdouble.format_human(value)
     ks.set(argv[1], text, keep_ttl=True)
     ctx.propagate_as([b"SET", argv[1], text, b"KEEPTTL"])
     return text
-
-
-def _parse_decimal(arg: bytes) -> Decimal:
-    parse_float(arg)  # the same acceptance rules and error as a double
-    try:
-        return Decimal(arg.decode())
-    except (InvalidOperation, UnicodeDecodeError):
-        raise NotFloatError() from None
-
-
-def _format_decimal(value: Decimal) -> bytes:
-    text = f"{value:.17f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if text in ("-0", ""):
-        text = "0"
-    return text.encode()
 
 
 @command(

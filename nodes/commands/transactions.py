@@ -7,13 +7,13 @@ from nodes.commands.context import CommandContext
 from nodes.commands.dispatch import exec_queued
 from nodes.commands.registry import command
 from nodes.errors import CommandError, NodeError
-from nodes.keyspace import Keyspace
 from nodes.resp.values import NULL_ARRAY, OK, Reply
 
 
-def unwatch_all(keyspace: Keyspace, client: Client) -> None:
-    for key in client.watched:
-        keyspace.unwatch(key, client)
+def unwatch_all(ctx: CommandContext, client: Client) -> None:
+    """Forget ``client``'s WATCHed keys (in every database: it may have SELECTed another
+    one since)."""
+    ctx.server.databases.unwatch_all(client, client.watched)
     client.watched.clear()
     client.dirty_cas = False
 
@@ -35,13 +35,13 @@ def exec_(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if client.multi_error:
         client.multi = None
         client.multi_error = False
-        unwatch_all(ctx.keyspace, client)
+        unwatch_all(ctx, client)
         raise NodeError("EXECABORT Transaction discarded because of previous errors.")
     if client.dirty_cas:
         client.multi = None
-        unwatch_all(ctx.keyspace, client)
+        unwatch_all(ctx, client)
         return NULL_ARRAY
-    unwatch_all(ctx.keyspace, client)
+    unwatch_all(ctx, client)
     return exec_queued(ctx, client)
 
 
@@ -52,7 +52,7 @@ def discard(ctx: CommandContext, argv: list[bytes]) -> Reply:
         raise CommandError("DISCARD without MULTI")
     client.multi = None
     client.multi_error = False
-    unwatch_all(ctx.keyspace, client)
+    unwatch_all(ctx, client)
     return OK
 
 
@@ -77,5 +77,5 @@ def watch(ctx: CommandContext, argv: list[bytes]) -> Reply:
 
 @command("unwatch", 1, "noscript loading stale fast allow_busy", acl="@fast @transaction")
 def unwatch(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    unwatch_all(ctx.keyspace, ctx.client)
+    unwatch_all(ctx, ctx.client)
     return OK

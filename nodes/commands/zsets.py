@@ -215,14 +215,43 @@ def _range_command(name: str, kind: RangeKind | None, reverse: bool | None) -> N
 def _zrange(
     ctx: CommandContext, argv: list[bytes], fixed_kind: RangeKind | None, fixed_rev: bool | None
 ) -> Reply:
+    entries, withscores = select_range(ctx, argv, 1, fixed_kind, fixed_rev, store=False)
+    return pairs_reply(ctx, entries, withscores)
+
+
+def pairs_reply(ctx: CommandContext, entries: list[Pair], withscores: bool) -> Reply:
+    """Members, or members and scores (flat in RESP2, ``[member, score]`` pairs in RESP3)."""
+    if not withscores:
+        return [member for _, member in entries]
+    if ctx.client.resp == 3:
+        return [[member, score] for score, member in entries]
+    flat: list[Reply] = []
+    for score, member in entries:
+        flat.append(member)
+        flat.append(score)
+    return flat
+
+
+def select_range(
+    ctx: CommandContext,
+    argv: list[bytes],
+    key_at: int,
+    fixed_kind: RangeKind | None,
+    fixed_rev: bool | None,
+    *,
+    store: bool,
+) -> tuple[list[Pair], bool]:
+    """The pairs a ZRANGE form selects from the key at ``argv[key_at]`` (range at the two
+    next arguments, options after them), and whether WITHSCORES was given (never with
+    ``store``: ZRANGESTORE refuses it as a syntax error)."""
     withscores = False
     reverse = bool(fixed_rev)
     kind = fixed_kind
     offset, limit = 0, -1
-    j, n = 4, len(argv)
+    j, n = key_at + 3, len(argv)
     while j < n:
         opt = argv[j].lower()
-        if opt == b"withscores":
+        if opt == b"withscores" and not store:
             withscores = True
         elif opt == b"limit" and n - j - 1 >= 2:
             offset, limit = parse_int(argv[j + 1]), parse_int(argv[j + 2])
@@ -244,38 +273,28 @@ def _zrange(
         )
     if withscores and kind is RangeKind.LEX:
         raise CommandError("syntax error, WITHSCORES not supported in combination with BYLEX")
-    low_arg, high_arg = argv[2], argv[3]
+    low_arg, high_arg = argv[key_at + 1], argv[key_at + 2]
     if reverse and kind is not RangeKind.RANK:
         low_arg, high_arg = high_arg, low_arg  # given as max, min
-
-    entries: list[Pair]
+    key = argv[key_at]
     if kind is RangeKind.RANK:
         start, end = parse_int(low_arg), parse_int(high_arg)
-        zs = ctx.keyspace.get_typed(argv[1], ZSet)
+        zs = ctx.keyspace.get_typed(key, ZSet)
         if zs is None:
-            return []
-        entries = _by_rank(zs, start, end, reverse=reverse)
-    elif kind is RangeKind.SCORE:
+            return [], withscores
+        return _by_rank(zs, start, end, reverse=reverse), withscores
+    if kind is RangeKind.SCORE:
         low, high = parse_score_bound(low_arg), parse_score_bound(high_arg)
-        zs = ctx.keyspace.get_typed(argv[1], ZSet)
+        zs = ctx.keyspace.get_typed(key, ZSet)
         if zs is None:
-            return []
-        entries = zs.by_score(low, high, reverse=reverse, offset=offset, limit=limit)
-    else:
-        lex_low, lex_high = parse_lex_bound(low_arg), parse_lex_bound(high_arg)
-        zs = ctx.keyspace.get_typed(argv[1], ZSet)
-        if zs is None:
-            return []
-        entries = zs.by_lex(lex_low, lex_high, reverse=reverse, offset=offset, limit=limit)
-    if not withscores:
-        return [member for _, member in entries]
-    if ctx.client.resp == 3:
-        return [[member, score] for score, member in entries]
-    flat: list[Reply] = []
-    for score, member in entries:
-        flat.append(member)
-        flat.append(score)
-    return flat
+            return [], withscores
+        return zs.by_score(low, high, reverse=reverse, offset=offset, limit=limit), withscores
+    lex_low, lex_high = parse_lex_bound(low_arg), parse_lex_bound(high_arg)
+    zs = ctx.keyspace.get_typed(key, ZSet)
+    if zs is None:
+        return [], withscores
+    entries = zs.by_lex(lex_low, lex_high, reverse=reverse, offset=offset, limit=limit)
+    return entries, withscores
 
 
 _range_command("zrange", None, None)

@@ -24,8 +24,8 @@ by a master / processed by a replica: the value cluster bus packets carry),
 :class:`MasterLink` with ``.host``, ``.port``, ``.connected``, ``.last_io_ms``,
 ``.state``), ``.primary.links`` (attached replicas with ``ack_offset``/``ack_ms``).
 
-Modules: :mod:`backlog` (the byte window), :mod:`rdb` / :mod:`rdb_reader` (the full-sync
-snapshot, a real RDB), :mod:`stream` (splitting the master's stream), :mod:`shutdown`,
+Modules: :mod:`backlog` (the byte window), :mod:`rdb` (the full-sync snapshot, a real RDB
+from :mod:`nodes.rdb`), :mod:`stream` (splitting the master's stream), :mod:`shutdown`,
 :mod:`primary` (PSYNC, replica links, ACKs, WAIT), :mod:`replica` (the link to our
 master), :mod:`report` (INFO, ROLE), :mod:`component` (ids, role switches, the feed).
 """

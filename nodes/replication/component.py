@@ -62,6 +62,12 @@ class Replication:
         for name in ("min-replicas-to-write", "min-replicas-max-lag", "replica-read-only"):
             listeners.setdefault(name, []).append(lambda _v: self._update_gate())
         listeners.setdefault("repl-backlog-size", []).append(self._resize_backlog)
+        self.config.getters["replicaof"] = self._replicaof
+
+    def _replicaof(self) -> str:
+        """CONFIG GET / REWRITE replicaof: the master being followed now, as redis."""
+        master = self.master
+        return f"{master.host} {master.port}" if master is not None else ""
 
     # ---- ids and offsets -------------------------------------------------------------
     def new_replid(self) -> str:
@@ -91,6 +97,12 @@ class Replication:
         self.backlog = Backlog(self.config.get_int("repl-backlog-size"), offset)
         self.server.master_repl_offset = offset
         self.need_select = True
+
+    def change_ids(self) -> None:
+        """DEBUG CHANGE-REPL-ID: a new replication id, and no second one."""
+        self.replid = self.new_replid()
+        self.replid2 = NO_ID
+        self.second_repl_offset = -1
 
     def shift_replid(self, new_id: str) -> None:
         """Keep the current id as the second one, valid up to the current offset."""
@@ -124,7 +136,9 @@ class Replication:
             return  # no replica ever attached, or local writes of a writable replica
         if self.need_select:
             self.need_select = False
-            data = _SELECT0 + b"".join(encode_command(argv) for argv in batch)
+            db = max(0, self.server.batch_db)
+            select = _SELECT0 if db == 0 else encode_command([b"SELECT", str(db).encode()])
+            data = select + b"".join(encode_command(argv) for argv in batch)
         else:
             data = b"".join(encode_command(argv) for argv in batch)
         self.feed(data)
@@ -150,7 +164,7 @@ class Replication:
             b"UNBLOCKED force unblock from blocking operation, "
             b"instance state changed (master -> replica?)"
         )
-        self.server.keyspace.expire_enabled = False
+        self.server.databases.set_expire_enabled(False)
         self.master = MasterLink(self, host, port)
         self.master.start()
         self._update_gate()
@@ -167,7 +181,7 @@ class Replication:
         self.shift_replid(self.new_replid())
         self.need_select = True
         self.primary.disconnect_links()
-        self.server.keyspace.expire_enabled = True
+        self.server.databases.set_expire_enabled(True)
         self._update_gate()
         log.info("MASTER MODE enabled")
 

@@ -19,8 +19,7 @@ from nodes.client import Client
 from nodes.commands.context import CommandContext
 from nodes.commands.dispatch import call, resolve
 from nodes.commands.registry import Command
-from nodes.replication.rdb import RdbError
-from nodes.replication.rdb_reader import decode_rdb
+from nodes.replication.rdb import RdbError, load_rdb
 from nodes.replication.stream import StreamError, StreamParser
 
 if TYPE_CHECKING:
@@ -90,6 +89,15 @@ class MasterLink:
         if self._task is not None:
             with contextlib.suppress(BaseException):
                 await self._task
+
+    @property
+    def client(self) -> Client:
+        """The link's client as CLIENT LIST / CLIENT KILL see it (type master)."""
+        return self._ctx.client
+
+    def drop_connection(self) -> None:
+        """CLIENT KILL of the master link: close the connection; the link reconnects."""
+        self._drop_writer()
 
     def _drop_writer(self) -> None:
         if self._writer is not None:
@@ -200,14 +208,15 @@ class MasterLink:
             payload = await self._read_exactly(reader, int(head[1:]), timeout)
         else:
             raise LinkError(f"bad snapshot header {head!r}")
+        server = self.server
         try:
-            commands = decode_rdb(payload)
+            keys = load_rdb(server.keyspace, payload)
         except RdbError as exc:
             raise LinkError(f"RDB from master rejected: {exc}") from None
-        server = self.server
-        server.keyspace.flush()
-        for argv in commands:
-            self._apply_one(argv)
+        # The snapshot carries db 0 (load_rdb replaced it); the other databases go.
+        for index, space in list(server.databases.live()):
+            if index != 0:
+                space.flush()
         server.pending_propagation.clear()
         repl = self.repl
         repl.primary.disconnect_links()
@@ -215,7 +224,7 @@ class MasterLink:
         self.full_syncs += 1
         if server.aof is not None:
             server.aof.rewrite()
-        log.info("MASTER <-> REPLICA sync: Finished with success (%d commands)", len(commands))
+        log.info("MASTER <-> REPLICA sync: Finished with success (%d keys)", keys)
 
     async def _read_exactly(self, reader: asyncio.StreamReader, size: int, timeout: float) -> bytes:
         """``size`` bytes; ``repl-timeout`` bounds each read, not the whole transfer."""

@@ -23,7 +23,7 @@ DEFAULT_TIMEOUT_S = 10
 
 
 async def wait_for_replicas(repl: Replication) -> None:
-    if repl.master is not None:
+    if repl.master is not None or "now" in repl.server.shutdown_flags:
         return
     primary = repl.primary
     links = primary.live_links()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass
 
 from nodes.errors import CommandError, NotFloatError
@@ -169,3 +170,18 @@ def lex_range_empty(low: LexBound, high: LexBound) -> bool:
     if low.value > high.value:
         return True
     return low.value == high.value and (low.exclusive or high.exclusive)
+
+
+def strtod_whole(arg: bytes) -> float | None:
+    """strtod of ``arg`` that must consume all of it (leading white space skipped, the
+    empty string is 0); ``None`` if anything is left over or it is out of range (SORT's
+    weights)."""
+    text = arg.lstrip(_SPACE)
+    if not text:
+        return None if arg else 0.0
+    parsed = _strtod(text)
+    if parsed is None or parsed.out_of_range:
+        return None
+    if parsed.value != 0.0 and abs(parsed.value) < sys.float_info.min:
+        return None  # glibc sets ERANGE for a subnormal result too
+    return parsed.value

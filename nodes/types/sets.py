@@ -14,9 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from nodes.keyspace import register_value_type
 from nodes.resp.parser import string2ll
-
-MAX_INTSET_ENTRIES = 512
-"""``set-max-intset-entries`` (default)."""
+from nodes.types.limits import LIMITS
 
 
 class RedisSet:
@@ -47,7 +45,7 @@ class RedisSet:
         if member in self.members:
             return False
         if self.intset and (
-            string2ll(member) is None or len(self.members) + 1 > MAX_INTSET_ENTRIES
+            string2ll(member) is None or len(self.members) + 1 > LIMITS.set_max_intset_entries
         ):
             self.intset = False
         self.members.add(member)
@@ -61,6 +59,12 @@ class RedisSet:
             return False
         self.members.remove(member)
         return True
+
+    def copy(self) -> RedisSet:
+        """An independent set with the same members and encoding (COPY, SORT STORE)."""
+        twin = RedisSet(intset=self.intset)
+        twin.members = set(self.members)
+        return twin
 
     def ordered(self) -> list[bytes]:
         """The members in the order SMEMBERS lists them (numeric for an intset)."""

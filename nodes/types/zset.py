@@ -17,13 +17,9 @@ import math
 from collections.abc import Iterator
 
 from nodes.keyspace import register_value_type
+from nodes.types.limits import LIMITS
 from nodes.types.scores import LexBound, ScoreBound, lex_range_empty
 from nodes.types.sortedlist import SortedList
-
-MAX_LISTPACK_ENTRIES = 128
-"""``zset-max-listpack-entries`` (default)."""
-MAX_LISTPACK_VALUE = 64
-"""``zset-max-listpack-value`` (default)."""
 
 Pair = tuple[float, bytes]
 """A score and its member, in sort order (what the range queries return)."""
@@ -42,7 +38,10 @@ class ZSet:
     @classmethod
     def for_first_member(cls, member: bytes) -> ZSet:
         """An empty set encoded the way ZADD creates one for its first ``member``."""
-        return cls(listpack=len(member) <= MAX_LISTPACK_VALUE)
+        return cls(
+            listpack=LIMITS.zset_max_listpack_entries > 0
+            and len(member) <= LIMITS.zset_max_listpack_value
+        )
 
     def __len__(self) -> int:
         return len(self._scores)
@@ -58,11 +57,20 @@ class ZSet:
         for score, member in self._order:
             yield member, score
 
+    def copy(self) -> ZSet:
+        """An independent sorted set with the same members, scores and encoding."""
+        twin = ZSet(listpack=self.listpack)
+        for score, member in self._order:
+            twin._scores[member] = score
+            twin._order.add((score, member))
+        return twin
+
     # ---- changes -------------------------------------------------------------------
     def insert(self, member: bytes, score: float) -> None:
         """Add a member that is not present."""
         if self.listpack and (
-            len(self._scores) + 1 > MAX_LISTPACK_ENTRIES or len(member) > MAX_LISTPACK_VALUE
+            len(self._scores) + 1 > LIMITS.zset_max_listpack_entries
+            or len(member) > LIMITS.zset_max_listpack_value
         ):
             self.listpack = False
         if self.listpack and score == 0.0:

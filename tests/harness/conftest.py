@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.dbs.cluster import ClusterDB, ClusterSpec
+from harness.dbs.cluster import ClusterDB
+from harness.dbs.cluster_spec import ClusterSpec
 from harness.dbs.network import LoopbackNetwork
 from harness.leftovers import processes_in
 from harness.netns import find_leftovers
@@ -23,7 +24,7 @@ def cluster3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterDB]:
         pytest.fail("redis-server missing: run make setup")
     data = tmp_path_factory.mktemp("cluster3")
     db = ClusterDB(
-        ClusterSpec(nodes=3, replicas=0, appendonly=False, ready_timeout_s=30),
+        ClusterSpec(db="redis", nodes=3, replicas=0, appendonly=False, ready_timeout_s=30),
         LoopbackNetwork(),
         data,
         lambda _: None,

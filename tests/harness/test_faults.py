@@ -3,6 +3,7 @@ starts, and following the schedule up to and including the time limit."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import random
@@ -11,18 +12,31 @@ from pathlib import Path
 import pytest
 
 from base.op import Op
-from harness.faults import check_faults_possible, follow_schedule, nemesis_options
+from harness.dbs.cluster_spec import ClusterSpec
+from harness.faults import check_faults_possible, follow_schedule
 from harness.netns import find_leftovers
-from harness.options import BadArguments
+from harness.options import BadArguments, add_run_arguments, from_args, nemesis_options
 from nemesis import NemesisOptions, ScheduledOp, build_package
 from tests.harness.test_run import harness
 
 
 def test_nemesis_options_apply_settings_after_the_flags():
-    options = nemesis_options(4.0, False, ["packet_loss_percent=35", "flap-period-s=2"])
+    flags = NemesisOptions(interval_s=4.0, recovery=False)
+    options = nemesis_options(flags, ("packet_loss_percent=35", "flap-period-s=2"))
     assert options.interval_s == 4.0 and options.recovery is False
     assert options.packet_loss_percent == 35.0 and options.flap_period_s == 2.0
-    assert nemesis_options(4.0, True, ["interval_s=7"]).interval_s == 7.0
+    assert nemesis_options(flags, ("interval_s=7",)).interval_s == 7.0
+
+
+def test_the_run_options_hold_the_nemesis_options_built_from_the_flags():
+    parser = argparse.ArgumentParser()
+    add_run_arguments(parser)
+    words = ["--net", "loopback", "--nemesis-interval", "4", "--no-recovery"]
+    options = from_args(parser.parse_args([*words, "--nemesis-option", "delay_ms=7"]))
+    assert options.nemesis_options == NemesisOptions(interval_s=4.0, recovery=False, delay_ms=7)
+    defaults = from_args(parser.parse_args(["--net", "loopback"]))
+    assert defaults.nemesis_options == NemesisOptions()
+    assert defaults.cluster == ClusterSpec() and defaults.cluster.db == "splitbrain"
 
 
 @pytest.mark.parametrize(
@@ -37,7 +51,7 @@ def test_nemesis_options_apply_settings_after_the_flags():
 )
 def test_a_bad_nemesis_option_is_named(setting, named):
     with pytest.raises(BadArguments, match="--nemesis-option") as caught:
-        nemesis_options(10.0, True, [setting])
+        nemesis_options(NemesisOptions(), (setting,))
     assert named in str(caught.value)
 
 

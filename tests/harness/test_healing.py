@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from base.op import Op
+from harness.dbs.cluster_spec import ClusterSpec
 from harness.leftovers import processes_in
 from harness.options import RunOptions
 from harness.runner import Runner
-from nemesis import NemesisPackage
+from nemesis import NemesisOptions, NemesisPackage
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
@@ -30,10 +31,10 @@ class FailingRunner(Runner):
 
 def test_an_error_after_a_kill_heals_recorded_then_stops_everything(tmp_path: Path, seed: int):
     options = RunOptions(
-        db="redis", workload="set", nemesis="kill", faults=("kill",), net="loopback",
-        nodes=3, replicas=0, appendonly=False, concurrency=3, rate=300, time_limit_s=2.0,
-        recovery_time_s=0.0, seed=seed, store=tmp_path,
-        nemesis_settings=("first_fault_s=0.2", "interval_s=30"),
+        cluster=ClusterSpec(db="redis", nodes=3, replicas=0, appendonly=False),
+        workload="set", nemesis="kill", faults=("kill",), net="loopback",
+        concurrency=3, rate=300, time_limit_s=2.0, recovery_time_s=0.0, seed=seed,
+        store=tmp_path, nemesis_options=NemesisOptions(first_fault_s=0.2, interval_s=30),
     )  # fmt: skip
     run_dir = tmp_path / "run"
     run_dir.mkdir()

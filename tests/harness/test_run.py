@@ -235,8 +235,8 @@ def partition_started(history: Path) -> bool:
 @pytest.mark.slow
 @pytest.mark.parametrize("workload", ["set", "register"])
 def test_fault_free_splitbrain_run_is_valid(tmp_path: Path, seed: int, workload: str) -> None:
-    """The same code drives our own server (`--db splitbrain`; register's cas uses
-    WATCH/MULTI/EXEC there, as it has no scripting)."""
+    """The same code drives our own server (`--db splitbrain`), register's cas through
+    its Lua scripting (the default ``--cas lua``, as on redis)."""
     store = tmp_path / "store"
     args = ["run", "--db", "splitbrain", "--net", "loopback", "--nemesis", "none"]
     args += ["--workload", workload]
@@ -249,4 +249,8 @@ def test_fault_free_splitbrain_run_is_valid(tmp_path: Path, seed: int, workload:
     assert results["valid"] is True
     if workload == "set":
         assert results["lost_writes"]["acknowledged_count"] > 100
+    else:
+        assert test["options"]["cas"] == "lua"
+        history = [json.loads(line) for line in (run_dir / "history.jsonl").open()]
+        assert any(op["f"] == "cas" and op["type"] == "ok" for op in history)
     assert_nothing_left(run_dir, None)

@@ -19,7 +19,7 @@ from nemesis import (
     cleanup_leftovers,
     preflight,
 )
-from nemesis.catalog import Family
+from nemesis.catalog import SPECS
 from nemesis.grudge import PARTITIONS, grudge_from_json, is_cut
 from nemesis.netfilter import list_tables, netem_missing
 from nemesis.network import NetworkNemesis
@@ -42,7 +42,7 @@ def env_for(hosts: list[NodeHost], seed: int) -> FaultEnv:
 @pytest.mark.parametrize("kind", sorted(PARTITIONS))
 def test_partition_cuts_exactly_the_grudge_and_heals(kind, hosts, seed):
     async def scenario() -> None:
-        nemesis = NetworkNemesis(FAST, {Family.PARTITION})
+        nemesis = NetworkNemesis(FAST, [SPECS["partition-one"]])
         await nemesis.setup(env_for(hosts, seed))
         async with tcp_listeners(hosts):
             try:
@@ -93,7 +93,7 @@ def test_package_partition_minority_is_recorded_and_torn_down(hosts, seed):
 
 def test_cleanup_leftovers_removes_tables_a_dead_run_left(hosts, network, seed):
     async def scenario() -> None:
-        nemesis = NetworkNemesis(FAST, {Family.PARTITION})
+        nemesis = NetworkNemesis(FAST, [SPECS["partition-one"]])
         await nemesis.setup(env_for(hosts, seed))
         done = await nemesis.invoke(nemesis_invoke("start-partition", "partition-halves"))
         assert done.type is OpType.OK, done.error
@@ -113,7 +113,7 @@ def test_cleanup_leftovers_removes_tables_a_dead_run_left(hosts, network, seed):
 
 def test_packet_loss_drops_a_share_between_nodes_but_not_from_the_harness(hosts, seed):
     async def scenario() -> None:
-        nemesis = NetworkNemesis(FAST, {Family.PACKET_LOSS})
+        nemesis = NetworkNemesis(FAST, [SPECS["packet-loss"]])
         await nemesis.setup(env_for(hosts, seed))
         try:
             assert await udp_delivery(hosts[0], hosts[1], 200) == 200
@@ -132,7 +132,7 @@ def test_packet_loss_drops_a_share_between_nodes_but_not_from_the_harness(hosts,
 
 def test_flap_toggles_a_node_off_and_on_for_its_peers_only(hosts, seed):
     async def scenario() -> None:
-        nemesis = NetworkNemesis(FAST, {Family.FLAP})
+        nemesis = NetworkNemesis(FAST, [SPECS["flap"]])
         await nemesis.setup(env_for(hosts, seed))
         loop = asyncio.get_running_loop()
         async with tcp_listeners(hosts):

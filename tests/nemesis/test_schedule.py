@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 
@@ -101,3 +102,11 @@ def test_every_fault_runs_once_per_round(faults, seed):
     started = [s.op.value for s in plan if s.op.f == SPECS[s.op.value].start_f]
     for i in range(0, len(started) - len(faults) + 1, len(faults)):
         assert sorted(started[i : i + len(faults)]) == sorted(faults)
+
+
+def test_every_spec_names_real_options_and_its_part_handles_its_fs():
+    known = {f.name for f in dataclasses.fields(NemesisOptions)}
+    for spec in SPECS.values():
+        assert set(spec.options) <= known, spec.name
+        part = spec.part(NemesisOptions(), [spec])
+        assert spec.start_f in part.fs and (spec.stop_f is None or spec.stop_f in part.fs)

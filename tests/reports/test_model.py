@@ -1,5 +1,6 @@
-"""The pure parts: pairing, fault periods, downsampling, lost-write joining, the
-counterexample reader, perf figures, script-safe JSON, tolerant loading."""
+"""The pure parts: the checkers' pairing and fault windows as the reports read them,
+downsampling, lost-write joining, the counterexample reader, perf figures, script-safe
+JSON, tolerant loading."""
 
 from __future__ import annotations
 
@@ -8,13 +9,19 @@ from pathlib import Path
 from typing import Any
 
 from base.op import NEMESIS, Op, OpType
+from checkers.faults import FaultWindow, fault_windows
+from checkers.history.pairing import Attempt, pair_attempts
+from checkers.linear import LinearizabilityChecker
+from checkers.results.linear import ExplainedOp, Explanation, LinearResult, Step
+from checkers.results.setfull import SetFullResult
+from checkers.setfull import SetFullChecker
 from reports.chartdata import worker_lanes
-from reports.counterexample import counterexample, find_explanation
-from reports.history import describe_grudge, fault_periods, pair_operations
+from reports.counterexample import counterexample
+from reports.history import client_operations, describe_grudge, fault_label, read_faults, result_of
 from reports.loader import load_run
 from reports.lost import lost_writes
 from reports.page import script_json
-from reports.perf import availability, latency_table, outages, quantile
+from reports.perf import availability, latency_table, outages
 from reports.sampling import downsample
 
 MS = 1_000_000
@@ -22,6 +29,14 @@ MS = 1_000_000
 
 def ev(type_: OpType, f: str, process: int | str, t_ms: float, value=None, **kw) -> Op:
     return Op(type_, f, value, process, time_ns=int(t_ms * MS), **kw)
+
+
+def pair_operations(history: list[Op]) -> list[Attempt]:
+    return client_operations(pair_attempts(history))
+
+
+def fault_periods(history: list[Op], end_ns: int) -> list[FaultWindow]:
+    return read_faults(history, pair_attempts(history), end_ns)
 
 
 def test_pairs_operations_and_treats_missing_completions_as_info():
@@ -33,12 +48,21 @@ def test_pairs_operations_and_treats_missing_completions_as_info():
         ev(OpType.INVOKE, "write", 2, 4, 2, key="a"),
     ]
     ops = pair_operations(history)
-    assert [(o.f, o.type, o.end_ns) for o in ops] == [
+    assert [(o.f, o.outcome, o.complete_ns) for o in ops] == [
         ("write", OpType.OK, 2 * MS),
         ("read", OpType.OK, 3 * MS),
         ("write", OpType.INFO, None),
     ]
-    assert ops[0].acks == 1 and ops[1].result == 1 and ops[1].key == "a"
+    assert ops[0].acks == 1 and result_of(ops[1]) == 1 and ops[1].key == "a"
+
+
+def test_a_completion_without_invocation_is_an_instant_operation_as_the_checkers_read_it():
+    history = [ev(OpType.OK, "write", 0, 5, 1), ev(OpType.INVOKE, "read", 1, 6)]
+    ops = pair_operations(history)
+    assert [(o.f, o.outcome, o.invoke_ns, o.complete_ns) for o in ops] == [
+        ("write", OpType.OK, 5 * MS, 5 * MS),
+        ("read", OpType.INFO, 6 * MS, None),
+    ]
 
 
 def test_fault_periods_pair_starts_and_stops():
@@ -60,14 +84,14 @@ def test_fault_periods_pair_starts_and_stops():
         ev(OpType.OK, "failover", NEMESIS, 62, "n4"),
     ]
     periods = fault_periods(history, end_ns=100 * MS)
-    got = [(p.kind, p.start_ns // MS, p.end_ns // MS, p.open_ended) for p in periods]
+    got = [(p.name, p.start_ns // MS, p.end_ns // MS, p.open_ended) for p in periods]
     assert got == [
         ("partition", 10, 21, False),
         ("kill", 12, 31, False),
         ("partition", 50, 100, True),
         ("failover", 60, 62, False),
     ]
-    assert periods[0].label == "partition n1 | n2,n3"
+    assert fault_label(periods[0]) == "partition n1 | n2,n3"
     heal = [*history[:2], ev(OpType.INVOKE, "heal", NEMESIS, 5), ev(OpType.OK, "heal", NEMESIS, 6)]
     assert [(p.start_ns, p.end_ns) for p in fault_periods(heal, 0)] == [(10 * MS, 6 * MS + 4 * MS)]
 
@@ -87,8 +111,8 @@ def test_downsample_keeps_info_operations_and_proportions_and_says_so():
     ops = pair_operations(history)
     sample = downsample(ops, limit=100)
     assert len(sample.operations) == 100 and sample.total == 1000
-    assert sum(o.type is OpType.INFO for o in sample.operations) == 10
-    assert 8 <= sum(o.type is OpType.FAIL for o in sample.operations) <= 10
+    assert sum(o.outcome is OpType.INFO for o in sample.operations) == 10
+    assert 8 <= sum(o.outcome is OpType.FAIL for o in sample.operations) <= 10
     assert sample.note is not None and "100 of 1,000" in sample.note
     assert downsample(ops, limit=5000).note is None
 
@@ -109,62 +133,54 @@ def test_worker_lanes_reuse_a_lane_after_an_info():
 
 def test_lost_writes_join_the_history():
     history = [
-        ev(OpType.INVOKE, "start-partition", NEMESIS, 0, {"n1": ["n2"], "n2": ["n1"]}),
-        ev(OpType.OK, "start-partition", NEMESIS, 1),
+        ev(OpType.INVOKE, "start-partition", NEMESIS, 0, "partition-halves"),
+        ev(OpType.OK, "start-partition", NEMESIS, 1, {"n1": ["n2"], "n2": ["n1"]}),
         ev(OpType.INVOKE, "add", 0, 2, 7, key="s", node="n1"),
         ev(OpType.OK, "add", 0, 3, 7, acks=0),
         ev(OpType.INVOKE, "stop-partition", NEMESIS, 10),
         ev(OpType.OK, "stop-partition", NEMESIS, 11),
+        ev(OpType.INVOKE, "read", 1, 12, key="s"),
+        ev(OpType.OK, "read", 1, 13, []),
     ]
-    ops = pair_operations(history)
-    lost = lost_writes({"lost_count": 1, "lost": [7]}, ops, fault_periods(history, 20 * MS))
+    history = [Op(o.type, o.f, o.value, o.process, i, o.time_ns, o.key, o.node, o.error,
+                  o.acks) for i, o in enumerate(history)]  # fmt: skip
+    details = SetFullChecker().check(history).details
+    result = SetFullResult.from_json(details)
+    assert result.to_json() == details  # the typed result is what the checker writes
+    lost = lost_writes(result, pair_operations(history), fault_periods(history, 20 * MS))
     (w,) = lost.lost
-    assert (w.key, w.node, w.acks, w.invoke_ns, w.ack_ns) == ("s", "n1", 0, 2 * MS, 3 * MS)
-    assert w.faults == ("partition n1,n2",) or w.faults[0].startswith("partition")
+    assert (w.key, w.node, w.acks, w.process) == ("s", "n1", 0, 0)
+    assert (w.invoke_ns, w.ack_ns) == (2 * MS, 3 * MS)
+    assert w.faults == ("partition halves: n1 | n2",)
     assert list(lost.by_level()) == ["WAIT acks = 0"]
+    assert lost.lost_count == 1 and lost.counts["acknowledged"] == 1
 
 
-def test_counterexample_reads_the_checker_operation_shape():
-    def op(i: int, p: int, f: str, io: tuple[Any, Any], span: tuple[int, int]) -> dict[str, Any]:
-        return {"id": i, "process": p, "f": f, "key": "k", "input": io[0], "output": io[1],
-                "status": "ok", "invoke_ns": span[0], "complete_ns": span[1]}  # fmt: skip
+def _register_history(reads: list[tuple[int, float, float, Any]]) -> list[Op]:
+    """A write of 1 at 0-1 ms, then process p reads value v between the given times."""
+    events = [ev(OpType.INVOKE, "write", 0, 0, 1, key="k"), ev(OpType.OK, "write", 0, 1, 1)]
+    for p, lo, hi, v in reads:
+        events += [ev(OpType.INVOKE, "read", p, lo, key="k"), ev(OpType.OK, "read", p, hi, v)]
+    events.sort(key=lambda o: o.time_ns)
+    return [Op(o.type, o.f, o.value, o.process, i, o.time_ns, o.key, o.node, o.error,
+               o.acks) for i, o in enumerate(events)]  # fmt: skip
 
-    explanation = {
-        "key": "k",
-        "model": "register",
-        "operations": [
-            op(1, 0, "write", (1, None), (0, 10)),
-            op(2, 1, "read", (None, 0), (20, 30)),
-        ],
-        "linearized": [{"op": 1, "state": 1}],
-        "unplaceable": 2,
-        "state": 1,
-    }
-    results = {"checkers": {"lin": {"valid": False, "details": {"explanation": explanation}}}}
-    found = find_explanation(results)
-    assert found is not None
-    cx = counterexample(found[0], found[1], [])
-    assert cx.key == "k" and cx.failed == ("2",) and cx.linearized == (("1", 1),)
+
+def test_counterexample_draws_the_checkers_explanation():
+    history = _register_history([(1, 2, 3, 1), (2, 4, 5, 0)])  # the second read is stale
+    checked = LinearizabilityChecker("register", workers=1).check(history)
+    result = LinearResult.from_json(checked.details)
+    assert result.to_json() == checked.details  # the typed result is what the checker writes
+    assert result.explanation is not None
+    cx = counterexample("linearizable", result.explanation, pair_operations(history))
+    assert cx.key == "k" and cx.model == "register"
     (bad,) = cx.failed_ops
-    assert bad.describe() == "read → 0" and bad.process == 1
-
-
-def test_counterexample_fills_missing_operations_from_the_history():
-    history = [
-        ev(OpType.INVOKE, "write", 0, 0, 5, key="k", index=0),
-        ev(OpType.OK, "write", 0, 1, 5, index=1),
-        ev(OpType.INVOKE, "read", 1, 2, key="k", index=2),
-        ev(OpType.OK, "read", 1, 3, 4, index=3),
-    ]
-    cx = counterexample(
-        "lin", {"key": "k", "linearized": [0], "failed_op": 2}, pair_operations(history)
-    )
-    assert [o.id for o in cx.ops] == ["0", "2"]
-    assert cx.failed_ops[0].describe() == "read → 4"
+    assert bad.describe() == "read → 0" and bad.process == 2
+    assert [ident for ident, _ in cx.linearized] == [str(i) for i in (0, 2)]
+    assert cx.raw == checked.details["explanation"]
 
 
 def test_perf_figures():
-    assert quantile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.0 and quantile([1.0, 2.0], 1.0) == 2.0
     history = [
         ev(OpType.INVOKE, "start-partition", NEMESIS, 10),
         ev(OpType.OK, "start-partition", NEMESIS, 10),
@@ -178,6 +194,7 @@ def test_perf_figures():
     ops = pair_operations(history)
     healthy, faulted = availability(ops, fault_periods(history, 30 * MS), 30 * MS)
     assert (healthy.ok, healthy.total, faulted.ok, faulted.total) == (3, 3, 1, 2)
+    assert (faulted.seconds, healthy.seconds) == (0.01, 0.02)
     (row,) = latency_table(ops)
     assert (row.ok, row.fail, row.quantiles_ms[0]) == (4, 1, 0.5)
 
@@ -206,3 +223,53 @@ def test_outages_are_gaps_without_a_successful_operation():
     outage = outages(pair_operations(history), 4000 * MS)
     assert (outage.count, outage.total_s, outage.longest_s) == (1, 2.4, 2.4)
     assert outages([], 0).count == 0
+
+
+def test_the_report_shades_the_checkers_fault_windows():
+    """One reading of nemesis events: the report's windows are the checkers' (with the
+    one-shot faults), a kill ends where the checkers end it, and an open window is only
+    drawn on to the end of the run."""
+    history = [
+        ev(OpType.INVOKE, "start-kill", NEMESIS, 10, "kill-one"),
+        ev(OpType.OK, "start-kill", NEMESIS, 11, ["n2"]),
+        ev(OpType.INVOKE, "restart", NEMESIS, 20),  # no nemesis emits it: not a stop
+        ev(OpType.OK, "restart", NEMESIS, 21),
+        ev(OpType.INVOKE, "stop-kill", NEMESIS, 30),
+        ev(OpType.OK, "stop-kill", NEMESIS, 31, ["n2"]),
+        ev(OpType.INVOKE, "start-pause", NEMESIS, 40, "pause-one"),
+        ev(OpType.OK, "start-pause", NEMESIS, 41, ["n3"]),
+    ]
+    attempts = pair_attempts(history)
+    drawn = read_faults(history, attempts, 100 * MS)
+    checked = fault_windows(history, attempts, one_shot=True)
+    assert drawn[:2] == checked[:2]
+    assert [(w.name, w.start_ns // MS, w.end_ns // MS) for w in drawn] == [
+        ("kill", 10, 31),
+        ("restart", 20, 21),
+        ("pause", 40, 100),
+    ]
+    assert checked[2].end_ns == 41 * MS and drawn[2].open_ended
+    assert [fault_label(w) for w in drawn] == ["kill one: n2", "restart", "pause one: n3"]
+
+
+def test_counterexample_takes_steps_it_names_only_by_id_from_the_history():
+    history = _register_history([(1, 2, 3, 1), (2, 4, 5, 0)])
+    read = ExplainedOp(4, 2, "read", "k", None, 0, "ok", 4, 5, 4 * MS, 5 * MS, "unplaceable")
+    explanation = Explanation(
+        key="k", model="register", linearized_count=2,
+        linearized=(Step(0, "1"), Step(2, "1")), linearization=(0, 2), unplaceable=(read,),
+        state="1", refutation="a read of 0 after the write of 1 completed",
+        candidates=(), window=(read,),
+    )  # fmt: skip
+    cx = counterexample("linearizable", explanation, pair_operations(history))
+    assert [(o.id, o.describe()) for o in cx.ops] == [("0", "write 1"), ("2", "read → 1"),
+                                                      ("4", "read → 0")]  # fmt: skip
+    assert cx.linearized == (("0", "1"), ("2", "1"))
+    assert cx.failed == ("4",) and cx.message == explanation.refutation
+
+
+def test_loader_notes_results_that_are_not_checker_results(tmp_path: Path):
+    (tmp_path / "results.json").write_text(json.dumps({"valid": "maybe", "checkers": {}}))
+    run = load_run(tmp_path)
+    assert run.results is None and run.verdict.value == "unknown"
+    assert any("results.json is not checker results: not a verdict" in p for p in run.problems)

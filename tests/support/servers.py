@@ -163,6 +163,8 @@ def splitbrain_server(
         str(port),
         "--bind",
         "127.0.0.1",
+        "--save",
+        "",
         "--dir",
         str(workdir),
         *args,

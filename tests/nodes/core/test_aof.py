@@ -16,6 +16,17 @@ from tests.nodes.core.conftest import connect, exchange
 from tests.support.servers import free_port, splitbrain_server, wait_until
 
 AOF = ["--appendonly", "yes"]
+INCR = "appendonly.aof.1.incr.aof"
+
+
+def _incr_only(workdir: Path, data: bytes) -> Path:
+    """A multi-part AOF directory whose manifest names one incr file holding ``data``."""
+    directory = workdir / "appendonlydir"
+    directory.mkdir(parents=True)
+    (directory / "appendonly.aof.manifest").write_text(f"file {INCR} seq 1 type i\n")
+    path = directory / INCR
+    path.write_bytes(data)
+    return path
 
 
 def test_writes_are_replayed_after_a_restart(tmp_path):
@@ -33,7 +44,7 @@ def test_writes_are_replayed_after_a_restart(tmp_path):
         c.close()
     finally:
         proc.stop()
-    commands, _ = read_commands((tmp_path / "appendonly.aof").read_bytes(), "aof")
+    commands, _ = read_commands((tmp_path / "appendonlydir" / INCR).read_bytes(), "aof")
     names = [argv[0].upper() for _, argv in commands]
     assert b"PXAT" in commands[2][1]  # relative expiry is written as an absolute time
     assert names.count(b"MULTI") == 1
@@ -53,8 +64,7 @@ def test_writes_are_replayed_after_a_restart(tmp_path):
 def test_a_truncated_last_command_is_dropped_with_a_warning(tmp_path):
     good = encode_command([b"SET", b"a", b"1"]) + encode_command([b"SET", b"b", b"2"])
     cut = encode_command([b"SET", b"c", b"3"])[:-4]
-    path = tmp_path / "appendonly.aof"
-    path.write_bytes(good + cut)
+    path = _incr_only(tmp_path, good + cut)
     proc = splitbrain_server(tmp_path, args=AOF).start()
     try:
         c = connect(proc.port)
@@ -71,8 +81,7 @@ def test_a_truncated_last_command_is_dropped_with_a_warning(tmp_path):
 
 def test_corruption_in_the_middle_refuses_to_start_naming_file_and_offset(tmp_path):
     first = encode_command([b"SET", b"a", b"1"])
-    path = tmp_path / "appendonly.aof"
-    path.write_bytes(first + b"garbage!\r\n" + encode_command([b"SET", b"b", b"2"]))
+    _incr_only(tmp_path, first + b"garbage!\r\n" + encode_command([b"SET", b"b", b"2"]))
     run = subprocess.run(  # noqa: PLW1510 (the exit status is asserted)
         [
             sys.executable,
@@ -91,7 +100,7 @@ def test_corruption_in_the_middle_refuses_to_start_naming_file_and_offset(tmp_pa
         timeout=30,
     )
     assert run.returncode == 1
-    assert f"appendonly.aof at offset {len(first)}" in run.stderr
+    assert f"{INCR} at offset {len(first)}" in run.stderr
 
 
 def test_sigkill_with_appendfsync_always_loses_no_acknowledged_write(tmp_path: Path, rng):

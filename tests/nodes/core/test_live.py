@@ -165,7 +165,7 @@ def test_config_set_appendonly_writes_the_dataset_then_appends(tmp_path):
         c.close()
     finally:
         proc.stop()
-    text = (tmp_path / "appendonly.aof").read_bytes()
+    text = b"".join(p.read_bytes() for p in sorted((tmp_path / "appendonlydir").iterdir()))
     assert b"before" in text
     assert b"after" in text
 

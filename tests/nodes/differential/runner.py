@@ -328,3 +328,46 @@ def report(s: Script, diffs: Iterable[Difference]) -> str:
     lines = [f"script {s.name!r}: replies differ from redis-server 7.0"]
     lines.extend(str(d) for d in diffs)
     return "\n".join(lines)
+
+
+HELLO_3 = Step(
+    (b"HELLO", b"3"), same=except_fields(b"id"), why="client ids are per-server counters"
+)
+
+
+def both_protocols(name: str, *steps: Step) -> list[Script]:
+    """The script twice: in RESP2 (``name``) and after HELLO 3 (``name-resp3``)."""
+    return [Script(name, steps), Script(f"{name}-resp3", (HELLO_3, *steps))]
+
+
+def same_shape(a: Reply, b: Reply) -> bool:
+    """Replies of the same type with the same number of items, item types agreeing
+    (random picks: SPOP, SRANDMEMBER, HRANDFIELD...): the content of bulk strings and
+    doubles is free, every other scalar (integers, errors, nulls) must be exact."""
+    if a.kind != b.kind:
+        return False
+    if a.is_aggregate and b.is_aggregate and a.value is None and b.value is None:
+        return len(a.items) == len(b.items) and all(
+            same_shape(x, y) for x, y in zip(a.items, b.items, strict=True)
+        )
+    if a.kind in "$," and a.value is not None and b.value is not None:
+        return True
+    return a.raw == b.raw
+
+
+def member_of(choices: Iterable[bytes]) -> Comparison:
+    """A bulk string reply (or an aggregate of them, possibly nested) whose every string
+    is one of ``choices`` on both servers, in the same shape (random picks)."""
+    allowed = set(choices)
+
+    def strings(r: Reply) -> list[bytes | None]:
+        if r.is_aggregate and r.value is None:
+            return [s for i in r.items for s in strings(i)]
+        return [r.value]
+
+    def same(a: Reply, b: Reply) -> bool:
+        return same_shape(a, b) and all(
+            s in allowed for s in strings(a) + strings(b) if s is not None
+        )
+
+    return same

@@ -89,7 +89,103 @@ ISSUE_2_COMMANDS = (
     "shutdown",
     "debug",
     "cluster",
+    # Scripting and functions (issue 12).
+    "eval",
+    "evalsha",
+    "eval_ro",
+    "evalsha_ro",
+    "script",
+    "fcall",
+    "fcall_ro",
 )
+
+# The data-type commands of issue 12: their whole COMMAND INFO entry (flags, ACL
+# categories, tips, key specs) must be byte-identical to redis-server 7.0's.
+ISSUE_12_COMMANDS: tuple[str, ...] = (
+    "rename",
+    "renamenx",
+    "copy",
+    "touch",
+    "sort",
+    "sort_ro",
+    "hexists",
+    "hsetnx",
+    "hmset",
+    "hmget",
+    "hkeys",
+    "hvals",
+    "hstrlen",
+    "hincrbyfloat",
+    "hrandfield",
+    "hscan",
+    "lpushx",
+    "rpushx",
+    "linsert",
+    "lset",
+    "ltrim",
+    "lrem",
+    "lpos",
+    "lmove",
+    "rpoplpush",
+    "lmpop",
+    "smismember",
+    "smove",
+    "spop",
+    "srandmember",
+    "sinter",
+    "sintercard",
+    "sinterstore",
+    "sunion",
+    "sunionstore",
+    "sdiff",
+    "sdiffstore",
+    "sscan",
+    "zunionstore",
+    "zinterstore",
+    "zdiffstore",
+    "zunion",
+    "zinter",
+    "zdiff",
+    "zintercard",
+    "zrangestore",
+    "zpopmin",
+    "zpopmax",
+    "zmpop",
+    "zrandmember",
+    "zmscore",
+    "zlexcount",
+    "zremrangebylex",
+    "zremrangebyrank",
+    "zremrangebyscore",
+    "zscan",
+    "setbit",
+    "getbit",
+    "bitcount",
+    "bitpos",
+    "bitop",
+    "bitfield",
+    "bitfield_ro",
+    "getrange",
+    "substr",
+    "setrange",
+    "lcs",
+    "pfadd",
+    "pfcount",
+    "pfmerge",
+    "pfdebug",
+    "pfselftest",
+    "geoadd",
+    "geopos",
+    "geodist",
+    "geohash",
+    "geosearch",
+    "geosearchstore",
+    "georadius",
+    "georadius_ro",
+    "georadiusbymember",
+    "georadiusbymember_ro",
+)
+ISSUE_12_CONTAINERS = ("object", "memory")
 
 GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("GET", "k"),
@@ -146,6 +242,47 @@ GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("ZINCRBY", "z", "1", "m"),
     ("ZCOUNT", "z", "0", "1"),
     ("WATCH", "a", "b"),
+    ("RENAME", "a", "b"),
+    ("COPY", "a", "b", "REPLACE"),
+    ("TOUCH", "a", "b"),
+    ("SORT", "l", "BY", "w_*", "LIMIT", "0", "1", "GET", "#", "STORE", "d"),
+    ("SORT", "l", "STORE", "d1", "STORE", "d2"),
+    ("SORT", "l", "GET", "store", "ALPHA"),
+    ("SORT_RO", "l", "STORE", "d"),
+    ("OBJECT", "ENCODING", "k"),
+    ("MEMORY", "USAGE", "k"),
+    ("HMGET", "h", "a", "b"),
+    ("HSCAN", "h", "0", "MATCH", "*"),
+    ("HRANDFIELD", "h", "2", "WITHVALUES"),
+    ("LMOVE", "a", "b", "LEFT", "RIGHT"),
+    ("RPOPLPUSH", "a", "b"),
+    ("LMPOP", "2", "a", "b", "LEFT"),
+    ("LMPOP", "3", "a", "b", "LEFT"),
+    ("LMPOP", "0", "a", "LEFT"),
+    ("LMPOP", " 1x", "a", "LEFT"),
+    ("SINTERCARD", "2", "a", "b", "LIMIT", "1"),
+    ("SINTERSTORE", "d", "a", "b"),
+    ("SMOVE", "a", "b", "m"),
+    ("SDIFF", "a", "b", "c"),
+    ("ZUNIONSTORE", "d", "2", "a", "b", "WEIGHTS", "1", "2"),
+    ("ZINTER", "2", "a", "b"),
+    ("ZDIFFSTORE", "d", "3", "a", "b"),
+    ("ZINTERCARD", "1", "a", "LIMIT", "3"),
+    ("ZRANGESTORE", "d", "s", "0", "-1"),
+    ("ZMPOP", "1", "a", "MIN"),
+    ("BITOP", "AND", "d", "a", "b"),
+    ("LCS", "a", "b"),
+    ("BITFIELD", "f", "GET", "u8", "0"),
+    ("PFMERGE", "d", "a", "b"),
+    ("PFCOUNT", "a", "b"),
+    ("GEORADIUS", "g", "1", "2", "3", "km", "STORE", "a", "STOREDIST", "b"),
+    ("GEORADIUSBYMEMBER", "g", "m", "3", "km", "STORE", "a"),
+    ("GEOSEARCHSTORE", "d", "g", "FROMMEMBER", "m", "BYRADIUS", "1", "km"),
+    ("EVAL", "return 1", "2", "a", "b", "c"),
+    ("EVAL", "return 1", "0"),
+    ("EVALSHA_RO", "0123456789012345678901234567890123456789", "1", "k"),
+    ("FCALL", "f", "1", "a", "b"),
+    ("FCALL_RO", "f", "0", "x"),
     # Errors: wrong arity, no keys, unknown command.
     ("MSET", "a", "1", "b"),
     ("GET",),
@@ -225,7 +362,7 @@ NOT_IN_REDIS_7_0 = {
 }
 
 
-CONTAINERS = ("client", "command", "config", "cluster", "function")
+CONTAINERS = ("client", "command", "config", "cluster", "function", *ISSUE_12_CONTAINERS)
 """The container commands splitbrain-server implements (with their subcommands)."""
 
 
@@ -270,3 +407,27 @@ def test_command_getkeys_matches_redis(conns, args: tuple[str, ...]) -> None:
     theirs, ours = conns
     a, b = theirs.call("COMMAND", "GETKEYS", *args), ours.call("COMMAND", "GETKEYS", *args)
     assert b.raw == a.raw, f"redis-server {a.text()} ours {b.text()}"
+
+
+@pytest.mark.parametrize("name", ISSUE_12_COMMANDS)
+def test_whole_command_info_matches_redis(conns, name: str) -> None:
+    theirs, ours = conns
+    a, b = theirs.call("COMMAND", "INFO", name), ours.call("COMMAND", "INFO", name)
+    assert b.raw == a.raw, f"redis-server {a.text()}\nours         {b.text()}"
+
+
+@pytest.mark.parametrize("container", ISSUE_12_CONTAINERS)
+def test_whole_subcommand_info_matches_redis(conns, container: str) -> None:
+    """Each subcommand we implement has redis's entry, byte for byte (the order of the
+    subcommands inside the container is redis's dict order, so entries go by name)."""
+    theirs, ours = conns
+
+    def entries(conn: Conn) -> dict[bytes, bytes]:
+        reply = conn.call("COMMAND", "INFO", container)
+        subs = reply.items[0].items[9].items
+        return {sub.items[0].value or b"": sub.raw for sub in subs}
+
+    redis_subs, ours_subs = entries(theirs), entries(ours)
+    assert ours_subs, f"{container} has no subcommands"
+    wrong = [n.decode() for n, raw in ours_subs.items() if redis_subs.get(n) != raw]
+    assert not wrong, f"{container} subcommands differ: {wrong}"

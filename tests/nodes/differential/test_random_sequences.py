@@ -23,6 +23,8 @@ from tests.nodes.differential.runner import (
     except_fields,
     report,
     run_pair,
+    same_shape,
+    scan_page,
     unordered,
     unordered_pairs,
 )
@@ -191,6 +193,243 @@ STRING_STEPS = st.one_of(
     st.builds(lambda k: cmd("PERSIST", k), KKEYS),
     st.builds(lambda k, n: cmd("EXPIRE", k, n), KKEYS, st.sampled_from(["1000", "-1", "x"])),
 )
+
+
+# ---- issue 12: the rest of each family's commands ------------------------------------
+RANDOM_PICK = "a random pick: only the reply's shape must agree"
+SCAN_ORDER = "a hash-table collection scans in seed order: cursor exact, items unordered"
+COUNTS = st.sampled_from(["0", "1", "2", "-2", "5", "-5", "x"])
+
+ZSET_MORE = st.one_of(
+    st.builds(
+        lambda c, keys, opts: cmd(c, len(keys), *keys, *opts),
+        st.sampled_from(["ZUNION", "ZINTER", "ZDIFF"]),
+        st.lists(ZKEYS, min_size=1, max_size=3),
+        st.lists(
+            st.sampled_from(["WITHSCORES", "AGGREGATE", "MIN", "MAX", "SUM", "WEIGHTS", "2"]),
+            max_size=3,
+        ),
+    ),
+    st.builds(
+        lambda c, keys: cmd(c, "zd", len(keys), *keys),
+        st.sampled_from(["ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"]),
+        st.lists(ZKEYS, min_size=1, max_size=3),
+    ),
+    st.builds(lambda k: cmd("ZINTERCARD", len(k), *k), st.lists(ZKEYS, min_size=1, max_size=3)),
+    st.builds(cmd, st.sampled_from(["ZPOPMIN", "ZPOPMAX"]), ZKEYS, COUNTS),
+    st.builds(lambda k, m: cmd("ZMSCORE", k, *m), ZKEYS, st.lists(MEMBERS, min_size=1, max_size=3)),
+    st.builds(lambda a, b: cmd("ZLEXCOUNT", "L", a, b), LEX_BOUNDS, LEX_BOUNDS),
+    st.builds(lambda k, a, b: cmd("ZREMRANGEBYRANK", k, a, b), ZKEYS, INDEXES, INDEXES),
+    st.builds(lambda k, a, b: cmd("ZREMRANGEBYSCORE", k, a, b), ZKEYS, SCORE_BOUNDS, SCORE_BOUNDS),
+    st.builds(lambda a, b: cmd("ZREMRANGEBYLEX", "L", a, b), LEX_BOUNDS, LEX_BOUNDS),
+    st.builds(lambda k, a, b: cmd("ZRANGESTORE", "zd", k, a, b), ZKEYS, INDEXES, INDEXES),
+    st.builds(
+        lambda k, n: cmd("ZRANDMEMBER", k, n, same=same_shape, why=RANDOM_PICK), ZKEYS, COUNTS
+    ),
+    st.builds(lambda k: cmd("ZSCAN", k, 0, same=scan_page, why=SCAN_ORDER), ZKEYS),
+    st.builds(
+        lambda w, k: cmd("ZMPOP", len(k), *k, w, "COUNT", 2),
+        st.sampled_from(["MIN", "MAX"]),
+        st.lists(ZKEYS, min_size=1, max_size=2),
+    ),
+)
+ZSET_STEPS = st.one_of(ZSET_STEPS, ZSET_MORE)
+
+LIST_MORE = st.one_of(
+    st.builds(
+        lambda c, k, m: cmd(c, k, *m),
+        st.sampled_from(["LPUSHX", "RPUSHX"]),
+        LKEYS,
+        st.lists(MEMBERS, min_size=1, max_size=2),
+    ),
+    st.builds(
+        lambda k, w, p, v: cmd("LINSERT", k, w, p, v),
+        LKEYS,
+        st.sampled_from(["BEFORE", "AFTER", "UP"]),
+        MEMBERS,
+        MEMBERS,
+    ),
+    st.builds(lambda k, i, v: cmd("LSET", k, i, v), LKEYS, INDEXES, MEMBERS),
+    st.builds(lambda k, a, b: cmd("LTRIM", k, a, b), LKEYS, INDEXES, INDEXES),
+    st.builds(lambda k, n, v: cmd("LREM", k, n, v), LKEYS, COUNTS, MEMBERS),
+    st.builds(
+        lambda k, v, o: cmd("LPOS", k, v, *o),
+        LKEYS,
+        MEMBERS,
+        st.sampled_from([[], ["RANK", "-1"], ["COUNT", "0"], ["RANK", "2", "COUNT", "2"]]),
+    ),
+    st.builds(
+        lambda a, b, f, t: cmd("LMOVE", a, b, f, t),
+        LKEYS,
+        LKEYS,
+        st.sampled_from(["LEFT", "RIGHT"]),
+        st.sampled_from(["LEFT", "RIGHT", "UP"]),
+    ),
+    st.builds(lambda a, b: cmd("RPOPLPUSH", a, b), LKEYS, LKEYS),
+    st.builds(
+        lambda k, w, n: cmd("LMPOP", len(k), *k, w, "COUNT", n),
+        st.lists(LKEYS, min_size=1, max_size=2),
+        st.sampled_from(["LEFT", "RIGHT"]),
+        st.sampled_from(["1", "3", "0"]),
+    ),
+)
+LIST_STEPS = st.one_of(LIST_STEPS, LIST_MORE)
+
+HASH_MORE = st.one_of(
+    st.builds(lambda k, f, v: cmd("HSETNX", k, f, v), HKEYS, FIELDS, VALUES),
+    st.builds(lambda k, f: cmd("HMGET", k, *f), HKEYS, st.lists(FIELDS, min_size=1, max_size=3)),
+    st.builds(
+        lambda c, k: cmd(c, k, same=unordered, why=BIG_HASH),
+        st.sampled_from(["HKEYS", "HVALS"]),
+        HKEYS,
+    ),
+    st.builds(lambda k, f: cmd("HEXISTS", k, f), HKEYS, FIELDS),
+    st.builds(lambda k, f: cmd("HSTRLEN", k, f), HKEYS, FIELDS),
+    st.builds(
+        lambda k, f, n: cmd("HINCRBYFLOAT", k, f, n),
+        HKEYS,
+        FIELDS,
+        st.sampled_from(["1.5", "-0.25", "1e3", "x", "inf", "0x10"]),
+    ),
+    st.builds(
+        lambda k, n: cmd("HRANDFIELD", k, n, same=same_shape, why=RANDOM_PICK), HKEYS, COUNTS
+    ),
+    st.builds(lambda k: cmd("HSCAN", k, 0, same=scan_page, why=BIG_HASH), HKEYS),
+)
+HASH_STEPS = st.one_of(HASH_STEPS, HASH_MORE)
+
+SET_MORE = st.one_of(
+    st.builds(
+        lambda c, k: cmd(c, *k, same=unordered, why=HASH_ORDER),
+        st.sampled_from(["SINTER", "SUNION", "SDIFF"]),
+        st.lists(SKEYS, min_size=1, max_size=3),
+    ),
+    st.builds(
+        lambda c, k: cmd(c, "sd", *k),
+        st.sampled_from(["SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE"]),
+        st.lists(SKEYS, min_size=1, max_size=3),
+    ),
+    st.builds(lambda k: cmd("SINTERCARD", len(k), *k), st.lists(SKEYS, min_size=1, max_size=3)),
+    st.builds(lambda a, b, m: cmd("SMOVE", a, b, m), SKEYS, SKEYS, MEMBERS),
+    st.builds(
+        lambda k, m: cmd("SMISMEMBER", k, *m), SKEYS, st.lists(MEMBERS, min_size=1, max_size=3)
+    ),
+    st.builds(lambda k, n: cmd("SPOP", k, n, same=same_shape, why=RANDOM_PICK), SKEYS, COUNTS),
+    st.builds(
+        lambda k, n: cmd("SRANDMEMBER", k, n, same=same_shape, why=RANDOM_PICK), SKEYS, COUNTS
+    ),
+    st.builds(lambda k: cmd("SSCAN", k, 0, same=scan_page, why=HASH_ORDER), SKEYS),
+)
+SET_STEPS = st.one_of(SET_STEPS, SET_MORE)
+
+BIT_OFFSETS = st.sampled_from(["0", "7", "8", "15", "100", "-1", "x"])
+STRING_MORE = st.one_of(
+    st.builds(
+        lambda k, o, b: cmd("SETBIT", k, o, b), KKEYS, BIT_OFFSETS, st.sampled_from(["0", "1", "2"])
+    ),
+    st.builds(lambda k, o: cmd("GETBIT", k, o), KKEYS, BIT_OFFSETS),
+    st.builds(
+        lambda k, r: cmd("BITCOUNT", k, *r),
+        KKEYS,
+        st.sampled_from([[], ["0", "-1"], ["1", "3", "BIT"], ["-2", "-1", "BYTE"], ["0"]]),
+    ),
+    st.builds(
+        lambda k, b, r: cmd("BITPOS", k, b, *r),
+        KKEYS,
+        st.sampled_from(["0", "1"]),
+        st.sampled_from([[], ["1"], ["0", "-1"], ["3", "20", "BIT"], ["2", "BIT"]]),
+    ),
+    st.builds(
+        lambda o, k: cmd("BITOP", o, "k2", *k),
+        st.sampled_from(["AND", "OR", "XOR", "NOT"]),
+        st.lists(KKEYS, min_size=1, max_size=2),
+    ),
+    st.builds(
+        lambda k, t, o, v, w: cmd("BITFIELD", k, "OVERFLOW", w, "INCRBY", t, o, v, "GET", t, o),
+        KKEYS,
+        st.sampled_from(["i8", "u4", "i64", "u63", "i3"]),
+        st.sampled_from(["0", "5", "#1"]),
+        st.sampled_from(["1", "-100", "200"]),
+        st.sampled_from(["WRAP", "SAT", "FAIL"]),
+    ),
+    st.builds(lambda k, a, b: cmd("GETRANGE", k, a, b), KKEYS, INDEXES, INDEXES),
+    st.builds(
+        lambda k, o, v: cmd("SETRANGE", k, o, v),
+        KKEYS,
+        st.sampled_from(["0", "3", "-1"]),
+        STRING_VALUES,
+    ),
+    st.builds(lambda a, b: cmd("LCS", a, b), KKEYS, KKEYS),
+    st.builds(
+        lambda k, e: cmd("PFADD", k, *e),
+        st.sampled_from(["hll", "hll2", "k"]),
+        st.lists(MEMBERS, max_size=4),
+    ),
+    st.builds(
+        lambda k: cmd("PFCOUNT", *k),
+        st.lists(st.sampled_from(["hll", "hll2", "k"]), min_size=1, max_size=2),
+    ),
+    st.builds(
+        lambda k: cmd("PFMERGE", "hll", *k), st.lists(st.sampled_from(["hll2", "k"]), max_size=2)
+    ),
+    st.builds(lambda: cmd("GET", "hll")),
+)
+STRING_STEPS = st.one_of(STRING_STEPS, STRING_MORE)
+
+
+GEO_POINTS = {
+    "a": ("13.361389", "38.115556"),
+    "b": ("15.087269", "37.502669"),
+    "c": ("2.352222", "48.856613"),
+    "d": ("-0.127758", "51.507351"),
+    "e": ("13.404954", "52.520008"),
+    "f": ("12.496366", "41.902782"),
+    "g": ("179.9", "-85"),
+}
+GEO_MEMBERS = st.sampled_from(sorted(GEO_POINTS))
+GKEYS = st.sampled_from(["geo", "geo", "s"])
+GEO_STEPS = st.one_of(
+    st.builds(
+        lambda k, m: cmd("GEOADD", k, *[x for n in m for x in (*GEO_POINTS[n], n)]),
+        GKEYS,
+        st.lists(GEO_MEMBERS, min_size=1, max_size=3),
+    ),
+    st.builds(lambda k, m: cmd("GEOPOS", k, *m), GKEYS, st.lists(GEO_MEMBERS, max_size=3)),
+    st.builds(lambda k, m: cmd("GEOHASH", k, *m), GKEYS, st.lists(GEO_MEMBERS, max_size=3)),
+    st.builds(
+        lambda k, a, b, u: cmd("GEODIST", k, a, b, u),
+        GKEYS,
+        GEO_MEMBERS,
+        GEO_MEMBERS,
+        st.sampled_from(["m", "km", "mi", "ft", "x"]),
+    ),
+    st.builds(
+        lambda k, m, r, o: cmd("GEOSEARCH", k, "FROMMEMBER", m, "BYRADIUS", r, "km", *o),
+        GKEYS,
+        GEO_MEMBERS,
+        st.sampled_from(["100", "1000", "3000", "-1"]),
+        st.lists(
+            st.sampled_from(["WITHDIST", "WITHCOORD", "WITHHASH", "ASC", "DESC"]),
+            max_size=3,
+            unique=True,
+        ),
+    ),
+    st.builds(
+        lambda k, x, y, w, o: cmd("GEOSEARCH", k, "FROMLONLAT", x, y, "BYBOX", w, w, "km", *o),
+        GKEYS,
+        st.sampled_from(["10", "0", "-3"]),
+        st.sampled_from(["45", "50", "38"]),
+        st.sampled_from(["500", "2000", "5000"]),
+        st.sampled_from([[], ["COUNT", "2"], ["COUNT", "1", "ANY"], ["WITHDIST"]]),
+    ),
+    st.builds(lambda k, m: cmd("ZREM", k, m), GKEYS, GEO_MEMBERS),
+)
+
+
+@SETTINGS
+@given(steps=st.lists(GEO_STEPS, min_size=1, max_size=20), resp3=st.booleans())
+def test_random_geo_sequences(server_pair: ServerPair, steps: list[Step], resp3: bool) -> None:
+    _check(server_pair, "random-geo", steps, resp3)
 
 
 @st.composite

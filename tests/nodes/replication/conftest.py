@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 import redis
 
@@ -77,10 +78,18 @@ class Node:
         )
 
     def pause(self) -> None:
+        """SIGSTOP, returning once the process is stopped (signals arrive asynchronously)."""
         self.process.process.send_signal(signal.SIGSTOP)  # type: ignore[union-attr]
+        wait_until(self._stopped, 5, f"node {self.port} stopped")
 
     def resume(self) -> None:
+        """SIGCONT, returning once the process runs again."""
         self.process.process.send_signal(signal.SIGCONT)  # type: ignore[union-attr]
+        wait_until(lambda: not self._stopped(), 5, f"node {self.port} running")
+
+    def _stopped(self) -> bool:
+        status = psutil.Process(self.process.pid).status()
+        return status in (psutil.STATUS_STOPPED, psutil.STATUS_TRACING_STOP)
 
 
 @dataclass

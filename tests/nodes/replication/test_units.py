@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from nodes.aof import encode_command
 from nodes.keyspace import Keyspace
+from nodes.rdb.crc64 import crc64
 from nodes.replication.backlog import Backlog
-from nodes.replication.rdb import RdbError, crc64, encode_rdb
-from nodes.replication.rdb_reader import decode_rdb
+from nodes.replication.rdb import RdbError, encode_rdb, load_rdb
 from nodes.replication.stream import StreamError, StreamParser, encoded_length
 
 
@@ -40,6 +40,12 @@ def test_backlog_serves_exactly_the_bytes_it_still_holds(
             assert wanted < backlog.first_byte_offset or wanted > backlog.offset + 1
 
 
+def _loaded(payload: bytes) -> Keyspace:
+    keyspace = Keyspace(lambda: 1_000)
+    load_rdb(keyspace, payload)
+    return keyspace
+
+
 def test_rdb_round_trip_and_damage() -> None:
     keyspace = Keyspace(lambda: 1_000)
     keyspace.set(b"s", b"v\r\nwith crlf")
@@ -47,21 +53,19 @@ def test_rdb_round_trip_and_damage() -> None:
     keyspace.set(b"h", {b"f": b"1"})
     keyspace.set(b"t", b"x" * 20_000)
     keyspace.set_expire_at(b"t", 5_000)
-    payload = encode_rdb(keyspace, "a" * 40, 7)
+    payload = encode_rdb(keyspace, "a" * 40, 7, 1_000)
     assert payload.startswith(b"REDIS0010")
-    commands = decode_rdb(payload)
-    assert [b"SET", b"s", b"v\r\nwith crlf"] in commands
-    assert [b"RPUSH", b"l", b"a", b"b"] in commands
-    assert [b"HSET", b"h", b"f", b"1"] in commands
-    assert [b"SET", b"t", b"x" * 20_000] in commands
-    assert [b"PEXPIREAT", b"t", b"5000"] in commands
+    assert b"repl-id" in payload
+    loaded = _loaded(payload)
+    assert loaded.data == keyspace.data
+    assert loaded.expires == {b"t": 5_000}
     with pytest.raises(RdbError, match="checksum mismatch"):
-        decode_rdb(payload[:30] + b"X" + payload[31:])
+        _loaded(payload[:60] + b"X" + payload[61:])
     with pytest.raises(RdbError):
-        decode_rdb(payload[:-3])
-    with pytest.raises(RdbError, match="bad magic"):
-        decode_rdb(b"SBSNAP1\n" + payload)
-    assert decode_rdb(encode_rdb(Keyspace(lambda: 0), "b" * 40, 0)) == []
+        _loaded(payload[:-3])
+    with pytest.raises(RdbError, match="wrong signature"):
+        _loaded(b"SBSNAP1\n" + payload)
+    assert _loaded(encode_rdb(Keyspace(lambda: 0), "b" * 40, 0, 0)).data == {}
     assert crc64(b"123456789") == 0xE9C6D914C4B8D9CA
 
 
@@ -111,16 +115,6 @@ def test_rdb_round_trips_any_strings_lists_and_expiries(
     keys = list(keyspace.data)
     for key, when in zip(keys, expiries, strict=False):
         keyspace.set_expire_at(key, when)
-    commands = decode_rdb(encode_rdb(keyspace, "c" * 40, 1))
-    rebuilt: dict[bytes, object] = {}
-    rebuilt_expiry: dict[bytes, int] = {}
-    for argv in commands:
-        if argv[0] == b"SET":
-            rebuilt[argv[1]] = argv[2]
-        elif argv[0] == b"RPUSH":
-            rebuilt[argv[1]] = deque(argv[2:])
-        else:
-            assert argv[0] == b"PEXPIREAT"
-            rebuilt_expiry[argv[1]] = int(argv[2])
-    assert rebuilt == keyspace.data
-    assert rebuilt_expiry == keyspace.expires
+    loaded = _loaded(encode_rdb(keyspace, "c" * 40, 1, 1_000))
+    assert loaded.data == keyspace.data
+    assert loaded.expires == keyspace.expires

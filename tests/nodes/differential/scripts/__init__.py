@@ -2,10 +2,14 @@
 
 from tests.nodes.differential.runner import Script
 from tests.nodes.differential.scripts import (
+    config,
     connection,
+    databases,
     expiry,
     generic,
+    geo,
     hashes,
+    hyperloglog,
     lists,
     resp3,
     sets,
@@ -14,7 +18,22 @@ from tests.nodes.differential.scripts import (
     zsets,
 )
 
-FAMILIES = (connection, strings, generic, expiry, lists, sets, hashes, zsets, transactions, resp3)
+FAMILIES = (
+    config,
+    connection,
+    databases,
+    strings,
+    generic,
+    expiry,
+    lists,
+    sets,
+    hashes,
+    zsets,
+    transactions,
+    resp3,
+    hyperloglog,
+    geo,
+)
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
 

@@ -55,5 +55,18 @@ SCRIPTS: list[Script] = [
         cmd("DBSIZE"),
         cmd("SELECT", 0),
         cmd("SELECT", 1),
+        # SORT's BY/GET patterns name keys in any slot: refused in cluster mode.
+        cmd("RPUSH", "{s}l", 2, 1),
+        cmd("SORT", "{s}l"),
+        cmd("SORT", "{s}l", "BY", "nosort"),
+        cmd("SORT", "{s}l", "BY", "w_*"),
+        cmd("SORT", "{s}l", "GET", "#"),
+        cmd("SORT_RO", "{s}l", "GET", "w_*"),
+        cmd("SORT", "{s}l", "STORE", "{s}d"),
+        cmd("SORT", "{s}l", "STORE", "other"),
+        cmd("COPY", "{s}l", "{s}c", "DB", 0),
+        cmd("COPY", "{s}l", "{s}c2", "DB", 1),
+        cmd("RENAME", "{s}l", "other"),
+        cmd("RENAME", "{s}l", "{s}m"),
     ),
 ]

@@ -1,0 +1,216 @@
+"""Loss windows: when, relative to each fault, the lost writes were acknowledged.
+
+Redis Cluster's documented way to lose writes under a partition: the primary cut off in
+the minority keeps acknowledging writes for about ``cluster-node-timeout`` after the cut,
+until it notices it lost the majority; the majority promotes a replica, and every write the
+old primary took meanwhile is lost. So the question a reader has is "how long after the
+fault began were the lost writes acknowledged, and by which node?", and the answer should
+sit close to the node timeout.
+
+Each lost write is assigned to one fault period:
+
+- the period whose window contains its acknowledgement time (the latest-starting one if
+  several overlap);
+- else the first period that starts after the acknowledgement (a write acknowledged just
+  before a crash is lost by the crash that follows): its offset is then negative;
+- else none (lost with no fault after it: a bug worth a separate look).
+
+Offsets are the acknowledgement time minus the fault's start, in seconds. Pure: no I/O, no
+clocks.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from checkers.faults import FaultWindow
+from checkers.quantiles import quantile
+
+NO_FAULT = "none"
+"""The fault name of lost writes that no fault period explains."""
+
+
+@dataclass(frozen=True, slots=True)
+class LostWrite:
+    """One acknowledged write that the final reads did not see."""
+
+    key: Any
+    value: Any
+    node: str | None
+    """The node that acknowledged it, as the client recorded it."""
+    process: Any
+    invoke_ns: int
+    ack_ns: int
+    """When the client received the acknowledgement (the ``ok`` completion)."""
+    acks: int | None
+    """Replicas that acknowledged it through WAIT; None when no WAIT ran."""
+    faults: tuple[str, ...] = ()
+    """The faults possibly active while it was in flight."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "value": self.value,
+            "node": self.node,
+            "process": self.process,
+            "invoke": self.invoke_ns,
+            "ack": self.ack_ns,
+            "acks": self.acks,
+            "faults": list(self.faults),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LostWrite:
+        return cls(
+            key=data.get("key"),
+            value=data.get("value"),
+            node=data.get("node"),
+            process=data.get("process"),
+            invoke_ns=int(data["invoke"]),
+            ack_ns=int(data["ack"]),
+            acks=data.get("acks"),
+            faults=tuple(data.get("faults", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LossWindow:
+    """The lost writes of one fault period, by acknowledgement time after its start."""
+
+    fault: str
+    fault_start_ns: int | None
+    fault_end_ns: int | None
+    count: int
+    first_s: float
+    last_s: float
+    p50_s: float
+    nodes: tuple[tuple[str, int], ...]
+    """``(node, lost writes it acknowledged)``, most first."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "fault": self.fault,
+            "fault_start": self.fault_start_ns,
+            "fault_end": self.fault_end_ns,
+            "count": self.count,
+            "first_s": self.first_s,
+            "last_s": self.last_s,
+            "p50_s": self.p50_s,
+            "nodes": dict(self.nodes),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LossWindow:
+        nodes = data.get("nodes", {})
+        return cls(
+            fault=str(data["fault"]),
+            fault_start_ns=data.get("fault_start"),
+            fault_end_ns=data.get("fault_end"),
+            count=int(data["count"]),
+            first_s=float(data["first_s"]),
+            last_s=float(data["last_s"]),
+            p50_s=float(data["p50_s"]),
+            nodes=tuple((str(n), int(c)) for n, c in nodes.items()),
+        )
+
+    def describe(self, node_timeout_ms: int | None = None) -> str:
+        """One sentence: ``1,797 writes acknowledged by n1 between +0.03 s and +2.04 s
+        after partition began; node timeout 2.00 s``."""
+        who = _nodes_text(self.nodes)
+        writes = "write" if self.count == 1 else "writes"
+        if self.fault == NO_FAULT:
+            text = f"{self.count:,} {writes} acknowledged by {who} with no fault after them"
+        else:
+            text = (
+                f"{self.count:,} {writes} acknowledged by {who} between "
+                f"{self.first_s:+.2f} s and {self.last_s:+.2f} s after {self.fault} began"
+            )
+        if node_timeout_ms is not None:
+            text += f"; node timeout {node_timeout_ms / 1000:.2f} s"
+        return text
+
+
+def _nodes_text(nodes: Sequence[tuple[str, int]]) -> str:
+    names = [n for n, _ in nodes]
+    if not names:
+        return "an unrecorded node"
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def assign(lost: LostWrite, windows: Sequence[FaultWindow], starts: Sequence[int]) -> int | None:
+    """The index in ``windows`` (sorted by start; ``starts`` their starts) of the period
+    ``lost`` belongs to, or None."""
+    upto = bisect_right(starts, lost.ack_ns)
+    for i in range(upto - 1, -1, -1):
+        if windows[i].start_ns <= lost.ack_ns <= windows[i].end_ns:
+            return i
+    return upto if upto < len(windows) else None
+
+
+def placed(
+    lost: Sequence[LostWrite], windows: Sequence[FaultWindow]
+) -> list[tuple[LostWrite, FaultWindow | None]]:
+    """Each lost write with the fault period it belongs to (None if no fault explains it)."""
+    ordered = sorted(windows, key=lambda w: w.start_ns)
+    starts = [w.start_ns for w in ordered]
+    out: list[tuple[LostWrite, FaultWindow | None]] = []
+    for write in lost:
+        index = assign(write, ordered, starts)
+        out.append((write, None if index is None else ordered[index]))
+    return out
+
+
+def offset_s(write: LostWrite, window: FaultWindow) -> float:
+    """Seconds from the fault's start to the write's acknowledgement."""
+    return (write.ack_ns - window.start_ns) / 1e9
+
+
+def loss_windows(lost: Sequence[LostWrite], windows: Sequence[FaultWindow]) -> list[LossWindow]:
+    """One :class:`LossWindow` per fault period that lost writes (in time order), then
+    one for the writes no fault explains."""
+    groups: dict[FaultWindow | None, list[LostWrite]] = {}
+    for write, window in placed(lost, windows):
+        groups.setdefault(window, []).append(write)
+    periods = sorted((w for w in groups if w is not None), key=lambda w: w.start_ns)
+    out = [_window(w, groups[w]) for w in periods]
+    if None in groups:
+        out.append(_window(None, groups[None]))
+    return out
+
+
+def _window(window: FaultWindow | None, writes: Sequence[LostWrite]) -> LossWindow:
+    base = window.start_ns if window is not None else min(w.ack_ns for w in writes)
+    offsets = sorted(w.ack_ns - base for w in writes)
+    nodes = Counter(w.node or "?" for w in writes)
+    return LossWindow(
+        fault=window.name if window is not None else NO_FAULT,
+        fault_start_ns=window.start_ns if window is not None else None,
+        fault_end_ns=window.end_ns if window is not None else None,
+        count=len(writes),
+        first_s=round(offsets[0] / 1e9, 3),
+        last_s=round(offsets[-1] / 1e9, 3),
+        p50_s=round(quantile(offsets, 0.5) / 1e9, 3),
+        nodes=tuple(sorted(nodes.items(), key=lambda kv: (-kv[1], kv[0]))),
+    )
+
+
+def histogram(
+    lost: Sequence[LostWrite], windows: Sequence[FaultWindow], bin_s: float = 0.25
+) -> list[tuple[float, int]]:
+    """Lost writes counted by acknowledgement time since their fault began, in bins of
+    ``bin_s`` seconds: ``(bin start s, count)`` ascending, empty bins included between
+    the first and last. Writes no fault explains are left out."""
+    counts: Counter[int] = Counter()
+    for write, window in placed(lost, windows):
+        if window is not None:
+            counts[int(offset_s(write, window) // bin_s)] += 1
+    if not counts:
+        return []
+    lo, hi = min(counts), max(counts)
+    return [(round(b * bin_s, 6), counts.get(b, 0)) for b in range(lo, hi + 1)]

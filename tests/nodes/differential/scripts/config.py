@@ -1,0 +1,191 @@
+"""CONFIG SET / CONFIG GET of every kind of option: accepted forms, canonical values,
+ranges, special values and redis's exact error texts.
+
+Every script sets what it changes back to redis's default at its end (the servers are
+shared by the module's scripts).
+"""
+
+from tests.nodes.differential.runner import Script, Step, cmd, script, unordered_pairs
+
+CONFIG_ORDER = "CONFIG GET with a pattern answers in config-table order, unspecified"
+
+
+def _set_get(name: str, *values: str, reset: str) -> list[Step]:
+    """CONFIG SET name to each value (accepted or not), CONFIG GET after each, then reset."""
+    steps: list[Step] = []
+    for value in values:
+        steps.append(cmd("CONFIG", "SET", name, value))
+        steps.append(cmd("CONFIG", "GET", name))
+    steps.append(cmd("CONFIG", "SET", name, reset))
+    return steps
+
+
+SCRIPTS: list[Script] = [
+    script(
+        "config-bool-enum",
+        *_set_get("activerehashing", "no", "NO", "Yes", "maybe", "", "1", reset="yes"),
+        *_set_get("appendfsync", "ALWAYS", "no", "sometimes", reset="everysec"),
+        *_set_get("maxmemory-policy", "allkeys-lru", "bogus", "ALLKEYS-LFU", reset="noeviction"),
+        *_set_get("oom-score-adj", "relative", "absolute", "maybe", reset="no"),
+        *_set_get("loglevel", "verbose", "loud", reset="notice"),
+        *_set_get("activedefrag", "yes", "no", reset="no"),
+        *_set_get("cluster-preferred-endpoint-type", "hostname", "x", reset="ip"),
+        *_set_get("repl-diskless-load", "swapdb", "on-empty-db", "y", reset="disabled"),
+        *_set_get("sanitize-dump-payload", "clients", "x", reset="no"),
+        *_set_get("propagation-error-behavior", "panic-on-replicas", "x", reset="ignore"),
+        *_set_get("acl-pubsub-default", "allchannels", "x", reset="resetchannels"),
+    ),
+    script(
+        "config-flags",
+        *_set_get(
+            "shutdown-on-sigterm",
+            "nosave",
+            "now nosave",
+            "force now save",
+            "save nosave",
+            "default",
+            "",
+            "later",
+            "default now",
+            reset="default",
+        ),
+        *_set_get("shutdown-on-sigint", "save", "NOW", reset="default"),
+    ),
+    script(
+        "config-integers",
+        *_set_get("timeout", "100", "-1", "abc", "007", "+5", " 5", "2147483648", reset="0"),
+        *_set_get("hz", "100", "1000", "0", "-1", reset="10"),
+        *_set_get("maxclients", "100", "-1", "0", "4294967296", "4294967295", reset="10000"),
+        *_set_get("list-max-listpack-size", "-5", "128", "-2147483649", reset="-2"),
+        *_set_get("list-max-ziplist-size", "-1", reset="-2"),
+        *_set_get("slowlog-log-slower-than", "-1", "-2", reset="10000"),
+        *_set_get("slowlog-max-len", "-1", "9223372036854775807", reset="128"),
+        *_set_get("active-expire-effort", "10", "11", "0", reset="1"),
+        *_set_get("maxmemory-eviction-tenacity", "100", "101", reset="10"),
+        *_set_get("cluster-node-timeout", "0", "9223372036854775808", reset="15000"),
+        *_set_get("repl-timeout", "0", "1", reset="60"),
+        *_set_get("set-max-intset-entries", "-1", "0", reset="512"),
+        *_set_get("latency-monitor-threshold", "100", reset="0"),
+        *_set_get("repl-diskless-sync-delay", "0", reset="5"),
+        *_set_get("repl-backlog-ttl", "-1", reset="3600"),
+    ),
+    script(
+        "config-memory",
+        *_set_get("maxmemory", "1gb", "100MB", "5k", "5K", "5kb", "1b", "kb", "", reset="0"),
+        *_set_get("maxmemory", "-1", "1.5gb", "1tb", "10%", "abc", reset="0"),
+        *_set_get("proto-max-bulk-len", "1mb", "1000", "1048575", "-1", reset="512mb"),
+        *_set_get("client-query-buffer-limit", "2gb", "1kb", reset="1gb"),
+        *_set_get("repl-backlog-size", "0", "10mb", reset="1mb"),
+        *_set_get("hash-max-listpack-value", "1kb", "-1", reset="64"),
+        *_set_get("hash-max-ziplist-value", "32", reset="64"),
+        *_set_get("auto-aof-rewrite-min-size", "1gb", reset="64mb"),
+        *_set_get("maxmemory-clients", "10%", "100%", "101%", "0%", "-5%", "%", "1mb", reset="0"),
+        *_set_get("active-defrag-ignore-bytes", "0", "200mb", reset="100mb"),
+        *_set_get("cluster-link-sendbuf-limit", "1mb", reset="0"),
+    ),
+    script(
+        "config-special-values",
+        *_set_get("save", "900 1", "900 1 300 10", "", "900", "0 1", "10 -1", "x y", reset=""),
+        *_set_get(
+            "client-output-buffer-limit",
+            "normal 1mb 2mb 60",
+            "replica 1gb 0 0 pubsub 1 2 3",
+            "slave 256mb 64mb 60",
+            "master 1 1 1",
+            "normal 1 1",
+            "normal x 1 1",
+            "normal 1 1 -1",
+            "NORMAL 0 0 0",
+            reset="normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+        ),
+        *_set_get(
+            "oom-score-adj-values", "0 100 200", "1 2", "0 0 3000", "a b c", reset="0 200 800"
+        ),
+        *_set_get(
+            "notify-keyspace-events",
+            "KEA",
+            "Kx$",
+            "AKEm",
+            "gls",
+            "Ex",
+            "q",
+            "A",
+            "",
+            reset="",
+        ),
+        *_set_get(
+            "latency-tracking-info-percentiles",
+            "50 99.99 100",
+            "",
+            "101",
+            "x",
+            "0.5",
+            reset="50 99 99.9",
+        ),
+        *_set_get(
+            "proc-title-template",
+            "{title}",
+            "{port} {title}",
+            "{foo}",
+            "{",
+            reset="{title} {listen-addr} {server-mode}",
+        ),
+        *_set_get("cluster-announce-hostname", "a_b", "node-1.example", "", reset=""),
+        *_set_get("replica-announce-ip", "10.0.0.1", reset=""),
+    ),
+    script(
+        "config-set-rules",
+        cmd("CONFIG", "SET", "timeout", "1", "timeout", "2"),
+        cmd("CONFIG", "SET", "timeout", "1", "TIMEOUT", "2"),
+        cmd("CONFIG", "SET", "replica-priority", "1", "slave-priority", "2"),
+        cmd("CONFIG", "GET", "replica-priority"),
+        cmd("CONFIG", "SET", "replica-priority", "100"),
+        cmd("CONFIG", "SET", "timeout", "5", "maxclients", "0"),
+        cmd("CONFIG", "GET", "timeout"),
+        cmd("CONFIG", "SET", "timeout", "5", "nosuch", "1", "maxclients", "0"),
+        cmd("CONFIG", "SET", "maxclients", "0", "nosuch", "1"),
+        cmd("CONFIG", "SET", "daemonize", "yes", "nosuch", "1"),
+        cmd("CONFIG", "SET", "daemonize", "no"),
+        cmd("CONFIG", "SET", "databases", "1"),
+        cmd("CONFIG", "SET", "dir", "/tmp"),
+        cmd("CONFIG", "SET", "dbfilename", "x.rdb"),
+        cmd("CONFIG", "SET", "appendfilename", "x.aof"),
+        cmd("CONFIG", "SET", "cluster-enabled", "no"),
+        cmd("CONFIG", "SET", "replicaof", "no one"),
+        cmd("CONFIG", "SET", "enable-debug-command", "yes"),
+        cmd("CONFIG", "SET", "tls-port", "6380"),
+        cmd("CONFIG", "SET", "tls-port", "0"),
+        cmd("CONFIG", "SET", "tls-ciphers", "DEFAULT"),
+        cmd("CONFIG", "SET", "tls-ciphers", ""),
+        cmd("CONFIG", "SET", "tls-cluster", "yes"),
+        cmd("CONFIG", "SET", "timeout", "0"),
+        cmd("CONFIG", "SET", "Timeout", "0"),
+        cmd("CONFIG", "SET", "timeout"),
+        cmd("CONFIG", "SET", "timeout", "1", "hz"),
+    ),
+    script(
+        "config-get-rules",
+        cmd("CONFIG", "GET", "MAXMEMORY"),
+        cmd("CONFIG", "GET", "slave-read-only"),
+        cmd("CONFIG", "GET", "hash-max-ziplist-entries"),
+        cmd("CONFIG", "GET", "key-load-delay"),
+        cmd("CONFIG", "GET", "rdb-key-save-delay"),
+        cmd("CONFIG", "GET", "loading-process-events-interval-bytes"),
+        cmd("CONFIG", "GET", "watchdog-period"),
+        cmd("CONFIG", "GET", "use-exit-on-panic"),
+        cmd("CONFIG", "GET", "*delay*", same=unordered_pairs, why=CONFIG_ORDER),
+        cmd("CONFIG", "GET", "*max*entries*", same=unordered_pairs, why=CONFIG_ORDER),
+        cmd("CONFIG", "GET", "SLAVE*", same=unordered_pairs, why=CONFIG_ORDER),
+        cmd("CONFIG", "GET", "tls-*", same=unordered_pairs, why=CONFIG_ORDER),
+        cmd("CONFIG", "GET", "cluster-*", same=unordered_pairs, why=CONFIG_ORDER),
+        cmd("CONFIG", "GET", "maxmemory", "maxmemory", same=unordered_pairs, why=CONFIG_ORDER),
+        cmd("CONFIG", "GET", "maxmemory*", "maxmemory", same=unordered_pairs, why=CONFIG_ORDER),
+        cmd("CONFIG", "GET", "unixsocketperm"),
+        cmd("CONFIG", "GET", "enable-*", same=unordered_pairs, why=CONFIG_ORDER),
+        cmd("CONFIG", "GET", "shutdown-*", same=unordered_pairs, why=CONFIG_ORDER),
+        cmd("CONFIG", "GET", "oom-score-adj-values"),
+        cmd("CONFIG", "GET", "latency-tracking-info-percentiles"),
+        cmd("CONFIG", "GET", "proc-title-template"),
+        cmd("CONFIG", "GET", "client-output-buffer-limit"),
+    ),
+]
