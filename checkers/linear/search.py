@@ -32,6 +32,11 @@ visible effect; the same order with it moved to the very end is also a lineariza
 (nothing must follow it in real time, and it is always legal), and the search reaches
 that one, so it does not try a completed blind write right after such a write. (At the
 end, where only never-completed operations remain, they may follow each other freely.)
+A completed read-only call (``Model.read_only``: a read, a failed cas) that is legal in
+the current state and invoked before every pending operation's completion goes next,
+before any call ahead of it in the list: any linearization from here can move it to the
+front (it changes no state, and nothing pending had to precede it), so no other choice
+is tried there, and when it fails, backtracking passes over it.
 Likewise, when the model promises that never-completed calls are legal in every state,
 such a call is not tried where it would leave the state as it is (an unknown cas whose
 expected value is not there): the same order with it moved to the end is tried, once no
@@ -56,6 +61,8 @@ _FIRST_SLICE = 1 << 8
 _CHECK_EVERY = 1 << 13
 """Steps between pauses: short at first (so that an interleaving scheduler finds a
 quickly failing partition quickly), then longer."""
+_NO_STATE: Any = object()
+"""Equal to no state: ``read_need_at`` of calls that are not forced (see the search)."""
 _ENTRY_BYTES = 160
 """Rough size of one memo entry besides its bitset: tuple, set slot, state."""
 
@@ -177,6 +184,8 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
     completes_at = [0] * size  # 1 for a call node whose operation completed
     read_only = model.read_only
     forced_at = [False] * size  # a completed call that never changes the state
+    # a forced call's one legal state, or ANY_STATE (then its step says)
+    read_need_at: list[Any] = [_NO_STATE] * size
     to_complete = 0  # completed operations not yet linearized
     node_of_call = [0] * m
     requires = model.requires
@@ -198,6 +207,8 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
                 completes_at[node] = 1
                 to_complete += 1
                 forced_at[node] = read_only is not None and read_only(calls[i])
+                if forced_at[node]:
+                    read_need_at[node] = need_at[node]
             node_of_call[i] = node
         else:
             ret_of[node_of_call[i]] = node
@@ -226,7 +237,13 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
     memo: set[tuple[int, State]] = set()
     best: DeadEnd | None = None
     budget = slice_ = _FIRST_SLICE
-    entry = nxt[0]
+    entry = e = nxt[0]
+    while call_at[e] is not None:  # a read legal now goes first (see the docstring)
+        need = read_need_at[e]
+        if need == state or (need is ANY_STATE and step(state, call_at[e]) is not ILLEGAL):
+            entry = e
+            break
+        e = nxt[e]
     while True:
         call = call_at[entry]
         if call is not None:
@@ -264,9 +281,17 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
                     a, b = prv[r], nxt[r]
                     nxt[a] = b
                     prv[b] = a
-                    entry = nxt[0]
+                    entry = e = nxt[0]
                     if entry == tail:
                         return SearchResult("valid", None, None, len(memo), m)
+                    while call_at[e] is not None:  # a read legal now goes first
+                        need = read_need_at[e]
+                        if need == state or (
+                            need is ANY_STATE and step(state, call_at[e]) is not ILLEGAL
+                        ):
+                            entry = e
+                            break
+                        e = nxt[e]
                     budget -= 1
                     if budget == 0:
                         budget = slice_ = min(2 * slice_, _CHECK_EVERY)
