@@ -28,7 +28,6 @@ _SEPARATORS = ("\u0085".encode(), "\u2028".encode(), "\u2029".encode())
 ``bytes.splitlines``: a file with one goes the regular way."""
 _BOM = b"\xef\xbb\xbf"
 """A UTF-8 byte order mark, which the regular reader rejects."""
-_SCALARS = (int, str, float, bool, type(None))
 
 
 ORJSON_MIN_BYTES = 1 << 20
@@ -138,16 +137,16 @@ def _plain(rows: Sequence[Row], plain: PlainShape | None) -> bool:
         return True
     if plain is None:
         return any(not _pair_shaped(row[5]) for row in client)
-    known: dict[tuple[str, type], bool] = {}  # a scalar's fit depends on f and its type
-    for row in client:
-        value = row[5]
-        kind = type(value)
-        if kind in _SCALARS:
-            fits = known.get((row[1], kind))
-            if fits is None:
-                fits = known[(row[1], kind)] = plain(row[1], value)
-        else:
-            fits = plain(row[1], value)
-        if not fits:
-            return False
-    return True
+    # a value's fit depends on its f and its shape (see PlainShape): judge one of each
+    scalars = {
+        (row[1], type(row[5])): row[5]
+        for row in client
+        if type(row[5]) is not list and type(row[5]) is not dict
+    }
+    lists = {(row[1], tuple(map(type, row[5]))): row[5] for row in client if type(row[5]) is list}
+    maps = [row for row in client if type(row[5]) is dict]
+    return (
+        all(plain(shape[0], value) for shape, value in scalars.items())
+        and all(plain(shape[0], value) for shape, value in lists.items())
+        and all(plain(row[1], row[5]) for row in maps)
+    )
