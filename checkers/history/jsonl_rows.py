@@ -51,7 +51,7 @@ def read_rows(
         data = f.read()
     if fmt == "auto" and not _looks_like_jsonl(path, data):
         return None
-    if data.startswith(_BOM) or any(sep in data for sep in _SEPARATORS):
+    if data.startswith(_BOM) or (not data.isascii() and any(sep in data for sep in _SEPARATORS)):
         return None
     lines = [line for line in data.splitlines() if line.strip()]
     try:
