@@ -148,3 +148,26 @@ def test_read_of_an_overwritten_value_is_refuted():
     assert proof is not None and proof.cut == 6
     assert "the cas [1, 2] at events 2-3" in proof.reason
     assert "every write that could have supplied 1 had completed" in proof.reason
+
+
+def test_verbose_names_a_crashed_read_ignored_not_pending(tmp_path: Path):
+    events = [
+        ("invoke", "write", 1, 0),
+        ("ok", "write", 1, 0),
+        ("invoke", "read", None, 1),
+        ("info", "read", None, 1),
+        ("invoke", "read", None, 2),
+        ("ok", "read", 2, 2),
+    ]
+    path = tmp_path / "crashed-read.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"index": i, "type": t, "f": f, "value": v, "process": p}) + "\n"
+            for i, (t, f, v, p) in enumerate(events)
+        )
+    )
+    done = _check("--model", "cas-register", "-v", path)
+    assert done.returncode == 1, done.stderr
+    window = done.stdout.split("Operations around it (by invocation):")[1]
+    assert "ignored  op@2 process 1 read nil [info" in window
+    assert "pending" not in window
