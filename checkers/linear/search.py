@@ -190,24 +190,27 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
     node_of_call = [0] * m
     requires = model.requires
     unfinished: dict[Any, int] = {}
+    unknown_always_legal = model.unknown_always_legal
     for node, (_, kind, i) in enumerate(events, 1):
         op_at[node] = i
         if kind == 0:
-            call_at[node] = calls[i]
+            call = calls[i]
+            call_at[node] = call
             if requires is not None:
-                need_at[node] = requires(calls[i])
-            if blind is not None and blind(calls[i]):
-                blind_at[node] = ops[i].complete_index is not None
-                overwritable[node] = ops[i].complete_index is None
-            if ops[i].complete_index is None:
-                twin_at[node] = unfinished.get(calls[i], 0)
-                unfinished[calls[i]] = node
-                idle_unknown_at[node] = model.unknown_always_legal
+                need_at[node] = requires(call)
+            completed = ops[i].complete_index is not None
+            if blind is not None and blind(call):
+                blind_at[node] = completed
+                overwritable[node] = not completed
+            if not completed:
+                twin_at[node] = unfinished.get(call, 0)
+                unfinished[call] = node
+                idle_unknown_at[node] = unknown_always_legal
             else:
                 completes_at[node] = 1
                 to_complete += 1
-                forced_at[node] = read_only is not None and read_only(calls[i])
-                if forced_at[node]:
+                if read_only is not None and read_only(call):
+                    forced_at[node] = True
                     read_need_at[node] = need_at[node]
             node_of_call[i] = node
         else:
