@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from base.op import NEMESIS, Op, OpType, Process
@@ -178,17 +179,17 @@ def _pairs(rows: Sequence[Row], strict: bool, keep_failed: Collection[str] | Non
         elif type_ is not fail or keep_failed is None or f in keep_failed:
             done.append((inv, op, ipos, pos, type_))
     done.extend((inv, None, ipos, NEVER, info) for ipos, inv in open_.values())
-    done.sort(key=_third)
+    done.sort(key=_INVOKE_POS)
     return done
+
+
+_INVOKE_POS = itemgetter(2)
+"""A pair's invocation position (a C-level sort key)."""
 
 
 def pair_attempts(history: Sequence[Op]) -> list[Attempt]:
     """Every operation of ``history``, in invocation order (the lenient reading)."""
     return pair_events(history)
-
-
-def _third(item: _Pair) -> int:
-    return item[2]
 
 
 class Operation(NamedTuple):
