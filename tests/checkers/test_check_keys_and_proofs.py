@@ -53,9 +53,10 @@ def test_cas_only_history_is_one_register(tmp_path: Path, fmt: str):
     assert "event 0 (invoke cas [1, 2]) is not a [key value] pair" in forced.stderr
 
 
-def test_keyed_history_is_split_by_key(tmp_path: Path):
-    path = tmp_path / "keyed.edn"
-    path.write_text(KEYED)
+@pytest.mark.parametrize("fmt", ["edn", "jsonl"])
+def test_keyed_history_is_split_by_key(tmp_path: Path, fmt: str):
+    path = tmp_path / f"keyed.{fmt}"
+    path.write_text(KEYED if fmt == "edn" else _as_jsonl(KEYED))
     ops = parse_history(str(path), KEYED, plain=cas_register().plain_value)
     assert [(op.key, op.value) for op in ops] == [
         ("5", 2), ("5", 2), ("5", [2, 3]), ("5", [2, 3]), ("6", None), ("6", None)
@@ -67,9 +68,10 @@ def test_keyed_history_is_split_by_key(tmp_path: Path):
     assert (plain.returncode, plain.stdout) == (1, f"{path}\tfalse\n"), plain.stderr
 
 
-def test_mixed_shapes_are_an_error_naming_both_events(tmp_path: Path):
-    path = tmp_path / "mixed.edn"
-    path.write_text(MIXED)
+@pytest.mark.parametrize("fmt", ["edn", "jsonl"])
+def test_mixed_shapes_are_an_error_naming_both_events(tmp_path: Path, fmt: str):
+    path = tmp_path / f"mixed.{fmt}"
+    path.write_text(MIXED if fmt == "edn" else _as_jsonl(MIXED))
     done = _check("--model", "cas-register", path)
     assert done.returncode == 254
     assert done.stdout == ""
