@@ -1,14 +1,16 @@
 """A fast reading of the ``history.jsonl`` our recorder writes: straight to pairing rows.
 
-:func:`read_rows` decodes the whole file in one call (orjson) and turns each event into
+:func:`read_rows` decodes the whole file in one call (orjson for large inputs) and turns
+each event into
 a :data:`~checkers.history.pairing.Row` without building an :class:`~base.op.Op`: for a
 linearizability check of a large history, making half a million records costs more
 than checking them. It takes only what it can read exactly as
 :func:`~checkers.history.formats.read_history` would (one JSON object a line, the
-fields ``Op.from_json`` reads with the types it accepts, values whose independent-key
-reading is plain or given by a ``key`` field) and returns None for anything else: the
-regular reader then reads the file and names whatever is wrong. So the fast path never
-decides an error or a reading of its own; it only skips the records.
+fields ``Op.from_json`` reads with the types it accepts, read as they are or as
+``[key value]`` pairs by the same rule as ``checkers.history.keys``) and returns None
+for anything else: the regular reader then reads the file and names whatever is wrong.
+So the fast path never decides an error or a reading of its own; it only skips the
+records.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from base.op import NEMESIS, OpType
 from checkers.history.errors import HistoryFormatError
 from checkers.history.formats import detect_format
-from checkers.history.keys import PlainShape
+from checkers.history.keys import CHOICES, PlainShape
 from checkers.history.pairing import Row
 
 _TYPES = {t.value: t for t in OpType}
@@ -39,13 +41,13 @@ def read_rows(
     path: str, fmt: str, independent: str, plain: PlainShape | None, total_bytes: int = 0
 ) -> list[Row] | None:
     """The events of the history file at ``path`` as rows, or None when the regular
-    reader must read it (not JSON lines, a field it would convert or reject, values it
-    might split into ``[key value]``; see the module docstring). ``fmt``, ``independent``
+    reader must read it (not JSON lines, a field it would convert or reject, values
+    whose independent-key reading is an error; see the module docstring). ``fmt``, ``independent``
     and ``plain`` are :func:`~checkers.history.formats.read_history`'s; ``total_bytes``
     is how much the caller reads in all (this file and others: from
     :data:`ORJSON_MIN_BYTES` on, orjson decodes). Raises ``OSError`` when the file
     cannot be read."""
-    if fmt not in ("auto", "jsonl") or independent not in ("auto", "no"):
+    if fmt not in ("auto", "jsonl") or independent not in CHOICES:
         return None
     with open(path, "rb") as f:
         data = f.read()
@@ -61,9 +63,15 @@ def read_rows(
     if len(records) != len(lines):  # some line held more than one value
         return None
     rows = _rows(records)
-    if rows is None or (independent == "auto" and not _plain(rows, plain)):
-        return None
-    return rows
+    if rows is None or independent == "no":
+        return rows
+    reading = _reading(rows, plain, independent)
+    if reading == "keyed":
+        return [
+            (r[0], r[1], r[2], r[3], r[4], r[5][1], str(r[5][0]), None) if r[2] != NEMESIS else r
+            for r in rows
+        ]
+    return rows if reading == "plain" else None
 
 
 def _decoder(size: int) -> Callable[[bytes], Any]:
@@ -123,21 +131,34 @@ def _rows(records: list[Any]) -> list[Row] | None:
     return rows
 
 
+def _reading(rows: Sequence[Row], plain: PlainShape | None, choice: str) -> str | None:
+    """How ``--independent`` ``choice`` (``auto`` or ``yes``) reads these events, by
+    ``checkers.history.keys``'s rule: ``plain`` (as they are: also when some client
+    event carries a ``key`` field), ``keyed`` (``[key value]`` values), or None when
+    that rule finds an error (the regular reader then names it)."""
+    client = [row for row in rows if row[2] != NEMESIS]
+    if not client or any(row[6] is not None for row in client):
+        return "plain"
+    every_keyed = all(
+        _pair_shaped(row[5]) and (plain is None or plain(row[1], row[5][1])) for row in client
+    )
+    if choice == "yes":
+        return "keyed" if every_keyed else None
+    if plain is None:
+        return "keyed" if every_keyed else "plain"
+    fits = _fit_as_they_are(client, plain)
+    if every_keyed and not fits:
+        return "keyed"
+    return "plain" if fits else None
+
+
 def _pair_shaped(value: Any) -> bool:
     return type(value) is list and len(value) == 2 and not isinstance(value[0], list | dict)
 
 
-def _plain(rows: Sequence[Row], plain: PlainShape | None) -> bool:
-    """Whether ``--independent auto`` reads these events as they are: some client event
-    carries a ``key`` field, or every client value fits its ``f`` as it is
-    (``checkers.history.keys``'s rule; None: the generic rule, which splits only when
-    every value is a pair, so a scalar value is enough)."""
-    client = [row for row in rows if row[2] != NEMESIS]
-    if not client or any(row[6] is not None for row in client):
-        return True
-    if plain is None:
-        return any(not _pair_shaped(row[5]) for row in client)
-    # a value's fit depends on its f and its shape (see PlainShape): judge one of each
+def _fit_as_they_are(client: Sequence[Row], plain: PlainShape) -> bool:
+    """Whether every client value fits its ``f`` as it is. A value's fit depends on its
+    f and its shape (see ``PlainShape``): one value of each is judged."""
     scalars = {
         (row[1], type(row[5])): row[5]
         for row in client

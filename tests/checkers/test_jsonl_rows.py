@@ -64,7 +64,6 @@ EVENT = '{"index":0,"time":5,"type":"invoke","process":0,"f":"read","value":null
         ("line-separator", [EVENT.replace('"f":"read"', '"f":"read","error":"a\u2028b"')]),
         ("not-a-map", ["[1, 2]"]),
         ("bad-json", [EVENT[:-1]]),
-        ("keyed-values", [EVENT.replace('"value":null', '"value":["k",null]')]),
         ("edn", ["{:type :invoke, :f :read, :value nil, :process 0, :index 0}"]),
     ],
 )
@@ -91,6 +90,22 @@ def test_where_the_decoders_differ_it_reads_alike_or_not_at_all(
     path = _write(tmp_path / f"{name}.jsonl", [line])
     rows = read_rows(str(path), "auto", "auto", PLAIN, total)
     assert rows is None or rows == _regular(path), name
+
+
+@pytest.mark.parametrize("independent", ["auto", "yes", "no"])
+def test_key_value_pairs_read_alike(tmp_path: Path, independent: str):
+    lines = [
+        '{"index":0,"type":"invoke","process":0,"f":"write","value":["k",1]}',
+        '{"index":1,"type":"ok","process":0,"f":"write","value":["k",1]}',
+        '{"index":2,"type":"invoke","process":"nemesis","f":"kill","value":["n1",null]}',
+        '{"index":3,"type":"invoke","process":1,"f":"cas","value":[2,[1,3]]}',
+    ]
+    path = _write(tmp_path / "keyed.jsonl", lines)
+    rows = read_rows(str(path), "auto", independent, PLAIN)
+    assert rows is not None
+    assert rows == _regular(path, independent)
+    if independent != "no":
+        assert [row[6] for row in rows] == ["k", "k", None, "2"]
 
 
 def test_choices_it_leaves_to_the_regular_reader(tmp_path: Path):
@@ -139,18 +154,23 @@ def _events(draw: st.DrawFn) -> dict[str, Any]:
     return event
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(_events(), min_size=1, max_size=6),
-    st.sampled_from(["auto", "no"]),
+    st.sampled_from(["auto", "no", "yes"]),
     st.sampled_from([0, ORJSON_MIN_BYTES]),
+    st.lists(st.sampled_from(["k", 1, None, [1]]), min_size=6, max_size=6) | st.none(),
 )
 def test_random_files_read_alike_or_not_at_all(
     tmp_path_factory: pytest.TempPathFactory,
     events: list[dict[str, Any]],
     independent: str,
     total: int,
+    keys: list[Any] | None,
 ):
+    """``keys``, when drawn, wraps each event's value as ``[key value]``."""
+    if keys is not None:
+        events = [{**e, "value": [k, e.get("value")]} for e, k in zip(events, keys, strict=False)]
     path = tmp_path_factory.mktemp("rows") / "h.jsonl"
     _write(path, [json.dumps(e) for e in events])
     rows = read_rows(str(path), "auto", independent, PLAIN, total)
