@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from base.op import Op
 from checkers.history.pairing import Operation, Row, pair, pair_rows
-from checkers.linear.explain import explain
 from checkers.linear.model import Model
 from checkers.linear.schedule import check_partitions_parallel
 from checkers.linear.search import Limits
@@ -85,6 +84,8 @@ class LinearizabilityChecker:
         if failing is not None:
             details["failing_key"] = failing.key
             if failing.result.stuck is not None:
+                from checkers.linear.explain import explain  # noqa: PLC0415 (start-up time)
+
                 details["explanation"] = explain(
                     model,
                     failing.key,
