@@ -100,9 +100,14 @@ def compare(
             f"corpus: seed {seed}, {easy} easy and {hard} hard files "
             f"({hard_ops} operations each); {'Porcupine ' + binary if binary else 'no Porcupine'}"
         )
+        theirs_head = (
+            f"{'porc s':>7} {'cpu':>6} {'MB':>5} {'verdicts':<22} | porc/ours"
+            if binary
+            else "the issue's figures"
+        )
         print(
             f"{'class':<14} {'files':>5} {'ops':>8} | {'ours s':>7} {'cpu':>6} {'MB':>5} "
-            f"{'verdicts':<22} | {'porc s':>7} {'cpu':>6} {'MB':>5} {'verdicts':<22} | porc/ours"
+            f"{'verdicts':<22} | {theirs_head}"
         )
         ok = True
         for name in sorted(classes, key=lambda n: (n.split()[0], n.endswith("(all)"), n)):
