@@ -107,7 +107,7 @@ def client_kill(ctx: CommandContext, argv: list[bytes]) -> Reply:
         else:
             connection = ctx.server.connections.get(client.id)
             if connection is not None:
-                connection.close_now()
+                connection.kill()  # gone from CLIENT LIST at once, as redis frees it
     if len(argv) == 3:
         if not killed:
             raise CommandError("No such client")

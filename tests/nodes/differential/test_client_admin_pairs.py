@@ -12,6 +12,7 @@ import pytest
 
 from tests.nodes.differential.conftest import ServerPair, start_pair
 from tests.nodes.differential.conns import Conn, client_field, info_field, wait_blocked
+from tests.nodes.differential.runner import cmd
 from tests.support.servers import wait_until
 
 pytestmark = pytest.mark.redis
@@ -52,7 +53,13 @@ def _kill_scenario(port: int) -> list[str]:
         seen.append(admin.call("CLIENT", "KILL", "ADDR", _me(victim, b"addr")).text())
         seen.append(_closed(victim))
         victim = Conn(port)
-        seen.append(admin.call("CLIENT", "KILL", "ID", _me(victim, b"id")).text())
+        # Pipelined: the CLIENT LIST right behind the kill no longer shows the victim.
+        admin.sock.sendall(
+            cmd("CLIENT", "KILL", "ID", _me(victim, b"id")).request()
+            + cmd("CLIENT", "LIST").request()
+        )
+        seen.append(admin.read().text())
+        seen.append(str((admin.read().value or b"").count(b"\n")))
         seen.append(_closed(victim))
         subscriber, bystander = Conn(port), Conn(port)
         subscriber.call("SUBSCRIBE", "ch")
