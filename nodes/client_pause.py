@@ -14,7 +14,10 @@ Contract:
   Whenever a purpose lifts, held commands run again from the top through the ``execute``
   they were held with, in arrival order, so they see the server as it is then (and are
   held once more if a pause still applies to them).
-- Replicas' own connections are never held (they must keep acknowledging). Commands a
+- While any pause is in force no key expires (``on_paused``); reads see an expired key
+  as missing, it is deleted afterwards.
+- Replicas' own connections and MONITOR clients are never held (replicas must keep
+  acknowledging). Commands a
   script runs are not held (the script as a whole was).
 """
 
@@ -48,11 +51,28 @@ REPLICA_FLAGS = "S"
 """CLIENT LIST flags of a replica's connection to us."""
 
 
-def may_replicate(cmd: Command, queued: list[Command]) -> bool:
+ScriptWrites = Callable[["CommandContext", "Command", list[bytes]], "bool | None"]
+"""For EVAL/FCALL: whether the script or function would write by its declared flags
+(None: it declares none, the command's own flags decide) -- redis's
+``evalGetCommandFlags`` / ``fcallGetCommandFlags``."""
+SCRIPT_WRITES: list[ScriptWrites] = []
+"""The scripting commands register their :data:`ScriptWrites` here when loaded."""
+
+
+def may_replicate(
+    ctx: CommandContext,
+    cmd: Command,
+    argv: list[bytes],
+    queued: list[tuple[Command, list[bytes]]],
+) -> bool:
     """What a WRITE pause holds: the command, or for EXEC any queued command, writes or
-    may replicate."""
-    commands = queued if cmd.name == "exec" else [cmd]
-    return any(c.is_write or c.may_replicate for c in commands)
+    may replicate (a script by its declared flags)."""
+    commands = queued if cmd.name == "exec" else [(cmd, argv)]
+    for c, args in commands:
+        declared = SCRIPT_WRITES[0](ctx, c, args) if SCRIPT_WRITES else None
+        if declared if declared is not None else (c.is_write or c.may_replicate):
+            return True
+    return False
 
 
 class ClientPause:
@@ -65,6 +85,9 @@ class ClientPause:
         self._pauses: dict[str, tuple[int, int | None]] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._held: list[tuple[CommandContext, list[bytes], Execute, asyncio.Future[Reply]]] = []
+        self.on_paused: list[Callable[[bool], None]] = []
+        """Told when a pause begins (True) and when none is left (False): keys do not
+        expire meanwhile (redis keeps the dataset still)."""
 
     @property
     def active(self) -> bool:
@@ -91,15 +114,19 @@ class ClientPause:
         if end_ms is not None:
             delay_s = max(0.0, (end_ms - now_ms) / 1000)
             self._timers[purpose] = self.loop.call_later(delay_s, self.unpause, purpose)
+        was = self.mode
         self.mode = max(m for m, _ in self._pauses.values())
+        if was == OFF:
+            for listener in self.on_paused:
+                listener(True)
 
-    def holds(self, ctx: CommandContext, cmd: Command) -> bool:
+    def holds(self, ctx: CommandContext, cmd: Command, argv: list[bytes]) -> bool:
         """Whether ``cmd`` from ``ctx``'s client waits for the pause to end."""
-        if self.mode == OFF or ctx.client.flags == REPLICA_FLAGS:
+        if self.mode == OFF or ctx.client.flags in (REPLICA_FLAGS, "O"):  # "O": a MONITOR
             return False
         if self.mode == ALL:
             return True
-        return may_replicate(cmd, [c for c, _ in ctx.client.multi or ()])
+        return may_replicate(ctx, cmd, argv, ctx.client.multi or [])
 
     def hold(self, ctx: CommandContext, argv: list[bytes], execute: Execute) -> Blocked:
         future: asyncio.Future[Reply] = self.loop.create_future()
@@ -114,6 +141,9 @@ class ClientPause:
         if self._pauses.pop(purpose, None) is None:
             return
         self.mode = max((m for m, _ in self._pauses.values()), default=OFF)
+        if self.mode == OFF:
+            for listener in self.on_paused:
+                listener(False)
         held, self._held = self._held, []
         if held:
             log.info("Client pause over (%s): running %d held commands", purpose, len(held))

@@ -24,6 +24,7 @@ from nodes.cluster.describe import endpoint
 from nodes.cluster.engine import CRON_PERIOD_MS, ClusterEngine
 from nodes.cluster.failover import Failover
 from nodes.cluster.ports import ClusterConfig
+from nodes.cluster.pubsub_bus import ClusterPubSub
 from nodes.cluster.slots import iter_slots
 from nodes.cluster.state import ClusterNode
 from nodes.cluster.wire import ClusterHealth, NodeFlag
@@ -144,6 +145,7 @@ class ClusterComponent:
             if repl is not None:
                 self.engine.repl_offset_source = lambda: repl.offset
             self.engine.save_now(fsync=True)
+            self.pubsub_bus = ClusterPubSub(server, self.engine)
         except BaseException:
             self.lock.release()
             raise
@@ -206,6 +208,7 @@ class ClusterComponent:
         try:
             self.engine.cron()
             self._resume_replication()
+            self.pubsub_bus.cron()
             if self.engine.iteration % 50 == 0:
                 live = self.server.clients
                 for cid in [c for c in self.clients if c not in live]:
@@ -298,16 +301,20 @@ class ClusterComponent:
             is_write = any(c.is_write for c, _ in ctx.client.multi or ())
         else:
             is_write = cmd.is_write
+        shard_pubsub = "pubsub" in cmd.flags
         if state.health is not ClusterHealth.OK:
-            if not self.config.allow_reads_when_down:
+            if shard_pubsub:
+                if not self.server.config.get_bool("cluster-allow-pubsubshard-when-down"):
+                    return _DOWN
+            elif not self.config.allow_reads_when_down:
                 return _DOWN
-            if is_write:
+            elif is_write:
                 return _DOWN_RO
         me = state.myself
         if owner is me:
             target = state.migrating_to.get(slot)
-            if target is None:
-                return None
+            if target is None or shard_pubsub:
+                return None  # shard channels stay here until the slot has moved
             where = endpoint(target, self.config.preferred_endpoint)
             keyspace = self.server.keyspace
             return open_slots.on_migrating(keyspace, cmd, keys, slot, f"{where}:{target.port}")
@@ -316,8 +323,7 @@ class ClusterComponent:
         ):
             return open_slots.on_importing(self.server.keyspace, cmd, keys)
         if (
-            flags is not None
-            and flags.readonly
+            (shard_pubsub or (flags is not None and flags.readonly))
             and not is_write
             and me.is_replica
             and me.master is owner

@@ -48,6 +48,11 @@ FAMILIES: tuple[str, ...] = (
     "streams_groups",
     "streams_claim",
     "streams_info",
+    "blocking",
+    "pubsub",
+    "monitor",
+    "client_tracking",
+    "client_misc",
 )
 
 _loaded = False

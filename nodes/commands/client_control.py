@@ -16,35 +16,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from nodes.client import Client
-from nodes.client_pause import ALL, REPLICA_FLAGS, WRITE
+from nodes.client import CLIENT_TYPES, Client, client_kind
+from nodes.client_pause import ALL, WRITE
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
 from nodes.errors import CommandError, SubcommandSyntaxError, SyntaxErr
 from nodes.resp.values import OK, Reply
 
-CLIENT_TYPES = {
-    b"normal": "normal",
-    b"slave": "replica",
-    b"replica": "replica",
-    b"pubsub": "pubsub",
-    b"master": "master",
-}
-"""CLIENT KILL / CLIENT LIST type names -> the kind they select."""
-
 USERS = (b"default",)
 """The ACL users that exist (only redis's default user here)."""
-
-
-def client_kind(client: Client) -> str:
-    """``normal``, ``replica``, ``pubsub`` or ``master`` (redis's getClientType)."""
-    if client.flags == "M":
-        return "master"
-    if client.flags == REPLICA_FLAGS:
-        return "replica"
-    if getattr(client, "pubsub", None) is not None:
-        return "pubsub"
-    return "normal"
 
 
 @dataclass(slots=True)
@@ -127,7 +107,7 @@ def client_kill(ctx: CommandContext, argv: list[bytes]) -> Reply:
         else:
             connection = ctx.server.connections.get(client.id)
             if connection is not None:
-                connection.close_now()
+                connection.kill()  # gone from CLIENT LIST at once, as redis frees it
     if len(argv) == 3:
         if not killed:
             raise CommandError("No such client")

@@ -11,7 +11,9 @@ from nodes.commands.context import CommandContext
 from nodes.commands.registry import COMMANDS, Command
 from nodes.errors import ArityError, CrossSlotError, NodeError
 from nodes.keyslot import keyslot
-from nodes.resp.values import QUEUED, Blocked, Error, Reply
+from nodes.monitor import after_own_reply, feed_after, feed_before, own_mark
+from nodes.pubsub import ALLOWED_WHEN_SUBSCRIBED
+from nodes.resp.values import QUEUED, Blocked, Error, Raw, Reply
 
 if TYPE_CHECKING:
     from nodes.server import Server
@@ -21,6 +23,8 @@ log = logging.getLogger("splitbrain.dispatch")
 _UNBOUND = b"CLUSTERDOWN Hash slot not served"
 _NO_MULTI = Error(b"ERR Command not allowed inside a transaction")
 _NOAUTH = Error(b"NOAUTH Authentication required.")
+_REPLICA_KEYSPACE = Error(b"ERR Replica can't interact with the keyspace")
+_NO_REPLY = Raw(b"")
 
 
 def error_reply(error: NodeError) -> Error:
@@ -78,10 +82,31 @@ _FAST: dict[bytes, Command] = {}
 def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     """Run one client request, then the server's ``after_command`` hook (redis's
     ``resetClient``)."""
+    tracking = ctx.server.tracking
+    if tracking is not None:
+        tracking.current = ctx.client
+    mark = own_mark(ctx) if "O" in ctx.client.flags else -1
     reply = _process(ctx, argv)
+    if mark >= 0:
+        reply = after_own_reply(ctx, mark, reply)
+    blocking = ctx.server.blocking
+    if blocking.spaces and blocking.has_ready():
+        blocking.serve_ready()
     hook = ctx.server.after_command
     if hook is not None:
         hook(ctx, argv)
+    client = ctx.client
+    if client.reply_mode != "on":  # CLIENT REPLY OFF / SKIP
+        if client.reply_mode in ("off", "skip") and not isinstance(reply, Blocked):
+            reply = _NO_REPLY
+        if client.reply_mode == "skip":
+            client.reply_mode = "on"
+        elif client.reply_mode == "skip-next":
+            client.reply_mode = "skip"
+    if tracking is not None:
+        if argv[0].lower() != b"client":  # CLIENT CACHING lasts until the next command
+            tracking.command_done(ctx.client, ctx.client.multi is not None)
+        reply = tracking.finish(ctx.client, reply)
     return reply
 
 
@@ -123,8 +148,12 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
                 client.multi = None
                 client.multi_error = False
             return _refused(server, client, refused, None)
+    if client.pubsub is not None and client.resp == 2 and cmd.name not in ALLOWED_WHEN_SUBSCRIBED:
+        return _refused(server, client, _subscribed_refusal(cmd), cmd)
+    if "O" in client.flags and (cmd.is_write or "readonly" in cmd.flags or cmd.may_replicate):
+        return _refused(server, client, _REPLICA_KEYSPACE, cmd)  # a MONITOR client
     pause = server.client_pause
-    if pause.mode and pause.holds(ctx, cmd):
+    if pause.mode and pause.holds(ctx, cmd, argv):
         return pause.hold(ctx, argv, execute)
     if client.multi is not None and cmd.in_multi_ok:
         if cmd.no_multi:
@@ -133,6 +162,8 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         return QUEUED
     keyspace = ctx.keyspace
     dirty = keyspace.dirty
+    if server.monitors:
+        feed_before(ctx, cmd, argv)
     try:
         reply = cmd.handler(ctx, argv)  # type: ignore[misc]
     except NodeError as exc:
@@ -140,6 +171,10 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         reply = error_reply(exc)
     except Exception as exc:
         reply = _internal_error(server, cmd, exc)
+    if server.monitors:
+        feed_after(ctx, cmd, argv)
+    if server.tracking is not None:
+        server.tracking.remember(ctx, cmd, argv)
     if keyspace.dirty != dirty and cmd.is_write:
         propagated = ctx.propagated
         db = server.databases.index(keyspace)
@@ -150,6 +185,15 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         server.flush_propagation()
         client.woff = server.master_repl_offset
     return reply
+
+
+def _subscribed_refusal(cmd: Command) -> Error:
+    return Error(
+        b"ERR Can't execute '"
+        + cmd.fullname_bytes
+        + b"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
+        b"in this context"
+    )
 
 
 def _internal_error(server: Server, cmd: Command, exc: Exception) -> Error:
@@ -203,6 +247,9 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
     dirty = keyspace.dirty
     handler = cmd.handler
     assert handler is not None
+    monitors = ctx.server.monitors
+    if monitors:
+        feed_before(ctx, cmd, argv)
     try:
         reply = handler(ctx, argv)
     except NodeError as exc:
@@ -210,6 +257,11 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
         reply = error_reply(exc)
     except Exception as exc:
         reply = _internal_error(ctx.server, cmd, exc)
+    if monitors:
+        feed_after(ctx, cmd, argv)
+    tracking = ctx.server.tracking
+    if tracking is not None:
+        tracking.remember(ctx, cmd, argv)
     if cmd.is_write and keyspace.dirty != dirty:
         propagated = ctx.propagated
         db = ctx.server.databases.index(keyspace)

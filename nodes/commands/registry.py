@@ -159,7 +159,6 @@ class Command:
 COMMANDS: dict[bytes, Command] = {}
 """Top-level commands by lower-case name."""
 
-
 HIDDEN_FLAGS = ("may_replicate",)
 """Flags a declaration may carry that COMMAND INFO does not list (redis hides them)."""
 

@@ -2,6 +2,9 @@
 
 from tests.nodes.differential.runner import Script
 from tests.nodes.differential.scripts import (
+    blocking,
+    client_misc,
+    client_pause,
     config,
     connection,
     databases,
@@ -11,11 +14,14 @@ from tests.nodes.differential.scripts import (
     hashes,
     hyperloglog,
     lists,
+    monitor,
+    pubsub,
     resp3,
     sets,
     streams,
     streams_groups,
     strings,
+    tracking,
     transactions,
     zsets,
 )
@@ -37,6 +43,12 @@ FAMILIES = (
     geo,
     streams,
     streams_groups,
+    pubsub,
+    blocking,
+    client_pause,
+    client_misc,
+    monitor,
+    tracking,
 )
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
