@@ -10,7 +10,6 @@ machine is that host, so faults target hosts as with ``--hosts``.
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -42,13 +41,8 @@ class ExternalSSHClusterDB(ExternalClusterDB):
 
     async def _setup(self) -> None:
         await super()._setup()
-        results = await asyncio.gather(
-            *(self.access.connect(t) for t in self.access.targets), return_exceptions=True
-        )
-        errors = [str(r) for r in results if isinstance(r, BaseException)]
-        for target, r in zip(self.access.targets, results, strict=True):
-            if isinstance(r, SSHHost):
-                self._ssh[target.host] = r
+        sessions, errors = await self.access.connect_all()
+        self._ssh.update(sessions)
         if errors:
             raise ClusterError("ssh: " + "; ".join(errors))
         by_ip: dict[str, str] = {}

@@ -13,7 +13,7 @@ import shlex
 from collections.abc import Sequence
 
 from base.db import NodeHost
-from harness.client.resp import RespConnection
+from harness.client.resp import ping_problem
 from harness.dbs.node import NodeStartError
 from harness.ssh import SSHHost
 
@@ -66,17 +66,10 @@ class RemoteNode:
                         f"{await self.output_tail()}"
                     )
                 next_alive_check = loop.time() + 1.0
-            try:
-                conn = await RespConnection.open(self.host.ip, self.host.port, 0.5)
-                try:
-                    reply = await conn.call(b"PING", timeout_s=0.5)
-                finally:
-                    conn.close()
-                if reply == b"PONG":
-                    return
-                last = repr(reply)
-            except OSError as e:
-                last = str(e)
+            problem = await ping_problem(self.host.ip, self.host.port)
+            if problem is None:
+                return
+            last = problem
             await asyncio.sleep(POLL_S)
         await self.kill()
         raise NodeStartError(

@@ -77,6 +77,19 @@ class SSHAccess:
             target, key=self.key, known_hosts=self.known_hosts, insecure=self.insecure
         )
 
+    async def connect_all(self) -> tuple[dict[str, SSHHost], list[str]]:
+        """A session on every target it can reach, by host, and a line per target it
+        could not (the caller keeps the sessions, to close them, before it fails)."""
+        results = await asyncio.gather(
+            *(self.connect(t) for t in self.targets), return_exceptions=True
+        )
+        sessions = {
+            target.host: r
+            for target, r in zip(self.targets, results, strict=True)
+            if isinstance(r, SSHHost)
+        }
+        return sessions, [str(r) for r in results if isinstance(r, BaseException)]
+
 
 class SSHNetwork:
     """The :class:`harness.dbs.network.Network` of SSH hosts: addresses only (the hosts
@@ -132,13 +145,8 @@ class SSHClusterDB(ClusterDB):
 
     async def _setup(self) -> None:
         self.data_root.mkdir(parents=True, exist_ok=True)
-        results = await asyncio.gather(
-            *(self.access.connect(t) for t in self.access.targets), return_exceptions=True
-        )
-        errors = [str(r) for r in results if isinstance(r, BaseException)]
-        for target, r in zip(self.access.targets, results, strict=True):
-            if isinstance(r, SSHHost):
-                self._ssh[target.host] = r
+        sessions, errors = await self.access.connect_all()
+        self._ssh.update(sessions)
         if errors:
             raise ClusterError("ssh: " + "; ".join(errors))
         self._hosts = self.network.create(self.spec.node_names())
