@@ -12,6 +12,13 @@ if TYPE_CHECKING:
     from nodes.pubsub import Subscriptions
 
 
+NORMAL_FLAGS = "N"
+MASTER_FLAGS = "M"
+REPLICA_FLAGS = "S"
+MONITOR_FLAGS = "O"
+"""``Client.flags`` of a plain client, our link to our master, a replica's connection to
+us, a MONITOR client (the letters CLIENT LIST shows)."""
+
 CLIENT_TYPES = {
     b"normal": "normal",
     b"slave": "replica",
@@ -25,9 +32,9 @@ CLIENT_TYPES = {
 def client_kind(client: Client) -> str:
     """``normal``, ``replica``, ``pubsub`` or ``master`` (redis's getClientType; a
     MONITOR client is ``normal``)."""
-    if client.flags == "M":
+    if client.flags == MASTER_FLAGS:
         return "master"
-    if client.flags == "S":
+    if client.flags == REPLICA_FLAGS:
         return "replica"
     if client.pubsub is not None:
         return "pubsub"

@@ -29,6 +29,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from nodes.client import MONITOR_FLAGS, REPLICA_FLAGS
 from nodes.resp.values import Blocked, Error
 
 if TYPE_CHECKING:
@@ -46,9 +47,6 @@ OFF, WRITE, ALL = 0, 1, 2
 BY_CLIENT_COMMAND = "client-pause"
 DURING_FAILOVER = "failover"
 """The purposes (redis's PAUSE_BY_CLIENT_COMMAND, PAUSE_DURING_FAILOVER)."""
-
-REPLICA_FLAGS = "S"
-"""CLIENT LIST flags of a replica's connection to us."""
 
 
 ScriptWrites = Callable[["CommandContext", "Command", list[bytes]], "bool | None"]
@@ -122,7 +120,7 @@ class ClientPause:
 
     def holds(self, ctx: CommandContext, cmd: Command, argv: list[bytes]) -> bool:
         """Whether ``cmd`` from ``ctx``'s client waits for the pause to end."""
-        if self.mode == OFF or ctx.client.flags in (REPLICA_FLAGS, "O"):  # "O": a MONITOR
+        if self.mode == OFF or ctx.client.flags in (REPLICA_FLAGS, MONITOR_FLAGS):
             return False
         if self.mode == ALL:
             return True

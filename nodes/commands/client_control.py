@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from nodes.client import CLIENT_TYPES, Client, client_kind
+from nodes.client import Client, client_kind, parse_client_type
 from nodes.client_pause import ALL, WRITE
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
@@ -61,10 +61,7 @@ def _parse(argv: list[bytes]) -> _Filter:
                 raise CommandError("client-id should be greater than 0")
             chosen.client_id = int(value)
         elif option == b"type":
-            kind = CLIENT_TYPES.get(value.lower())
-            if kind is None:
-                raise CommandError(b"Unknown client type '" + value + b"'")
-            chosen.kind = kind
+            chosen.kind = parse_client_type(value)
         elif option == b"addr":
             chosen.addr = value
         elif option == b"laddr":

@@ -6,7 +6,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nodes.blocking import UNBLOCKED_CLIENT
-from nodes.client import Client, client_kind, parse_client_type
+from nodes.client import (
+    MASTER_FLAGS,
+    MONITOR_FLAGS,
+    NORMAL_FLAGS,
+    REPLICA_FLAGS,
+    Client,
+    client_kind,
+    parse_client_type,
+)
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
@@ -124,7 +132,7 @@ def reset(ctx: CommandContext, argv: list[bytes]) -> Reply:
     client.dirty_cas = False
     ctx.server.pubsub.forget(client)
     if ctx.server.monitors.pop(client.id, None) is not None:
-        client.flags = "N"  # no longer a MONITOR
+        client.flags = NORMAL_FLAGS  # no longer a MONITOR
     if ctx.server.tracking is not None:
         ctx.server.tracking.disable(client.id)
     client.resp = 2
@@ -177,7 +185,7 @@ def client_setinfo(ctx: CommandContext, argv: list[bytes]) -> Reply:
 
 def _flag_letters(ctx: CommandContext, c: Client, mode: TrackingMode | None) -> str:
     """CLIENT LIST's ``flags=``, letters in redis 7.0's order (``N`` for none)."""
-    letters = c.flags if c.flags in ("O", "S", "M") else ""
+    letters = c.flags if c.flags in (MONITOR_FLAGS, REPLICA_FLAGS, MASTER_FLAGS) else ""
     if c.pubsub is not None:
         letters += "P"
     if c.multi is not None:

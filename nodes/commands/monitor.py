@@ -4,6 +4,7 @@ MONITOR on the same connection is ignored without a reply, as redis."""
 
 from __future__ import annotations
 
+from nodes.client import MONITOR_FLAGS
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
 from nodes.errors import NodeError
@@ -20,6 +21,6 @@ def monitor(ctx: CommandContext, argv: list[bytes]) -> Reply:
     conn = ctx.server.connections.get(client.id)
     if "O" in client.flags or "S" in client.flags or conn is None:
         return _NO_REPLY
-    client.flags = "O"
+    client.flags = MONITOR_FLAGS
     ctx.server.monitors[client.id] = conn
     return OK

@@ -15,7 +15,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from nodes.aof import encode_command
-from nodes.client import Client
+from nodes.client import MASTER_FLAGS, Client
 from nodes.commands.context import CommandContext
 from nodes.commands.dispatch import call, resolve
 from nodes.commands.registry import Command
@@ -61,7 +61,7 @@ class MasterLink:
             laddr="",
             fd=-1,
             created_ms=self.server.clock_ms(),
-            flags="M",
+            flags=MASTER_FLAGS,
         )
         self._ctx = CommandContext(self.server, client)
         self._multi: list[list[bytes]] | None = None
