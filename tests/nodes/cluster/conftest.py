@@ -36,11 +36,11 @@ class Nodes:
             started.append(server.start())
         return started
 
-    def real(self, count: int = 1) -> list[ServerProcess]:
+    def real(self, count: int = 1, extra: tuple[str, ...] = ()) -> list[ServerProcess]:
         started = []
         for _ in range(count):
             index = len(self.servers)
-            server = redis_server(self.root / f"redis{index}", args=cluster_args())
+            server = redis_server(self.root / f"redis{index}", args=cluster_args(extra))
             self.servers.append(server)
             started.append(server.start())
         return started

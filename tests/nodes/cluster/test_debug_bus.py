@@ -18,8 +18,8 @@ DEBUG_ON = ("--enable-debug-command", "yes")
 PING = 0
 
 
-def _create(nodes: Nodes, count: int, replicas: int) -> list[ServerProcess]:
-    servers = nodes.ours(count, DEBUG_ON)
+def _create(nodes: Nodes, count: int, replicas: int, db: str = "ours") -> list[ServerProcess]:
+    servers = nodes.ours(count, DEBUG_ON) if db == "ours" else nodes.real(count, DEBUG_ON)
     created = redis_cli(
         "--cluster", "create", *[f"127.0.0.1:{s.port}" for s in servers],
         "--cluster-replicas", str(replicas), "--cluster-yes",
@@ -40,10 +40,18 @@ def _suspects(server: ServerProcess) -> set[str]:
     }
 
 
-def test_two_nodes_dropping_pings_suspect_each_other_until_lifted(nodes: Nodes) -> None:
+@pytest.mark.parametrize("db", ["ours", "redis"])
+def test_two_nodes_dropping_pings_suspect_each_other_until_lifted(nodes: Nodes, db: str) -> None:
     """Each drops the other's PINGs, so neither hears from the other (redis counts any
-    processed packet as a sign of life, a dropped one is not processed)."""
-    servers = _create(nodes, 3, 0)
+    processed packet as a sign of life, a dropped one is not processed).
+
+    Lifting the filter alone does not end the suspicion in a bounded time, on redis-server
+    7.0.15 as on ours (measured: 1 to 22 s): each side still hears the other's PINGs on
+    its inbound link, so its outbound link never looks idle enough to be rebuilt, and no
+    new PING goes out on it while the dropped one is outstanding. Killing the outbound
+    links sends a fresh PING at once, whose PONG clears ``fail?``. (``all`` rather than
+    ``to`` crashes redis-server 7.0.15 when the inbound link is already gone.)"""
+    servers = _create(nodes, 3, 0, db)
     a, b, _ = servers
     for deaf in (a, b):
         assert command(deaf, "DEBUG", "DROP-CLUSTER-PACKET-FILTER", PING) == b"OK"
@@ -53,7 +61,9 @@ def test_two_nodes_dropping_pings_suspect_each_other_until_lifted(nodes: Nodes) 
     assert int(pings["cluster_stats_messages_ping_received"]) > 0  # counted, then dropped
     for deaf in (a, b):
         assert command(deaf, "DEBUG", "DROP-CLUSTER-PACKET-FILTER", -1) == b"OK"
-    wait_until(lambda: not _suspects(a) and not _suspects(b), 30, "the suspicion lifted")
+    for deaf, peer in ((a, b_id), (b, a_id)):
+        assert command(deaf, "DEBUG", "CLUSTERLINK", "KILL", "to", peer) == b"OK"
+    wait_until(lambda: not _suspects(a) and not _suspects(b), 10, "the suspicion lifted")
     wait_until(lambda: all(_state(s) == "ok" for s in servers), 15, "cluster_state:ok")
 
 
