@@ -4,7 +4,7 @@ saying where they differ. Pure; :mod:`harness.commands.compare` reads the run fo
 Each run is read through the checkers' own types: :class:`RunResults` for the verdicts
 and set-full's counts, :class:`checkers.loss_windows.LossWindow` for
 ``lost_writes.windows`` and :class:`checkers.availability.FaultAvailability` for
-``availability`` in results.json (``n/a`` when a run has none), and the report's
+``availability.faults`` in results.json (``n/a`` when a run has none), and the report's
 :func:`reports.perf.latency_table` rows for the latency quantiles (``n/a`` without a
 history).
 """
@@ -58,16 +58,22 @@ class ComparedRun:
         """From test.json's and results.json's objects; raises ``ValueError`` naming what
         in results.json is not of its type."""
         data = mapping(results, "results")
-        parsed = RunResults.from_json(data)
-        parsed.set_full()  # a bad set-full result is an error here, not later
+        try:
+            parsed = RunResults.from_json(data)
+            parsed.set_full()  # a bad set-full result is an error here, not later
+        except (KeyError, TypeError) as e:
+            raise ValueError(f"results: {type(e).__name__}: {e}") from e
         lost = data.get("lost_writes")
         windows = None if not isinstance(lost, Mapping) else lost.get("windows")
+        periods = data.get("availability")
+        if isinstance(periods, Mapping):  # {"shards": {...}, "faults": [...]}
+            periods = periods.get("faults", [])
         return cls(
             label,
             test,
             parsed,
             _listed(windows, "lost_writes.windows", LossWindow.from_json),
-            _listed(data.get("availability"), "availability", FaultAvailability.from_json),
+            _listed(periods, "availability", FaultAvailability.from_json),
             None if latency is None else tuple(latency),
         )
 

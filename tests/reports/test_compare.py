@@ -129,7 +129,8 @@ def test_absent_windows_availability_and_history_read_n_a() -> None:
 
 
 def test_windows_and_availability_beside_a_run_without_them() -> None:
-    with_them = results(False, {"none": (100, 3)}, availability=[PERIOD])
+    availability = {"shards": {"n1": "0-5460"}, "faults": [PERIOD]}  # as results.json has it
+    with_them = results(False, {"none": (100, 3)}, availability=availability)
     with_them["lost_writes"]["windows"] = [WINDOW]
     a = ComparedRun.from_json("A", described("redis"), with_them)
     b = ComparedRun.from_json("B", described("redis"), results(True, {"none": (100, 0)}))
