@@ -20,7 +20,7 @@ from checkers.loss_windows import LossWindow
 from checkers.results.fields import mapping
 from checkers.results.run import RunResults
 from checkers.results.setfull import SetCounts
-from reports.changes import lost_rate, rate_text
+from reports.changes import lost_rate, rate_changed, rate_text
 from reports.perf import LatencyRow, quantile_labels
 
 NA = "n/a"
@@ -166,7 +166,7 @@ def _lost(a: ComparedRun, b: ComparedRun) -> list[Row]:
     rows = [
         _count("acknowledged writes", _get(ca, "acknowledged"), _get(cb, "acknowledged")),
         _count("lost writes", _get(ca, "lost"), _get(cb, "lost")),
-        _text("lost rate (lost / acknowledged)", _rate(ca), _rate(cb)),
+        _rate_row(ca, cb),
     ]
     levels = sorted(set(by_a) | set(by_b), key=_level_order)
     for level in levels:
@@ -184,10 +184,24 @@ def _get(counts: SetCounts | None, name: str) -> int | None:
     return None if counts is None else int(getattr(counts, name))
 
 
-def _rate(counts: SetCounts | None) -> str | None:
-    if counts is None:
-        return None
-    return rate_text(lost_rate(counts.lost, counts.acknowledged))
+def _rate(counts: SetCounts | None) -> float | None:
+    return None if counts is None else lost_rate(counts.lost, counts.acknowledged)
+
+
+def _rate_row(a: SetCounts | None, b: SetCounts | None) -> Row:
+    """The lost rate; a difference the store index would mark
+    (:func:`reports.changes.rate_changed`) says ``changed``."""
+    ra, rb = _rate(a), _rate(b)
+    row = _text(
+        "lost rate (lost / acknowledged)",
+        None if a is None else rate_text(ra),
+        None if b is None else rate_text(rb),
+    )
+    if not row.differs or ra is None or rb is None:
+        return row
+    word = "changed" if rate_changed(ra, rb) else DIFFERS
+    ratio = f"B/A {rb / ra:.2f}" if ra and rb else f"{rate_text(ra)} → {rate_text(rb)}"
+    return Row(row.label, row.a, row.b, f"{word} ({ratio})")
 
 
 def _lost_of(level: SetCounts | None, overall: SetCounts | None) -> str:

@@ -105,12 +105,23 @@ def test_differing_verdict_and_lost_writes_are_marked() -> None:
     assert row(rows, "db").note == "differs" and not row(rows, "seed").differs
     assert row(rows, "lost writes") == Row("lost writes", "9", "0", "differs (-9)")
     assert row(rows, "acknowledged writes").note == "differs (+150)"
-    assert row(rows, "lost rate (lost / acknowledged)").a == "1%"
+    rate = row(rows, "lost rate (lost / acknowledged)")
+    assert (rate.a, rate.b, rate.note) == ("1%", "0%", "changed (1% → 0%)")
     assert row(rows, "WAIT 1: lost / acknowledged") == Row(
         "WAIT 1: lost / acknowledged", "9 / 900", "0 / 1,000", "differs"
     )
     assert row(rows, "WAIT 2: lost / acknowledged").a == "—"
     assert "verdict" in differing(rows)
+    near = compare(
+        ComparedRun.from_json("A", {}, results(False, {"none": (1000, 10)})),
+        ComparedRun.from_json("B", {}, results(False, {"none": (1000, 30)})),
+    )
+    assert row(near, "lost rate (lost / acknowledged)").note == "changed (B/A 3.00)"
+    near = compare(
+        ComparedRun.from_json("A", {}, results(False, {"none": (1000, 10)})),
+        ComparedRun.from_json("B", {}, results(False, {"none": (1000, 12)})),
+    )
+    assert row(near, "lost rate (lost / acknowledged)").note == "differs (B/A 1.20)"
     lines = render_markdown(rows).splitlines()
     assert lines[0].startswith("| ") and set(lines[1]) <= {"|", "-"}
     assert len({len(line) for line in lines[:-2] if line}) == 1  # padded columns
