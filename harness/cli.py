@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, str] = {
     "analyze": "Re-check a stored run folder without re-running it.",
     "cleanup": "Remove what a killed run left behind (namespaces, nftables tables, processes).",
     "report": "Render report.html, results.xml and summary.md for a run folder.",
+    "compare": "Two runs side by side (verdicts, lost writes, loss windows, latency); compare.md.",
     "serve": "Browse the run store over HTTP on localhost (127.0.0.1 only).",
     "lab": "SSH hosts on this machine (namespaces running sshd) to try --ssh-hosts: up/down.",
 }

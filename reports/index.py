@@ -5,6 +5,7 @@ history, so the index stays quick for big stores), read by
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from typing import Any
 from urllib.parse import quote
 
 from checkers.results.run import RunResults
+from checkers.results.setfull import SetCounts
+from reports.changes import describe_change, lost_rate
 
 TREND_RUNS = 60
 """Most recent runs per test drawn in the trend view."""
@@ -32,6 +35,7 @@ class RunSummary:
     has_report: bool
     operations: int | None = None  # from report-summary.json, when the run was rendered
     unavailable_s: float | None = None
+    acknowledged: int | None = None  # set-full's acknowledged count, when it ran
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ def summarize(files: RunFiles) -> RunSummary:
     stamp = files.path.rsplit("/", 1)[-1]
     folder_test = files.path.split("/", 1)[0]
     verdict = "unknown" if results is None else results.verdict.value
-    lost = _lost_count(results)
+    counts = _set_counts(results)
     return RunSummary(
         path=files.path,
         stamp=stamp,
@@ -60,20 +64,21 @@ def summarize(files: RunFiles) -> RunSummary:
         db=str(test.get("db") or "?"),
         faults=_faults(test.get("nemesis")),
         verdict=verdict,
-        lost=lost,
+        lost=None if counts is None else counts.lost,
         has_report=files.has_report,
         operations=_number(figures.get("operations"), int),
         unavailable_s=_number(figures.get("unavailable_s"), float),
+        acknowledged=None if counts is None else counts.acknowledged,
     )
 
 
-def _lost_count(results: RunResults | None) -> int | None:
-    """set-full's lost count, when set-full ran (None for a result it cannot read)."""
+def _set_counts(results: RunResults | None) -> SetCounts | None:
+    """set-full's counts, when set-full ran (None for a result it cannot read)."""
     try:
         found = None if results is None else results.set_full()
     except ValueError:
         return None
-    return None if found is None else found.counts.lost
+    return None if found is None else found.counts
 
 
 def _number(value: Any, kind: type[int] | type[float]) -> Any:
@@ -119,9 +124,37 @@ def newest_first(runs: Sequence[RunSummary]) -> list[RunSummary]:
 _COLORS = {"valid": "#2e7d32", "invalid": "#c62828", "unknown": "#6d6d6d"}
 
 
+def change_marks(runs: Sequence[RunSummary]) -> dict[str, tuple[str, ...]]:
+    """Run path -> what changed against the previous run of the same test (verdict,
+    lost-write rate: :func:`reports.changes.describe_change`); runs that changed nothing,
+    and each test's first run, are left out."""
+    marks: dict[str, tuple[str, ...]] = {}
+    for members in _by_test(runs).values():
+        for before, r in itertools.pairwise(members):
+            changed = describe_change(before.verdict, _rate(before), r.verdict, _rate(r))
+            if changed:
+                marks[r.path] = changed
+    return marks
+
+
+def _rate(r: RunSummary) -> float | None:
+    return lost_rate(r.lost, r.acknowledged)
+
+
+def _badge(changed: tuple[str, ...] | None) -> str:
+    if not changed:
+        return ""
+    what = "; ".join(changed)
+    return (
+        f' <span class="pill changed" title="{escape(what)}">changed</span>'
+        f' <span class="what">{escape(what)}</span>'
+    )
+
+
 def render_index(runs: Sequence[RunSummary]) -> str:
     """The index page (no script needed: the trends are inline SVG)."""
     rows = []
+    marks = change_marks(runs)
     for r in newest_first(runs):
         target = _href(r)
         rows.append(
@@ -131,17 +164,21 @@ def render_index(runs: Sequence[RunSummary]) -> str:
             f'<td class="num">{"—" if r.lost is None else f"{r.lost:,}"}</td>'
             f'<td class="num">{"—" if r.operations is None else f"{r.operations:,}"}</td>'
             f'<td class="num">{"—" if r.unavailable_s is None else f"{r.unavailable_s:,.1f} s"}'
-            "</td></tr>"
+            f'</td><td class="change">{_badge(marks.get(r.path))}</td></tr>'
         )
     table = (
         '<table id="runs"><thead><tr><th>date</th><th>test</th><th>db</th><th>faults</th>'
         "<th>verdict</th><th>lost writes</th><th>operations</th>"
         '<th title="time with no successful operation (gaps over 1 s)">unavailable</th>'
+        '<th title="verdict or lost-write rate against the previous run of the test">change</th>'
         "</tr></thead><tbody>"
-        + ("".join(rows) or '<tr><td colspan="8">No runs yet.</td></tr>')
+        + ("".join(rows) or '<tr><td colspan="9">No runs yet.</td></tr>')
         + "</tbody></table>"
     )
-    trends = "".join(_trend(test, members) for test, members in _by_test(runs).items())
+    trends = "".join(
+        _trend(test, members, marks.get(members[-1].path))
+        for test, members in _by_test(runs).items()
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>splitbrain runs'
         f"</title><style>{_CSS}</style></head><body><h1>splitbrain runs</h1>"
@@ -164,9 +201,9 @@ def _by_test(runs: Sequence[RunSummary]) -> dict[str, list[RunSummary]]:
     return dict(sorted(groups.items()))
 
 
-def _trend(test: str, runs: Sequence[RunSummary]) -> str:
+def _trend(test: str, runs: Sequence[RunSummary], changed: tuple[str, ...] | None = None) -> str:
     """Oldest to newest, left to right: a verdict square per run and a bar of its lost
-    writes (scaled to the test's largest count)."""
+    writes (scaled to the test's largest count); ``changed``: what the latest run changed."""
     shown = list(runs)[-TREND_RUNS:]
     most = max((r.lost or 0 for r in shown), default=0)
     cell, bar_h = 14, 40
@@ -194,7 +231,8 @@ def _trend(test: str, runs: Sequence[RunSummary]) -> str:
     note = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
     more = f" (last {TREND_RUNS} drawn)" if len(runs) > TREND_RUNS else ""
     return (
-        f'<div class="trend-row"><h3>{escape(test)}</h3><p>{len(runs)} run(s): {note}{more};'
+        f'<div class="trend-row"><h3>{escape(test)}{_badge(changed)}</h3>'
+        f"<p>{len(runs)} run(s): {note}{more};"
         f" bars: lost writes (max {most:,})</p>{''.join(parts)}</div>"
     )
 
@@ -206,5 +244,6 @@ text-align: left; } th { background: #f1f3f5; } td.num { text-align: right; }
 .pill { display: inline-block; padding: 0 8px; border-radius: 10px; color: #fff; font-size: 12px; }
 .pill.valid { background: #2e7d32; } .pill.invalid { background: #c62828; }
 .pill.unknown { background: #6d6d6d; } .trend-row h3 { margin: 14px 0 0; }
+.pill.changed { background: #e65100; } .what { font-size: 12px; }
 .trend-row p { margin: 0; color: #666; font-size: 12px; }
 """
