@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from nodes.acl.user import SUPERUSER, User
+
 if TYPE_CHECKING:
     from nodes.commands.registry import Command
 
@@ -40,3 +42,6 @@ class Client:
     """The replication offset right after this client's last propagated write (WAIT)."""
     db: int = 0
     """The database SELECTed (its keyspace is the command context's ``keyspace``)."""
+    user: User = SUPERUSER
+    """The ACL user (a connection starts as the default user; internal clients run as
+    :data:`nodes.acl.user.SUPERUSER`)."""

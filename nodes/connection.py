@@ -116,7 +116,8 @@ class Connection(asyncio.Protocol):
             self.transport.close()
             self.closed = True
             return
-        if server.config.get_str("requirepass"):
+        self.client.user = server.acl.default
+        if not server.acl.open_without_auth():
             self.client.authenticated = False
             self.parser.auth_required = True
         server.clients[self.client.id] = self.client

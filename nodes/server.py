@@ -70,6 +70,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from nodes.acl.users import AccessControl
 from nodes.aof import AppendOnlyFile
 from nodes.client import Client
 from nodes.client_pause import ClientPause
@@ -163,6 +164,7 @@ class Server:
         """SAVE / BGSAVE / save points / dump.rdb at start-up (:mod:`nodes.rdb.saver`)."""
         self.write_gate: WriteGate | None = None
         self.client_pause = ClientPause(self.loop)
+        self.acl = AccessControl(config)
         """CLIENT PAUSE: commands held until it ends (:mod:`nodes.client_pause`)."""
         self.replication: Replication | None = None
         self.master_repl_offset = 0

@@ -48,6 +48,7 @@ FAMILIES: tuple[str, ...] = (
     "streams_groups",
     "streams_claim",
     "streams_info",
+    "acl",
 )
 
 _loaded = False

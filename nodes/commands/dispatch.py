@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from nodes.acl.enforce import acl_refusal
 from nodes.client import Client
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import COMMANDS, Command
@@ -104,8 +105,12 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         if cmd.parent is None and not cmd.subcommands and len(_FAST) < 1024:
             _FAST[argv[0]] = cmd
     client.last_command = cmd.fullname_bytes
-    if not client.authenticated and not cmd.no_auth:
+    if not client.authenticated and not cmd.no_auth and not server.acl.open_without_auth():
         return _refused(server, client, _NOAUTH, cmd)
+    if client.user.restricted:
+        denied = acl_refusal(ctx, cmd, argv)
+        if denied is not None:
+            return _refused(server, client, denied, cmd)
     if server.cluster_enabled and (cmd.has_keys or cmd.name == "exec"):
         refused = route(ctx, cmd, argv)
         if refused is not None:

@@ -1,0 +1,54 @@
+"""The dispatcher's side of ACL: refuse a command a restricted user may not run, with
+redis's ``-NOPERM`` text, and record it in ACL LOG (redis's processCommand check)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nodes.acl.check import Denied, check
+from nodes.acl.log import LogEntry
+from nodes.resp.values import Error
+
+if TYPE_CHECKING:
+    from nodes.commands.context import CommandContext
+    from nodes.commands.registry import Command
+
+_NOPERM_KEY = Error(
+    b"NOPERM this user has no permissions to access one of the keys used as arguments"
+)
+_NOPERM_CHANNEL = Error(
+    b"NOPERM this user has no permissions to access one of the channels used as arguments"
+)
+
+
+def acl_refusal(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Error | None:
+    """The error refusing ``cmd`` for the client's user (logged), or None."""
+    client = ctx.client
+    denial = check(client.user, cmd, argv)
+    if denial is None:
+        return None
+    if denial.reason is Denied.COMMAND:
+        obj = cmd.fullname_bytes
+        reply = Error(b"NOPERM this user has no permissions to run the '" + obj + b"' command")
+    else:
+        obj = argv[denial.position]
+        reply = _NOPERM_KEY if denial.reason is Denied.KEY else _NOPERM_CHANNEL
+    context = b"multi" if client.multi is not None else b"toplevel"
+    record(ctx, denial.reason.value.encode(), context, obj, client.user.name)
+    return reply
+
+
+def record(ctx: CommandContext, reason: bytes, context: bytes, obj: bytes, user: bytes) -> None:
+    """Add an ACL LOG entry for the client of ``ctx``."""
+    from nodes.commands.connection import client_info_line  # noqa: PLC0415 (import cycle)
+
+    ctx.server.acl.log.add(
+        LogEntry(
+            reason=reason,
+            context=context,
+            object=obj,
+            username=user,
+            created_ms=ctx.now_ms(),
+            client_info=client_info_line(ctx, ctx.client.id).rstrip(b"\n"),
+        )
+    )

@@ -1,0 +1,87 @@
+"""The server's users (redis's ``Users`` radix tree and ``DefaultUser``), AUTH, and the
+``requirepass`` option mapped onto the default user.
+
+Created once per server as ``server.acl``. ``requirepass`` (at start and on CONFIG SET)
+resets the default user's passwords and adds the new one, or makes it ``nopass`` when
+empty, as redis's ACLUpdateDefaultUserPassword does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nodes.acl.log import AclLog
+from nodes.acl.rules import AclRuleError, apply_rule
+from nodes.acl.user import User
+from nodes.config import Config
+
+
+class AccessControl:
+    """Users by name; the default user always exists."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.users: dict[bytes, User] = {}
+        self.default = self._create(b"default")
+        for rule in (b"+@all", b"~*", b"&*", b"on", b"nopass"):
+            apply_rule(self.default, rule)
+        self.default.refresh()
+        self.log = AclLog(lambda: config.get_int("acllog-max-len"))
+        self._requirepass(config.get_str("requirepass"))
+        config.listeners.setdefault("requirepass", []).append(self._requirepass)
+
+    def _requirepass(self, value: str) -> None:
+        apply_rule(self.default, b"resetpass")
+        apply_rule(self.default, b">" + value.encode() if value else b"nopass")
+
+    def _pubsub_all(self) -> bool:
+        return self.config.get_str("acl-pubsub-default") == "allchannels"
+
+    def _create(self, name: bytes) -> User:
+        user = User(name=name)
+        if name != b"default" and self._pubsub_all():
+            user.all_channels = True
+        user.refresh()
+        self.users[name] = user
+        return user
+
+    def open_without_auth(self) -> bool:
+        """New connections are authenticated as the default user (it is ``nopass`` and
+        enabled): redis's ``authRequired`` is false."""
+        return self.default.nopass and self.default.enabled
+
+    def get(self, name: bytes) -> User | None:
+        return self.users.get(name)
+
+    def names(self) -> list[bytes]:
+        """Every user name in redis's (byte-wise) order."""
+        return sorted(self.users)
+
+    def authenticate(self, name: bytes, password: bytes) -> User | None:
+        """The user these credentials log in as, or None."""
+        user = self.users.get(name)
+        if user is None or not user.accepts(password):
+            return None
+        return user
+
+    def set_user(self, name: bytes, rules: Sequence[bytes]) -> bytes | None:
+        """ACL SETUSER: all rules or none; redis's error text (after ``ERR``) or None."""
+        existing = self.users.get(name)
+        staged = existing.copy() if existing is not None else User(name=name)
+        if existing is None and self._pubsub_all():
+            staged.all_channels = True
+        pubsub_all = self._pubsub_all()
+        for rule in rules:
+            try:
+                apply_rule(staged, rule, pubsub_all=pubsub_all)
+            except AclRuleError as exc:
+                return b"Error in ACL SETUSER modifier '" + rule + b"': " + exc.reason.encode()
+        target = existing if existing is not None else self._create(name)
+        target.assign(staged)
+        return None
+
+    def delete(self, name: bytes) -> User | None:
+        """Remove a user (never the default one); the removed user or None."""
+        if name == b"default":
+            return None
+        return self.users.pop(name, None)
