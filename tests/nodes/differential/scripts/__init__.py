@@ -2,6 +2,7 @@
 
 from tests.nodes.differential.runner import Script
 from tests.nodes.differential.scripts import (
+    acl,
     config,
     connection,
     databases,
@@ -37,6 +38,7 @@ FAMILIES = (
     geo,
     streams,
     streams_groups,
+    acl,
 )
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
