@@ -130,6 +130,7 @@ class Connection(asyncio.Protocol):
         client = self.client
         server.clients.pop(client.id, None)
         server.connections.pop(client.id, None)
+        server.monitors.watching.pop(client.id, None)
         server.databases.unwatch_all(client, client.watched)
         client.watched.clear()
         if self.blocked is not None and not self.blocked.future.done():
@@ -340,6 +341,12 @@ class Connection(asyncio.Protocol):
                 self.client.addr,
             )
             self.close_now()
+
+    def deliver(self, wire: bytes) -> None:
+        """Queue bytes that are no reply to a request (MONITOR lines)."""
+        if not self.closed:
+            self.out.append(wire)
+            self._schedule_output()
 
     def close_now(self) -> None:
         """Drop the connection without writing pending replies."""

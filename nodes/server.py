@@ -74,12 +74,14 @@ from nodes.acl.users import AccessControl
 from nodes.aof import AppendOnlyFile
 from nodes.client import Client
 from nodes.client_pause import ClientPause
+from nodes.command_timing import CommandTiming
 from nodes.config import Config
 from nodes.connection import Connection
 from nodes.databases import Databases
 from nodes.info import default_providers
 from nodes.keyspace import Keyspace
 from nodes.listen import ListenError, open_socket_map
+from nodes.monitor import Monitors
 from nodes.rdb.saver import RdbPersistence
 from nodes.types.limits import bind as bind_encoding_limits
 
@@ -165,6 +167,8 @@ class Server:
         self.write_gate: WriteGate | None = None
         self.client_pause = ClientPause(self.loop)
         self.acl = AccessControl(config)
+        self.timing = CommandTiming(config)
+        self.monitors = Monitors()
         """CLIENT PAUSE: commands held until it ends (:mod:`nodes.client_pause`)."""
         self.replication: Replication | None = None
         self.master_repl_offset = 0

@@ -49,6 +49,7 @@ FAMILIES: tuple[str, ...] = (
     "streams_claim",
     "streams_info",
     "acl",
+    "observability",
 )
 
 _loaded = False

@@ -138,6 +138,8 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         return QUEUED
     keyspace = ctx.keyspace
     dirty = keyspace.dirty
+    clock = server.timing.clock
+    start = clock()
     try:
         reply = cmd.handler(ctx, argv)  # type: ignore[misc]
     except NodeError as exc:
@@ -145,6 +147,10 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         reply = error_reply(exc)
     except Exception as exc:
         reply = _internal_error(server, cmd, exc)
+    if type(reply) is not Blocked:
+        server.timing.record(ctx, cmd, argv, clock() - start)
+    if server.monitors.watching:
+        _feed_monitors(ctx, cmd, argv)
     if keyspace.dirty != dirty and cmd.is_write:
         propagated = ctx.propagated
         db = server.databases.index(keyspace)
@@ -155,6 +161,15 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         server.flush_propagation()
         client.woff = server.master_repl_offset
     return reply
+
+
+def _feed_monitors(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> None:
+    """MONITOR: every executed command but admin ones (redis: too dangerous to show)."""
+    if "admin" in cmd.flags or "skip_monitor" in cmd.flags:
+        return
+    server = ctx.server
+    db = server.databases.index(ctx.keyspace)
+    server.monitors.feed(server.epoch_offset + server.loop.time(), db, ctx.client, argv)
 
 
 def _internal_error(server: Server, cmd: Command, exc: Exception) -> Error:
@@ -208,6 +223,9 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
     dirty = keyspace.dirty
     handler = cmd.handler
     assert handler is not None
+    server = ctx.server
+    clock = server.timing.clock
+    start = clock()
     try:
         reply = handler(ctx, argv)
     except NodeError as exc:
@@ -215,6 +233,10 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
         reply = error_reply(exc)
     except Exception as exc:
         reply = _internal_error(ctx.server, cmd, exc)
+    if type(reply) is not Blocked:
+        server.timing.record(ctx, cmd, argv, clock() - start)
+    if server.monitors.watching:
+        _feed_monitors(ctx, cmd, argv)
     if cmd.is_write and keyspace.dirty != dirty:
         propagated = ctx.propagated
         db = ctx.server.databases.index(keyspace)

@@ -12,6 +12,7 @@ from tests.nodes.differential.scripts import (
     hashes,
     hyperloglog,
     lists,
+    observability,
     resp3,
     sets,
     streams,
@@ -39,6 +40,7 @@ FAMILIES = (
     streams,
     streams_groups,
     acl,
+    observability,
 )
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)

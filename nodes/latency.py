@@ -1,0 +1,99 @@
+"""LATENCY: the latency monitor's event samples and the per-command latency histograms.
+
+Events (``command``, ``fast-command``) record a sample when a command took at least
+``latency-monitor-threshold`` ms (0: off); each event keeps its last 160 samples, one per
+second (the highest), and its all-time maximum, as redis's latency.c. The histograms
+count every command's duration in redis's hdr_histogram log buckets (1 µs doubling: the
+bucket limits are what LATENCY HISTOGRAM prints), when ``latency-tracking`` is on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import cast
+
+from nodes.resp.values import Reply
+
+SAMPLES = 160
+_FIRST_BUCKET_NS = 1024
+_MAX_NS = 1_000_000_000
+_BUCKETS = 21
+
+
+@dataclass(slots=True)
+class EventSeries:
+    samples: list[tuple[int, int]] = field(default_factory=list)
+    """(unix seconds, latency ms), oldest first, at most :data:`SAMPLES`."""
+    max_ms: int = 0
+
+    def add(self, now_s: int, latency_ms: int) -> None:
+        self.max_ms = max(self.max_ms, latency_ms)
+        if self.samples and self.samples[-1][0] == now_s:
+            if latency_ms > self.samples[-1][1]:
+                self.samples[-1] = (now_s, latency_ms)
+            return
+        self.samples.append((now_s, latency_ms))
+        del self.samples[:-SAMPLES]
+
+
+def _level(k: int) -> int:
+    return _FIRST_BUCKET_NS << k
+
+
+def _limit(k: int) -> int:
+    """The first value past bucket ``k`` (hdr_histogram with 2 significant digits)."""
+    level = _level(k)
+    return level + level // 128
+
+
+def bucket_of(duration_us: int) -> int:
+    """The log bucket of a duration (recorded in ns, at least 1, at most 1 s)."""
+    ns = min(max(duration_us * 1000, 1), _MAX_NS)
+    k = max(0, ns.bit_length() - 11)
+    while ns >= _limit(k):
+        k += 1
+    while k > 0 and ns < _limit(k - 1):
+        k -= 1
+    return k
+
+
+@dataclass(slots=True)
+class CommandHistogram:
+    calls: int = 0
+    buckets: list[int] = field(default_factory=lambda: [0] * _BUCKETS)
+
+    def add(self, duration_us: int) -> None:
+        self.calls += 1
+        self.buckets[bucket_of(duration_us)] += 1
+
+    def reply(self) -> Reply:
+        cdf: dict[int, int] = {}
+        total = 0
+        for k, count in enumerate(self.buckets):
+            if count:
+                total += count
+                cdf[(_limit(k) - 1) // 1000] = total
+        # integer keys (redis replies a map of bucket limit -> cumulative count)
+        return {b"calls": self.calls, b"histogram_usec": cast(Reply, cdf)}
+
+
+class LatencyMonitor:
+    """Events by name and histograms by command full name."""
+
+    def __init__(self) -> None:
+        self.events: dict[bytes, EventSeries] = {}
+        self.histograms: dict[bytes, CommandHistogram] = {}
+
+    def add_sample(self, event: bytes, now_s: int, latency_ms: int) -> None:
+        series = self.events.get(event)
+        if series is None:
+            series = self.events[event] = EventSeries()
+        series.add(now_s, latency_ms)
+
+    def reset(self, events: list[bytes] | None) -> int:
+        """Forget events (all when ``None``); how many existed."""
+        if events is None:
+            count = len(self.events)
+            self.events.clear()
+            return count
+        return sum(self.events.pop(e, None) is not None for e in events)
