@@ -202,6 +202,8 @@ ISSUE_12_STREAM_COMMANDS: tuple[str, ...] = (
 )
 ISSUE_12_COMMANDS += ISSUE_12_STREAM_COMMANDS
 ISSUE_12_CONTAINERS = ("object", "memory", "xgroup", "xinfo")
+ISSUE_12_COMMANDS += ("monitor",)
+ISSUE_12_CONTAINERS += ("acl", "slowlog", "latency")
 
 GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("GET", "k"),
