@@ -8,12 +8,15 @@ empty, as redis's ACLUpdateDefaultUserPassword does.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from nodes.acl.log import AclLog
 from nodes.acl.rules import AclRuleError, apply_rule
 from nodes.acl.user import User
 from nodes.config import Config
+
+log = logging.getLogger("splitbrain.acl")
 
 
 class AccessControl:
@@ -29,6 +32,28 @@ class AccessControl:
         self.log = AclLog(lambda: config.get_int("acllog-max-len"))
         self._requirepass(config.get_str("requirepass"))
         config.listeners.setdefault("requirepass", []).append(self._requirepass)
+        self.load_declared(config.users)
+
+    def load_declared(self, lines: Sequence[str]) -> None:
+        """Apply ``user`` lines (already checked): a declared default user is reset
+        first; a rule that cannot apply now is logged and skipped."""
+        for line in lines:
+            words = [w.encode(errors="surrogateescape") for w in line.split()[1:]]
+            name, rules = words[0], words[1:]
+            user = self.users.get(name) or self._create(name)
+            if name == b"default":
+                apply_rule(user, b"reset", pubsub_all=self._pubsub_all())
+            for rule in rules:
+                try:
+                    apply_rule(user, rule, pubsub_all=self._pubsub_all())
+                except AclRuleError as exc:
+                    log.warning(
+                        "Error loading ACL rule '%s' for the user named '%s': %s",
+                        rule.decode(errors="replace"),
+                        name.decode(errors="replace"),
+                        exc.reason,
+                    )
+            user.refresh()
 
     def _requirepass(self, value: str) -> None:
         apply_rule(self.default, b"resetpass")
