@@ -138,6 +138,8 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         return QUEUED
     keyspace = ctx.keyspace
     dirty = keyspace.dirty
+    if server.monitors.watching and "skip_monitor" in cmd.flags:
+        _feed_monitors(ctx, cmd, argv, script=True)
     clock = server.timing.clock
     start = clock()
     try:
@@ -163,9 +165,13 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     return reply
 
 
-def _feed_monitors(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> None:
-    """MONITOR: every executed command but admin ones (redis: too dangerous to show)."""
-    if "admin" in cmd.flags or "skip_monitor" in cmd.flags:
+def _feed_monitors(
+    ctx: CommandContext, cmd: Command, argv: list[bytes], script: bool = False
+) -> None:
+    """MONITOR: every executed command but admin ones (redis: too dangerous to show).
+    Scripts (EVAL, FCALL..., flagged ``skip_monitor``) are shown before they run
+    (``script``), so that their commands follow them."""
+    if "admin" in cmd.flags or ("skip_monitor" in cmd.flags) != script:
         return
     server = ctx.server
     db = server.databases.index(ctx.keyspace)

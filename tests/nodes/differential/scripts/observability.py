@@ -139,6 +139,8 @@ SCRIPTS: list[Script] = [
         cmd("INCR", "n"),
         cmd("EXEC"),
         watch(3),
+        cmd("EVAL", "return redis.call('incrby', KEYS[1], ARGV[1])", 1, "n", 5),
+        watch(2),
         cmd("SELECT", 1),
         cmd("GET", "k"),
         watch(2),
