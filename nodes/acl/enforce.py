@@ -38,6 +38,25 @@ def acl_refusal(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Error |
     return reply
 
 
+_SCRIPT_REASONS = {
+    Denied.COMMAND: b"can't run this command or subcommand",
+    Denied.KEY: b"can't access at least one of the keys mentioned in the command arguments",
+    Denied.CHANNEL: b"can't publish to the channel mentioned in the command",
+}
+
+
+def script_refusal(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> bytes | None:
+    """A script's ``redis.call`` refused for the calling client's user (logged with the
+    ``lua`` context), or None: redis's scriptVerifyACL."""
+    client = ctx.client
+    denial = check(client.user, cmd, argv)
+    if denial is None:
+        return None
+    obj = cmd.fullname_bytes if denial.reason is Denied.COMMAND else argv[denial.position]
+    record(ctx, denial.reason.value.encode(), b"lua", obj, client.user.name)
+    return b"The user executing the script " + _SCRIPT_REASONS[denial.reason]
+
+
 def record(ctx: CommandContext, reason: bytes, context: bytes, obj: bytes, user: bytes) -> None:
     """Add an ACL LOG entry for the client of ``ctx``."""
     from nodes.commands.connection import client_info_line  # noqa: PLC0415 (import cycle)

@@ -106,6 +106,9 @@ SCRIPTS: list[Script] = [
         cmd("MULTI", client=1),
         cmd("GET", "zz", client=1),
         cmd("EXEC", client=1),
+        cmd("EVAL", "return redis.call('get', 'zz')", 0, client=1),
+        cmd("EVAL", "return redis.pcall('flushall')", 0, client=1),
+        cmd("EVAL", "return redis.call('get', KEYS[1])", 1, "k9", client=1),
         cmd("CLIENT", "SETNAME", "carls", client=1),
         cmd(
             "ACL",
