@@ -11,12 +11,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from nodes.acl.aclfile import read_users, write_users
 from nodes.acl.log import AclLog
 from nodes.acl.rules import AclRuleError, apply_rule
 from nodes.acl.user import User
 from nodes.config import Config
 
 log = logging.getLogger("splitbrain.acl")
+
+_BOTH = (
+    "Configuring Redis with users defined in redis.conf and at the same setting an ACL "
+    "file path is invalid. This setup is very likely to lead to configuration errors and "
+    "security holes, please define either an ACL file or declare users directly in your "
+    "redis.conf, but not both."
+)
 
 
 class AccessControl:
@@ -25,6 +33,7 @@ class AccessControl:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.users: dict[bytes, User] = {}
+        self.removed: list[User] = []
         self.default = self._create(b"default")
         for rule in (b"+@all", b"~*", b"&*", b"on", b"nopass"):
             apply_rule(self.default, rule)
@@ -33,6 +42,36 @@ class AccessControl:
         self._requirepass(config.get_str("requirepass"))
         config.listeners.setdefault("requirepass", []).append(self._requirepass)
         self.load_declared(config.users)
+        self.startup_error: str | None = None
+        """Why the server must not start (redis exits): users both in the config file
+        and an ACL file, or errors in the ACL file."""
+        if self.aclfile:
+            if config.users:
+                self.startup_error = _BOTH
+            else:
+                error = self.load_file()
+                if error is not None:
+                    self.startup_error = f"Aborting Redis startup because of ACL errors: {error}"
+
+    @property
+    def aclfile(self) -> str:
+        return self.config.get_str("aclfile")
+
+    def load_file(self) -> str | None:
+        """ACL LOAD: replace every user by the file's (the default user object stays, with
+        the file's rules); redis's error text, or None. Every other former user object is
+        left in :attr:`removed` for the caller to disconnect its clients (as redis)."""
+        found = read_users(self.aclfile, self._pubsub_all())
+        if isinstance(found, str):
+            return found
+        self.removed = [u for n, u in self.users.items() if n != b"default"]
+        self.default.assign(found.pop(b"default"))
+        self.users = {b"default": self.default, **found}
+        return None
+
+    def save_file(self) -> bool:
+        """ACL SAVE."""
+        return write_users(self.aclfile, self.users)
 
     def load_declared(self, lines: Sequence[str]) -> None:
         """Apply ``user`` lines (already checked): a declared default user is reset

@@ -159,12 +159,28 @@ def _lookup_command(args: list[bytes]) -> Command | None:
 
 @command("load", 2, _ADMIN, acl=_ADMIN_ACL, parent="acl")
 def acl_load(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    raise CommandError(_NO_ACLFILE)
+    acl_ = ctx.server.acl
+    if not acl_.aclfile:
+        raise CommandError(_NO_ACLFILE)
+    error = acl_.load_file()
+    if error is not None:
+        raise CommandError(error)
+    for user in acl_.removed:
+        _disconnect(ctx, user)
+    return OK
 
 
 @command("save", 2, _ADMIN, acl=_ADMIN_ACL, parent="acl")
 def acl_save(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    raise CommandError(_NO_ACLFILE)
+    acl_ = ctx.server.acl
+    if not acl_.aclfile:
+        raise CommandError(_NO_ACLFILE)
+    if not acl_.save_file():
+        raise CommandError(
+            "There was an error trying to save the ACLs. Please check the server logs for "
+            "more information"
+        )
+    return OK
 
 
 @command("help", 2, "loading stale", acl="@slow", parent="acl")

@@ -159,7 +159,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     # ---- security --------------------------------------------------------------------
     _o("requirepass", "string", "", "sensitive null-empty"),
-    _o("aclfile", "string", "", "immutable inert"),
+    _o("aclfile", "string", "", "immutable"),
     _o("acllog-max-len", "int", "128", "", lo=0, hi=LONG_MAX),
     _o(
         "acl-pubsub-default",
