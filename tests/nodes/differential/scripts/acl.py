@@ -136,6 +136,8 @@ SCRIPTS: list[Script] = [
         cmd("ACL", "DRYRUN", "carl", "get"),
         cmd("HELLO", 3, "AUTH", "carl", "pw", same=except_fields(b"id"), why=CLIENT_ID, client=2),
         cmd("ACL", "GETUSER", "carl", client=2),
+        cmd("CLIENT", "KILL", "USER", "nobody"),
+        cmd("CLIENT", "KILL", "USER", "carl", "SKIPME", "yes"),
         cmd("ACL", "SETUSER", "carl", "off"),
         cmd("AUTH", "carl", "pw", client=3),
         cmd("ACL", "DELUSER", "carl"),
