@@ -43,9 +43,10 @@ class CommandTiming:
         """Account one executed command that took ``seconds`` (by :attr:`clock`)."""
         duration_us = int(seconds * 1_000_000)
         if self.tracking:
-            histogram = self.latency.histograms.get(cmd.fullname_bytes)
+            histograms = self.latency.histograms
+            histogram = histograms.get(cmd.fullname_bytes)
             if histogram is None:
-                histogram = self.latency.histograms[cmd.fullname_bytes] = CommandHistogram()
+                histogram = histograms[cmd.fullname_bytes] = CommandHistogram()
             histogram.add(duration_us)
         threshold = self.latency_threshold_ms
         if threshold and duration_us // 1000 >= threshold:

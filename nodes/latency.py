@@ -9,6 +9,7 @@ bucket limits are what LATENCY HISTOGRAM prints), when ``latency-tracking`` is o
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -16,7 +17,6 @@ from nodes.resp.values import Reply
 
 SAMPLES = 160
 _FIRST_BUCKET_NS = 1024
-_MAX_NS = 1_000_000_000
 _BUCKETS = 21
 
 
@@ -46,15 +46,13 @@ def _limit(k: int) -> int:
     return level + level // 128
 
 
+_LIMITS = tuple(_limit(k) - 1 for k in range(_BUCKETS - 1))
+"""The last value of each bucket but the last (which takes everything up to 1 s)."""
+
+
 def bucket_of(duration_us: int) -> int:
     """The log bucket of a duration (recorded in ns, at least 1, at most 1 s)."""
-    ns = min(max(duration_us * 1000, 1), _MAX_NS)
-    k = max(0, ns.bit_length() - 11)
-    while ns >= _limit(k):
-        k += 1
-    while k > 0 and ns < _limit(k - 1):
-        k -= 1
-    return k
+    return bisect_left(_LIMITS, duration_us * 1000)
 
 
 @dataclass(slots=True)
@@ -64,7 +62,7 @@ class CommandHistogram:
 
     def add(self, duration_us: int) -> None:
         self.calls += 1
-        self.buckets[bucket_of(duration_us)] += 1
+        self.buckets[bisect_left(_LIMITS, duration_us * 1000)] += 1
 
     def reply(self) -> Reply:
         cdf: dict[int, int] = {}
