@@ -57,6 +57,29 @@ def script_refusal(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> byte
     return b"The user executing the script " + _SCRIPT_REASONS[denial.reason]
 
 
+_EXEC_REASONS = {
+    Denied.COMMAND: b"no permission to execute the command or subcommand",
+    Denied.KEY: b"no permission to touch the specified keys",
+    Denied.CHANNEL: b"no permission to access one of the channels used as arguments",
+}
+
+
+def exec_refusal(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Error | None:
+    """A queued command EXEC no longer may run (the user's rules changed since it was
+    queued), logged with the ``multi`` context; or None."""
+    client = ctx.client
+    denial = check(client.user, cmd, argv)
+    if denial is None:
+        return None
+    obj = cmd.fullname_bytes if denial.reason is Denied.COMMAND else argv[denial.position]
+    record(ctx, denial.reason.value.encode(), b"multi", obj, client.user.name)
+    return Error(
+        b"NOPERM ACLs rules changed between the moment the transaction was accumulated and "
+        b"the EXEC call. This command is no longer allowed for the following reason: "
+        + _EXEC_REASONS[denial.reason]
+    )
+
+
 def record(ctx: CommandContext, reason: bytes, context: bytes, obj: bytes, user: bytes) -> None:
     """Add an ACL LOG entry for the client of ``ctx``."""
     from nodes.commands.connection import client_info_line  # noqa: PLC0415 (import cycle)

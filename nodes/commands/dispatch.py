@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from nodes.acl.enforce import acl_refusal
+from nodes.acl.enforce import acl_refusal, exec_refusal
 from nodes.client import Client
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import COMMANDS, Command
@@ -260,6 +260,11 @@ def exec_queued(ctx: CommandContext, client: Client) -> list[Reply]:
     replies: list[Reply] = []
     try:
         for cmd, argv in queued:
+            if client.user.restricted:
+                refused = exec_refusal(ctx, cmd, argv)
+                if refused is not None:
+                    replies.append(refused)
+                    continue
             reply = call(ctx, cmd, argv)
             assert not isinstance(reply, Blocked), "a handler blocked inside EXEC"
             replies.append(reply)
