@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from nodes.acl.describe import describe
-from nodes.acl.rules import UNKNOWN, AclRuleError, apply_rule
+from nodes.acl.rules import UNKNOWN, AclRuleError, apply_rule, merge_selector_args
 from nodes.acl.user import User
 
 log = logging.getLogger("splitbrain.acl")
@@ -52,7 +52,11 @@ def read_users(path: str, pubsub_all: bool) -> dict[bytes, User] | str:
         if pubsub_all:
             user.all_channels = True
         syntax_error = False
-        for word in argv[2:]:
+        merged = merge_selector_args(argv[2:])
+        if isinstance(merged, int):
+            errors += f"{path}:{number}: Unmatched parenthesis in selector definition."
+            merged = []
+        for word in merged:
             rule = word.strip(b"\t\r\n")
             try:
                 apply_rule(user, rule, pubsub_all=pubsub_all)

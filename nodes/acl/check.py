@@ -42,8 +42,29 @@ _CHANNEL_ARGS: dict[bytes, tuple[int, bool]] = {
 """Commands naming channels: (argv index, or -1 for every argument from 1; pattern?)."""
 
 
+_ORDER = {"command": 1, "key": 2, "channel": 4}
+"""redis's ACL_DENIED_* values: with several selectors, the highest denial (then the
+highest argument position) is the one reported."""
+
+
 def check(user: User, cmd: Command, argv: Sequence[bytes]) -> Denial | None:
-    """Whether ``user`` may run ``cmd`` with ``argv`` (arity already checked)."""
+    """Whether ``user`` may run ``cmd`` with ``argv`` (arity already checked): its root
+    selector or any of its ``(...)`` selectors allows it."""
+    denial = _check_selector(user, cmd, argv)
+    if denial is None or not user.selectors:
+        return denial
+    worst = denial
+    for selector in user.selectors:
+        found = _check_selector(selector, cmd, argv)
+        if found is None:
+            return None
+        rank, worst_rank = _ORDER[found.reason.value], _ORDER[worst.reason.value]
+        if rank > worst_rank or (rank == worst_rank and found.position > worst.position):
+            worst = found
+    return worst
+
+
+def _check_selector(user: User, cmd: Command, argv: Sequence[bytes]) -> Denial | None:
     if not user.all_commands and not cmd.no_auth and cmd.fullname_bytes not in user.allowed:
         firsts = user.first_args.get(cmd.fullname_bytes)
         at = 2 if cmd.parent is not None else 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from nodes.acl.rules import UNKNOWN, AclRuleError, apply_rule
+from nodes.acl.rules import UNKNOWN, AclRuleError, apply_rule, merge_selector_args
 from nodes.acl.user import User
 
 DUPLICATE = "Duplicate user found. A user can only be defined once in config files"
@@ -20,9 +20,12 @@ def user_declaration_error(args: Sequence[str], declared: Sequence[str]) -> str 
     if args[0] in declared:
         return f"Error in user declaration '{argv[1]}': {DUPLICATE}"
     scratch = User(name=args[0].encode())
-    for j, rule in enumerate(args[1:]):
+    merged = merge_selector_args([a.encode(errors="surrogateescape") for a in args[1:]])
+    if isinstance(merged, int):
+        return f"Error in user declaration '{argv[merged]}': Syntax error"
+    for j, rule in enumerate(merged):
         try:
-            apply_rule(scratch, rule.encode(errors="surrogateescape"))
+            apply_rule(scratch, rule)
         except AclRuleError as exc:
             if exc.reason == UNKNOWN:
                 continue

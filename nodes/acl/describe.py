@@ -75,6 +75,12 @@ def describe(user: User) -> bytes:
     """The rules after ``user <name>`` in an ACL LIST line (and an ACL file)."""
     parts = list(user.flag_names())
     parts.extend(b"#" + p for p in user.passwords)
+    text = b" ".join([*parts, _describe_selector(user)])
+    return text + b"".join(b" (" + _describe_selector(s) + b")" for s in user.selectors)
+
+
+def _describe_selector(user: User) -> bytes:
+    parts: list[bytes] = []
     if user.all_keys:
         parts.append(b"~*")
     else:
@@ -96,5 +102,12 @@ def getuser_reply(user: User) -> Reply:
         b"commands": command_rules(user),
         b"keys": key_rules(user),
         b"channels": channel_rules(user),
-        b"selectors": [],
+        b"selectors": [
+            {
+                b"commands": command_rules(s),
+                b"keys": key_rules(s),
+                b"channels": channel_rules(s),
+            }
+            for s in user.selectors
+        ],
     }

@@ -3,8 +3,8 @@
 Command and category rules are resolved against the command table as redis does: a
 category is every command and subcommand declaring it (``acl=`` on ``@command``), a
 container's rule covers its subcommands, ``+cmd|first`` on a plain command allows one
-first argument. Selectors (``(...)``) are not supported: such a rule is refused with a
-clear error.
+first argument. A ``(...)`` rule adds a selector (its own keys, channels and commands;
+:func:`merge_selector_args` joins the arguments it spans).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from nodes.acl.user import READ, READ_WRITE, WRITE, KeyPattern, User, hash_password
 from nodes.commands.registry import COMMANDS, Command
+from nodes.resp.parser import split_args
 
 CATEGORIES: tuple[bytes, ...] = (
     b"keyspace",
@@ -161,18 +162,49 @@ def apply_rule(user: User, op: bytes, *, pubsub_all: bool = False) -> None:
             raise AclRuleError(NO_SUCH_PASSWORD)
         user.passwords.remove(digest)
     elif op[:1] == b"(" and op[-1:] == b")":
-        raise AclRuleError("Selectors are not supported by splitbrain-server")
+        user.selectors.append(selector_from(op, pubsub_all))
     elif low == b"clearselectors":
-        pass
+        user.selectors.clear()
     elif low == b"reset":
         for rule in (b"resetpass", b"resetkeys", b"resetchannels", b"off"):
             apply_rule(user, rule)
         if pubsub_all:
             apply_rule(user, b"allchannels")
+        user.selectors.clear()
         user.skip_sanitize_payload, user.sanitize_payload = False, True
         all_commands(user, False)
     else:
         _apply_selector_rule(user, op, low)
+
+
+def selector_from(op: bytes, pubsub_all: bool) -> User:
+    """A ``(rule rule ...)`` selector (only key, channel and command rules)."""
+    selector = User(name=b"")
+    selector.all_channels = pubsub_all
+    words = split_args(op[1:-1])
+    for word in words or ():
+        _apply_selector_rule(selector, word, word.lower())
+    return selector
+
+
+def merge_selector_args(args: list[bytes]) -> list[bytes] | int:
+    """redis's ACLMergeSelectorArguments: ``(`` ... ``)`` arguments joined into one rule;
+    the index of an unclosed ``(`` argument instead."""
+    merged: list[bytes] = []
+    opened = -1
+    current = b""
+    for j, op in enumerate(args):
+        if op[:1] == b"(" and op[-1:] != b")":
+            opened, current = j, op
+            continue
+        if opened >= 0:
+            current += b" " + op
+            if op[-1:] == b")":
+                merged.append(current)
+                opened = -1
+            continue
+        merged.append(op)
+    return opened if opened >= 0 else merged
 
 
 def _checked_hash(digest: bytes) -> bytes:

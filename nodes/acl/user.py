@@ -58,6 +58,9 @@ class User:
     key_patterns: list[KeyPattern] = field(default_factory=list)
     all_channels: bool = False
     channels: list[bytes] = field(default_factory=list)
+    selectors: list[User] = field(default_factory=list)
+    """Further selectors (``(...)`` rules), each a :class:`User` of which only the
+    command, key and channel fields count: a command runs if the root or any allows it."""
     restricted: bool = True
     """Whether the dispatcher must check this user's commands (see the module doc)."""
 
@@ -82,6 +85,7 @@ class User:
             key_patterns=[KeyPattern(p.pattern, p.perms) for p in self.key_patterns],
             all_channels=self.all_channels,
             channels=list(self.channels),
+            selectors=[s.copy() for s in self.selectors],
         )
         twin.refresh()
         return twin
@@ -102,6 +106,7 @@ class User:
             "key_patterns",
             "all_channels",
             "channels",
+            "selectors",
         ):
             setattr(self, name, getattr(other, name))
         self.refresh()

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from nodes.acl.aclfile import read_users, write_users
 from nodes.acl.log import AclLog
-from nodes.acl.rules import AclRuleError, apply_rule
+from nodes.acl.rules import AclRuleError, apply_rule, merge_selector_args
 from nodes.acl.user import User
 from nodes.config import Config
 
@@ -78,7 +78,9 @@ class AccessControl:
         first; a rule that cannot apply now is logged and skipped."""
         for line in lines:
             words = [w.encode(errors="surrogateescape") for w in line.split()[1:]]
-            name, rules = words[0], words[1:]
+            name = words[0]
+            merged = merge_selector_args(words[1:])
+            rules = [] if isinstance(merged, int) else merged
             user = self.users.get(name) or self._create(name)
             if name == b"default":
                 apply_rule(user, b"reset", pubsub_all=self._pubsub_all())
@@ -135,7 +137,10 @@ class AccessControl:
         if existing is None and self._pubsub_all():
             staged.all_channels = True
         pubsub_all = self._pubsub_all()
-        for rule in rules:
+        merged = merge_selector_args(list(rules))
+        if isinstance(merged, int):
+            return b"Unmatched parenthesis in acl selector starting at '" + rules[merged] + b"'."
+        for rule in merged:
             try:
                 apply_rule(staged, rule, pubsub_all=pubsub_all)
             except AclRuleError as exc:
