@@ -9,7 +9,14 @@ import pytest
 
 from nodes.acl.check import Denied, check
 from nodes.acl.describe import command_rules, describe
-from nodes.acl.rules import CATEGORIES, AclRuleError, apply_rule, every_command, lookup
+from nodes.acl.rules import (
+    CATEGORIES,
+    AclRuleError,
+    apply_rule,
+    every_command,
+    lookup,
+    merge_selector_args,
+)
 from nodes.acl.user import User
 from nodes.commands import COMMANDS, load_all
 from nodes.latency import CommandHistogram, bucket_of
@@ -128,3 +135,21 @@ def test_slowlog_trims_and_redacts() -> None:
 
 def test_monitor_quotes_as_sdscatrepr() -> None:
     assert quoted(b'a "b"\n\\\x01\xff') == b'"a \\"b\\"\\n\\\\\\x01\\xff"'
+
+
+def test_selectors_are_described_and_checked() -> None:
+    user = _user(b"~a*", b"+get", b"(~b* +set)", b"(%R~c* &ch +@hash -hget)")
+    assert describe(user) == (
+        b"off ~a* resetchannels -@all +get (~b* resetchannels -@all +set) "
+        b"(%R~c* resetchannels &ch -@all +@hash -hget)"
+    )
+    merged = merge_selector_args(describe(user).split())
+    assert isinstance(merged, list)
+    again = _user(*merged)
+    assert describe(again) == describe(user)
+    assert check(user, COMMANDS[b"set"], [b"set", b"b1", b"v"]) is None
+    denial = check(user, COMMANDS[b"set"], [b"set", b"a1", b"v"])
+    assert denial is not None and denial.reason is Denied.KEY
+    assert check(user, COMMANDS[b"hgetall"], [b"hgetall", b"c1"]) is None
+    apply_rule(user, b"clearselectors")
+    assert check(user, COMMANDS[b"hgetall"], [b"hgetall", b"c1"]) is not None
