@@ -7,10 +7,12 @@ thresholds are cached from the config (its listeners keep them live).
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from collections.abc import Callable
+from math import inf
 from typing import TYPE_CHECKING
 
-from nodes.latency import CommandHistogram, LatencyMonitor
+from nodes.latency import LIMITS_S, CommandHistogram, LatencyMonitor
 from nodes.slowlog import SlowLog
 
 if TYPE_CHECKING:
@@ -22,32 +24,61 @@ if TYPE_CHECKING:
 class CommandTiming:
     """``clock`` measures durations: a high-resolution monotonic clock in seconds
     (``time.perf_counter``; the event loop's clock may tick in whole milliseconds, as
-    uvloop's does). A simulation injects its own."""
+    uvloop's does). A simulation injects its own.
+
+    The dispatcher inlines the common case (:attr:`histograms` bucket, one compare with
+    :attr:`alert_s`) and calls :meth:`slow` only for a command that may need logging;
+    other callers use :meth:`record`."""
 
     def __init__(self, config: Config, clock: Callable[[], float] = time.perf_counter) -> None:
         self.clock = clock
         self.slowlog = SlowLog(config)
         self.latency = LatencyMonitor()
+        self.histograms = self.latency.histograms
         self.latency_threshold_ms = config.get_int("latency-monitor-threshold")
         self.tracking = config.get_bool("latency-tracking")
+        self.alert_s = inf
+        """The shortest duration SLOWLOG or the latency monitor may log (inf: none)."""
         config.listeners.setdefault("latency-monitor-threshold", []).append(self._threshold)
         config.listeners.setdefault("latency-tracking", []).append(self._tracking)
+        config.listeners.setdefault("slowlog-log-slower-than", []).append(self._slower)
+        self._update_alert()
 
     def _threshold(self, value: str) -> None:
         self.latency_threshold_ms = int(value)
+        self._update_alert()
+
+    def _slower(self, value: str) -> None:
+        self._update_alert()
+
+    def _update_alert(self) -> None:
+        limits = [inf]
+        if self.slowlog.threshold_us >= 0:
+            limits.append(self.slowlog.threshold_us / 1_000_000)
+        if self.latency_threshold_ms > 0:
+            limits.append(self.latency_threshold_ms / 1000)
+        self.alert_s = min(limits)
 
     def _tracking(self, value: str) -> None:
         self.tracking = value == "yes"
 
+    def histogram(self, cmd: Command) -> CommandHistogram:
+        """The command's histogram (created on its first call)."""
+        found = self.histograms.get(cmd.fullname_bytes)
+        if found is None:
+            found = self.histograms[cmd.fullname_bytes] = CommandHistogram()
+        return found
+
     def record(self, ctx: CommandContext, cmd: Command, argv: list[bytes], seconds: float) -> None:
         """Account one executed command that took ``seconds`` (by :attr:`clock`)."""
-        duration_us = int(seconds * 1_000_000)
         if self.tracking:
-            histograms = self.latency.histograms
-            histogram = histograms.get(cmd.fullname_bytes)
-            if histogram is None:
-                histogram = histograms[cmd.fullname_bytes] = CommandHistogram()
-            histogram.add(duration_us)
+            self.histogram(cmd).buckets[bisect_right(LIMITS_S, seconds)] += 1
+        if seconds >= self.alert_s:
+            self.slow(ctx, cmd, argv, seconds)
+
+    def slow(self, ctx: CommandContext, cmd: Command, argv: list[bytes], seconds: float) -> None:
+        """SLOWLOG and latency events for a command at least :attr:`alert_s` long."""
+        duration_us = int(seconds * 1_000_000)
         threshold = self.latency_threshold_ms
         if threshold and duration_us // 1000 >= threshold:
             event = b"fast-command" if "fast" in cmd.flags else b"command"

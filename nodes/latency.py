@@ -47,7 +47,10 @@ def _limit(k: int) -> int:
 
 
 _LIMITS = tuple(_limit(k) - 1 for k in range(_BUCKETS - 1))
-"""The last value of each bucket but the last (which takes everything up to 1 s)."""
+"""The last value (ns) of each bucket but the last (which takes everything up to 1 s)."""
+LIMITS_S = tuple(((limit // 1000) + 1) / 1_000_000 for limit in _LIMITS)
+"""The same limits for a duration in seconds, truncated to whole µs as redis records
+it: the bucket of ``seconds`` is ``bisect_right(LIMITS_S, seconds)``."""
 
 
 def bucket_of(duration_us: int) -> int:
@@ -57,11 +60,15 @@ def bucket_of(duration_us: int) -> int:
 
 @dataclass(slots=True)
 class CommandHistogram:
-    calls: int = 0
+    """Counts per bucket (the dispatcher increments ``buckets`` directly)."""
+
     buckets: list[int] = field(default_factory=lambda: [0] * _BUCKETS)
 
+    @property
+    def calls(self) -> int:
+        return sum(self.buckets)
+
     def add(self, duration_us: int) -> None:
-        self.calls += 1
         self.buckets[bisect_left(_LIMITS, duration_us * 1000)] += 1
 
     def reply(self) -> Reply:

@@ -4,6 +4,7 @@ call, the ONE place where :class:`NodeError` becomes an error reply, and propaga
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from nodes.acl.enforce import acl_refusal, exec_refusal
@@ -12,6 +13,7 @@ from nodes.commands.context import CommandContext
 from nodes.commands.registry import COMMANDS, Command
 from nodes.errors import ArityError, CrossSlotError, NodeError
 from nodes.keyslot import keyslot
+from nodes.latency import LIMITS_S
 from nodes.resp.values import QUEUED, Blocked, Error, Reply
 
 if TYPE_CHECKING:
@@ -140,7 +142,8 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     dirty = keyspace.dirty
     if server.monitors.watching and "skip_monitor" in cmd.flags:
         _feed_monitors(ctx, cmd, argv, script=True)
-    clock = server.timing.clock
+    timing = server.timing
+    clock = timing.clock
     start = clock()
     try:
         reply = cmd.handler(ctx, argv)  # type: ignore[misc]
@@ -150,7 +153,12 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     except Exception as exc:
         reply = _internal_error(server, cmd, exc)
     if type(reply) is not Blocked:
-        server.timing.record(ctx, cmd, argv, clock() - start)
+        elapsed = clock() - start
+        if timing.tracking:  # CommandTiming.record, inlined
+            histogram = timing.histograms.get(cmd.fullname_bytes) or timing.histogram(cmd)
+            histogram.buckets[bisect_right(LIMITS_S, elapsed)] += 1
+        if elapsed >= timing.alert_s:
+            timing.slow(ctx, cmd, argv, elapsed)
     if server.monitors.watching:
         _feed_monitors(ctx, cmd, argv)
     if keyspace.dirty != dirty and cmd.is_write:
