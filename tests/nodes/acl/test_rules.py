@@ -4,6 +4,7 @@ MONITOR helpers, on the real command table (no server)."""
 from __future__ import annotations
 
 import random
+from bisect import bisect_right
 
 import pytest
 
@@ -19,7 +20,7 @@ from nodes.acl.rules import (
 )
 from nodes.acl.user import User
 from nodes.commands import COMMANDS, load_all
-from nodes.latency import CommandHistogram, bucket_of
+from nodes.latency import LIMITS_S, CommandHistogram, bucket_of
 from nodes.monitor import quoted
 from nodes.slowlog import _trimmed, redacted
 
@@ -153,3 +154,10 @@ def test_selectors_are_described_and_checked() -> None:
     assert check(user, COMMANDS[b"hgetall"], [b"hgetall", b"c1"]) is None
     apply_rule(user, b"clearselectors")
     assert check(user, COMMANDS[b"hgetall"], [b"hgetall", b"c1"]) is not None
+
+
+def test_the_dispatchers_seconds_buckets_match_whole_microseconds(rng: random.Random) -> None:
+    for _ in range(20000):
+        us = rng.choice([rng.randrange(50), rng.randrange(5000), rng.randrange(2_000_000)])
+        seconds = (us + rng.random() * 0.999) / 1_000_000
+        assert bisect_right(LIMITS_S, seconds) == bucket_of(int(seconds * 1_000_000))
