@@ -125,6 +125,9 @@ def reset(ctx: CommandContext, argv: list[bytes]) -> Reply:
     client.name = b""
     client.user = ctx.server.acl.default
     client.authenticated = ctx.server.acl.open_without_auth()
+    conn = ctx.server.connections.get(client.id)
+    if conn is not None:
+        conn.parser.auth_required = not client.authenticated
     return Simple(b"RESET")
 
 
