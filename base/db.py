@@ -20,7 +20,9 @@ class NodeHost:
 
     ``netns`` is the Linux network namespace the node runs in (None when it runs on the
     host's loopback); ``ip`` is its address inside that namespace, reachable from the
-    harness; ``port`` the client port; ``bus_port`` the cluster bus port.
+    harness; ``port`` the client port; ``bus_port`` the cluster bus port. ``host`` names
+    the machine it shares with other nodes (``--hosts``: a namespace or an SSH host that
+    runs several nodes on ports 7000, 7001, ...); None when the node has one of its own.
     """
 
     name: str
@@ -28,6 +30,12 @@ class NodeHost:
     port: int
     bus_port: int
     netns: str | None = None
+    host: str | None = None
+
+    @property
+    def machine(self) -> str:
+        """The name faults target: its shared host, else the node itself."""
+        return self.host if self.host is not None else self.name
 
     @property
     def address(self) -> str:
@@ -125,4 +133,17 @@ class HasLogFiles(Protocol):
 
     def log_files(self) -> Mapping[str, Path]:
         """File name in the run folder -> path of the file to copy there."""
+        ...
+
+
+@runtime_checkable
+class HostShell(Protocol):
+    """Runs commands on the machines its nodes run on (nodes on SSH hosts), so the
+    nemesis can filter their packets there (nftables) instead of in namespaces."""
+
+    async def host_run(
+        self, host: str, argv: Sequence[str], stdin: str | None = None, timeout_s: float = 10.0
+    ) -> str:
+        """Run ``argv`` on machine ``host`` (a :attr:`NodeHost.machine`) with ``stdin``;
+        its stdout. Raises an exception naming the host if it fails or does not answer."""
         ...

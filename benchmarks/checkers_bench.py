@@ -1,12 +1,16 @@
 """Benchmark: whole-process times of ``harness check`` for linearizability.
 
     .venv/bin/python -m benchmarks.checkers_bench [--seed N] [--ops N] [--keys N] [--runs N]
+        [--porcupine PATH] [--easy N] [--hard N] [--hard-ops N] [--corpus-only]
 
 Each figure is the wall time of a fresh ``python -m harness.commands.check`` process
 (start-up, reading, checking, printing), the best of ``--runs``, and its peak RSS
 (largest process of the tree). Cases: the 102 etcd logs of Porcupine's corpus in one
 command, kv c50-bad and c50-ok, and a generated register history (``--ops`` operations
-over ``--keys`` keys, 5% info, seeded). Exits 1 if a target is missed.
+over ``--keys`` keys, 5% info, seeded). Then a generated corpus of single-register cas
+histories (``--easy`` and ``--hard`` files), class by class, against the Porcupine
+binary ``--porcupine`` when given, else against the issue's figures
+(``benchmarks.porcupine_compare``). Exits 1 if a target is missed.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from base.op import Op, OpType
+from benchmarks.porcupine_compare import compare
 from checkers.history import write_history
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "porcupine"
@@ -137,7 +142,26 @@ def main() -> int:
     parser.add_argument("--ops", type=int, default=100_000)
     parser.add_argument("--keys", type=int, default=1_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--porcupine", metavar="PATH", help="a Porcupine driver binary")
+    parser.add_argument("--easy", type=int, default=600, help="easy corpus files (600)")
+    parser.add_argument("--hard", type=int, default=6, help="hard corpus files (6)")
+    parser.add_argument("--hard-ops", type=int, default=2_000, help="per hard file (2000)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="per corpus file (60 s)")
+    parser.add_argument("--corpus-only", action="store_true", help="only the corpus")
     args = parser.parse_args()
+    if args.porcupine is not None and not os.access(args.porcupine, os.X_OK):
+        parser.error(f"--porcupine {args.porcupine}: not an executable file")
+    corpus_ok = compare(
+        args.porcupine,
+        seed=args.seed,
+        easy=args.easy,
+        hard=args.hard,
+        hard_ops=args.hard_ops,
+        runs=args.runs,
+        timeout_s=args.timeout,
+    )
+    if args.corpus_only:
+        return 0 if corpus_ok else 1
     expected = json.loads((CORPUS / "expected.json").read_text())
     etcd = sorted(
         CORPUS / path
@@ -173,7 +197,7 @@ def main() -> int:
             f"{fig.peak_rss_mb:>7.0f}  {summary}{mark}"
         )
         ok = ok and fig.met
-    return 0 if ok else 1
+    return 0 if ok and corpus_ok else 1
 
 
 if __name__ == "__main__":

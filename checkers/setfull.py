@@ -91,6 +91,16 @@ class SetFullChecker:
         self.read_f = read_f
         self.max_listed = max_listed
 
+    def every_lost_write(self, history: Sequence[Op]) -> list[LostWrite]:
+        """Every lost write of ``history`` (not only the first ``max_listed``), in the
+        checker's order: what the run folder's lost.jsonl holds. A history the checker
+        cannot judge has none."""
+        everything = SetFullChecker(add_f=self.add_f, read_f=self.read_f, max_listed=2**62)
+        result = everything.check(history)
+        if not result.details:
+            return []
+        return list(SetFullResult.from_json(result.details).lost)
+
     def check(self, history: Sequence[Op]) -> CheckResult:
         """A history it cannot judge (a read that is not a list, an element that cannot
         be a set member) is ``unknown``, with the event named in the reason."""

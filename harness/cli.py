@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "cleanup": "Remove what a killed run left behind (namespaces, nftables tables, processes).",
     "report": "Render report.html, results.xml and summary.md for a run folder.",
     "serve": "Browse the run store over HTTP on localhost (127.0.0.1 only).",
+    "lab": "SSH hosts on this machine (namespaces running sshd) to try --ssh-hosts: up/down.",
 }
 """Subcommand module names under harness.commands -> one-line help, in --help order.
 

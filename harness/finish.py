@@ -10,9 +10,41 @@ from pathlib import Path
 from typing import Any
 
 from base.op import Op
+from checkers.setfull import SetFullChecker
 from checkers.verdict import CheckResult, Verdict
-from harness.analysis import check_history, render_reports, results_json, write_results
+from harness.analysis import (
+    check_history,
+    checkers_for,
+    render_reports,
+    results_json,
+    write_results,
+)
 from harness.recorder import write_edn_history
+
+LOST_FILE = "lost.jsonl"
+"""Every lost write of a set run, one JSON object per line (results.json keeps the counts
+and a sample)."""
+
+
+def write_lost_writes(
+    run_dir: Path, workload: str, ops: Sequence[Op], check_options: dict[str, Any]
+) -> int:
+    """Write :data:`LOST_FILE`: every lost write the workload's set-full checker finds
+    (value, key, node, event index, outcome, invoke and completion times, WAIT acks, the
+    faults active while it was in flight, the reads around its loss); the line count."""
+    lost = [
+        w
+        for c in checkers_for(workload, check_options)
+        if isinstance(c, SetFullChecker)
+        for w in c.every_lost_write(ops)
+    ]
+    path = run_dir / LOST_FILE
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        for w in lost:
+            f.write(json.dumps(w.to_json(), default=str) + "\n")
+    tmp.replace(path)
+    return len(lost)
 
 
 def check_run(
@@ -37,6 +69,13 @@ def check_run(
         results["run"] = CheckResult("run", Verdict.UNKNOWN, f"the run failed: {extra['error']}")
         verdict = Verdict.merge(r.verdict for r in results.values())
     data = results_json(verdict, results, extra)
+    if "lost_writes" in data:
+        try:
+            written = write_lost_writes(run_dir, workload, ops, check_options)
+            data["lost_writes"]["file"] = LOST_FILE
+            data["lost_writes"]["file_count"] = written
+        except Exception as e:  # the results must be written whatever happens here
+            log(f"{LOST_FILE} not written: {type(e).__name__}: {e}")
     write_results(run_dir, data)
     log(f"verdict: {json.dumps(data['valid'])}  ({run_dir / 'results.json'})")
     for name, r in results.items():

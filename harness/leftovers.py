@@ -127,6 +127,11 @@ def clean_run(run_dir: Path, report: CleanupReport, force: bool = False) -> None
     prefix = state.get("prefix")
     if isinstance(prefix, str) and prefix.startswith("sb") and len(prefix) > 2:
         clean_prefix(prefix, report)
+    if state.get("ssh") and not state.get("finished"):
+        report.skipped.append(
+            f"{run_dir}: its nodes ran on SSH hosts: harness cleanup --ssh-hosts FILE "
+            f"--prefix {prefix} removes them there"
+        )
     if not state.get("finished"):
         state.update({"finished": True, "pids": {}, "cleaned": True})
         try:

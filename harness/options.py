@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import nemesis
+from base.db import HasPrimaries, Pausable
 from harness.dbs.cluster_spec import ClusterSpec
 from harness.flags import BadArguments, Flag, add_flags, flag, flag_values, nested
 from harness.generator import parse_concurrency
+from harness.ssh import SSHTarget, read_hosts_file
 from harness.workloads import WORKLOADS
 from nemesis import NemesisOptions
 
@@ -72,6 +74,64 @@ class RunOptions:
         "--subnet",
         "database",
         "private subnet for --net netns (default: a free /24 of 10.77.0.0/16)",
+    )
+    hosts: int = flag(
+        0,
+        "--hosts",
+        "database",
+        "place the nodes on H hosts (namespaces), two or more per host on ports 7000, "
+        "7001, ...; faults then target hosts (default: a namespace per node)",
+        kind=int,
+        metavar="H",
+    )
+    seed_node: str | None = flag(
+        None,
+        "--seed-node",
+        "database",
+        "with --db external: a node of the running cluster to test",
+        metavar="HOST:PORT",
+    )
+    key_prefix: str | None = flag(
+        None,
+        "--key-prefix",
+        "workload",
+        "put before every key (default: '<run prefix>:' with --db external, else none)",
+        metavar="TEXT",
+    )
+    ssh_hosts: Path | None = flag(  # noqa: RUF009 (a field specifier)
+        None,
+        "--ssh-hosts",
+        "ssh",
+        "run the nodes on these machines over SSH: one user@host[:port] per line "
+        "(harness lab up makes such a file)",
+        metavar="FILE",
+        parse=Path,
+    )
+    ssh_key: Path | None = flag(  # noqa: RUF009 (a field specifier)
+        None,
+        "--ssh-key",
+        "ssh",
+        "client key (default: the SSH agent)",
+        metavar="KEY",
+        parse=Path,
+    )
+    ssh_known_hosts: Path | None = flag(  # noqa: RUF009 (a field specifier)
+        None,
+        "--ssh-known-hosts",
+        "ssh",
+        "known-hosts file the host keys are checked against (default ~/.ssh/known_hosts)",
+        metavar="FILE",
+        parse=Path,
+    )
+    ssh_insecure: bool = flag(
+        False, "--ssh-insecure", "ssh", "do not check the hosts' keys", store_true=True
+    )
+    ssh_python: str = flag(
+        "python3",
+        "--ssh-python",
+        "ssh",
+        "the hosts' Python for --db splitbrain (needs hiredis and lupa; default {default})",
+        metavar="PATH",
     )
     workload: str = flag("set", "--workload", "workload", "default {default}", choices=WORKLOADS)
     concurrency_spec: str = flag(
@@ -242,6 +302,86 @@ def _faults(spec: str) -> tuple[str, ...]:
         raise BadArguments(f"--nemesis: {e}") from e
 
 
+def ssh_hosts(given: dict[str, Any]) -> list[SSHTarget]:
+    """``--ssh-hosts``: a readable hosts file, and no option that means namespaces here."""
+    if given["net"] is not None:
+        raise BadArguments("--ssh-hosts: the nodes run on the SSH hosts; drop --net")
+    if given["hosts"]:
+        raise BadArguments("--ssh-hosts and --hosts: the hosts file says the hosts")
+    try:
+        return read_hosts_file(given["ssh_hosts"])
+    except ValueError as e:
+        raise BadArguments(f"--ssh-hosts: {e}") from e
+
+
+def _check_ssh_faults(faults: tuple[str, ...]) -> None:
+    """Faults that need this machine's namespaces, libfaketime or lossyfs are refused."""
+    local = [
+        f
+        for need in (nemesis.Need.NETEM, nemesis.Need.FAKETIME, nemesis.Need.LOSSY_DISK)
+        for f in nemesis.needing(need, faults)
+    ]
+    if local:
+        raise BadArguments(
+            f"--nemesis {','.join(local)}: not on SSH hosts (they need node namespaces, "
+            "libfaketime or a lossyfs on this machine)"
+        )
+
+
+def _check_external(given: dict[str, Any], db: str) -> None:
+    """``--db external`` and ``--seed-node HOST:PORT`` go together; nothing runs here."""
+    seed = given["seed_node"]
+    if db != "external":
+        raise BadArguments("--seed-node needs --db external")
+    if seed is None:
+        raise BadArguments("--db external needs --seed-node HOST:PORT (a node of the cluster)")
+    host, _, port = seed.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise BadArguments(f"--seed-node {seed!r}: want HOST:PORT")
+    if given["net"] is not None:
+        raise BadArguments("--db external: the cluster runs already; drop --net")
+    if given["hosts"]:
+        raise BadArguments("--db external: the cluster runs already; drop --hosts")
+
+
+def _check_external_faults(faults: tuple[str, ...], ssh: bool) -> None:
+    """Only faults that need nothing on the hosts (the cluster's own commands); with
+    ``--ssh-hosts`` also network faults (nft there) and pauses (by the nodes' pids)."""
+    needs: frozenset[nemesis.Need] = frozenset({nemesis.Need.NETNS}) if ssh else frozenset()
+    abilities: tuple[type, ...] = (HasPrimaries, Pausable) if ssh else (HasPrimaries,)
+    wrong = [
+        f
+        for f in faults
+        if not nemesis.SPECS[f].needs <= needs
+        or any(a not in abilities for a in nemesis.SPECS[f].abilities)
+    ]
+    if wrong:
+        what = (
+            "failover, reshard, partitions, packet loss, flap and pauses"
+            if ssh
+            else "failover and reshard (more with --ssh-hosts)"
+        )
+        raise BadArguments(
+            f"--nemesis {','.join(wrong)}: not against an external cluster (its nodes are "
+            f"not the harness's to start); it takes {what}"
+        )
+
+
+def _check_hosts(hosts: int, net: str | None, nodes: int) -> None:
+    """``--hosts``: namespaces, and at least two nodes on every host."""
+    if hosts < 1:
+        raise BadArguments(f"--hosts {hosts}: must be >= 1")
+    if net == "loopback" or not netns_available():
+        raise BadArguments(
+            "--hosts needs --net netns (each host is a network namespace: root and ip)"
+        )
+    if nodes < 2 * hosts:
+        raise BadArguments(
+            f"--hosts {hosts} --nodes {nodes}: want two or more nodes per host "
+            f"(--nodes >= {2 * hosts}); without --hosts every node has a host of its own"
+        )
+
+
 def nemesis_options(base: NemesisOptions, settings: tuple[str, ...]) -> NemesisOptions:
     """``base`` (from ``--nemesis-interval`` and ``--no-recovery``) with the
     ``--nemesis-option NAME=VALUE`` settings applied last, so they win. Raises
@@ -257,13 +397,25 @@ def from_args(args: argparse.Namespace) -> RunOptions:
     given = flag_values(args, RunOptions)
     cluster = ClusterSpec(**flag_values(args, RunOptions, "cluster."))
     notes: list[str] = []
+    if given["hosts"]:
+        _check_hosts(given["hosts"], given["net"], cluster.nodes)
+    if given["ssh_hosts"] is not None:
+        ssh_hosts(given)
+    if cluster.db == "external" or given["seed_node"] is not None:
+        _check_external(given, cluster.db)
     net = given["net"] or ("netns" if netns_available() else "loopback")
+    if given["ssh_hosts"] is not None:
+        net = "ssh"
+    if cluster.db == "external":
+        net = "external"
     if net == "netns" and not netns_available():
         raise BadArguments("--net netns needs root and the ip command; use --net loopback")
     nemesis_spec = given["nemesis"]
     if nemesis_spec is None:
-        if net == "netns":
+        if net in ("netns", "ssh"):
             nemesis_spec = "partition-minority"
+        elif net == "external":
+            nemesis_spec = "none"
         else:
             nemesis_spec = "none"
             notes.append(
@@ -271,6 +423,10 @@ def from_args(args: argparse.Namespace) -> RunOptions:
                 "partitions need --net netns"
             )
     faults = _faults(nemesis_spec)
+    if net == "ssh":
+        _check_ssh_faults(faults)
+    if net == "external":
+        _check_external_faults(faults, ssh=given["ssh_hosts"] is not None)
     if net == "loopback":
         network_faults = nemesis.needing(nemesis.Need.NETNS, faults)
         if network_faults:

@@ -24,7 +24,11 @@ import nemesis
 from base.op import Op, OpType
 from harness.client import ClientConfig, ClusterClient, Outcome, SlotMap, WaitPolicy
 from harness.dbs.cluster import ClusterDB, redis_cli_version
+from harness.dbs.external import ExternalClusterDB
+from harness.dbs.external_ssh import ExternalSSHClusterDB
+from harness.dbs.hosts_network import SharedHostsNetwork
 from harness.dbs.network import LoopbackNetwork, NamespaceNetwork, Network
+from harness.dbs.ssh_cluster import SSHClusterDB, ssh_access
 from harness.faults import follow_schedule
 from harness.generator import Phase, invocations, nemesis_rng, next_process, pace
 from harness.options import RunOptions
@@ -69,6 +73,7 @@ class Runner:
                 ops_per_key=options.ops_per_key,
                 keys=options.keys,
                 cas=options.cas,
+                key_prefix=run_key_prefix(options, prefix),
             ),
         )
         self.stop = asyncio.Event()
@@ -94,6 +99,8 @@ class Runner:
         network: Network = (
             NamespaceNetwork(self.prefix, opts.subnet) if opts.net == "netns" else LoopbackNetwork()
         )
+        if opts.hosts:
+            network = SharedHostsNetwork(self.prefix, opts.subnet, opts.hosts)
         self.db = ClusterDB(
             replace(
                 opts.cluster,
@@ -104,6 +111,22 @@ class Runner:
             self.run_dir / "data",
             self.log.write,
         )
+        if opts.seed_node is not None and opts.ssh_hosts is not None:
+            self.db = ExternalSSHClusterDB(
+                self.db.spec,
+                opts.seed_node,
+                ssh_access(opts),
+                self.run_dir / "data",
+                self.log.write,
+            )
+        elif opts.seed_node is not None:
+            self.db = ExternalClusterDB(
+                self.db.spec, opts.seed_node, self.run_dir / "data", self.log.write
+            )
+        elif opts.ssh_hosts is not None:
+            self.db = SSHClusterDB(
+                self.db.spec, ssh_access(opts), self.run_dir / "data", self.log.write, self.prefix
+            )
         execution = Execution(ops=[])
         execution.versions = {"server": self.db.version(), "redis-cli": redis_cli_version()}
         self._write_state(finished=False)
@@ -119,7 +142,7 @@ class Runner:
             if not await self._until_stopped(self.db.setup()):
                 return execution
             execution.hosts = [
-                {"name": h.name, "ip": h.ip, "port": h.port, "netns": h.netns}
+                {"name": h.name, "ip": h.ip, "port": h.port, "netns": h.netns, "host": h.host}
                 for h in self.db.hosts
             ]
             self._write_state(finished=False)
@@ -210,7 +233,10 @@ class Runner:
         opts = self.options
         if not opts.faults:
             return None
-        package = nemesis.build_package(list(opts.faults), opts.nemesis_options)
+        nemesis_options = opts.nemesis_options
+        if opts.ssh_hosts is not None and nemesis_options.table is None:
+            nemesis_options = replace(nemesis_options, table=self.prefix)
+        package = nemesis.build_package(list(opts.faults), nemesis_options)
         env = FaultEnv(
             db=self.db,
             hosts=list(self.db.hosts),
@@ -429,8 +455,18 @@ class Runner:
             "harness_pid": os.getpid(),
             "data": str(self.run_dir / "data"),
         }
+        if isinstance(self.db, SSHClusterDB):
+            state["ssh"] = {"root": self.db.root, "nodes": self.db.remote_pids()}
         with contextlib.suppress(OSError):
             write_json(self.run_dir / STATE, state)
+
+
+def run_key_prefix(options: RunOptions, prefix: str) -> str:
+    """``--key-prefix``, else ``<run prefix>:`` against an external cluster (keys of
+    this run's own), else none."""
+    if options.key_prefix is not None:
+        return options.key_prefix
+    return f"{prefix}:" if options.cluster.db == "external" else ""
 
 
 def _short(value: Any, limit: int = 60) -> str:

@@ -130,12 +130,18 @@ class SSHHost:
         await self._conn.wait_closed()
 
     async def run(
-        self, argv: Sequence[str], *, check: bool = True, timeout_s: float = 60.0
+        self,
+        argv: Sequence[str],
+        *,
+        check: bool = True,
+        timeout_s: float = 60.0,
+        stdin: str | None = None,
     ) -> Completed:
-        """Run ``argv`` on the host; :class:`SSHError` on a non-zero exit when ``check``."""
+        """Run ``argv`` on the host (``stdin`` its input); :class:`SSHError` on a non-zero
+        exit when ``check``."""
         command = shlex.join(argv)
         try:
-            done = await self._conn.run(command, check=False, timeout=timeout_s)
+            done = await self._conn.run(command, check=False, timeout=timeout_s, input=stdin)
         except (OSError, asyncssh.Error, TimeoutError) as e:
             raise SSHError(f"{self.target}: {command}: {e}") from e
         result = Completed(
@@ -163,10 +169,12 @@ class SSHHost:
         except (OSError, asyncssh.Error) as e:
             raise SSHError(f"{self.target}: download {remote} -> {local}: {e}") from e
 
-    async def start(self, argv: Sequence[str], log: str) -> int:
+    async def start(self, argv: Sequence[str], log: str, *, cwd: str | None = None) -> int:
         """Start ``argv`` in the background in a session of its own (so it outlives this
-        connection), output to the remote file ``log``; its pid."""
-        script = f"setsid {shlex.join(argv)} >{shlex.quote(log)} 2>&1 </dev/null & echo $!"
+        connection), in ``cwd`` (default: the login folder), its output appended to the
+        remote file ``log``; its pid."""
+        where = f"cd {shlex.quote(cwd)} && " if cwd is not None else ""
+        script = f"{where}setsid {shlex.join(argv)} >>{shlex.quote(log)} 2>&1 </dev/null & echo $!"
         done = await self.run(["sh", "-c", script])
         pid = done.stdout.strip()
         if not pid.isdigit():

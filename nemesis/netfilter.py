@@ -20,6 +20,11 @@ from collections.abc import Iterable, Sequence
 from base.hostnet import NODE_IFNAME
 
 CHAINS = ("partition", "loss", "flap")
+NAMESPACE_MATCH = f'iifname "{NODE_IFNAME}"'
+"""Which packets a rule may drop in a node namespace: those arriving on its veth."""
+HOST_MATCH = 'iifname != "lo"'
+"""On a machine of its own (an SSH host): anything but loopback (its interfaces are not
+ours to name)."""
 _TABLE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 
 
@@ -46,35 +51,35 @@ def _chain_head(table: str, chain: str) -> list[str]:
     ]
 
 
-def drop_from_script(table: str, peers: Iterable[str]) -> str:
-    """Drop every packet from ``peers`` (IPv4 addresses); an empty set clears the chain."""
+def drop_from_script(table: str, peers: Iterable[str], match: str = NAMESPACE_MATCH) -> str:
+    """Drop every packet from ``peers`` (IPv4 addresses) that ``match`` selects; an empty
+    set clears the chain."""
     ips = sorted(set(peers))
     lines = _chain_head(table, "partition")
     if ips:
         lines.append(
-            f'add rule inet {table} partition iifname "{NODE_IFNAME}" '
-            f"ip saddr {{ {', '.join(ips)} }} drop"
+            f"add rule inet {table} partition {match} ip saddr {{ {', '.join(ips)} }} drop"
         )
     return "\n".join(lines) + "\n"
 
 
-def loss_script(table: str, percent: int, keep: str) -> str:
+def loss_script(table: str, percent: int, keep: str, match: str = NAMESPACE_MATCH) -> str:
     """Drop ``percent``% of the packets from anybody but ``keep`` (the harness)."""
     if not 0 <= percent <= 100:
         raise ValueError(f"packet loss {percent}%: want 0..100")
     lines = _chain_head(table, "loss")
     lines.append(
-        f'add rule inet {table} loss iifname "{NODE_IFNAME}" ip saddr != {keep} '
+        f"add rule inet {table} loss {match} ip saddr != {keep} "
         f"numgen random mod 100 < {percent} drop"
     )
     return "\n".join(lines) + "\n"
 
 
-def flap_script(table: str, down: bool, keep: str) -> str:
+def flap_script(table: str, down: bool, keep: str, match: str = NAMESPACE_MATCH) -> str:
     """While ``down``, drop every packet from anybody but ``keep``; else pass all."""
     lines = _chain_head(table, "flap")
     if down:
-        lines.append(f'add rule inet {table} flap iifname "{NODE_IFNAME}" ip saddr != {keep} drop')
+        lines.append(f"add rule inet {table} flap {match} ip saddr != {keep} drop")
     return "\n".join(lines) + "\n"
 
 

@@ -15,6 +15,7 @@ from base.op import Op, OpType
 from nemesis.errors import FaultFailed
 from nemesis.faultspec import FaultSpec
 from nemesis.options import NemesisOptions
+from nemesis.places import machine_of, shared
 from nemesis.protocol import FaultEnv
 from nemesis.targets import choose_targets, read_topology
 
@@ -73,7 +74,8 @@ class ProcessNemesis:
                 busy = self.killed | self.paused
                 live = [h.name for h in env.hosts if h.name not in busy]
                 topology = await read_topology(db, self.options.topology_timeout_s, env.log)
-                targets = choose_targets(spec.target, live, topology, env.rng)
+                where = machine_of(env.hosts) if shared(env.hosts) else None
+                targets = choose_targets(spec.target, live, topology, env.rng, where)
                 # Remember the targets before acting: if this is interrupted, teardown
                 # still restarts / resumes them (both are no-ops for a running node).
                 if op.f == "start-kill":
@@ -141,11 +143,21 @@ class ProcessNemesis:
             raise FaultFailed(f"could not resume/restart: {failed}")
 
     def _completion(self, op: Op, done: list[str], failed: dict[str, str]) -> Op:
+        env = self._require_env()
+        extra: dict[str, object] = {}
+        if shared(env.hosts):  # name the hosts hit, too
+            where = machine_of(env.hosts)
+            extra["hosts"] = sorted({where[n] for n in [*done, *failed] if n in where})
         if failed:
-            self._require_env().log(f"nemesis: {op.f} failed on {failed}")
+            env.log(f"nemesis: {op.f} failed on {failed}")
             # Some nodes may have been acted on: the outcome is uncertain.
-            return op.complete(OpType.INFO, value=sorted(done), error=f"failed on {failed}")
-        return op.complete(OpType.OK, value=sorted(done))
+            return op.complete(
+                OpType.INFO,
+                value=sorted(done),
+                error=f"failed on {failed}",
+                extra={**op.extra, **extra},
+            )
+        return op.complete(OpType.OK, value=sorted(done), extra={**op.extra, **extra})
 
     def _require_env(self) -> FaultEnv:
         if self._env is None:

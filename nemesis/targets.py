@@ -5,19 +5,32 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from base.db import DB, HasPrimaries, Topology
 from nemesis.errors import FaultFailed
 from nemesis.grudge import majority, minority_size
 
+HOST_TARGETS = frozenset({"one", "minority", "majority", "all"})
+"""Targets counted in hosts when nodes share hosts (``kill-one`` kills a host's nodes)."""
+
 
 def choose_targets(
-    target: str, nodes: Sequence[str], topology: Topology | None, rng: random.Random
+    target: str,
+    nodes: Sequence[str],
+    topology: Topology | None,
+    rng: random.Random,
+    machine_of: Mapping[str, str] | None = None,
 ) -> list[str]:
     """``one`` / ``minority`` / ``majority`` / ``all`` / ``primaries`` / ``replicas`` of
     ``nodes`` (sorted). Roles come from ``topology``; raises :class:`FaultFailed` when the
-    roles are needed but unknown or empty."""
+    roles are needed but unknown or empty. With ``machine_of`` (node -> its host, when
+    nodes share hosts) the counted targets are chosen among the hosts of ``nodes`` and
+    hit every one of those nodes on them."""
+    if machine_of is not None and target in HOST_TARGETS:
+        machines = sorted({machine_of[n] for n in nodes})
+        chosen_hosts = set(choose_targets(target, machines, None, rng))
+        return sorted(n for n in nodes if machine_of[n] in chosen_hosts)
     order = sorted(nodes)
     rng.shuffle(order)
     if target == "one":

@@ -130,9 +130,13 @@ class Connection(asyncio.Protocol):
         client = self.client
         server.clients.pop(client.id, None)
         server.connections.pop(client.id, None)
-        server.monitors.watching.pop(client.id, None)
+        server.monitors.pop(client.id, None)
         server.databases.unwatch_all(client, client.watched)
         client.watched.clear()
+        server.pubsub.forget(client)
+        server.blocking.forget(client.id)
+        if server.tracking is not None:
+            server.tracking.disable(client.id)
         if self.blocked is not None and not self.blocked.future.done():
             self.blocked.future.cancel()
 
@@ -280,6 +284,10 @@ class Connection(asyncio.Protocol):
         elif client.close_after_reply:
             self.close_now()
 
+    def schedule_output(self) -> None:
+        """Send what was appended to ``out`` (a pub/sub message) this loop iteration."""
+        self._schedule_output()
+
     def _schedule_output(self) -> None:
         """Replies go out after every ready client's input has been processed in this
         event-loop iteration (redis's ``beforeSleep``): the AOF is fsynced first, and no
@@ -323,7 +331,8 @@ class Connection(asyncio.Protocol):
             self._check_output_limit(pending)
 
     def _check_output_limit(self, pending: int) -> None:
-        hard, soft, seconds = self.server.config.output_limit("normal")
+        klass = "normal" if self.client.pubsub is None else "pubsub"
+        hard, soft, seconds = self.server.config.output_limit(klass)
         over_soft = soft and pending > soft
         if over_soft and self._soft_since is None:
             self._soft_since = self.server.loop.time()
@@ -342,11 +351,12 @@ class Connection(asyncio.Protocol):
             )
             self.close_now()
 
-    def deliver(self, wire: bytes) -> None:
-        """Queue bytes that are no reply to a request (MONITOR lines)."""
-        if not self.closed:
-            self.out.append(wire)
-            self._schedule_output()
+    def kill(self) -> None:
+        """CLIENT KILL: drop the connection now, without its pending replies; it is gone
+        from the server's clients at once (asyncio's later ``connection_lost`` finds
+        nothing left to do)."""
+        self.close_now()
+        self.connection_lost(None)
 
     def close_now(self) -> None:
         """Drop the connection without writing pending replies."""

@@ -33,6 +33,8 @@ class Databases:
             first = self._spaces[0]
             space = Keyspace(first.clock_ms)
             space.expire_enabled = first.expire_enabled
+            space.change_listener = first.change_listener
+            space.flush_listener = first.flush_listener
             space.expired_listeners.append(lambda key: self._on_expired(index, key))
             self._spaces[index] = space
             self._index[id(space)] = index
@@ -72,3 +74,6 @@ class Databases:
         for space in (one, two):
             space.touch_all_watched()
             space.dirty += 1
+            # Clients blocked in either database now see its new contents (redis's
+            # scanDatabaseForReadyKeys); they are served after the command.
+            space.ready_keys.update((key, None) for key in space.waited_keys if key in space)

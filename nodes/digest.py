@@ -88,14 +88,19 @@ def _mix_value(digest: bytearray, value: object) -> None:
         _mix(digest, kind)
 
 
+def _mix_stored(digest: bytearray, space: Keyspace, key: bytes, value: object) -> None:
+    """A stored key's value, then its expiry mark if it has one."""
+    _mix_value(digest, value)
+    if key in space.expires:
+        _xor(digest, _EXPIRE_MARK)
+
+
 def value_digest(space: Keyspace, key: bytes) -> bytes:
     """DEBUG DIGEST-VALUE of ``key``: 20 zero bytes when the key is not stored."""
     digest = bytearray(DIGEST_LEN)
     value = space.data.get(key)
     if value is not None:
-        _mix_value(digest, value)
-        if key in space.expires:
-            _xor(digest, _EXPIRE_MARK)
+        _mix_stored(digest, space, key, value)
     return bytes(digest)
 
 
@@ -109,8 +114,6 @@ def dataset_digest(databases: Iterable[tuple[int, Keyspace]]) -> bytes:
         for key, value in space.data.items():
             digest = bytearray(DIGEST_LEN)
             _mix(digest, key)
-            _mix_value(digest, value)
-            if key in space.expires:
-                _xor(digest, _EXPIRE_MARK)
+            _mix_stored(digest, space, key, value)
             _xor(final, bytes(digest))
     return bytes(final)

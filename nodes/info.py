@@ -45,10 +45,7 @@ _UNTRACKED_EXPIRY_EVICTION = (
     "total_eviction_exceeded_time",
     "current_eviction_exceeded_time",
 )
-_UNTRACKED_UNTIL_ERRORS = (
-    "pubsub_channels",
-    "pubsub_patterns",
-    "pubsubshard_channels",
+_UNTRACKED_AFTER_PUBSUB = (
     "latest_fork_usec",
     "total_forks",
     "migrate_cached_sockets",
@@ -59,11 +56,8 @@ _UNTRACKED_UNTIL_ERRORS = (
     "active_defrag_key_misses",
     "total_active_defrag_time",
     "current_active_defrag_time",
-    "tracking_total_keys",
-    "tracking_total_items",
-    "tracking_total_prefixes",
-    "unexpected_error_replies",
 )
+_UNTRACKED_BEFORE_ERRORS = ("unexpected_error_replies",)
 _UNTRACKED_AFTER_ERRORS = (
     "dump_payload_sanitizations",
     "total_reads_processed",
@@ -151,6 +145,15 @@ def default_providers(server: Server) -> dict[str, Callable[[], Section]]:
             ("io_threads_active", 0),
         ]
 
+    def tracking_stats() -> Section:
+        tracking = server.tracking
+        table = tracking.table if tracking is not None else {}
+        return [
+            ("tracking_total_keys", len(table)),
+            ("tracking_total_items", sum(len(ids) for ids in table.values())),
+            ("tracking_total_prefixes", len(tracking.prefixes) if tracking is not None else 0),
+        ]
+
     def clients_section() -> Section:
         return [
             ("connected_clients", len(server.clients)),
@@ -159,8 +162,8 @@ def default_providers(server: Server) -> dict[str, Callable[[], Section]]:
             ("client_recent_max_input_buffer", 0),
             ("client_recent_max_output_buffer", 0),
             ("blocked_clients", sum(1 for c in server.connections.values() if c.blocked)),
-            ("tracking_clients", 0),
-            ("clients_in_timeout_table", 0),
+            ("tracking_clients", len(server.tracking.modes) if server.tracking else 0),
+            ("clients_in_timeout_table", server.blocking.timed_count()),
         ]
 
     def memory_section() -> Section:
@@ -291,7 +294,12 @@ def default_providers(server: Server) -> dict[str, Callable[[], Section]]:
             *((name, 0) for name in _UNTRACKED_EXPIRY_EVICTION),
             ("keyspace_hits", 0),
             ("keyspace_misses", 0),
-            *((name, 0) for name in _UNTRACKED_UNTIL_ERRORS),
+            ("pubsub_channels", len(server.pubsub.channels)),
+            ("pubsub_patterns", len(server.pubsub.patterns)),
+            ("pubsubshard_channels", len(server.pubsub.shard_channels)),
+            *((name, 0) for name in _UNTRACKED_AFTER_PUBSUB),
+            *tracking_stats(),
+            *((name, 0) for name in _UNTRACKED_BEFORE_ERRORS),
             ("total_error_replies", stats.errors),
             *((name, 0) for name in _UNTRACKED_AFTER_ERRORS),
         ]

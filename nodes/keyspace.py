@@ -67,6 +67,14 @@ class Keyspace:
         self.expired_keys = 0
         self._watched: dict[bytes, set[Watcher]] = {}
         self._scan_order: tuple[int, list[tuple[int, bytes]]] | None = None
+        self.change_listener: Callable[[bytes], None] | None = None
+        """Told of every changed key (client-side caching: :mod:`nodes.tracking`)."""
+        self.flush_listener: Callable[[], None] | None = None
+        """Told when this database is emptied (:mod:`nodes.tracking`)."""
+        self.waited_keys: set[bytes] = set()
+        """Keys clients are blocked on (maintained by :mod:`nodes.blocking`)."""
+        self.ready_keys: dict[bytes, None] = {}
+        """Waited keys that received a value since the blocked clients were last served."""
         self._slots: list[dict[bytes, None]] | None = (
             [{} for _ in range(HASH_SLOTS)] if slot_index else None
         )
@@ -126,8 +134,10 @@ class Keyspace:
         if not keep_ttl and self.expires:
             self.expires.pop(key, None)
         self.dirty += 1
-        if self._watched:
+        if self._watched or self.change_listener is not None:
             self._touch(key)
+        if self.waited_keys and key in self.waited_keys:
+            self.ready_keys[key] = None
 
     def delete(self, key: bytes) -> bool:
         """Remove ``key``; True if it existed (and was not expired)."""
@@ -135,26 +145,29 @@ class Keyspace:
             return False
         self._remove(key)
         self.dirty += 1
-        if self._watched:
+        if self._watched or self.change_listener is not None:
             self._touch(key)
         return True
 
     def modified(self, key: bytes) -> None:
         """Signal an in-place change of ``key``'s value (dirty count and WATCH)."""
         self.dirty += 1
-        if self._watched:
+        if self._watched or self.change_listener is not None:
             self._touch(key)
 
     def flush(self) -> int:
         """Remove every key; returns how many there were."""
         count = len(self.data)
         if self._watched:
-            for key in list(self._watched):
+            for key, watchers in self._watched.items():
                 if key in self.data:
-                    self._touch(key)
+                    for watcher in watchers:
+                        watcher.dirty_cas = True
         self.data = {}
         self.expires = {}
         self._expiry_heap = []
+        if self.flush_listener is not None:
+            self.flush_listener()
         if self._slots is not None:
             self._slots = [{} for _ in range(HASH_SLOTS)]
         self.dirty += 1
@@ -201,7 +214,7 @@ class Keyspace:
         self._remove(key)
         self.expired_keys += 1
         self.dirty += 1
-        if self._watched:
+        if self._watched or self.change_listener is not None:
             self._touch(key)
         for listener in self.expired_listeners:
             listener(key)
@@ -300,3 +313,5 @@ class Keyspace:
     def _touch(self, key: bytes) -> None:
         for watcher in self._watched.get(key, ()):
             watcher.dirty_cas = True
+        if self.change_listener is not None:
+            self.change_listener(key)

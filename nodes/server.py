@@ -72,6 +72,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from nodes.acl.users import AccessControl
 from nodes.aof import AppendOnlyFile
+from nodes.blocking import BlockingQueues
 from nodes.client import Client
 from nodes.client_pause import ClientPause
 from nodes.command_timing import CommandTiming
@@ -81,7 +82,7 @@ from nodes.databases import Databases
 from nodes.info import default_providers
 from nodes.keyspace import Keyspace
 from nodes.listen import ListenError, open_socket_map
-from nodes.monitor import Monitors
+from nodes.pubsub import PubSub
 from nodes.rdb.saver import RdbPersistence
 from nodes.types.limits import bind as bind_encoding_limits
 
@@ -90,6 +91,7 @@ if TYPE_CHECKING:
     from nodes.commands.registry import Command
     from nodes.replication import Replication
     from nodes.resp.values import Blocked, Reply
+    from nodes.tracking import Tracking
 
 log = logging.getLogger("splitbrain.server")
 
@@ -168,8 +170,12 @@ class Server:
         self.client_pause = ClientPause(self.loop)
         self.acl = AccessControl(config)
         self.timing = CommandTiming(config)
-        self.monitors = Monitors()
         """CLIENT PAUSE: commands held until it ends (:mod:`nodes.client_pause`)."""
+        self.client_pause.on_paused.append(self._expiry_while_paused)
+        self.monitors: dict[int, Connection] = {}
+        """MONITOR clients by id, in the order they asked (:mod:`nodes.monitor`)."""
+        self.tracking: Tracking | None = None
+        """Client-side caching (made by the first CLIENT TRACKING ON: :mod:`nodes.tracking`)."""
         self.replication: Replication | None = None
         self.master_repl_offset = 0
         self._next_client_id = 1
@@ -187,7 +193,14 @@ class Server:
         self.query_buffer_limit = config.get_int("client-query-buffer-limit")
         config.listeners.setdefault("client-query-buffer-limit", []).append(self._set_query_limit)
         self.info_providers.update(default_providers(self))
+        self.pubsub = PubSub(self)
+        self.blocking = BlockingQueues(self)
         bind_encoding_limits(config)
+
+    def _expiry_while_paused(self, paused: bool) -> None:
+        """No key expires while clients are paused; a master expires again after."""
+        repl = self.replication
+        self.databases.set_expire_enabled(not paused and (repl is None or repl.master is None))
 
     def _set_query_limit(self, value: str) -> None:
         self.query_buffer_limit = int(value)
@@ -424,6 +437,8 @@ class Server:
             if timeout > 0:
                 now = self.clock_ms()
                 for conn in list(self.connections.values()):
+                    if conn.blocked is not None or conn.client.pubsub is not None:
+                        continue  # redis never times out blocked clients or subscribers
                     if now - conn.client.last_interaction_ms > timeout * 1000:
                         conn.close_now()
         except Exception:

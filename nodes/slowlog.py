@@ -3,7 +3,7 @@
 Entries are newest first, at most ``slowlog-max-len`` of them; both options are read live
 (CONFIG SET takes effect on the next command). An entry keeps at most 32 arguments (the
 last one then says how many more there were) and at most 128 bytes of each, as redis.
-Sensitive arguments (passwords) are shown as ``(redacted)`` (:func:`redacted`).
+Sensitive arguments (passwords) are shown as ``(redacted)`` (:func:`nodes.redaction.redact`).
 """
 
 from __future__ import annotations
@@ -12,38 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nodes.config import Config
+from nodes.redaction import redact
 from nodes.resp.values import Reply
 
 MAX_ARGC = 32
 MAX_STRING = 128
-REDACTED = b"(redacted)"
-
-
-def redacted(argv: Sequence[bytes]) -> list[bytes]:
-    """``argv`` with the arguments redis redacts from SLOWLOG and MONITOR replaced."""
-    name = argv[0].lower()
-    out = list(argv)
-    sub = argv[1].lower() if len(argv) > 1 else b""
-    if name == b"auth":
-        out[1:] = [REDACTED] * (len(argv) - 1)
-    elif name == b"hello":
-        for i in range(2, len(argv) - 2):
-            if argv[i].lower() == b"auth":
-                out[i + 1] = out[i + 2] = REDACTED
-    elif name == b"acl" and sub == b"setuser":
-        out[2:] = [REDACTED] * (len(argv) - 2)
-    elif name == b"config" and sub == b"set":
-        for i in range(2, len(argv) - 1, 2):
-            if argv[i].lower() in (b"requirepass", b"masterauth"):
-                out[i + 1] = REDACTED
-    elif name == b"migrate":
-        for i in range(6, len(argv)):
-            opt = argv[i].lower()
-            if opt == b"auth" and i + 1 < len(argv):
-                out[i + 1] = REDACTED
-            elif opt == b"auth2" and i + 2 < len(argv):
-                out[i + 1] = out[i + 2] = REDACTED
-    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +79,7 @@ class SlowLog:
             self.next_id,
             now_ms // 1000,
             duration_us,
-            _trimmed(redacted(argv)),
+            _trimmed(redact(argv[0].lower().decode(errors="replace"), argv)),
             peer.encode(),
             name,
         )

@@ -106,13 +106,20 @@ class Findings:
         return f"key {cx.key}" + (f", cannot linearize {ops}" if ops else "")
 
 
+def _time_limit_s(run: RunData) -> float | None:
+    """The run's ``--time-limit`` from test.json (None when it does not say)."""
+    options = run.test.get("options")
+    value = options.get("time_limit_s") if isinstance(options, dict) else None
+    return float(value) if isinstance(value, int | float) else None
+
+
 def findings(run: RunData) -> Findings:
     return Findings(
         lost=find_lost(run),
         counterexample=find_counterexample(run),
         latency=latency_table(run.operations),
         availability=availability(run.operations, run.faults, run.end_ns),
-        outage=outages(run.operations, run.end_ns),
+        outage=outages(run.operations, run.end_ns, workload_s=_time_limit_s(run)),
         acknowledged_writes=acknowledged_writes(run.operations),
     )
 

@@ -159,9 +159,21 @@ class Outage:
     count: int
 
 
-def outages(operations: Sequence[Attempt], end_ns: int, threshold_s: float = 1.0) -> Outage:
+def outages(
+    operations: Sequence[Attempt],
+    end_ns: int,
+    threshold_s: float = 1.0,
+    workload_s: float | None = None,
+) -> Outage:
     """The gaps between ``ok`` completions (and from the first invocation, and to the
-    last completion) longer than ``threshold_s``; a gap counts in full."""
+    last completion) longer than ``threshold_s``; a gap counts in full. With
+    ``workload_s`` (the run's ``--time-limit``) only operations invoked within that long
+    of the first count: the quiet recovery after the workload and the final reads are
+    not an outage."""
+    if workload_s is not None and operations:
+        start = min(op.invoke_ns for op in operations)
+        cut = start + int(workload_s * 1e9)
+        operations = [op for op in operations if op.invoke_ns <= cut]
     if not operations:
         return Outage(threshold_s, 0.0, 0.0, 0)
     oks = sorted(done for op in operations if op.outcome is OpType.OK and (done := op.complete_ns))

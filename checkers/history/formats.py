@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from base.op import Op
-from checkers.history.edn import read_edn, write_edn
 from checkers.history.errors import HistoryFormatError
 from checkers.history.jepsen_log import MARKER, read_jepsen_log
 from checkers.history.json_forms import (
@@ -28,6 +27,22 @@ FORMATS = ("jsonl", "edn", "jepsen-log", "elle-json")
 
 _LOG_LINE = re.compile(r"\b(?:INFO|WARN|ERROR|DEBUG|TRACE)\s+[\w.$-]+ - ")
 """A log4j-style line (``LEVEL  logger - message``) of a Jepsen log."""
+
+
+def read_edn(path: str, text: str) -> list[Op]:
+    """``checkers.history.edn.read_edn``, imported on first use (start-up time: checking
+    a history.jsonl does not need the EDN reader)."""
+    from checkers.history.edn import read_edn as read  # noqa: PLC0415
+
+    return read(path, text)
+
+
+def write_edn(ops: Iterable[Op]) -> Iterator[str]:
+    """``checkers.history.edn.write_edn``, imported on first use."""
+    from checkers.history.edn import write_edn as write  # noqa: PLC0415
+
+    return write(ops)
+
 
 _READERS: dict[str, Callable[[str, str], list[Op]]] = {
     "jsonl": read_json,

@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from base.op import Op, OpType
-from checkers.history.edn import loads
 from checkers.history.errors import HistoryFormatError
 
 MARKER = "jepsen.util - "
@@ -22,6 +21,8 @@ _PROCESS = re.compile(r"\d+|:?nemesis")
 
 
 def read_jepsen_log(path: str, text: str) -> list[Op]:
+    from checkers.history.edn import loads  # noqa: PLC0415 (start-up time of other formats)
+
     ops: list[Op] = []
     values: dict[str, Any] = {}  # the same few value texts recur; values are not mutated
     for lineno, line in enumerate(text.splitlines(), 1):

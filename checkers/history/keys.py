@@ -22,7 +22,9 @@ from base.op import NEMESIS, Op
 from checkers.history.errors import HistoryFormatError
 
 PlainShape = Callable[[str, Any], bool]
-"""``(f, value) -> bool``: the value fits an event of this ``f`` as it is (not keyed)."""
+"""``(f, value) -> bool``: the value fits an event of this ``f`` as it is (not keyed).
+The answer depends only on ``f`` and the value's shape: its type and, for a list, the
+types of its elements (``checkers.history.jsonl_rows`` judges one value of each)."""
 
 CHOICES: Final = ("auto", "yes", "no")
 """The ``--independent`` choices."""

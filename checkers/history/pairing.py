@@ -26,8 +26,9 @@ it (a failed cas read another value, for Porcupine's cas-register).
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from base.op import NEMESIS, Op, OpType, Process
 from checkers.history.errors import HistoryPairingError
@@ -98,9 +99,22 @@ class Attempt:
         return self.invoke.is_client
 
 
-_Pair = tuple[Op, Op | None, int, int, OpType]
-"""An :class:`Attempt`'s fields: tuples are cheaper to make than records, and the strict
-view turns them into :class:`Operation` records directly."""
+Row = tuple[OpType, str, Process, int, int, Any, str | None, Any]
+"""One event as a tuple, the form pairing works on: ``(type, f, process, index, time_ns,
+value, key, source)``, ``source`` being the :class:`Op` it came from (or None when it
+was read straight from a file: ``checkers.history.jsonl_rows``). Tuples are cheaper to
+make and to read than records."""
+
+_Pair = tuple[Row, Row | None, int, int, OpType]
+"""An :class:`Attempt`'s fields, with rows for events: the strict view turns them into
+:class:`Operation` records directly."""
+
+
+def rows_of(history: Sequence[Op]) -> list[Row]:
+    """The rows of ``history``'s events (see :data:`Row`)."""
+    return [
+        (op.type, op.f, op.process, op.index, op.time_ns, op.value, op.key, op) for op in history
+    ]
 
 
 def pair_events(
@@ -108,28 +122,30 @@ def pair_events(
 ) -> list[Attempt]:
     """The operations of ``history`` in invocation order (see the module docstring for
     the two modes). Raises :class:`HistoryPairingError` only when ``strict``."""
-    return [Attempt(*p) for p in _pairs(history, strict, keep_failed)]
+    return [
+        Attempt(inv[7], None if comp is None else comp[7], ipos, cpos, outcome)
+        for inv, comp, ipos, cpos, outcome in _pairs(rows_of(history), strict, keep_failed)
+    ]
 
 
-def _pairs(history: Sequence[Op], strict: bool, keep_failed: Collection[str] | None) -> list[_Pair]:
-    """:func:`pair_events`' work, as tuples."""
-    if strict and any(op.index < 0 for op in history):  # not numbered yet
-        history = [replace(op, index=i) for i, op in enumerate(history)]
-    open_: dict[Process, tuple[int, Op]] = {}
+def _pairs(rows: Sequence[Row], strict: bool, keep_failed: Collection[str] | None) -> list[_Pair]:
+    """:func:`pair_events`' work, on rows and as tuples."""
+    if strict and any(row[3] < 0 for row in rows):  # not numbered yet
+        rows = [(*row[:3], i, *row[4:]) for i, row in enumerate(rows)]
+    open_: dict[Process, tuple[int, Row]] = {}
     crashed: set[Process] = set()
     done: list[_Pair] = []
     invoke, fail, info = OpType.INVOKE, OpType.FAIL, OpType.INFO
     last = -1
-    for place, op in enumerate(history):
-        process = op.process
-        pos = op.index if strict else place
+    for place, op in enumerate(rows):
+        type_, f, process, index = op[0], op[1], op[2], op[3]
+        pos = index if strict else place
         if strict:
             if pos <= last:
                 raise HistoryPairingError(pos, f"event indexes must increase (after {last})")
             last = pos
             if process == NEMESIS:
                 continue
-        type_ = op.type
         if type_ is invoke:
             previous = open_.get(process)
             if previous is not None:  # re-invoked over: the first one's outcome is unknown
@@ -153,18 +169,22 @@ def _pairs(history: Sequence[Op], strict: bool, keep_failed: Collection[str] | N
             done.append((op, op, pos, pos, type_))
             continue
         ipos, inv = started
-        if strict and op.f != inv.f:
+        if strict and f != inv[1]:
             raise HistoryPairingError(
-                pos, f"completion f {op.f!r} does not match invocation f {inv.f!r}"
+                pos, f"completion f {f!r} does not match invocation f {inv[1]!r}"
             )
         if type_ is info:
             crashed.add(process)
             done.append((inv, op, ipos, NEVER, info))
-        elif type_ is not fail or keep_failed is None or op.f in keep_failed:
+        elif type_ is not fail or keep_failed is None or f in keep_failed:
             done.append((inv, op, ipos, pos, type_))
     done.extend((inv, None, ipos, NEVER, info) for ipos, inv in open_.values())
-    done.sort(key=_third)
+    done.sort(key=_INVOKE_POS)
     return done
+
+
+_INVOKE_POS = itemgetter(2)
+"""A pair's invocation position (a C-level sort key)."""
 
 
 def pair_attempts(history: Sequence[Op]) -> list[Attempt]:
@@ -172,12 +192,7 @@ def pair_attempts(history: Sequence[Op]) -> list[Attempt]:
     return pair_events(history)
 
 
-def _third(item: _Pair) -> int:
-    return item[2]
-
-
-@dataclass(frozen=True, slots=True)
-class Operation:
+class Operation(NamedTuple):
     """One client operation that may have happened (linearizability's view).
 
     ``id`` is its place in :func:`pair`'s list. ``input`` is the invocation's value,
@@ -185,6 +200,9 @@ class Operation:
     ``OK``, ``INFO`` (unknown: it may take effect at any time after its invocation) or,
     only when asked for, ``FAIL``. ``complete_index`` and ``complete_ns`` are None for
     ``INFO`` operations.
+
+    A NamedTuple, not a dataclass: a large history has hundreds of thousands, made
+    several times faster so (``_replace`` for a changed copy).
     """
 
     id: int
@@ -219,21 +237,23 @@ def pair(history: Sequence[Op], keep_failed: Collection[str] = frozenset()) -> l
     """The operations of ``history`` that may have happened, by Jepsen's rules (strict
     :func:`pair_events`): failed operations are removed unless their f is in
     ``keep_failed`` (outcome ``FAIL``). Raises :class:`HistoryPairingError`."""
+    return pair_rows(rows_of(history), keep_failed)
+
+
+def pair_rows(rows: Sequence[Row], keep_failed: Collection[str] = frozenset()) -> list[Operation]:
+    """:func:`pair` of events given as rows (see :data:`Row`)."""
     info = OpType.INFO
     operations: list[Operation] = []
-    for i, (inv, comp, _, _, outcome) in enumerate(_pairs(history, True, keep_failed)):
+    for i, (inv, comp, _, _, outcome) in enumerate(_pairs(rows, True, keep_failed)):
         if outcome is info or comp is None:
             operations.append(
-                Operation(
-                    i, inv.process, inv.f, inv.key, inv.value, None, info, inv.index, None,
-                    inv.time_ns, None,
-                )
-            )  # fmt: skip
+                Operation(i, inv[2], inv[1], inv[6], inv[5], None, info, inv[3], None, inv[4], None)
+            )
         else:
             operations.append(
                 Operation(
-                    i, inv.process, inv.f, inv.key, inv.value, comp.value, outcome, inv.index,
-                    comp.index, inv.time_ns, comp.time_ns,
+                    i, inv[2], inv[1], inv[6], inv[5], comp[5], outcome, inv[3], comp[3], inv[4],
+                    comp[4],
                 )
             )  # fmt: skip
     return operations

@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from base.op import Op
-from checkers.history.pairing import pair
-from checkers.linear.explain import explain
+from checkers.history.pairing import Operation, Row, pair, pair_rows
 from checkers.linear.model import Model
 from checkers.linear.schedule import check_partitions_parallel
 from checkers.linear.search import Limits
@@ -48,11 +47,29 @@ class LinearizabilityChecker:
 
     def check(self, history: Sequence[Op]) -> CheckResult:
         """Raises ``HistoryPairingError`` or ``ModelError`` for histories that do not fit."""
+        start = time.monotonic()
+        return self.check_operations(pair(history, self._model().keep_failed), start)
+
+    def check_rows(self, rows: Sequence[Row]) -> CheckResult:
+        """:meth:`check` of events given as pairing rows (``checkers.history.jsonl_rows``
+        reads them from a file without building ``Op`` records)."""
+        start = time.monotonic()
+        return self.check_operations(pair_rows(rows, self._model().keep_failed), start)
+
+    def _model(self) -> Model:
         model = self.model
         assert isinstance(model, Model)
-        deadline = None if self.timeout_s is None else time.monotonic() + self.timeout_s
+        return model
+
+    def check_operations(self, ops: list[Operation], start: float | None = None) -> CheckResult:
+        """:meth:`check` of paired operations (``checkers.history.pair``); the timeout
+        runs from ``start`` (a ``time.monotonic()`` instant; None: now). Raises
+        ``ModelError`` for operations that do not fit."""
+        model = self._model()
+        if start is None:
+            start = time.monotonic()
+        deadline = None if self.timeout_s is None else start + self.timeout_s
         limits = Limits(deadline, self.max_memo_bytes)
-        ops = pair(history, model.keep_failed)
         parts = model.partition(ops)
         outcome = check_partitions_parallel(model, parts, limits, self.workers)
         details: dict[str, object] = {
@@ -67,6 +84,8 @@ class LinearizabilityChecker:
         if failing is not None:
             details["failing_key"] = failing.key
             if failing.result.stuck is not None:
+                from checkers.linear.explain import explain  # noqa: PLC0415 (start-up time)
+
                 details["explanation"] = explain(
                     model,
                     failing.key,

@@ -70,6 +70,7 @@ def set_model() -> Model:
         _describe_elements,
         requires=_requires_read,
         unknown_always_legal=True,
+        read_only=lambda call: bool(call[0] == _READ),
         plain_value=_PLAIN,
     )
 
@@ -107,6 +108,7 @@ def counter() -> Model:
         repr,
         requires=_requires_read,
         unknown_always_legal=True,
+        read_only=lambda call: bool(call[0] == _READ),
         plain_value=values_of(),
     )
 

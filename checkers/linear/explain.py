@@ -67,7 +67,7 @@ def explain(
                 if op.id == blocked.id
                 else "linearized"
                 if op.id in linearized_set
-                else why.get(op.id, "pending"),
+                else why.get(op.id, "pending" if model.encode(op) is not None else "ignored"),
             )
             for op in chosen
         ],

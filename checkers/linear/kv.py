@@ -94,5 +94,6 @@ def kv() -> Model:
         refute=_stale_read,
         blind=lambda call: bool(call[0] == _PUT),
         unknown_always_legal=True,
+        read_only=lambda call: bool(call[0] == _GET),
         plain_value=values_of(),
     )

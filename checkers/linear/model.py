@@ -97,6 +97,15 @@ class Model:
     (``info``) is legal in every state, as it is for every model here (an unknown cas
     either took effect or did not). The search then leaves such a call out wherever it
     would change nothing, trying it at the end instead.
+
+    ``read_only(call)``, optional, is true for calls that never change the state (a
+    read, a failed cas): the search then takes a completed such call as soon as it is
+    legal and does not try the orders that place it later (moving it to the front of
+    any linearization keeps every step legal and every real-time order).
+
+    ``plain_value`` is the shape of each ``f``'s value as it is, for telling an
+    independent-key history (``[key value]`` values) from a plain one
+    (``checkers.history.keys``); None: the generic rule.
     """
 
     name: str
@@ -110,6 +119,7 @@ class Model:
     refute: Callable[[Sequence[Operation]], Refutation | None] | None = None
     blind: Callable[[Call], bool] | None = None
     unknown_always_legal: bool = False
+    read_only: Callable[[Call], bool] | None = None
     plain_value: PlainShape | None = None
 
 

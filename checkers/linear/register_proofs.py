@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Collection, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from base.op import OpType
@@ -53,7 +54,7 @@ def refute_register(
         if done != _NEVER:
             events.append((done, 0, op, new))
     latest_supply = {v: _prefix_max(s) for v, s in suppliers.items()}
-    events.sort(key=_first)
+    events.sort(key=_INDEX)
     best: tuple[int, Operation, Any] | None = None  # the completed write invoked latest
     found: Refutation | None = None
     for _, kind, op, value in events:
@@ -77,8 +78,8 @@ def _written(op: Operation, writes: Collection[str]) -> Any:
     return freeze(value[1])
 
 
-def _first(event: tuple[int, int, Operation, Any]) -> int:
-    return event[0]
+_INDEX = itemgetter(0)
+"""An event's index: the sort key (C-level; the rest of the tuple need not compare)."""
 
 
 def _prefix_max(supply: list[tuple[int, int]]) -> tuple[list[int], list[int]]:

@@ -53,6 +53,10 @@ def _blind(call: Call) -> bool:
     return bool(call[0] == _WRITE)
 
 
+def _read_only(call: Call) -> bool:
+    return bool(call[0] == _READ or call[0] == _CAS_FAILED)
+
+
 def _requires(call: Call) -> State:
     kind, a, _ = call
     return a if kind in (_READ, _CAS) else ANY_STATE
@@ -97,6 +101,7 @@ def register() -> Model:
         refute=_refute,
         blind=_blind,
         unknown_always_legal=True,
+        read_only=_read_only,
         plain_value=values_of(),
     )
 
@@ -114,6 +119,7 @@ def cas_register(failed_cas_reads: bool = False) -> Model:
         refute=_refute,
         blind=_blind,
         unknown_always_legal=True,
+        read_only=_read_only,
         plain_value=values_of(pairs=("cas",)),
     )
 

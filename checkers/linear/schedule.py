@@ -122,7 +122,7 @@ def _refuted(model: Model, ops: Sequence[Operation], proof: Refutation) -> Parti
     prefix = [
         op
         if op.complete_index is not None and op.complete_index <= cut
-        else replace(op, output=None, outcome=OpType.INFO, complete_index=None, complete_ns=None)
+        else op._replace(output=None, outcome=OpType.INFO, complete_index=None, complete_ns=None)
         for op in ops
         if op.invoke_index <= cut
     ]

@@ -32,6 +32,11 @@ visible effect; the same order with it moved to the very end is also a lineariza
 (nothing must follow it in real time, and it is always legal), and the search reaches
 that one, so it does not try a completed blind write right after such a write. (At the
 end, where only never-completed operations remain, they may follow each other freely.)
+A completed read-only call (``Model.read_only``: a read, a failed cas) that is legal in
+the current state and invoked before every pending operation's completion goes next,
+before any call ahead of it in the list: any linearization from here can move it to the
+front (it changes no state, and nothing pending had to precede it), so no other choice
+is tried there, and when it fails, backtracking passes over it.
 Likewise, when the model promises that never-completed calls are legal in every state,
 such a call is not tried where it would leave the state as it is (an unknown cas whose
 expected value is not there): the same order with it moved to the end is tried, once no
@@ -56,6 +61,8 @@ _FIRST_SLICE = 1 << 8
 _CHECK_EVERY = 1 << 13
 """Steps between pauses: short at first (so that an interleaving scheduler finds a
 quickly failing partition quickly), then longer."""
+_NO_STATE: Any = object()
+"""Equal to no state: ``read_need_at`` of calls that are not forced (see the search)."""
 _ENTRY_BYTES = 160
 """Rough size of one memo entry besides its bitset: tuple, set slot, state."""
 
@@ -175,26 +182,36 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
     # never-completed calls that change nothing may wait for the end (see above)
     idle_unknown_at = [False] * size
     completes_at = [0] * size  # 1 for a call node whose operation completed
+    read_only = model.read_only
+    forced_at = [False] * size  # a completed call that never changes the state
+    # a forced call's one legal state, or ANY_STATE (then its step says)
+    read_need_at: list[Any] = [_NO_STATE] * size
     to_complete = 0  # completed operations not yet linearized
     node_of_call = [0] * m
     requires = model.requires
     unfinished: dict[Any, int] = {}
+    unknown_always_legal = model.unknown_always_legal
     for node, (_, kind, i) in enumerate(events, 1):
         op_at[node] = i
         if kind == 0:
-            call_at[node] = calls[i]
+            call = calls[i]
+            call_at[node] = call
             if requires is not None:
-                need_at[node] = requires(calls[i])
-            if blind is not None and blind(calls[i]):
-                blind_at[node] = ops[i].complete_index is not None
-                overwritable[node] = ops[i].complete_index is None
-            if ops[i].complete_index is None:
-                twin_at[node] = unfinished.get(calls[i], 0)
-                unfinished[calls[i]] = node
-                idle_unknown_at[node] = model.unknown_always_legal
+                need_at[node] = requires(call)
+            completed = ops[i].complete_index is not None
+            if blind is not None and blind(call):
+                blind_at[node] = completed
+                overwritable[node] = not completed
+            if not completed:
+                twin_at[node] = unfinished.get(call, 0)
+                unfinished[call] = node
+                idle_unknown_at[node] = unknown_always_legal
             else:
                 completes_at[node] = 1
                 to_complete += 1
+                if read_only is not None and read_only(call):
+                    forced_at[node] = True
+                    read_need_at[node] = need_at[node]
             node_of_call[i] = node
         else:
             ret_of[node_of_call[i]] = node
@@ -223,7 +240,13 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
     memo: set[tuple[int, State]] = set()
     best: DeadEnd | None = None
     budget = slice_ = _FIRST_SLICE
-    entry = nxt[0]
+    entry = e = nxt[0]
+    while call_at[e] is not None:  # a read legal now goes first (see the docstring)
+        need = read_need_at[e]
+        if need == state or (need is ANY_STATE and step(state, call_at[e]) is not ILLEGAL):
+            entry = e
+            break
+        e = nxt[e]
     while True:
         call = call_at[entry]
         if call is not None:
@@ -261,9 +284,17 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
                     a, b = prv[r], nxt[r]
                     nxt[a] = b
                     prv[b] = a
-                    entry = nxt[0]
+                    entry = e = nxt[0]
                     if entry == tail:
                         return SearchResult("valid", None, None, len(memo), m)
+                    while call_at[e] is not None:  # a read legal now goes first
+                        need = read_need_at[e]
+                        if need == state or (
+                            need is ANY_STATE and step(state, call_at[e]) is not ILLEGAL
+                        ):
+                            entry = e
+                            break
+                        e = nxt[e]
                     budget -= 1
                     if budget == 0:
                         budget = slice_ = min(2 * slice_, _CHECK_EVERY)
@@ -274,19 +305,22 @@ def _search(model: Model, ops: list[Operation], calls: list[Any]) -> Search:
         # a return entry: its operation cannot be placed after the calls before it
         if best is None or depth > best.depth:
             best = DeadEnd(context, depth, stack, state, entry)
-        if stack is None:
-            return SearchResult("invalid", None, best.stuck(), len(memo), m)
-        entry, state, stack = stack
-        depth -= 1
-        to_complete += completes_at[entry]
-        linearized ^= member_at[entry]
-        done[entry] = False
-        # unlift: put the return back, then the call
-        r = ret_of[entry]
-        nxt[prv[r]] = r
-        prv[nxt[r]] = r
-        nxt[prv[entry]] = entry
-        prv[nxt[entry]] = entry
+        while True:  # pop until a call whose alternatives are still to be tried
+            if stack is None:
+                return SearchResult("invalid", None, best.stuck(), len(memo), m)
+            entry, state, stack = stack
+            depth -= 1
+            to_complete += completes_at[entry]
+            linearized ^= member_at[entry]
+            done[entry] = False
+            # unlift: put the return back, then the call
+            r = ret_of[entry]
+            nxt[prv[r]] = r
+            prv[nxt[r]] = r
+            nxt[prv[entry]] = entry
+            prv[nxt[entry]] = entry
+            if not forced_at[entry]:
+                break  # a read-only call failed here: so does every order from here
         entry = nxt[entry]
 
 

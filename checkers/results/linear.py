@@ -30,7 +30,8 @@ class ExplainedOp:
     """An operation of the explanation (``checkers.history.Operation``'s fields).
     ``id`` is its invocation's history index; ``status`` ``ok``, ``info`` (it may take
     effect any time after its invocation) or ``fail``; ``role`` the search's word for
-    it: ``linearized``, ``unplaceable``, ``pending``, ``illegal``, ``dead end``."""
+    it: ``linearized``, ``unplaceable``, ``pending``, ``illegal``, ``dead end``, or
+    ``ignored`` (the model leaves it out: it constrains nothing, as a crashed read)."""
 
     id: int
     process: Process

@@ -179,3 +179,17 @@ class RespConnection:
 def _ignore(fut: asyncio.Future[Reply]) -> None:
     if not fut.cancelled():
         fut.exception()
+
+
+async def ping_problem(host: str, port: int, timeout_s: float = 0.5) -> str | None:
+    """One PING on a fresh connection: None when the node answers PONG, else what went
+    wrong (the reply or the connection error), for a start-up wait to report."""
+    try:
+        conn = await RespConnection.open(host, port, timeout_s)
+        try:
+            reply = await conn.call(b"PING", timeout_s=timeout_s)
+        finally:
+            conn.close()
+    except OSError as e:
+        return str(e)
+    return None if reply == b"PONG" else repr(reply)

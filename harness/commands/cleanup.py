@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
 from base.exits import EXIT_BAD_ARGS, EXIT_INTERNAL, EXIT_VALID
+from harness.dbs.ssh_cluster import SSHAccess
 from harness.leftovers import CleanupReport, clean_prefix, clean_run, unfinished_runs
+from harness.ssh import read_hosts_file
+from harness.ssh_cleanup import clean_ssh_hosts
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,10 +35,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force", action="store_true", help="clean runs even if their harness still runs"
     )
+    ssh = parser.add_argument_group("ssh hosts")
+    ssh.add_argument(
+        "--ssh-hosts",
+        type=Path,
+        metavar="FILE",
+        help="also clean these SSH hosts: node processes, nft tables and run folders of "
+        "every run (or of --prefix runs only)",
+    )
+    ssh.add_argument("--ssh-key", type=Path, metavar="KEY", help="default: the SSH agent")
+    ssh.add_argument("--ssh-known-hosts", type=Path, metavar="FILE")
+    ssh.add_argument("--ssh-insecure", action="store_true", help="do not check host keys")
 
 
 def main(args: argparse.Namespace) -> int:
     report = CleanupReport()
+    if args.ssh_hosts is not None:
+        try:
+            targets = tuple(read_hosts_file(args.ssh_hosts))
+        except ValueError as e:
+            print(f"harness cleanup: --ssh-hosts: {e}", file=sys.stderr)
+            return EXIT_BAD_ARGS
+        access = SSHAccess(targets, args.ssh_key, args.ssh_known_hosts, args.ssh_insecure)
+        for prefix in args.prefix or ["sb"]:
+            asyncio.run(clean_ssh_hosts(access, prefix, report))
     runs = [Path(r) for r in args.runs] or unfinished_runs(Path(args.store))
     for run_dir in runs:
         if not run_dir.is_dir():

@@ -242,8 +242,7 @@ class ClusterDB:
     async def topology(self) -> Topology:
         errors = []
         for host in self._hosts:
-            proc = self._nodes.get(host.name)
-            if proc is None or not proc.running or proc.paused:
+            if not self._answering(host.name):
                 continue
             try:
                 text = await admin_call(host, "CLUSTER", "NODES", timeout_s=1.0)
@@ -252,6 +251,11 @@ class ClusterDB:
                 continue
             return topology_from(parse_cluster_nodes(text), self.names)
         raise ClusterError("CLUSTER NODES: no node answered: " + "; ".join(errors))
+
+    def _answering(self, name: str) -> bool:
+        """The node runs and is not paused (worth asking for the roles)."""
+        proc = self._nodes.get(name)
+        return proc is not None and proc.running and not proc.paused
 
     # ClockControlled (nemesis.clock)
     def faketime_file(self, node: str) -> Path | None:
@@ -262,7 +266,7 @@ class ClusterDB:
     # HasLogFiles
     def log_files(self) -> Mapping[str, Path]:
         files: dict[str, Path] = {}
-        for name in self._nodes:
+        for name in self.names.values():
             data = self.data_root / name
             disk = self._disk_dir(name)
             for f in ("node.log", "stdout.log"):
@@ -277,7 +281,7 @@ class ClusterDB:
             dest.parent.mkdir(parents=True, exist_ok=True)
             if source.exists() and source.resolve() != dest.resolve():
                 shutil.copyfile(source, dest)
-        for name in self._nodes:
+        for name in self.names.values():
             aof_dir = self._disk_dir(name) / "appendonlydir"
             files = (
                 {p.name: p.stat().st_size for p in sorted(aof_dir.glob("*"))}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from harness.flags import BadArguments, flag
 
-DB_KINDS = ("redis", "splitbrain")
+DB_KINDS = ("redis", "splitbrain", "external")
 APPENDFSYNC = ("always", "everysec", "no")
 
 
@@ -44,7 +44,8 @@ class ClusterSpec:
         "splitbrain",
         "--db",
         "database",
-        "server to test (default {default}): splitbrain is ours, redis is Debian's redis-server",
+        "server to test (default {default}): splitbrain is ours, redis is Debian's "
+        "redis-server, external a running cluster (--seed-node)",
         choices=DB_KINDS,
     )
     nodes: int = flag(
@@ -105,6 +106,8 @@ class ClusterSpec:
     kill-power faults: what a node does not fsync is lost when its power is."""
 
     def binary(self) -> list[str]:
+        if self.db == "external":
+            raise ClusterError("--db external: the cluster's servers are not the harness's")
         if self.db == "redis":
             found = shutil.which("redis-server")
             if found is None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from base.db import NodeHost
-from harness.client.resp import RespConnection
+from harness.client.resp import ping_problem
 
 
 class NodeStartError(RuntimeError):
@@ -87,17 +87,10 @@ class NodeProcess:
                 raise NodeStartError(
                     f"node {self.spec.name} exited with {code} at start: {self.output_tail()}"
                 )
-            try:
-                conn = await RespConnection.open(host.ip, host.port, 0.5)
-                try:
-                    reply = await conn.call(b"PING", timeout_s=0.5)
-                finally:
-                    conn.close()
-                if reply == b"PONG":
-                    return
-                last = repr(reply)
-            except OSError as e:
-                last = str(e)
+            problem = await ping_problem(host.ip, host.port)
+            if problem is None:
+                return
+            last = problem
             await asyncio.sleep(0.05)
         await self.kill()
         raise NodeStartError(

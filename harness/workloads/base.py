@@ -53,6 +53,9 @@ class WorkloadOptions:
     ops_per_key: int = 50
     keys: int = 12
     cas: str = "lua"
+    key_prefix: str = ""
+    """Put before every key name (a run against a cluster the harness did not start
+    touches only keys of its own)."""
     """How register's cas runs: ``lua`` (EVAL, one round trip) or ``watch``
     (WATCH / GET / MULTI / SET / EXEC, for servers without scripting)."""
 

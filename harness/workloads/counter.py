@@ -19,7 +19,7 @@ class CounterWorkload:
 
     def __init__(self, options: WorkloadOptions) -> None:
         self.options = options
-        self.keys = spread_keys("c", max(1, options.keys // 2))
+        self.keys = spread_keys(options.key_prefix + "c", max(1, options.keys // 2))
 
     def invocation(self, rng: random.Random, worker: int, seq: int) -> Invocation:
         key = self.keys[rng.randrange(len(self.keys))]

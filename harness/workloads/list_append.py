@@ -32,7 +32,7 @@ class ListAppendWorkload:
         self.options = options
 
     def invocation(self, rng: random.Random, worker: int, seq: int) -> Invocation:
-        key = rotating_key("l", self.options, worker, seq)
+        key = rotating_key(self.options.key_prefix + "l", self.options, worker, seq)
         if rng.random() < 0.5:
             return Invocation("txn", key, [["r", key, None]])
         return Invocation("txn", key, [["append", key, unique_value(self.options, worker, seq)]])

@@ -39,7 +39,7 @@ class RegisterWorkload:
         self.options = options
 
     def invocation(self, rng: random.Random, worker: int, seq: int) -> Invocation:
-        key = rotating_key("r", self.options, worker, seq)
+        key = rotating_key(self.options.key_prefix + "r", self.options, worker, seq)
         roll = rng.random()
         if roll < 0.5:
             return Invocation("read", key, None)

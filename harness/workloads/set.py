@@ -27,7 +27,7 @@ class SetWorkload:
 
     def __init__(self, options: WorkloadOptions) -> None:
         self.options = options
-        self.keys = spread_keys("s", options.keys)
+        self.keys = spread_keys(options.key_prefix + "s", options.keys)
 
     def invocation(self, rng: random.Random, worker: int, seq: int) -> Invocation:
         key = self.keys[rng.randrange(len(self.keys))]

@@ -120,7 +120,7 @@ def replicate(engine: ClusterEngine, node_id: str, dbsize: int) -> None:
     me = engine.myself
     if node is me:
         raise ClusterCommandError("Can't replicate myself")
-    if not node.is_master:
+    if node.is_replica:  # redis refuses a replica only: a node whose role is not known yet
         raise ClusterCommandError("I can only replicate a master, not a replica.")
     if me.is_master and (me.numslots != 0 or dbsize != 0):
         raise ClusterCommandError(

@@ -16,19 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nodes.client_pause import DURING_FAILOVER, WRITE
 from nodes.cluster import nodes_conf
 from nodes.cluster.bootstrap import fresh_state, state_from_conf
 from nodes.cluster.bus import AsyncioBus
 from nodes.cluster.describe import endpoint
 from nodes.cluster.engine import CRON_PERIOD_MS, ClusterEngine
 from nodes.cluster.failover import Failover
-from nodes.cluster.pause import WritePause
 from nodes.cluster.ports import ClusterConfig
+from nodes.cluster.pubsub_bus import ClusterPubSub
 from nodes.cluster.slots import iter_slots
 from nodes.cluster.state import ClusterNode
 from nodes.cluster.wire import ClusterHealth, NodeFlag
-from nodes.commands.dispatch import execute
-from nodes.keyslot import keyslot
 from nodes.listen import ListenError, open_sockets
 from nodes.migration import routing as open_slots
 from nodes.resp.values import Blocked, Error
@@ -141,12 +140,12 @@ class ClusterComponent:
             self.bus.engine = self.engine
             self.failover = Failover(self.engine, self._data_age_ms)
             self.engine.failover = self.failover
-            self.pause = WritePause(server.loop, execute)
-            self.failover.on_pause_change = self.pause.set
+            self.failover.on_pause_change = self._failover_pause
             repl = server.replication
             if repl is not None:
                 self.engine.repl_offset_source = lambda: repl.offset
             self.engine.save_now(fsync=True)
+            self.pubsub_bus = ClusterPubSub(server, self.engine)
         except BaseException:
             self.lock.release()
             raise
@@ -209,6 +208,7 @@ class ClusterComponent:
         try:
             self.engine.cron()
             self._resume_replication()
+            self.pubsub_bus.cron()
             if self.engine.iteration % 50 == 0:
                 live = self.server.clients
                 for cid in [c for c in self.clients if c not in live]:
@@ -301,20 +301,20 @@ class ClusterComponent:
             is_write = any(c.is_write for c, _ in ctx.client.multi or ())
         else:
             is_write = cmd.is_write
+        shard_pubsub = "pubsub" in cmd.flags
         if state.health is not ClusterHealth.OK:
-            if not self.config.allow_reads_when_down:
+            if shard_pubsub:
+                if not self.server.config.get_bool("cluster-allow-pubsubshard-when-down"):
+                    return _DOWN
+            elif not self.config.allow_reads_when_down:
                 return _DOWN
-            if is_write:
+            elif is_write:
                 return _DOWN_RO
         me = state.myself
-        if owner is me and is_write and self.pause.active:
-            held = self._paused_write(ctx, cmd, argv, slot)
-            if held is not None:
-                return held
         if owner is me:
             target = state.migrating_to.get(slot)
-            if target is None:
-                return None
+            if target is None or shard_pubsub:
+                return None  # shard channels stay here until the slot has moved
             where = endpoint(target, self.config.preferred_endpoint)
             keyspace = self.server.keyspace
             return open_slots.on_migrating(keyspace, cmd, keys, slot, f"{where}:{target.port}")
@@ -323,8 +323,7 @@ class ClusterComponent:
         ):
             return open_slots.on_importing(self.server.keyspace, cmd, keys)
         if (
-            flags is not None
-            and flags.readonly
+            (shard_pubsub or (flags is not None and flags.readonly))
             and not is_write
             and me.is_replica
             and me.master is owner
@@ -333,22 +332,15 @@ class ClusterComponent:
         where = endpoint(owner, self.config.preferred_endpoint)
         return Error(f"MOVED {slot} {where}:{owner.port}".encode())
 
-    def _paused_write(
-        self, ctx: CommandContext, cmd: Command, argv: list[bytes], slot: int
-    ) -> Blocked | None:
-        """A write during a manual failover's pause is held until the pause ends, then run
-        again from the top (after a failover it gets ``-MOVED``), as redis postpones
-        it: also a write being queued in MULTI, and an EXEC with writes (its queue kept;
-        the connection reads nothing else meanwhile). Not held: a command whose keys
-        span slots (the dispatcher asked about its first key only; it answers CROSSSLOT,
-        which redis checks before the pause)."""
-        if cmd.name == "exec":
-            keys = [k for c, a in ctx.client.multi or () for k in c.keys(a)]
+    def _failover_pause(self, paused: bool) -> None:
+        """A manual failover on this master holds writes until it ends (redis pauses
+        clients for it as CLIENT PAUSE WRITE does; held writes run again afterwards and
+        get ``-MOVED`` if the replica took over)."""
+        pause = self.server.client_pause
+        if paused:
+            pause.pause(WRITE, None, self.server.clock_ms(), DURING_FAILOVER)
         else:
-            keys = cmd.keys(argv)
-        if any(keyslot(k) != slot for k in keys):
-            return None
-        return self.pause.hold(ctx, argv)
+            pause.unpause(DURING_FAILOVER)
 
 
 def install(server: Server) -> ClusterComponent:

@@ -79,6 +79,8 @@ class ClusterEngine:
         self.todo_save = False
         self.todo_fsync = False
         self.repl_offset_source: Callable[[], int] = lambda: 0
+        self.on_publish: Callable[[Message], None] | None = None
+        """Called with each PUBLISH / PUBLISHSHARD message from a known node."""
         """Where our replication offset comes from (the replication component)."""
         self._next_link_id = 1
         self._bad_peers: set[str] = set()

@@ -101,7 +101,13 @@ def process(engine: ClusterEngine, link: Link, msg: Message) -> None:
         handler = engine.failover
         if sender is not None and handler is not None:
             handler.on_message(sender, msg)
-    # PUBLISH / PUBLISHSHARD / MODULE: accepted and ignored (no cluster pub/sub yet).
+    elif (
+        msg.type in (MessageType.PUBLISH, MessageType.PUBLISHSHARD)
+        and sender is not None
+        and engine.on_publish is not None
+    ):
+        engine.on_publish(msg)
+    # MODULE: accepted and ignored.
 
 
 def _process_gossip_message(

@@ -50,6 +50,11 @@ FAMILIES: tuple[str, ...] = (
     "streams_info",
     "acl",
     "observability",
+    "blocking",
+    "pubsub",
+    "monitor",
+    "client_tracking",
+    "client_misc",
 )
 
 _loaded = False

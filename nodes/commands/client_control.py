@@ -18,32 +18,12 @@ from dataclasses import dataclass
 
 from nodes.acl.user import User
 from nodes.acl.users import AccessControl
-from nodes.client import Client
-from nodes.client_pause import ALL, REPLICA_FLAGS, WRITE
+from nodes.client import Client, client_kind, parse_client_type
+from nodes.client_pause import ALL, WRITE
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
 from nodes.errors import CommandError, SubcommandSyntaxError, SyntaxErr
 from nodes.resp.values import OK, Reply
-
-CLIENT_TYPES = {
-    b"normal": "normal",
-    b"slave": "replica",
-    b"replica": "replica",
-    b"pubsub": "pubsub",
-    b"master": "master",
-}
-"""CLIENT KILL / CLIENT LIST type names -> the kind they select."""
-
-
-def client_kind(client: Client) -> str:
-    """``normal``, ``replica``, ``pubsub`` or ``master`` (redis's getClientType)."""
-    if client.flags == "M":
-        return "master"
-    if client.flags == REPLICA_FLAGS:
-        return "replica"
-    if getattr(client, "pubsub", None) is not None:
-        return "pubsub"
-    return "normal"
 
 
 @dataclass(slots=True)
@@ -82,10 +62,7 @@ def _parse(argv: list[bytes], users: AccessControl) -> _Filter:
                 raise CommandError("client-id should be greater than 0")
             chosen.client_id = int(value)
         elif option == b"type":
-            kind = CLIENT_TYPES.get(value.lower())
-            if kind is None:
-                raise CommandError(b"Unknown client type '" + value + b"'")
-            chosen.kind = kind
+            chosen.kind = parse_client_type(value)
         elif option == b"addr":
             chosen.addr = value
         elif option == b"laddr":
@@ -130,7 +107,7 @@ def client_kill(ctx: CommandContext, argv: list[bytes]) -> Reply:
         else:
             connection = ctx.server.connections.get(client.id)
             if connection is not None:
-                connection.close_now()
+                connection.kill()  # gone from CLIENT LIST at once, as redis frees it
     if len(argv) == 3:
         if not killed:
             raise CommandError("No such client")

@@ -3,13 +3,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from nodes.acl.enforce import record
+from nodes.blocking import UNBLOCKED_CLIENT
+from nodes.client import (
+    MASTER_FLAGS,
+    MONITOR_FLAGS,
+    NORMAL_FLAGS,
+    REPLICA_FLAGS,
+    Client,
+    client_kind,
+    parse_client_type,
+)
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
 from nodes.errors import CommandError, NodeError, SyntaxErr
 from nodes.info import VERSION
 from nodes.resp.values import OK, PONG, Reply, Simple, Verbatim
+
+if TYPE_CHECKING:
+    from nodes.tracking import TrackingMode
 
 _WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled."
 
@@ -24,6 +39,8 @@ _WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled."
 def ping(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if len(argv) > 2:
         raise CommandError("wrong number of arguments for 'ping' command")
+    if ctx.client.pubsub is not None and ctx.client.resp == 2:
+        return [b"pong", argv[1] if len(argv) == 2 else b""]
     return argv[1] if len(argv) == 2 else PONG
 
 
@@ -119,6 +136,11 @@ def reset(ctx: CommandContext, argv: list[bytes]) -> Reply:
     ctx.server.databases.unwatch_all(client, client.watched)
     client.watched.clear()
     client.dirty_cas = False
+    ctx.server.pubsub.forget(client)
+    if ctx.server.monitors.pop(client.id, None) is not None:
+        client.flags = NORMAL_FLAGS  # no longer a MONITOR
+    if ctx.server.tracking is not None:
+        ctx.server.tracking.disable(client.id)
     client.resp = 2
     client.db = 0
     ctx.keyspace = ctx.server.keyspace
@@ -170,17 +192,44 @@ def client_setinfo(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return OK
 
 
+def _flag_letters(ctx: CommandContext, c: Client, mode: TrackingMode | None) -> str:
+    """CLIENT LIST's ``flags=``, letters in redis 7.0's order (``N`` for none)."""
+    letters = c.flags if c.flags in (MONITOR_FLAGS, REPLICA_FLAGS, MASTER_FLAGS) else ""
+    if c.pubsub is not None:
+        letters += "P"
+    if c.multi is not None:
+        letters += "x"
+    conn = ctx.server.connections.get(c.id)
+    if conn is not None and conn.blocked is not None:  # on keys, WAIT, a pause...
+        letters += "b"
+    if mode is not None:
+        letters += "t" + ("R" if mode.broken_redirect else "") + ("B" if mode.bcast else "")
+    if c.dirty_cas:
+        letters += "d"
+    if c.close_after_reply:
+        letters += "c"
+    return letters or "N"
+
+
 def _client_line(ctx: CommandContext, cid: int) -> bytes:
     c = ctx.server.clients[cid]
     now = ctx.now_ms()
     multi = -1 if c.multi is None else len(c.multi)
+    subs = c.pubsub
+    sub, psub, ssub = (
+        (len(subs.channels), len(subs.patterns), len(subs.shard)) if subs else (0, 0, 0)
+    )
+    tracking = ctx.server.tracking
+    mode = tracking.modes.get(c.id) if tracking is not None else None
+    flags = _flag_letters(ctx, c, mode)
+    redir = -1 if mode is None else mode.redirect
     return (
         f"id={c.id} addr={c.addr} laddr={c.laddr} fd={c.fd} name={c.name.decode(errors='replace')} "
         f"age={(now - c.created_ms) // 1000} idle={(now - c.last_interaction_ms) // 1000} "
-        f"flags={'x' if c.multi is not None else c.flags} db={c.db} sub=0 psub=0 ssub=0 "
+        f"flags={flags} db={c.db} sub={sub} psub={psub} ssub={ssub} "
         f"multi={multi} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 "
         f"omem=0 tot-mem=0 events=r cmd={c.last_command.decode(errors='replace')} "
-        f"user={c.user.name.decode(errors='replace')} redir=-1 resp={c.resp}\n"
+        f"user={c.user.name.decode(errors='replace')} redir={redir} resp={c.resp}\n"
     ).encode()
 
 
@@ -208,11 +257,9 @@ def client_list(ctx: CommandContext, argv: list[bytes]) -> Reply:
                 wanted.add(value)
             ids = [i for i in ids if i in wanted]
         elif argv[2].lower() == b"type" and len(argv) == 4:
-            kind = argv[3].lower()
-            if kind not in (b"normal", b"master", b"replica", b"slave", b"pubsub"):
-                raise CommandError(b"Unknown client type '" + argv[3] + b"'")
-            if kind != b"normal":
-                ids = []
+            kind = parse_client_type(argv[3])
+            clients = ctx.server.clients
+            ids = [i for i in ids if client_kind(clients[i]) == kind]
         else:
             raise SyntaxErr()
     return Verbatim(b"".join(_client_line(ctx, i) for i in ids))
@@ -228,3 +275,30 @@ def client_list(ctx: CommandContext, argv: list[bytes]) -> Reply:
 )
 def client_info(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return Verbatim(_client_line(ctx, ctx.client.id))
+
+
+@command(
+    "unblock",
+    -3,
+    "admin noscript loading stale",
+    acl="@admin @slow @dangerous @connection",
+    parent="client",
+)
+def client_unblock(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    """CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when a client blocked on keys was released."""
+    if len(argv) > 4:
+        raise CommandError(
+            b"unknown subcommand or wrong number of arguments for '"
+            + argv[1][:128]
+            + b"'. Try CLIENT HELP."
+        )
+    error = False
+    if len(argv) == 4:
+        mode = argv[3].lower()
+        if mode == b"error":
+            error = True
+        elif mode != b"timeout":
+            raise CommandError("CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+    target = parse_int(argv[2])
+    blocking = ctx.server.blocking
+    return int(blocking.unblock(target, UNBLOCKED_CLIENT if error else None))

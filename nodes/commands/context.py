@@ -24,7 +24,8 @@ class CommandContext:
         self.propagated: list[list[bytes]] | None = None
         """Set by :meth:`propagate_as`; ``None`` means "propagate argv as it came"."""
         self.in_exec = False
-        """True while EXEC runs the queued commands (a handler must not block then)."""
+        """True while EXEC runs the queued commands, and always for the scripts' context
+        (a handler must not block then: redis's ``CLIENT_DENY_BLOCKING``)."""
 
     def now_ms(self) -> int:
         """The current time in ms since the epoch, from the server's (event loop) clock."""

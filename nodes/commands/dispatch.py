@@ -14,7 +14,9 @@ from nodes.commands.registry import COMMANDS, Command
 from nodes.errors import ArityError, CrossSlotError, NodeError
 from nodes.keyslot import keyslot
 from nodes.latency import LIMITS_S
-from nodes.resp.values import QUEUED, Blocked, Error, Reply
+from nodes.monitor import after_own_reply, feed_after, feed_before, own_mark
+from nodes.pubsub import ALLOWED_WHEN_SUBSCRIBED
+from nodes.resp.values import QUEUED, Blocked, Error, Raw, Reply
 
 if TYPE_CHECKING:
     from nodes.server import Server
@@ -24,6 +26,8 @@ log = logging.getLogger("splitbrain.dispatch")
 _UNBOUND = b"CLUSTERDOWN Hash slot not served"
 _NO_MULTI = Error(b"ERR Command not allowed inside a transaction")
 _NOAUTH = Error(b"NOAUTH Authentication required.")
+_REPLICA_KEYSPACE = Error(b"ERR Replica can't interact with the keyspace")
+_NO_REPLY = Raw(b"")
 
 
 def error_reply(error: NodeError) -> Error:
@@ -81,10 +85,31 @@ _FAST: dict[bytes, Command] = {}
 def execute(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     """Run one client request, then the server's ``after_command`` hook (redis's
     ``resetClient``)."""
+    tracking = ctx.server.tracking
+    if tracking is not None:
+        tracking.current = ctx.client
+    mark = own_mark(ctx) if "O" in ctx.client.flags else -1
     reply = _process(ctx, argv)
+    if mark >= 0:
+        reply = after_own_reply(ctx, mark, reply)
+    blocking = ctx.server.blocking
+    if blocking.spaces and blocking.has_ready():
+        blocking.serve_ready()
     hook = ctx.server.after_command
     if hook is not None:
         hook(ctx, argv)
+    client = ctx.client
+    if client.reply_mode != "on":  # CLIENT REPLY OFF / SKIP
+        if client.reply_mode in ("off", "skip") and not isinstance(reply, Blocked):
+            reply = _NO_REPLY
+        if client.reply_mode == "skip":
+            client.reply_mode = "on"
+        elif client.reply_mode == "skip-next":
+            client.reply_mode = "skip"
+    if tracking is not None:
+        if argv[0].lower() != b"client":  # CLIENT CACHING lasts until the next command
+            tracking.command_done(ctx.client, ctx.client.multi is not None)
+        reply = tracking.finish(ctx.client, reply)
     return reply
 
 
@@ -130,8 +155,12 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
                 client.multi = None
                 client.multi_error = False
             return _refused(server, client, refused, None)
+    if client.pubsub is not None and client.resp == 2 and cmd.name not in ALLOWED_WHEN_SUBSCRIBED:
+        return _refused(server, client, _subscribed_refusal(cmd), cmd)
+    if "O" in client.flags and (cmd.is_write or "readonly" in cmd.flags or cmd.may_replicate):
+        return _refused(server, client, _REPLICA_KEYSPACE, cmd)  # a MONITOR client
     pause = server.client_pause
-    if pause.mode and pause.holds(ctx, cmd):
+    if pause.mode and pause.holds(ctx, cmd, argv):
         return pause.hold(ctx, argv, execute)
     if client.multi is not None and cmd.in_multi_ok:
         if cmd.no_multi:
@@ -140,8 +169,8 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         return QUEUED
     keyspace = ctx.keyspace
     dirty = keyspace.dirty
-    if server.monitors.watching and "skip_monitor" in cmd.flags:
-        _feed_monitors(ctx, cmd, argv, script=True)
+    if server.monitors:
+        feed_before(ctx, cmd, argv)
     timing = server.timing
     clock = timing.clock
     start = clock()
@@ -159,8 +188,10 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
             histogram.buckets[bisect_right(LIMITS_S, elapsed)] += 1
         if elapsed >= timing.alert_s:
             timing.slow(ctx, cmd, argv, elapsed)
-    if server.monitors.watching:
-        _feed_monitors(ctx, cmd, argv)
+    if server.monitors:
+        feed_after(ctx, cmd, argv)
+    if server.tracking is not None:
+        server.tracking.remember(ctx, cmd, argv)
     if keyspace.dirty != dirty and cmd.is_write:
         propagated = ctx.propagated
         db = server.databases.index(keyspace)
@@ -173,17 +204,13 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     return reply
 
 
-def _feed_monitors(
-    ctx: CommandContext, cmd: Command, argv: list[bytes], script: bool = False
-) -> None:
-    """MONITOR: every executed command but admin ones (redis: too dangerous to show).
-    Scripts (EVAL, FCALL..., flagged ``skip_monitor``) are shown before they run
-    (``script``), so that their commands follow them."""
-    if "admin" in cmd.flags or ("skip_monitor" in cmd.flags) != script:
-        return
-    server = ctx.server
-    db = server.databases.index(ctx.keyspace)
-    server.monitors.feed(server.epoch_offset + server.loop.time(), db, ctx.client, argv)
+def _subscribed_refusal(cmd: Command) -> Error:
+    return Error(
+        b"ERR Can't execute '"
+        + cmd.fullname_bytes
+        + b"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
+        b"in this context"
+    )
 
 
 def _internal_error(server: Server, cmd: Command, exc: Exception) -> Error:
@@ -238,6 +265,9 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
     handler = cmd.handler
     assert handler is not None
     server = ctx.server
+    monitors = server.monitors
+    if monitors:
+        feed_before(ctx, cmd, argv)
     clock = server.timing.clock
     start = clock()
     try:
@@ -249,8 +279,11 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
         reply = _internal_error(ctx.server, cmd, exc)
     if type(reply) is not Blocked:
         server.timing.record(ctx, cmd, argv, clock() - start)
-    if server.monitors.watching:
-        _feed_monitors(ctx, cmd, argv)
+    if monitors:
+        feed_after(ctx, cmd, argv)
+    tracking = server.tracking
+    if tracking is not None:
+        tracking.remember(ctx, cmd, argv)
     if cmd.is_write and keyspace.dirty != dirty:
         propagated = ctx.propagated
         db = ctx.server.databases.index(keyspace)

@@ -72,7 +72,7 @@ def pfadd(ctx: CommandContext, argv: list[bytes]) -> Reply:
 @command(
     "pfcount",
     -2,
-    "readonly",
+    "readonly may_replicate",
     keys=(1, -1, 1),
     acl="@read @hyperloglog @slow",
     key_specs=(

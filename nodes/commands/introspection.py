@@ -60,11 +60,21 @@ def command_info(ctx: CommandContext, argv: list[bytes]) -> Reply:
 
 @command("list", -2, _SUB, acl=_ACL, parent="command", tips="nondeterministic_output_order")
 def command_list(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    names: list[Reply] = [cmd.name.encode() for cmd in COMMANDS.values()]
+    """Every command and subcommand by its full name (``client|list``), as redis lists
+    them; FILTERBY PATTERN (on the full name), ACLCAT (no ``@``) or MODULE (none here)."""
+    every = [c for top in COMMANDS.values() for c in (top, *top.subcommands.values())]
     if len(argv) == 2:
-        return names
-    if len(argv) == 5 and argv[2].lower() == b"filterby" and argv[3].lower() == b"pattern":
-        return [n for n in names if isinstance(n, bytes) and matches(argv[4], n)]
+        return [c.fullname_bytes for c in every]
+    if len(argv) != 5 or argv[2].lower() != b"filterby":
+        raise CommandError("syntax error")
+    kind, arg = argv[3].lower(), argv[4]
+    if kind == b"pattern":
+        return [c.fullname_bytes for c in every if matches(arg, c.fullname_bytes)]
+    if kind == b"aclcat":
+        category = "@" + arg.decode(errors="replace").lower()
+        return [c.fullname_bytes for c in every if category in c.acl_categories]
+    if kind == b"module":
+        return []
     raise CommandError("syntax error")
 
 
@@ -138,7 +148,8 @@ def _getkeys(argv: list[bytes], with_flags: bool) -> Reply:
         raise CommandError("Invalid command specified")
     if cmd.subcommands and len(argv) >= 2:
         cmd = cmd.subcommands.get(argv[1].lower(), cmd)
-    if not cmd.has_keys:
+    channels_only = bool(cmd.key_specs) and all("not_key" in k.flags for k in cmd.key_specs)
+    if not cmd.has_keys or channels_only:  # shard channels are routed, not keys
         raise CommandError("The command has no key arguments")
     resolved = resolve(argv)
     if isinstance(resolved, Error):

@@ -58,6 +58,22 @@ def rpush(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return _push(ctx, argv, head=False)
 
 
+def pop_elements(
+    ctx: CommandContext, key: bytes, items: List, *, head: bool, count: int
+) -> list[bytes]:
+    """Take up to ``count`` elements off one end of the list ``items`` stored at ``key``,
+    in pop order; the key is deleted when emptied (redis keeps no empty list). Every pop
+    of list elements goes through here: LPOP/RPOP, LMPOP, BLPOP/BRPOP/BLMPOP (served
+    at once or later)."""
+    pop = items.popleft if head else items.pop
+    taken = [pop() for _ in range(min(count, len(items)))]
+    if items:
+        ctx.keyspace.modified(key)
+    else:
+        ctx.keyspace.delete(key)
+    return taken
+
+
 def _pop(ctx: CommandContext, argv: list[bytes], *, head: bool) -> Reply:
     if len(argv) > 3:
         raise ArityError("lpop" if head else "rpop")
@@ -75,13 +91,8 @@ def _pop(ctx: CommandContext, argv: list[bytes], *, head: bool) -> Reply:
         return NULL_ARRAY if has_count else None
     if has_count and count == 0:
         return []
-    pop = items.popleft if head else items.pop
-    reply: Reply = [pop() for _ in range(min(count, len(items)))] if has_count else pop()
-    if items:
-        ks.modified(key)
-    else:
-        ks.delete(key)
-    return reply
+    taken = pop_elements(ctx, key, items, head=head, count=count if has_count else 1)
+    return list(taken) if has_count else taken[0]
 
 
 @command(

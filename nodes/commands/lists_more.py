@@ -3,18 +3,21 @@ RPOPLPUSH LMPOP.
 
 Argument checks follow redis-server 7.0's order (LTRIM and LREM parse their numbers
 before looking at the key, LSET looks at the key first). LMPOP is propagated as the
-LPOP/RPOP with a count that it amounts to, like redis.
+LPOP/RPOP with a count that it amounts to, like redis. ``move`` and ``lmpop_take`` are
+also what the blocking forms run (:mod:`nodes.commands.blocking`).
 """
 
 from __future__ import annotations
 
 from collections import deque
 
+from nodes.blocking import Served
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
-from nodes.commands.keynum import numkeys_getkeys
+from nodes.commands.lists import pop_elements
+from nodes.commands.mpop_args import LIST_ENDS, mpop_getkeys, mpop_key_specs, parse_mpop
 from nodes.commands.registry import KeySpec, command
-from nodes.errors import CommandError, SyntaxErr, WrongTypeError
+from nodes.errors import CommandError, SyntaxErr
 from nodes.resp.parser import string2ll
 from nodes.resp.values import NULL_ARRAY, OK, Reply
 
@@ -208,7 +211,7 @@ def lpos(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return found[0] if found else None
 
 
-def _where(arg: bytes) -> bool:
+def parse_where(arg: bytes) -> bool:
     """``LEFT`` (True: the head) or ``RIGHT``; a syntax error otherwise."""
     word = arg.lower()
     if word not in (b"left", b"right"):
@@ -217,7 +220,9 @@ def _where(arg: bytes) -> bool:
 
 
 def move(ctx: CommandContext, src: bytes, dst: bytes, *, from_head: bool, to_head: bool) -> Reply:
-    """Pop from ``src`` and push onto ``dst`` (LMOVE, RPOPLPUSH); the element or null."""
+    """Pop from ``src`` and push onto ``dst``: the element, or null when ``src`` is
+    missing; WRONGTYPE (source first, then destination) before anything changes. The one
+    code path of LMOVE, RPOPLPUSH, BLMOVE and BRPOPLPUSH (served at once or later)."""
     ks = ctx.keyspace
     items = _list(ctx, src)
     if items is None or not items:
@@ -236,7 +241,7 @@ def move(ctx: CommandContext, src: bytes, dst: bytes, *, from_head: bool, to_hea
     return value
 
 
-_MOVE_SPECS = (
+MOVE_KEY_SPECS = (
     KeySpec(("RW", "access", "delete"), begin_index=1),
     KeySpec(("RW", "insert"), begin_index=2),
 )
@@ -248,10 +253,10 @@ _MOVE_SPECS = (
     "write denyoom",
     keys=(1, 2, 1),
     acl="@write @list @slow",
-    key_specs=_MOVE_SPECS,
+    key_specs=MOVE_KEY_SPECS,
 )
 def lmove(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    from_head, to_head = _where(argv[3]), _where(argv[4])
+    from_head, to_head = parse_where(argv[3]), parse_where(argv[4])
     return move(ctx, argv[1], argv[2], from_head=from_head, to_head=to_head)
 
 
@@ -261,59 +266,47 @@ def lmove(ctx: CommandContext, argv: list[bytes]) -> Reply:
     "write denyoom",
     keys=(1, 2, 1),
     acl="@write @list @slow",
-    key_specs=_MOVE_SPECS,
+    key_specs=MOVE_KEY_SPECS,
 )
 def rpoplpush(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return move(ctx, argv[1], argv[2], from_head=False, to_head=True)
 
 
-def parse_count_range(arg: bytes, message: str) -> int:
-    """A number from 1 to LONG_MAX, else ``message`` (``numkeys should be...``), as
-    redis's ``getRangeLongFromObjectOrReply`` with a message (not a number included)."""
-    value = string2ll(arg)
-    if value is None or value < 1:
-        raise CommandError(message)
-    return value
+def first_list(ctx: CommandContext, keys: list[bytes]) -> tuple[bytes, List] | None:
+    """The first of ``keys`` holding a list, with it; WRONGTYPE for another type met
+    before it (redis checks each existing key in turn)."""
+    for key in keys:
+        items = _list(ctx, key)
+        if items:
+            return key, items
+    return None
+
+
+def lmpop_take(ctx: CommandContext, keys: list[bytes], *, head: bool, count: int) -> Served | None:
+    """LMPOP's work (BLMPOP's too, at once or when served): up to ``count`` elements of
+    the first list among ``keys``, replied as ``[key, [elements]]`` and propagated as
+    the LPOP/RPOP with the count taken, as redis 7.0; ``None`` when there is no list."""
+    found = first_list(ctx, keys)
+    if found is None:
+        return None
+    key, items = found
+    taken = pop_elements(ctx, key, items, head=head, count=count)
+    name = b"LPOP" if head else b"RPOP"
+    return Served([key, [*taken]], [[name, key, b"%d" % len(taken)]])
 
 
 @command(
     "lmpop",
     -4,
     "write",
-    getkeys=numkeys_getkeys(1, 2),
+    getkeys=mpop_getkeys(1),
     acl="@write @list @slow",
-    key_specs=(KeySpec(("RW", "access", "delete"), begin_index=1, keynum=(0, 1, 1)),),
+    key_specs=mpop_key_specs(1),
 )
 def lmpop(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    numkeys = parse_count_range(argv[1], "numkeys should be greater than 0")
-    where_at = 2 + numkeys
-    if where_at >= len(argv):
-        raise SyntaxErr()
-    head = _where(argv[where_at])
-    count = -1
-    j = where_at + 1
-    while j < len(argv):
-        if count == -1 and argv[j].lower() == b"count" and j + 1 < len(argv):
-            count = parse_count_range(argv[j + 1], "count should be greater than 0")
-            j += 2
-        else:
-            raise SyntaxErr()
-    count = 1 if count == -1 else count
-    ks = ctx.keyspace
-    for key in argv[2:where_at]:
-        value = ks.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, deque):
-            raise WrongTypeError()
-        if not value:
-            continue
-        taken = min(count, len(value))
-        popped: list[Reply] = [value.popleft() if head else value.pop() for _ in range(taken)]
-        if value:
-            ks.modified(key)
-        else:
-            ks.delete(key)
-        ctx.propagate_as([b"LPOP" if head else b"RPOP", key, b"%d" % taken])
-        return [key, popped]
-    return NULL_ARRAY
+    args = parse_mpop(argv, 1, LIST_ENDS)
+    taken = lmpop_take(ctx, args.keys, head=args.first_end, count=args.count)
+    if taken is None:
+        return NULL_ARRAY
+    ctx.propagate_as(*taken.propagate)
+    return taken.reply

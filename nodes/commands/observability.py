@@ -1,4 +1,4 @@
-"""SLOWLOG, LATENCY and MONITOR (over ``server.timing`` and ``server.monitors``)."""
+"""SLOWLOG and LATENCY (over ``server.timing``; MONITOR is :mod:`nodes.commands.monitor`)."""
 
 from __future__ import annotations
 
@@ -201,18 +201,3 @@ def latency_help(ctx: CommandContext, argv: list[bytes]) -> Reply:
             "    Prints this help.",
         ]
     )
-
-
-@command("monitor", 1, "admin noscript loading stale", acl=_ADMIN_ACL)
-def monitor(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    client = ctx.client
-    if client.multi is not None or ctx.in_exec:
-        raise CommandError("MONITOR isn't allowed for DENY BLOCKING client")
-    if client.flags not in {"N", "O"}:
-        return None
-    connection = ctx.server.connections.get(client.id)
-    if connection is None or client.id in ctx.server.monitors.watching:
-        return OK
-    client.flags = "O"
-    ctx.server.monitors.watching[client.id] = connection
-    return OK

@@ -123,6 +123,10 @@ class Command:
     parent: Command | None = None
     subcommands: dict[bytes, Command] = field(default_factory=dict)
     is_write: bool = False
+    may_replicate: bool = False
+    """May propagate without the write flag (EVAL, FCALL, PUBLISH, PFCOUNT): what a
+    write pause holds besides writes. Declared as the ``may_replicate`` flag, which
+    COMMAND INFO hides, as redis does."""
     no_auth: bool = False
     no_multi: bool = False
     """Refused while queueing in MULTI (``Command not allowed inside a transaction``)."""
@@ -155,6 +159,9 @@ class Command:
 COMMANDS: dict[bytes, Command] = {}
 """Top-level commands by lower-case name."""
 
+HIDDEN_FLAGS = ("may_replicate",)
+"""Flags a declaration may carry that COMMAND INFO does not list (redis hides them)."""
+
 
 def command(
     name: str,
@@ -175,7 +182,8 @@ def command(
     own handler runs only when it is called without a subcommand and its arity allows."""
 
     def register(handler: Handler) -> Handler:
-        flag_list = tuple(flags.split())
+        declared = flags.split()
+        flag_list = tuple(f for f in declared if f not in HIDDEN_FLAGS)
         if getkeys is not None and "movablekeys" not in flag_list:
             flag_list = (*flag_list, "movablekeys")
         specs = key_specs
@@ -204,6 +212,7 @@ def command(
             getkeys=getkeys,
             tips=tuple(tips.split()),
             is_write="write" in flag_list,
+            may_replicate="may_replicate" in declared,
             no_auth="no_auth" in flag_list,
             no_multi="no_multi" in flag_list,
             has_keys=keys[0] > 0 or getkeys is not None,

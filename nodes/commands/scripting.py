@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+from nodes.client_pause import SCRIPT_WRITES
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
-from nodes.commands.registry import COMMANDS, KeySpec, command
+from nodes.commands.registry import COMMANDS, Command, KeySpec, command
 from nodes.errors import CommandError, NodeError
 from nodes.resp.values import OK, Error, Reply, Simple
 from nodes.scripting.engine import CachedScript, ScriptEngine, engine_for
@@ -40,8 +41,9 @@ def _key_spec(read_only: bool, notes: bool) -> KeySpec:
     return KeySpec(flags, begin_index=2, keynum=(0, 1, 1), notes=text if notes else b"")
 
 
-EVAL_FLAGS = "noscript stale skip_monitor no_mandatory_keys"
-EVAL_RO_FLAGS = "readonly " + EVAL_FLAGS
+_SCRIPT_FLAGS = "noscript stale skip_monitor no_mandatory_keys"
+EVAL_FLAGS = _SCRIPT_FLAGS + " may_replicate"
+EVAL_RO_FLAGS = "readonly " + _SCRIPT_FLAGS
 
 
 def split_keys(argv: list[bytes]) -> tuple[list[bytes], list[bytes]]:
@@ -258,3 +260,32 @@ def script_debug(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if mode in (b"yes", b"sync"):
         raise CommandError("SCRIPT DEBUG is not supported by splitbrain-server")
     raise CommandError("Use SCRIPT DEBUG YES/SYNC/NO")
+
+
+_SCRIPTED = frozenset({"eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"})
+
+
+def declares_writes(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> bool | None:
+    """redis's ``evalGetCommandFlags`` / ``fcallGetCommandFlags`` for CLIENT PAUSE WRITE:
+    whether the script or function would write by its declared flags; None when it
+    declares none (or is unknown, or its shebang is bad): the command's flags decide."""
+    if cmd.name not in _SCRIPTED or len(argv) < 2:
+        return None
+    engine = engine_for(ctx.server)
+    if cmd.name.startswith("fcall"):
+        fn = engine.functions.functions.get(argv[1])
+        flags = None if fn is None else fn.flags
+    elif cmd.name.startswith("evalsha"):
+        cached = engine.scripts.get(argv[1].lower()) if len(argv[1]) == 40 else None
+        flags = None if cached is None else cached.flags
+    else:
+        try:
+            flags = parse_shebang(argv[1])[0]
+        except NodeError:
+            return None
+    if flags is None or flags.compat:
+        return None
+    return not flags.no_writes
+
+
+SCRIPT_WRITES.append(declares_writes)

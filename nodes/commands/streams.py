@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nodes.aof import SNAPSHOT_WRITERS
+from nodes.client import MASTER_FLAGS
 from nodes.commands import streams_docs
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
@@ -42,7 +43,7 @@ def obeys_without_limits(ctx: CommandContext) -> bool:
     """redis's ``mustObeyClient``: the command comes from our master or the AOF (then
     trimming takes no LIMIT and a LIMIT without ``~`` is no error)."""
     client = ctx.client
-    return client.flags == "M" or (client.id == 0 and client.addr == "aof")
+    return client.flags == MASTER_FLAGS or (client.id == 0 and client.addr == "aof")
 
 
 def entry_reply(node: StreamNode, entry: StreamEntry) -> list[Reply]:

@@ -4,7 +4,7 @@ served now, and the keys redis 7.0 finds in them.
 XREADGROUP propagates its effects, not itself (:mod:`nodes.commands.streams_delivery`):
 an XCLAIM per delivered entry, ``XGROUP SETID ... ENTRIESREAD`` after a NOACK read,
 ``XGROUP CREATECONSUMER`` for a consumer a NOACK read created. BLOCK with nothing to
-serve goes to :func:`nodes.commands.streams_wakeup.block_for_streams`.
+serve goes to :func:`nodes.commands.streams_blocking.block_for_streams`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import KeySpec, command
 from nodes.commands.streams import c_str, entry_reply, get_stream
+from nodes.commands.streams_blocking import block_for_streams
 from nodes.commands.streams_delivery import deliver_history, deliver_new, take
-from nodes.commands.streams_wakeup import BlockedRead, block_for_streams
+from nodes.commands.streams_wakeup import BlockedRead
 from nodes.errors import CommandError, NodeError, NotIntegerError, SyntaxErr
 from nodes.resp.encoder import encode
 from nodes.resp.values import NULL_ARRAY, Blocked, Raw, Reply

@@ -1,17 +1,13 @@
 """The seam between the stream commands and the blocking layer (XREAD/XREADGROUP BLOCK).
 
-The blocking framework lives on its own branch (``nodes/blocking.py``); until it is
-merged, a blocked read answers at once as its timeout would (a null array), which is what
-redis does for a client that may not block (MULTI, scripts). When it lands, two things
-plug in here and nowhere else:
-
-- :func:`block_for_streams`: park the client on ``request.keys`` (waiting for values of
-  type :class:`nodes.types.stream.Stream`) until one is signalled or the timeout
-  passes (then: a null array); each time a key is signalled, offer it with
-  :func:`nodes.commands.streams_delivery.serve_blocked`, which answers (reply, commands to
-  propagate) or None to keep waiting;
-- :func:`signal_stream`: XADD (and XGROUP DESTROY / DEL, for ``-NOGROUP``) call it so
-  that parked readers of ``key`` are woken.
+- :func:`nodes.commands.streams_blocking.block_for_streams` parks the client on the
+  request's keys with :mod:`nodes.blocking` (waiting for values of type
+  :class:`nodes.types.stream.Stream`) until one is signalled or the timeout passes
+  (then: a null array); each time a key is signalled it is offered to
+  :func:`nodes.commands.streams_delivery.serve_blocked`, which answers (reply, commands
+  to propagate) or None to keep waiting.
+- :func:`signal_stream`: XADD (and XGROUP DESTROY, for ``-NOGROUP``) call it so that
+  parked readers of ``key`` are woken (a new stream wakes them through the keyspace).
 """
 
 from __future__ import annotations
@@ -20,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nodes.commands.context import CommandContext
-from nodes.resp.values import NULL_ARRAY, Blocked, Reply
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +44,11 @@ def signal_stream(ctx: CommandContext, key: bytes) -> None:
         listener(ctx, key)
 
 
-def block_for_streams(ctx: CommandContext, request: BlockedRead) -> Reply | Blocked:
-    """Block the client until ``request`` can be served. Without the blocking layer:
-    the reply of a timeout."""
-    return NULL_ARRAY
+def _wake_readers(ctx: CommandContext, key: bytes) -> None:
+    """A stream that already existed grew: its blocked readers are offered it."""
+    space = ctx.keyspace
+    if key in space.waited_keys:
+        space.ready_keys[key] = None
+
+
+LISTENERS.append(_wake_readers)

@@ -9,15 +9,15 @@ ZRANDMEMBER draws from the server's injected ``random.Random``.
 
 from __future__ import annotations
 
+from nodes.blocking import Served
 from nodes.commands.args import parse_int
 from nodes.commands.collection_scan import keep, parse_cursor, parse_options, scan_step
 from nodes.commands.context import CommandContext
-from nodes.commands.keynum import numkeys_getkeys
-from nodes.commands.lists_more import parse_count_range
+from nodes.commands.mpop_args import ZSET_ENDS, mpop_getkeys, mpop_key_specs, parse_mpop
 from nodes.commands.registry import KeySpec, command
 from nodes.commands.zsets import select_range
 from nodes.commands.zsets_algebra import store_result
-from nodes.errors import CommandError, SyntaxErr, WrongTypeError
+from nodes.errors import CommandError, SyntaxErr
 from nodes.resp.encoder import format_double
 from nodes.resp.parser import string2ll
 from nodes.resp.values import NULL_ARRAY, Reply
@@ -144,7 +144,11 @@ def zremrangebylex(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return _remove(ctx, argv[1], zs, doomed)
 
 
-def _pop(ctx: CommandContext, key: bytes, zs: ZSet, count: int, *, top: bool) -> list[Pair]:
+def pop_pairs(ctx: CommandContext, key: bytes, zs: ZSet, count: int, *, top: bool) -> list[Pair]:
+    """Take up to ``count`` members off the low end (``top``: the high end) of ``zs``
+    stored at ``key``, as (score, member) in pop order; the key is deleted when emptied.
+    Every sorted-set pop goes through here: ZPOPMIN/ZPOPMAX, ZMPOP and the blocking
+    BZPOPMIN/BZPOPMAX/BZMPOP (served at once or later)."""
     taken = min(count, len(zs))
     popped = zs.by_rank(0, taken - 1, reverse=top)
     _remove(ctx, key, zs, popped)
@@ -170,7 +174,7 @@ def _zpop(ctx: CommandContext, argv: list[bytes], *, top: bool) -> Reply:
     zs = _zset(ctx, argv[1])
     if zs is None or count == 0:
         return []
-    popped = _pop(ctx, argv[1], zs, 1 if count == -1 else count, top=top)
+    popped = pop_pairs(ctx, argv[1], zs, 1 if count == -1 else count, top=top)
     if ctx.client.resp == 3 and count != -1:
         return [[member, score] for score, member in popped]
     return _flat(popped)
@@ -200,42 +204,39 @@ def zpopmax(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return _zpop(ctx, argv, top=True)
 
 
+def zmpop_take(
+    ctx: CommandContext, keys: list[bytes], *, lowest: bool, count: int
+) -> Served | None:
+    """ZMPOP's work (BZMPOP's too, at once or when served): up to ``count`` members of
+    the first sorted set among ``keys`` (WRONGTYPE for another type met before it),
+    replied as ``[key, [[member, score]...]]`` and propagated as the ZPOPMIN/ZPOPMAX
+    with the count taken, as redis 7.0; ``None`` when there is no sorted set."""
+    for key in keys:
+        zs = _zset(ctx, key)
+        if zs is None:
+            continue
+        popped = pop_pairs(ctx, key, zs, count, top=not lowest)
+        name = b"ZPOPMIN" if lowest else b"ZPOPMAX"
+        reply: list[Reply] = [[member, score] for score, member in popped]
+        return Served([key, reply], [[name, key, b"%d" % len(popped)]])
+    return None
+
+
 @command(
     "zmpop",
     -4,
     "write",
-    getkeys=numkeys_getkeys(1, 2),
+    getkeys=mpop_getkeys(1),
     acl="@write @sortedset @slow",
-    key_specs=(KeySpec(("RW", "access", "delete"), begin_index=1, keynum=(0, 1, 1)),),
+    key_specs=mpop_key_specs(1),
 )
 def zmpop(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    numkeys = parse_count_range(argv[1], "numkeys should be greater than 0")
-    where_at = 2 + numkeys
-    if where_at >= len(argv):
-        raise SyntaxErr()
-    where = argv[where_at].lower()
-    if where not in (b"min", b"max"):
-        raise SyntaxErr()
-    count = -1
-    j = where_at + 1
-    while j < len(argv):
-        if count == -1 and argv[j].lower() == b"count" and j + 1 < len(argv):
-            count = parse_count_range(argv[j + 1], "count should be greater than 0")
-            j += 2
-        else:
-            raise SyntaxErr()
-    count = 1 if count == -1 else count
-    for key in argv[2:where_at]:
-        value = ctx.keyspace.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, ZSet):
-            raise WrongTypeError()
-        popped = _pop(ctx, key, value, count, top=where == b"max")
-        name = b"ZPOPMAX" if where == b"max" else b"ZPOPMIN"
-        ctx.propagate_as([name, key, b"%d" % len(popped)])
-        return [key, [[member, score] for score, member in popped]]
-    return NULL_ARRAY
+    args = parse_mpop(argv, 1, ZSET_ENDS)
+    taken = zmpop_take(ctx, args.keys, lowest=args.first_end, count=args.count)
+    if taken is None:
+        return NULL_ARRAY
+    ctx.propagate_as(*taken.propagate)
+    return taken.reply
 
 
 @command(

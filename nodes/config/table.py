@@ -304,7 +304,7 @@ OPTIONS: tuple[Option, ...] = (
     _o("cluster-migration-barrier", "int", "1", lo=0, hi=INT_MAX),
     _o("cluster-require-full-coverage", "bool", "yes"),
     _o("cluster-allow-reads-when-down", "bool", "no"),
-    _o("cluster-allow-pubsubshard-when-down", "bool", "yes", "inert"),
+    _o("cluster-allow-pubsubshard-when-down", "bool", "yes"),
     _o("cluster-allow-replica-migration", "bool", "yes"),
     _o("cluster-replica-no-failover", "bool", "no", alias="cluster-slave-no-failover"),
     _o("cluster-announce-ip", "string", "", "null-empty"),

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nodes.aof import encode_command
+from nodes.blocking import UNBLOCKED_ROLE
 from nodes.replication.backlog import Backlog
 from nodes.replication.primary import Primary
 from nodes.replication.replica import MasterLink
@@ -164,6 +165,7 @@ class Replication:
             b"UNBLOCKED force unblock from blocking operation, "
             b"instance state changed (master -> replica?)"
         )
+        self.server.blocking.unblock_all(UNBLOCKED_ROLE, close=True)
         self.server.databases.set_expire_enabled(False)
         self.master = MasterLink(self, host, port)
         self.master.start()

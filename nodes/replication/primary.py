@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from nodes.client import REPLICA_FLAGS
 from nodes.replication.rdb import encode_rdb
 from nodes.resp.values import Blocked, Error, Raw, Reply
 
@@ -206,7 +207,7 @@ class Primary:
         hs = self.handshakes.pop(client.id, Handshake())
         ip = hs.ip or client.addr.rsplit(":", 1)[0]
         link = ReplicaLink(conn, ip, hs.port, ack_ms=self.server.clock_ms())
-        client.flags = "S"
+        client.flags = REPLICA_FLAGS
         self._no_backpressure(conn)
         is_psync = argv[0].lower() == b"psync"
         if is_psync:

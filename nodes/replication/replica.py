@@ -15,7 +15,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from nodes.aof import encode_command
-from nodes.client import Client
+from nodes.client import MASTER_FLAGS, Client
 from nodes.commands.context import CommandContext
 from nodes.commands.dispatch import call, resolve
 from nodes.commands.registry import Command
@@ -61,7 +61,7 @@ class MasterLink:
             laddr="",
             fd=-1,
             created_ms=self.server.clock_ms(),
-            flags="M",
+            flags=MASTER_FLAGS,
         )
         self._ctx = CommandContext(self.server, client)
         self._multi: list[list[bytes]] | None = None
@@ -96,7 +96,12 @@ class MasterLink:
         return self._ctx.client
 
     def drop_connection(self) -> None:
-        """CLIENT KILL of the master link: close the connection; the link reconnects."""
+        """CLIENT KILL of the master link: close the connection now (the link is down from
+        this moment, as redis's ``repl_down_since``, even if the loop is busy until the
+        session notices); the link reconnects."""
+        if self.state == "connected":
+            self.down_since_ms = self.server.clock_ms()
+        self.state = "connect"
         self._drop_writer()
 
     def _drop_writer(self) -> None:

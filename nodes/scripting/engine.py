@@ -92,9 +92,10 @@ class ScriptEngine:
         self.functions = FunctionStore()
         self.scripts: dict[bytes, CachedScript] = {}
         self.run: RunContext | None = None
-        self.script_client = Client(id=0, addr="", laddr="", fd=-1, created_ms=0)
+        self.script_client = Client(id=0, addr="", laddr="", fd=-1, created_ms=0, script=True)
         self.script_client.last_command = b"eval"
         self.script_ctx = CommandContext(server, self.script_client)
+        self.script_ctx.in_exec = True  # never blocks (redis's CLIENT_DENY_BLOCKING)
         self.on_timeout: list[Callable[[RunContext], None]] = []
         """Called once when a run passes ``busy-reply-threshold`` (the BUSY responder)."""
         self.on_finish: list[Callable[[RunContext], None]] = []
@@ -140,6 +141,9 @@ class ScriptEngine:
             run.declared_slot = run.slot = keyslot(keys[0])
         self.run = run
         self.script_client.resp = 2
+        # The caller's database, whatever a previous run SELECTed (redis's lua client).
+        self.script_ctx.keyspace = caller.keyspace
+        self.script_client.db = caller.client.db
         timed = server.config.get_int("busy-reply-threshold") > 0
         lua_keys = box.array(keys)
         lua_args = box.array(args)

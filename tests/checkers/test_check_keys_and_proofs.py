@@ -53,9 +53,10 @@ def test_cas_only_history_is_one_register(tmp_path: Path, fmt: str):
     assert "event 0 (invoke cas [1, 2]) is not a [key value] pair" in forced.stderr
 
 
-def test_keyed_history_is_split_by_key(tmp_path: Path):
-    path = tmp_path / "keyed.edn"
-    path.write_text(KEYED)
+@pytest.mark.parametrize("fmt", ["edn", "jsonl"])
+def test_keyed_history_is_split_by_key(tmp_path: Path, fmt: str):
+    path = tmp_path / f"keyed.{fmt}"
+    path.write_text(KEYED if fmt == "edn" else _as_jsonl(KEYED))
     ops = parse_history(str(path), KEYED, plain=cas_register().plain_value)
     assert [(op.key, op.value) for op in ops] == [
         ("5", 2), ("5", 2), ("5", [2, 3]), ("5", [2, 3]), ("6", None), ("6", None)
@@ -67,9 +68,10 @@ def test_keyed_history_is_split_by_key(tmp_path: Path):
     assert (plain.returncode, plain.stdout) == (1, f"{path}\tfalse\n"), plain.stderr
 
 
-def test_mixed_shapes_are_an_error_naming_both_events(tmp_path: Path):
-    path = tmp_path / "mixed.edn"
-    path.write_text(MIXED)
+@pytest.mark.parametrize("fmt", ["edn", "jsonl"])
+def test_mixed_shapes_are_an_error_naming_both_events(tmp_path: Path, fmt: str):
+    path = tmp_path / f"mixed.{fmt}"
+    path.write_text(MIXED if fmt == "edn" else _as_jsonl(MIXED))
     done = _check("--model", "cas-register", path)
     assert done.returncode == 254
     assert done.stdout == ""
@@ -148,3 +150,26 @@ def test_read_of_an_overwritten_value_is_refuted():
     assert proof is not None and proof.cut == 6
     assert "the cas [1, 2] at events 2-3" in proof.reason
     assert "every write that could have supplied 1 had completed" in proof.reason
+
+
+def test_verbose_names_a_crashed_read_ignored_not_pending(tmp_path: Path):
+    events = [
+        ("invoke", "write", 1, 0),
+        ("ok", "write", 1, 0),
+        ("invoke", "read", None, 1),
+        ("info", "read", None, 1),
+        ("invoke", "read", None, 2),
+        ("ok", "read", 2, 2),
+    ]
+    path = tmp_path / "crashed-read.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"index": i, "type": t, "f": f, "value": v, "process": p}) + "\n"
+            for i, (t, f, v, p) in enumerate(events)
+        )
+    )
+    done = _check("--model", "cas-register", "-v", path)
+    assert done.returncode == 1, done.stderr
+    window = done.stdout.split("Operations around it (by invocation):")[1]
+    assert "ignored  op@2 process 1 read nil [info" in window
+    assert "pending" not in window

@@ -117,8 +117,12 @@ def test_partition_minority_loses_acknowledged_writes(tmp_path: Path, seed: int)
         results = json.loads((run_dir / "results.json").read_text())
         if done.returncode == 1:
             assert results["valid"] is False
-            assert results["lost_writes"]["lost_count"] > 0
-            assert results["lost_writes"]["unexpected_count"] == 0
+            lost = results["lost_writes"]
+            assert lost["lost_count"] > 0 and lost["unexpected_count"] == 0
+            every = [json.loads(line) for line in (run_dir / lost["file"]).open()]
+            assert len(every) == lost["lost_count"] == lost["file_count"]  # none left out
+            assert len(lost["lost"]) == min(100, lost["lost_count"])  # results.json: a sample
+            assert all({"key", "value", "node", "acks", "faults"} <= w.keys() for w in every)
             history = [json.loads(line) for line in (run_dir / "history.jsonl").open()]
             faults = [op for op in history if op["process"] == "nemesis"]
             assert any(op["f"] == "start-partition" and op["type"] == "ok" for op in faults)

@@ -15,6 +15,7 @@ import pytest
 from checkers.elle import ElleCliChecker
 from checkers.elle.elle_cli import ElleCliError
 from checkers.models import CheckOptions, checker_for
+from checkers.setfull import SetFullChecker
 from checkers.verdict import Checker, Verdict, run_checkers
 from harness.client.outcome import Outcome
 from harness.client.resp import pack
@@ -139,3 +140,17 @@ def test_a_workload_module_of_its_own_is_registered_built_and_checked(seed: int)
         build_workload("echo", WorkloadOptions(workers=2))
     with pytest.raises(ValueError, match="two workload modules are called 'echo'"):
         registry_of([sys.modules[__name__], sys.modules[__name__]])
+
+
+def test_every_lost_write_is_kept_beyond_the_listing_cap():
+    """results.json lists a sample; lost.jsonl (from every_lost_write) holds them all."""
+    h = History()
+    for value in range(1, 8):
+        h.add(0, value, acks=0)
+    h.read(1, [1])
+    checker = SetFullChecker(max_listed=2)
+    result = checker.check(h.events)
+    assert result.details["lost_count"] == 6 and len(result.details["lost"]) == 2
+    every = checker.every_lost_write(h.events)
+    assert sorted(w.value for w in every) == [2, 3, 4, 5, 6, 7]
+    assert all(w.acks == 0 for w in every)

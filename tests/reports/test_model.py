@@ -225,6 +225,19 @@ def test_outages_are_gaps_without_a_successful_operation():
     assert outages([], 0).count == 0
 
 
+def test_the_quiet_after_the_workload_is_no_outage():
+    """A healthy run: operations every 100 ms for the 2 s workload, then 10 s of quiet
+    recovery, then the final read. Only the workload phase counts."""
+    history = []
+    times = [*range(0, 2000, 100), 12_000]
+    for i, t in enumerate(times):
+        history += [ev(OpType.INVOKE, "read", i, t), ev(OpType.OK, "read", i, t + 1)]
+    operations = pair_operations(history)
+    assert outages(operations, 12_001 * MS).count == 1  # the whole run: a 10 s gap
+    healthy = outages(operations, 12_001 * MS, workload_s=2.0)
+    assert (healthy.count, healthy.total_s) == (0, 0.0)
+
+
 def test_the_report_shades_the_checkers_fault_windows():
     """One reading of nemesis events: the report's windows are the checkers' (with the
     one-shot faults), a kill ends where the checkers end it, and an open window is only

@@ -21,8 +21,9 @@ from nodes.acl.rules import (
 from nodes.acl.user import User
 from nodes.commands import COMMANDS, load_all
 from nodes.latency import LIMITS_S, CommandHistogram, bucket_of
-from nodes.monitor import quoted
-from nodes.slowlog import _trimmed, redacted
+from nodes.monitor import quote
+from nodes.redaction import redact
+from nodes.slowlog import _trimmed
 
 load_all()
 
@@ -123,8 +124,8 @@ def test_slowlog_trims_and_redacts() -> None:
     kept = _trimmed(argv)
     assert len(kept) == 32 and kept[-1] == b"... (11 more arguments)"
     assert _trimmed([b"set", b"k", b"x" * 130])[2] == b"x" * 128 + b"... (2 more bytes)"
-    assert redacted([b"AUTH", b"u", b"p"]) == [b"AUTH", b"(redacted)", b"(redacted)"]
-    assert redacted([b"config", b"set", b"requirepass", b"pw", b"maxmemory", b"1"]) == [
+    assert redact("auth", [b"AUTH", b"u", b"p"]) == [b"AUTH", b"(redacted)", b"(redacted)"]
+    assert redact("config", [b"config", b"set", b"requirepass", b"pw", b"maxmemory", b"1"]) == [
         b"config",
         b"set",
         b"requirepass",
@@ -135,7 +136,7 @@ def test_slowlog_trims_and_redacts() -> None:
 
 
 def test_monitor_quotes_as_sdscatrepr() -> None:
-    assert quoted(b'a "b"\n\\\x01\xff') == b'"a \\"b\\"\\n\\\\\\x01\\xff"'
+    assert quote(b'a "b"\n\\\x01\xff') == b'"a \\"b\\"\\n\\\\\\x01\\xff"'
 
 
 def test_selectors_are_described_and_checked() -> None:

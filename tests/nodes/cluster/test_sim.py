@@ -193,3 +193,23 @@ def test_minority_master_waits_before_ok_again(seed):
     net.run_until(lambda: lone.engine.state.health is ClusterHealth.OK, 20)
     # back only after the others are reachable again and the 2 s rejoin delay passed
     assert net.clock.ms - start >= 2000
+
+
+def test_a_node_whose_role_is_not_known_yet_can_be_replicated(seed):
+    """redis refuses CLUSTER REPLICATE of a replica only: a node learnt by gossip whose
+    role flags have not arrived yet may be followed (redis's cluster suite assigns 15
+    replicas in a row right after the meet)."""
+    net = Network(seed)
+    for _ in range(3):
+        net.add_node()
+    net.create(1)
+    net.run_until(lambda: _converged(net, 3), 30)
+    master, other, third = net.nodes
+    master_id = master.engine.state.myself.node_id
+    seen = other.engine.state.nodes[master_id]
+    seen.flags &= ~NodeFlag.MASTER
+    admin.replicate(other.engine, master_id, 0)
+    assert other.engine.state.myself.master is seen
+    third.engine.state.nodes[master_id].flags ^= NodeFlag.MASTER | NodeFlag.SLAVE
+    with pytest.raises(admin.ClusterCommandError, match="only replicate a master"):
+        admin.replicate(third.engine, master_id, 0)

@@ -156,6 +156,8 @@ class Step:
     closes: bool = False
     replies: int = 1
     why: str = ""
+    blocked: int | None = None
+    """Send nothing: wait (up to 5 s) until INFO shows this many ``blocked_clients``."""
 
     def request(self) -> bytes:
         if self.raw is not None:
@@ -166,6 +168,10 @@ class Step:
         return b"".join(parts)
 
     def describe(self) -> str:
+        if self.blocked is not None:
+            return f"wait until {self.blocked} clients are blocked"
+        if self.raw == b"":
+            return f"[c{self.client}] read {self.replies} replies"
         if self.raw is not None:
             return f"raw {self.raw!r}"
         shown = " ".join(a.decode(errors="replace") for a in self.args)
@@ -182,6 +188,23 @@ def cmd(*args: Arg, same: Comparison = exact, client: int = 0, why: str = "") ->
 def until(expected: bytes, *args: Arg, client: int = 0) -> Step:
     """Repeat a command until its reply is ``expected`` on each server."""
     return Step(tuple(_encode(a) for a in args), client=client, until=expected)
+
+
+def send(*args: Arg, client: int = 0) -> Step:
+    """Send a command without reading its reply (a blocking command; read it later with
+    :func:`receive`)."""
+    return Step(tuple(_encode(a) for a in args), client=client, replies=0)
+
+
+def receive(client: int = 0, replies: int = 1) -> Step:
+    """Read the next ``replies`` replies of ``client`` without sending anything (pub/sub
+    messages, the reply of a command sent with :func:`send`)."""
+    return Step((), raw=b"", client=client, replies=replies)
+
+
+def wait_blocked(count: int) -> Step:
+    """Wait until ``count`` clients are blocked (INFO ``blocked_clients``), no sleeps."""
+    return Step((), blocked=count)
 
 
 def raw(data: bytes, *, closes: bool = False, replies: int = 1, client: int = 0) -> Step:
@@ -231,11 +254,30 @@ class Session:
         for n in list(self.clients):
             self.drop(n)
 
+    def wait_blocked(self, count: int) -> Reply | str:
+        """Poll INFO clients until ``blocked_clients`` is ``count`` (5 s deadline)."""
+        want = b"blocked_clients:%d\r\n" % count
+        deadline = time.monotonic() + UNTIL_DEADLINE
+        with socket.create_connection(("127.0.0.1", self.port), timeout=REPLY_TIMEOUT) as sock:
+            reader = ReplyReader(sock)
+            while True:
+                sock.sendall(b"*2\r\n$4\r\nINFO\r\n$7\r\nclients\r\n")
+                info = reader.read()
+                if want in (info.value or b""):
+                    return Reply("+", b"+OK\r\n", b"OK")
+                if time.monotonic() > deadline:
+                    return f"never {count} blocked clients"
+                time.sleep(0.005)
+
     def call(self, step: Step) -> Reply | str:
         """The reply to ``step``, or a description of what went wrong instead."""
+        if step.blocked is not None:
+            return self.wait_blocked(step.blocked)
         try:
             c = self._client(step.client)
             c.sock.sendall(step.request())
+            if step.replies == 0:
+                return Reply("+", b"", b"")
             reply = c.reader.read()
             if step.replies > 1:
                 more = [reply] + [c.reader.read() for _ in range(step.replies - 1)]

@@ -205,6 +205,28 @@ ISSUE_12_CONTAINERS: tuple[str, ...] = ("object", "memory", "xgroup", "xinfo")
 ISSUE_12_COMMANDS += ("monitor",)
 ISSUE_12_CONTAINERS += ("acl", "slowlog", "latency")
 
+# Issue 12, pub/sub and blocking commands: the whole COMMAND INFO entry (flags, ACL
+# categories, tips, key specs, subcommands) must be byte-identical.
+PUBSUB_AND_BLOCKING_COMMANDS: tuple[str, ...] = (
+    "subscribe",
+    "unsubscribe",
+    "psubscribe",
+    "punsubscribe",
+    "publish",
+    "pubsub",
+    "ssubscribe",
+    "sunsubscribe",
+    "spublish",
+    "blpop",
+    "brpop",
+    "blmove",
+    "brpoplpush",
+    "blmpop",
+    "bzpopmin",
+    "bzpopmax",
+    "bzmpop",
+)
+
 GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("GET", "k"),
     ("SET", "k", "v", "EX", "10"),
@@ -301,6 +323,16 @@ GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("EVALSHA_RO", "0123456789012345678901234567890123456789", "1", "k"),
     ("FCALL", "f", "1", "a", "b"),
     ("FCALL_RO", "f", "0", "x"),
+    ("BLPOP", "a", "b", "0"),
+    ("BLMOVE", "a", "b", "LEFT", "RIGHT", "0"),
+    ("BLMPOP", "0", "2", "a", "b", "LEFT"),
+    ("BZMPOP", "1", "1", "z", "MIN", "COUNT", "2"),
+    ("LMPOP", "2", "a", "b", "RIGHT"),
+    ("ZMPOP", "1", "z", "MAX"),
+    ("SSUBSCRIBE", "a", "b"),
+    ("SPUBLISH", "c", "m"),
+    ("SUNSUBSCRIBE", "c"),
+    ("SUBSCRIBE", "c"),
     ("XADD", "s", "*", "f", "v"),
     ("XREAD", "COUNT", "2", "STREAMS", "a", "b", "0", "0"),
     ("XREAD", "BLOCK", "0", "STREAMS", "streams", "0"),
@@ -389,7 +421,7 @@ NOT_IN_REDIS_7_0 = {
 }
 
 
-CONTAINERS = ("client", "command", "config", "cluster", "function", *ISSUE_12_CONTAINERS)
+CONTAINERS = ("client", "command", "config", "cluster", "function", "pubsub", *ISSUE_12_CONTAINERS)
 """The container commands splitbrain-server implements (with their subcommands)."""
 
 
@@ -458,6 +490,53 @@ def test_whole_subcommand_info_matches_redis(conns, container: str) -> None:
     assert ours_subs, f"{container} has no subcommands"
     wrong = [n.decode() for n, raw in ours_subs.items() if redis_subs.get(n) != raw]
     assert not wrong, f"{container} subcommands differ: {wrong}"
+
+
+@pytest.mark.parametrize("name", PUBSUB_AND_BLOCKING_COMMANDS)
+def test_whole_command_info_of_pubsub_and_blocking_commands(conns, name: str) -> None:
+    theirs, ours = conns
+    a, b = theirs.call("COMMAND", "INFO", name), ours.call("COMMAND", "INFO", name)
+    if name == "pubsub":  # subcommand order is redis's dict order: compare them as a set
+        a_subs = sorted(i.raw for i in a.items[0].items[9].items)
+        b_subs = sorted(i.raw for i in b.items[0].items[9].items)
+        assert b_subs == a_subs
+        assert b"".join(i.raw for i in b.items[0].items[:9]) == b"".join(
+            i.raw for i in a.items[0].items[:9]
+        )
+        return
+    assert b.raw == a.raw, f"\n    redis-server: {a.raw!r}\n    ours:         {b.raw!r}"
+
+
+def _listed(conn: Conn, *args: str) -> set[bytes]:
+    reply = conn.call("COMMAND", "LIST", *args)
+    assert reply.kind == "*", reply.text()
+    return {item.value or b"" for item in reply.items}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("FILTERBY", "PATTERN", "client|*"),
+        ("FILTERBY", "PATTERN", "*sub*"),
+        ("FILTERBY", "ACLCAT", "pubsub"),
+        ("FILTERBY", "ACLCAT", "nosuchcategory"),
+        ("FILTERBY", "MODULE", "nosuchmodule"),
+    ],
+)
+def test_command_list_filters_match_redis(conns, args: tuple[str, ...]) -> None:
+    """Subcommands are listed by their full names, filters see them too."""
+    theirs, ours = conns
+    assert _listed(ours, *args) - {b"client|setinfo"} == _listed(theirs, *args)
+
+
+def test_command_list_names_are_redis_names(conns) -> None:
+    theirs, ours = conns
+    our_names, their_names = _listed(ours), _listed(theirs)
+    assert b"client|kill" in our_names and b"config|get" in our_names
+    extra = sorted(n.decode() for n in our_names - their_names)
+    assert extra == ["client|setinfo"], extra  # redis-py's handshake needs it (7.2)
+    for args in (("FILTERBY",), ("FILTERBY", "COLOR", "x"), ("x",)):
+        assert ours.call("COMMAND", "LIST", *args).raw == theirs.call("COMMAND", "LIST", *args).raw
 
 
 DOCUMENTED = (

@@ -1,8 +1,9 @@
-"""The seam the blocking layer plugs into (:mod:`nodes.commands.streams_wakeup`): until
-it is there XREAD/XREADGROUP BLOCK with nothing to serve answer as a timeout would, and
-:func:`nodes.commands.streams_delivery.serve_blocked` (what the layer will call when a
-stream grows) serves a blocked read the way redis's ``serveClientsBlockedOnStreamKey``
-does. Run in-process on a real :class:`nodes.server.Server`'s command path."""
+"""The seam the blocking layer plugs into (:mod:`nodes.commands.streams_wakeup`):
+XREAD/XREADGROUP BLOCK with nothing to serve wait on :mod:`nodes.blocking` until a stream
+grows (or its group goes), and :func:`nodes.commands.streams_delivery.serve_blocked`
+(what the layer calls then) serves a blocked read the way redis's
+``serveClientsBlockedOnStreamKey`` does. Run in-process on a real
+:class:`nodes.server.Server`'s command path."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from nodes.commands.dispatch import execute
 from nodes.commands.streams_delivery import serve_blocked
 from nodes.commands.streams_wakeup import BlockedRead
 from nodes.config.loader import parse_command_line
-from nodes.resp.values import NULL_ARRAY, Error
+from nodes.resp.values import NULL_ARRAY, Blocked, Error
 from nodes.server import Server
 from nodes.types.stream_ids import MAX_ID, make
 
@@ -38,12 +39,23 @@ def run(ctx: CommandContext, *args: bytes) -> object:
     return execute(ctx, list(args))
 
 
-def test_block_without_the_blocking_layer_answers_as_a_timeout(ctx: CommandContext) -> None:
+def test_block_waits_on_the_blocking_layer_until_an_xadd(ctx: CommandContext) -> None:
     run(ctx, b"XADD", b"s", b"1-0", b"a", b"1")
-    assert run(ctx, b"XREAD", b"BLOCK", b"0", b"STREAMS", b"s", b"$") is NULL_ARRAY
-    run(ctx, b"XGROUP", b"CREATE", b"s", b"g", b"$")
-    reply = run(ctx, b"XREADGROUP", b"GROUP", b"g", b"c", b"BLOCK", b"5", b"STREAMS", b"s", b">")
-    assert reply is NULL_ARRAY
+    blocked = run(ctx, b"XREAD", b"BLOCK", b"0", b"STREAMS", b"s", b"$")
+    assert isinstance(blocked, Blocked) and not blocked.future.done()
+    writer = CommandContext(ctx.server, Client(id=8, addr="w", laddr="", fd=-1, created_ms=0))
+    run(writer, b"XADD", b"s", b"2-0", b"b", b"2")
+    assert blocked.future.result() == [[b"s", [[b"2-0", [b"b", b"2"]]]]]
+    run(writer, b"XGROUP", b"CREATE", b"s", b"g", b"$")
+    waiting = run(ctx, b"XREADGROUP", b"GROUP", b"g", b"c", b"BLOCK", b"0", b"STREAMS", b"s", b">")
+    assert isinstance(waiting, Blocked)
+    run(writer, b"XGROUP", b"DESTROY", b"s", b"g")
+    reply = waiting.future.result()
+    assert isinstance(reply, Error) and reply.text.startswith(b"NOGROUP")
+    # Inside MULTI (or a script) it never blocks: a timeout's null array.
+    run(ctx, b"MULTI")
+    run(ctx, b"XREAD", b"BLOCK", b"0", b"STREAMS", b"s", b"$")
+    assert run(ctx, b"EXEC") == [NULL_ARRAY]
 
 
 def test_serve_blocked_waits_for_an_id_above_and_then_serves(ctx: CommandContext) -> None:

@@ -3,6 +3,9 @@
 from tests.nodes.differential.runner import Script
 from tests.nodes.differential.scripts import (
     acl,
+    blocking,
+    client_misc,
+    client_pause,
     config,
     connection,
     databases,
@@ -12,12 +15,15 @@ from tests.nodes.differential.scripts import (
     hashes,
     hyperloglog,
     lists,
+    monitor,
     observability,
+    pubsub,
     resp3,
     sets,
     streams,
     streams_groups,
     strings,
+    tracking,
     transactions,
     zsets,
 )
@@ -39,6 +45,12 @@ FAMILIES = (
     geo,
     streams,
     streams_groups,
+    pubsub,
+    blocking,
+    client_pause,
+    client_misc,
+    monitor,
+    tracking,
     acl,
     observability,
 )

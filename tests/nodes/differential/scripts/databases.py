@@ -113,4 +113,19 @@ SCRIPTS: list[Script] = [
         cmd("RESET"),
         cmd("GET", "w"),
     ),
+    script(
+        "databases-scripts",
+        # A script runs in its caller's database; its own SELECT ends with it.
+        cmd("SELECT", 3),
+        cmd(
+            "EVAL", "redis.call('SET', KEYS[1], 'in 3'); return redis.call('GET', KEYS[1])", 1, "s"
+        ),
+        cmd("EVAL", "redis.call('SELECT', 4); return redis.call('SET', 'x', 'in 4')", 0),
+        cmd("GET", "x"),
+        cmd("SELECT", 4),
+        cmd("GET", "x"),
+        cmd("SELECT", 0),
+        cmd("GET", "s"),
+        cmd("EVAL", "return redis.call('GET', 's')", 0),
+    ),
 ]
