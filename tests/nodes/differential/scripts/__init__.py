@@ -3,6 +3,7 @@
 from tests.nodes.differential.runner import Script
 from tests.nodes.differential.scripts import (
     acl,
+    acl_channels,
     blocking,
     client_misc,
     client_pause,
@@ -52,6 +53,7 @@ FAMILIES = (
     monitor,
     tracking,
     acl,
+    acl_channels,
     observability,
 )
 
