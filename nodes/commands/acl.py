@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from nodes.acl.check import Denied, check
 from nodes.acl.describe import describe, getuser_reply
+from nodes.acl.revoke import channels_left, violates
 from nodes.acl.rules import CATEGORIES, every_command, in_category
 from nodes.acl.user import User
+from nodes.client import client_kind
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import COMMANDS, Command, command
@@ -37,10 +39,31 @@ def acl_setuser(ctx: CommandContext, argv: list[bytes]) -> Reply:
     name = argv[2]
     if _has_spaces(name):
         raise CommandError("Usernames can't contain spaces or null characters")
+    existing = ctx.server.acl.get(name)
+    before = existing.copy() if existing is not None else None
     error = ctx.server.acl.set_user(name, argv[3:])
     if error is not None:
         raise CommandError(error)
+    if existing is not None and before is not None:
+        allowed = channels_left(existing, before)
+        if allowed is not None:
+            _disconnect_revoked(ctx, existing, allowed)
     return OK
+
+
+def _disconnect_revoked(ctx: CommandContext, user: User, allowed: list[bytes]) -> None:
+    """Pub/sub clients of ``user`` subscribed beyond its new channel rules are closed
+    at once (the caller itself after its reply)."""
+    for conn in list(ctx.server.connections.values()):
+        client = conn.client
+        if client.user is not user or client_kind(client) != "pubsub":
+            continue
+        assert client.pubsub is not None
+        if violates(client.pubsub, allowed):
+            if client is ctx.client:
+                client.close_after_reply = True
+            else:
+                conn.kill()
 
 
 @command("deluser", -3, _ADMIN, acl=_ADMIN_ACL, parent="acl")

@@ -1,7 +1,8 @@
 """ACL channel permissions on pub/sub: -NOPERM for PUBLISH, SPUBLISH, SUBSCRIBE,
 SSUBSCRIBE and PSUBSCRIBE naming a denied channel (a PSUBSCRIBE pattern must equal an
-allowed one), the same from a script and in ACL DRYRUN, the ACL LOG entries, and an
-allowed subscription still receiving messages.
+allowed one), the same from a script and in ACL DRYRUN, the ACL LOG entries, an
+allowed subscription still receiving messages, and ACL SETUSER disconnecting a pub/sub
+client only once its subscriptions fall outside the user's new channel rules.
 
 Client 1 runs as the restricted user; clients 0 and 2 stay the default user.
 """
@@ -58,7 +59,18 @@ SCRIPTS: list[Script] = [
         cmd("PUBLISH", "lit", "there", client=2),
         Step((), raw=b"", client=1, replies=1),
         cmd("PUBSUB", "NUMSUB", "news1", "lit", "sport", client=2),
-        cmd("RESET", client=1),
+        # New rules keeping every subscription: client 1 stays (a superset, then a
+        # smaller list that still covers news1, lit and the news* pattern).
+        cmd("ACL", "SETUSER", "pete", "&other", client=2),
+        cmd("PUBLISH", "lit", "superset", client=2),
+        Step((), raw=b"", client=1, replies=1),
+        cmd("ACL", "SETUSER", "pete", "resetchannels", "&news*", "&lit", client=2),
+        cmd("PUBLISH", "lit", "covered", client=2),
+        Step((), raw=b"", client=1, replies=1),
+        # The news* pattern no longer equals an allowed one: client 1 is disconnected.
+        cmd("ACL", "SETUSER", "pete", "resetchannels", "&news1", "&lit", client=2),
+        cmd("PUBSUB", "NUMSUB", "news1", "lit", client=2),
+        cmd("PUBSUB", "NUMPAT", client=2),
         cmd("ACL", "DELUSER", "pete"),
         cmd("ACL", "LOG", "RESET"),
     ),
