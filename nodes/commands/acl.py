@@ -86,7 +86,7 @@ def _disconnect(ctx: CommandContext, user: User) -> None:
             if conn.client is ctx.client:
                 conn.client.close_after_reply = True
             else:
-                conn.close_now()
+                conn.kill()  # gone from CLIENT LIST at once, as redis frees it
 
 
 @command("getuser", 3, _ADMIN, acl=_ADMIN_ACL, parent="acl")
