@@ -168,9 +168,11 @@ class Server:
         """SAVE / BGSAVE / save points / dump.rdb at start-up (:mod:`nodes.rdb.saver`)."""
         self.write_gate: WriteGate | None = None
         self.client_pause = ClientPause(self.loop)
-        self.acl = AccessControl(config)
-        self.timing = CommandTiming(config)
         """CLIENT PAUSE: commands held until it ends (:mod:`nodes.client_pause`)."""
+        self.acl = AccessControl(config)
+        """Users, AUTH, the permission check, ACL LOG (:mod:`nodes.acl.users`)."""
+        self.timing = CommandTiming(config)
+        """SLOWLOG, LATENCY and the per-command histograms (:mod:`nodes.command_timing`)."""
         self.client_pause.on_paused.append(self._expiry_while_paused)
         self.monitors: dict[int, Connection] = {}
         """MONITOR clients by id, in the order they asked (:mod:`nodes.monitor`)."""
