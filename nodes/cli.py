@@ -69,6 +69,8 @@ def _on_signal(server: Server, sig: signal.Signals) -> None:
 async def _serve(config: Config, daemon: Daemon, formatter: RedisFormatter) -> int:
     loop = asyncio.get_running_loop()
     server = Server(config, loop)
+    if server.acl.startup_error is not None:
+        return _fatal(server.acl.startup_error)
     install_replication(server)
     repl = server.replication
     formatter.role = lambda: "S" if repl is not None and repl.is_replica else "M"

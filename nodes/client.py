@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from nodes.acl.user import SUPERUSER, User
 from nodes.errors import CommandError
 
 if TYPE_CHECKING:
@@ -87,3 +88,6 @@ class Client:
     command's reply is dropped)."""
     script: bool = False
     """The client scripts' ``redis.call`` runs as (redis's ``CLIENT_SCRIPT``)."""
+    user: User = SUPERUSER
+    """The ACL user (a connection starts as the default user; internal clients run as
+    :data:`nodes.acl.user.SUPERUSER`)."""

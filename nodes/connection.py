@@ -116,7 +116,8 @@ class Connection(asyncio.Protocol):
             self.transport.close()
             self.closed = True
             return
-        if server.config.get_str("requirepass"):
+        self.client.user = server.acl.default
+        if not server.acl.open_without_auth():
             self.client.authenticated = False
             self.parser.auth_required = True
         server.clients[self.client.id] = self.client
@@ -129,6 +130,7 @@ class Connection(asyncio.Protocol):
         client = self.client
         server.clients.pop(client.id, None)
         server.connections.pop(client.id, None)
+        server.monitors.pop(client.id, None)
         server.databases.unwatch_all(client, client.watched)
         client.watched.clear()
         server.pubsub.forget(client)

@@ -12,8 +12,8 @@ redis's ``sdscatrepr``. The contract the dispatcher keeps (:func:`feed_before`,
 - Commands flagged ``admin`` or ``skip_monitor`` are never shown; neither are commands
   refused before they ran, nor the commands queued by MULTI until EXEC runs them
   (then each, followed by the EXEC).
-- Passwords are shown as ``(redacted)``: AUTH's arguments, HELLO's AUTH pair,
-  MIGRATE's AUTH / AUTH2 values.
+- Passwords are shown as ``(redacted)`` (:func:`nodes.redaction.redact`, shared with
+  SLOWLOG): AUTH's arguments, HELLO's AUTH pair, MIGRATE's AUTH / AUTH2 values.
 - The time is the event loop's clock (wall-clock based, like the server's ms clock).
 - A monitor's own command shows its line after its reply (:func:`after_own_reply`).
 """
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from nodes.redaction import redact
 from nodes.resp.encoder import encode_into
 from nodes.resp.values import Blocked, Raw, Reply
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 
 FED_FIRST = frozenset({"eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"})
 """Shown before they run (redis feeds them from the command itself)."""
-REDACTED = b"(redacted)"
 _ESCAPES = {
     ord("\\"): b"\\\\",
     ord('"'): b'\\"',
@@ -47,39 +47,6 @@ _REPR = [_ESCAPES.get(c, bytes([c]) if 0x20 <= c < 0x7F else b"\\x%02x" % c) for
 def quote(arg: bytes) -> bytes:
     """redis's ``sdscatrepr``: double quotes, C escapes, ``\\xHH`` for the rest."""
     return b'"' + b"".join(_REPR[c] for c in arg) + b'"'
-
-
-def redact(name: str, argv: list[bytes]) -> list[bytes]:
-    """``argv`` as MONITOR shows it: the passwords replaced by ``(redacted)``."""
-    if name == "auth":
-        return [argv[0], *(REDACTED for _ in argv[1:3]), *argv[3:]]
-    shown = list(argv)
-    if name == "hello":
-        j = 2
-        while j < len(argv):
-            word = argv[j].lower()
-            if word == b"auth" and j + 2 < len(argv):
-                shown[j + 1] = shown[j + 2] = REDACTED
-                j += 3
-            elif word == b"setname" and j + 1 < len(argv):
-                j += 2
-            else:
-                break
-    elif name == "migrate":
-        j = 6
-        while j < len(argv):
-            word = argv[j].lower()
-            if word == b"auth" and j + 1 < len(argv):
-                shown[j + 1] = REDACTED
-                j += 2
-            elif word == b"auth2" and j + 2 < len(argv):
-                shown[j + 1] = shown[j + 2] = REDACTED
-                j += 3
-            elif word == b"keys":
-                break
-            else:
-                j += 1
-    return shown
 
 
 def _silent(cmd: Command) -> bool:

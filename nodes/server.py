@@ -70,10 +70,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from nodes.acl.users import AccessControl
 from nodes.aof import AppendOnlyFile
 from nodes.blocking import BlockingQueues
 from nodes.client import Client
 from nodes.client_pause import ClientPause
+from nodes.command_timing import CommandTiming
 from nodes.config import Config
 from nodes.connection import Connection
 from nodes.databases import Databases
@@ -167,6 +169,10 @@ class Server:
         self.write_gate: WriteGate | None = None
         self.client_pause = ClientPause(self.loop)
         """CLIENT PAUSE: commands held until it ends (:mod:`nodes.client_pause`)."""
+        self.acl = AccessControl(config)
+        """Users, AUTH, the permission check, ACL LOG (:mod:`nodes.acl.users`)."""
+        self.timing = CommandTiming(config)
+        """SLOWLOG, LATENCY and the per-command histograms (:mod:`nodes.command_timing`)."""
         self.client_pause.on_paused.append(self._expiry_while_paused)
         self.monitors: dict[int, Connection] = {}
         """MONITOR clients by id, in the order they asked (:mod:`nodes.monitor`)."""

@@ -48,6 +48,8 @@ FAMILIES: tuple[str, ...] = (
     "streams_groups",
     "streams_claim",
     "streams_info",
+    "acl",
+    "observability",
     "blocking",
     "pubsub",
     "monitor",

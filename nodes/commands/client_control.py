@@ -16,15 +16,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from nodes.acl.user import User
+from nodes.acl.users import AccessControl
 from nodes.client import Client, client_kind, parse_client_type
 from nodes.client_pause import ALL, WRITE
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
 from nodes.errors import CommandError, SubcommandSyntaxError, SyntaxErr
 from nodes.resp.values import OK, Reply
-
-USERS = (b"default",)
-"""The ACL users that exist (only redis's default user here)."""
 
 
 @dataclass(slots=True)
@@ -34,6 +33,7 @@ class _Filter:
     kind: str | None = None
     client_id: int = 0
     skip_me: bool = True
+    user: User | None = None
 
     def matches(self, client: Client, me: Client) -> bool:
         return (
@@ -41,6 +41,7 @@ class _Filter:
             and (self.laddr is None or client.laddr.encode() == self.laddr)
             and (self.kind is None or client_kind(client) == self.kind)
             and self.client_id in (0, client.id)
+            and (self.user is None or client.user is self.user)
             and not (self.skip_me and client is me)
         )
 
@@ -48,7 +49,7 @@ class _Filter:
 _POSITIVE = re.compile(rb"[1-9]\d*")
 
 
-def _parse(argv: list[bytes]) -> _Filter:
+def _parse(argv: list[bytes], users: AccessControl) -> _Filter:
     if len(argv) == 3:
         return _Filter(addr=argv[2], skip_me=False)
     if len(argv) % 2:
@@ -67,8 +68,10 @@ def _parse(argv: list[bytes]) -> _Filter:
         elif option == b"laddr":
             chosen.laddr = value
         elif option == b"user":
-            if value not in USERS:
+            user = users.get(value)
+            if user is None:
                 raise CommandError(b"No such user '" + value + b"'")
+            chosen.user = user
         elif option == b"skipme":
             if value.lower() not in (b"yes", b"no"):
                 raise SyntaxErr()
@@ -88,7 +91,7 @@ def _everyone(ctx: CommandContext) -> Iterator[Client]:
 @command("kill", -3, "admin noscript loading stale", acl="@admin @slow @dangerous @connection",
          parent="client")  # fmt: skip
 def client_kill(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    chosen = _parse(argv)
+    chosen = _parse(argv, ctx.server.acl)
     me = ctx.client
     killed = 0
     for client in _everyone(ctx):

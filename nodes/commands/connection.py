@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from nodes.acl.enforce import record
 from nodes.blocking import UNBLOCKED_CLIENT
 from nodes.client import (
     MASTER_FLAGS,
@@ -54,11 +55,16 @@ def quit_(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return OK
 
 
-def _check_password(ctx: CommandContext, user: bytes, password: bytes) -> None:
-    required = ctx.server.config.get_str("requirepass").encode()
-    if user != b"default" or (required and password != required):
+def _check_password(ctx: CommandContext, user: bytes, password: bytes, verb: bytes) -> None:
+    """Log the client in as ``user`` (AUTH, HELLO AUTH), or WRONGPASS and an ACL LOG
+    entry naming ``verb`` (the command as sent)."""
+    found = ctx.server.acl.authenticate(user, password)
+    if found is None:
+        context = b"multi" if ctx.client.multi is not None or ctx.in_exec else b"toplevel"
+        record(ctx, b"auth", context, verb, user)
         raise NodeError(_WRONGPASS)
     ctx.client.authenticated = True
+    ctx.client.user = found
     conn = ctx.server.connections.get(ctx.client.id)
     if conn is not None:
         conn.parser.auth_required = False
@@ -68,13 +74,13 @@ def _check_password(ctx: CommandContext, user: bytes, password: bytes) -> None:
 def auth(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if len(argv) > 3:
         raise SyntaxErr()
-    if len(argv) == 2 and not ctx.server.config.get_str("requirepass"):
+    if len(argv) == 2 and ctx.server.acl.default.nopass:
         raise CommandError(
             "AUTH <password> called without any password configured for the default user. "
             "Are you sure your configuration is correct?"
         )
     user, password = (b"default", argv[1]) if len(argv) == 2 else (argv[1], argv[2])
-    _check_password(ctx, user, password)
+    _check_password(ctx, user, password, argv[0])
     return OK
 
 
@@ -95,7 +101,7 @@ def hello(ctx: CommandContext, argv: list[bytes]) -> Reply:
         opt = argv[i].lower()
         more = len(argv) - i - 1
         if opt == b"auth" and more >= 2:
-            _check_password(ctx, argv[i + 1], argv[i + 2])
+            _check_password(ctx, argv[i + 1], argv[i + 2], argv[0])
             i += 3
         elif opt == b"setname" and more >= 1:
             new_name = _valid_name(argv[i + 1])
@@ -139,8 +145,11 @@ def reset(ctx: CommandContext, argv: list[bytes]) -> Reply:
     client.db = 0
     ctx.keyspace = ctx.server.keyspace
     client.name = b""
-    if ctx.server.config.get_str("requirepass"):
-        client.authenticated = False
+    client.user = ctx.server.acl.default
+    client.authenticated = ctx.server.acl.open_without_auth()
+    conn = ctx.server.connections.get(client.id)
+    if conn is not None:
+        conn.parser.auth_required = not client.authenticated
     return Simple(b"RESET")
 
 
@@ -220,8 +229,12 @@ def _client_line(ctx: CommandContext, cid: int) -> bytes:
         f"flags={flags} db={c.db} sub={sub} psub={psub} ssub={ssub} "
         f"multi={multi} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 "
         f"omem=0 tot-mem=0 events=r cmd={c.last_command.decode(errors='replace')} "
-        f"user=default redir={redir} resp={c.resp}\n"
+        f"user={c.user.name.decode(errors='replace')} redir={redir} resp={c.resp}\n"
     ).encode()
+
+
+client_info_line = _client_line
+"""One client's CLIENT LIST line (ACL LOG's ``client-info``)."""
 
 
 @command(

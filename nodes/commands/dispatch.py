@@ -4,13 +4,16 @@ call, the ONE place where :class:`NodeError` becomes an error reply, and propaga
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from typing import TYPE_CHECKING
 
+from nodes.acl.enforce import acl_refusal, exec_refusal
 from nodes.client import Client
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import COMMANDS, Command
 from nodes.errors import ArityError, CrossSlotError, NodeError
 from nodes.keyslot import keyslot
+from nodes.latency import LIMITS_S
 from nodes.monitor import after_own_reply, feed_after, feed_before, own_mark
 from nodes.pubsub import ALLOWED_WHEN_SUBSCRIBED
 from nodes.resp.values import QUEUED, Blocked, Error, Raw, Reply
@@ -129,8 +132,12 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         if cmd.parent is None and not cmd.subcommands and len(_FAST) < 1024:
             _FAST[argv[0]] = cmd
     client.last_command = cmd.fullname_bytes
-    if not client.authenticated and not cmd.no_auth:
+    if not client.authenticated and not cmd.no_auth and not server.acl.open_without_auth():
         return _refused(server, client, _NOAUTH, cmd)
+    if client.user.restricted:
+        denied = acl_refusal(ctx, cmd, argv)
+        if denied is not None:
+            return _refused(server, client, denied, cmd)
     if server.cluster_enabled and (cmd.has_keys or cmd.name == "exec"):
         refused = route(ctx, cmd, argv)
         if refused is not None:
@@ -164,6 +171,9 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     dirty = keyspace.dirty
     if server.monitors:
         feed_before(ctx, cmd, argv)
+    timing = server.timing
+    clock = timing.clock
+    start = clock()
     try:
         reply = cmd.handler(ctx, argv)  # type: ignore[misc]
     except NodeError as exc:
@@ -171,6 +181,13 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         reply = error_reply(exc)
     except Exception as exc:
         reply = _internal_error(server, cmd, exc)
+    if type(reply) is not Blocked:
+        elapsed = clock() - start
+        if timing.tracking:  # CommandTiming.record, inlined
+            histogram = timing.histograms.get(cmd.fullname_bytes) or timing.histogram(cmd)
+            histogram.buckets[bisect_right(LIMITS_S, elapsed)] += 1
+        if elapsed >= timing.alert_s:
+            timing.slow(ctx, cmd, argv, elapsed)
     if server.monitors:
         feed_after(ctx, cmd, argv)
     if server.tracking is not None:
@@ -247,9 +264,12 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
     dirty = keyspace.dirty
     handler = cmd.handler
     assert handler is not None
-    monitors = ctx.server.monitors
+    server = ctx.server
+    monitors = server.monitors
     if monitors:
         feed_before(ctx, cmd, argv)
+    clock = server.timing.clock
+    start = clock()
     try:
         reply = handler(ctx, argv)
     except NodeError as exc:
@@ -257,9 +277,11 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
         reply = error_reply(exc)
     except Exception as exc:
         reply = _internal_error(ctx.server, cmd, exc)
+    if type(reply) is not Blocked:
+        server.timing.record(ctx, cmd, argv, clock() - start)
     if monitors:
         feed_after(ctx, cmd, argv)
-    tracking = ctx.server.tracking
+    tracking = server.tracking
     if tracking is not None:
         tracking.remember(ctx, cmd, argv)
     if cmd.is_write and keyspace.dirty != dirty:
@@ -279,6 +301,11 @@ def exec_queued(ctx: CommandContext, client: Client) -> list[Reply]:
     replies: list[Reply] = []
     try:
         for cmd, argv in queued:
+            if client.user.restricted:
+                refused = exec_refusal(ctx, cmd, argv)
+                if refused is not None:
+                    replies.append(refused)
+                    continue
             reply = call(ctx, cmd, argv)
             assert not isinstance(reply, Blocked), "a handler blocked inside EXEC"
             replies.append(reply)

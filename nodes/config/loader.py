@@ -21,14 +21,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from nodes.acl.declaration import user_declaration_error
 from nodes.config.store import Config, Rename
 from nodes.config.table import BY_NAME, DEPRECATED
 from nodes.config.values import parse
 from nodes.errors import ConfigError
 from nodes.resp.parser import split_args
-
-_FULL_ACCESS = {"on", "nopass", "~*", "&*", "+@all", "allkeys", "allchannels", "allcommands"}
-_FULL_ACCESS_OPTIONAL = {"sanitize-payload", "resetchannels", "reset"}
 
 
 class _Loader:
@@ -124,16 +122,11 @@ class _Loader:
             )
 
     def _user(self, args: list[str], where: str) -> None:
-        rules = {a.lower() for a in args[1:]}
-        if (
-            args[0] != "default"
-            or not {"on", "nopass"} <= rules
-            or not rules <= _FULL_ACCESS | _FULL_ACCESS_OPTIONAL
-        ):
-            raise ConfigError(
-                f"{where}: Error in user declaration '{args[0]}': splitbrain-server has only "
-                "the default user, with full access (user default on nopass ~* &* +@all)"
-            )
+        """A ``user`` line, checked as redis's ACLAppendUserForLoading (server.acl
+        applies it at start); redis names ``argv[j]`` for the j-th rule's error."""
+        error = user_declaration_error(args, [u.split()[1] for u in self.config.users])
+        if error is not None:
+            raise ConfigError(f"{where}: {error}")
         self.config.users.append(" ".join(["user", *args]))
 
     @staticmethod

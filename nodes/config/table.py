@@ -159,13 +159,13 @@ OPTIONS: tuple[Option, ...] = (
     ),
     # ---- security --------------------------------------------------------------------
     _o("requirepass", "string", "", "sensitive null-empty"),
-    _o("aclfile", "string", "", "immutable inert"),
-    _o("acllog-max-len", "int", "128", "inert", lo=0, hi=LONG_MAX),
+    _o("aclfile", "string", "", "immutable"),
+    _o("acllog-max-len", "int", "128", "", lo=0, hi=LONG_MAX),
     _o(
         "acl-pubsub-default",
         "enum",
         "resetchannels",
-        "inert",
+        "",
         choices=("allchannels", "resetchannels"),
     ),
     _o("enable-protected-configs", "enum", "no", "immutable", choices=YES_NO_LOCAL),
@@ -372,10 +372,10 @@ OPTIONS: tuple[Option, ...] = (
     _o("stream-node-max-entries", "int", "100", "", lo=0, hi=LONG_MAX),
     # ---- events, diagnostics -----------------------------------------------------------
     _o("notify-keyspace-events", "special", "", "inert"),
-    _o("slowlog-log-slower-than", "int", "10000", "inert", lo=-1, hi=LONG_MAX),
-    _o("slowlog-max-len", "int", "128", "inert", lo=0, hi=LONG_MAX),
-    _o("latency-monitor-threshold", "int", "0", "inert", lo=0, hi=LONG_MAX),
-    _o("latency-tracking", "bool", "yes", "inert"),
+    _o("slowlog-log-slower-than", "int", "10000", "", lo=-1, hi=LONG_MAX),
+    _o("slowlog-max-len", "int", "128", "", lo=0, hi=LONG_MAX),
+    _o("latency-monitor-threshold", "int", "0", "", lo=0, hi=LONG_MAX),
+    _o("latency-tracking", "bool", "yes"),
     _o("latency-tracking-info-percentiles", "special", "50 99 99.9", "multi-arg inert"),
     _o("watchdog-period", "int", "0", "hidden inert", lo=0, hi=INT_MAX),
     # ---- TLS (redis built with OpenSSL; splitbrain-server has no TLS) -------------------

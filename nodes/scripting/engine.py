@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from nodes.acl.enforce import script_refusal
 from nodes.client import Client
 from nodes.commands.context import CommandContext
 from nodes.commands.dispatch import call
@@ -232,6 +233,10 @@ class ScriptEngine:
             return b"Wrong number of args calling Redis command from script"
         if "noscript" in cmd.flags:
             return b"This Redis command is not allowed from script"
+        if run.caller.client.user.restricted:
+            denied = script_refusal(run.caller, cmd, argv)
+            if denied is not None:
+                return denied
         if cmd.is_write:
             if run.read_only:
                 return b"Write commands are not allowed from read-only scripts."

@@ -265,7 +265,7 @@ def test_command_line_groups_values_like_redis(argv, name, value):
         (["--include", "/nonexistent/x.conf"], "can't open config file"),
         (["--logfile", "/nonexistent/x.log"], "Can't open the log file"),
         (["--my.module-option", "1"], "without loadmodule"),
-        (["--user", "alice", "on", ">pw"], "only the default user"),
+        (["--user", "alice", "on", "foo"], "Error in user declaration 'alice': Syntax error"),
     ],
 )
 def test_bad_values_give_redis_reasons(argv, reason):

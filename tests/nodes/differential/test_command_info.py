@@ -201,7 +201,9 @@ ISSUE_12_STREAM_COMMANDS: tuple[str, ...] = (
     "xsetid",
 )
 ISSUE_12_COMMANDS += ISSUE_12_STREAM_COMMANDS
-ISSUE_12_CONTAINERS = ("object", "memory", "xgroup", "xinfo")
+ISSUE_12_CONTAINERS: tuple[str, ...] = ("object", "memory", "xgroup", "xinfo")
+ISSUE_12_COMMANDS += ("monitor",)
+ISSUE_12_CONTAINERS += ("acl", "slowlog", "latency")
 
 # Issue 12, pub/sub and blocking commands: the whole COMMAND INFO entry (flags, ACL
 # categories, tips, key specs, subcommands) must be byte-identical.

@@ -2,6 +2,8 @@
 
 from tests.nodes.differential.runner import Script
 from tests.nodes.differential.scripts import (
+    acl,
+    acl_channels,
     blocking,
     client_misc,
     client_pause,
@@ -15,6 +17,7 @@ from tests.nodes.differential.scripts import (
     hyperloglog,
     lists,
     monitor,
+    observability,
     pubsub,
     resp3,
     sets,
@@ -49,6 +52,9 @@ FAMILIES = (
     client_misc,
     monitor,
     tracking,
+    acl,
+    acl_channels,
+    observability,
 )
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
