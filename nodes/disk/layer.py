@@ -71,6 +71,17 @@ class Disk:
         if self.ledger is not None and path is not None:
             self.ledger.synced(path, length)
 
+    def truncate(self, path: StrPath, length: int) -> None:
+        """Cut ``path`` to ``length`` bytes and fsync it (the ledger: durable so)."""
+        fd = os.open(path, os.O_WRONLY)
+        try:
+            os.ftruncate(fd, length)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if self.ledger is not None:
+            self.ledger.synced(path, length)
+
     def close(self, fd: int) -> None:
         self._paths.pop(fd, None)
         os.close(fd)

@@ -63,11 +63,13 @@ def render(state: Mapping[str, int | None]) -> str:
 
 
 class Ledger:
-    """Appends ledger lines for files under ``directory`` (opened on the first line)."""
+    """Appends ledger lines for files under ``directory`` (the ledger is opened, and
+    created if missing, at once; one ``os.write`` a line, so a save thread's lines and
+    the loop's never interleave)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(os.path.abspath(directory))
-        self._fd = -1
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     @property
     def path(self) -> Path:
@@ -78,8 +80,6 @@ class Ledger:
         return os.path.relpath(os.path.abspath(path), self.directory)
 
     def _append(self, entry: dict[str, object]) -> None:
-        if self._fd < 0:
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         os.write(self._fd, (json.dumps(entry) + "\n").encode())
 
     def created(self, path: str | os.PathLike[str]) -> None:

@@ -94,3 +94,15 @@ def test_unlink_and_no_ledger(tmp_path: Path) -> None:
     disk.unlink(tmp_path / "g")
     disk.unlink(tmp_path / "g", missing_ok=True)
     assert replay((tmp_path / LEDGER_FILE).read_text().splitlines()) == {}
+
+
+def test_truncate_is_durable_at_the_new_length(tmp_path: Path) -> None:
+    disk = Disk(Ledger(tmp_path))
+    fd = disk.open_append(tmp_path / "a.aof")
+    disk.write(fd, b"0123456789")
+    disk.fsync(fd)
+    disk.close(fd)
+    disk.truncate(tmp_path / "a.aof", 4)  # the load's repair of a torn tail
+    assert replay((tmp_path / LEDGER_FILE).read_text().splitlines()) == {"a.aof": 4}
+    assert lose_power(tmp_path).lost_bytes == 0
+    assert (tmp_path / "a.aof").read_bytes() == b"0123"
