@@ -60,9 +60,11 @@ def test_power_loss_and_fsync(
     run_dir = latest(store)
     results = json.loads((run_dir / "results.json").read_text())
     lost = results["lost_writes"]
+    print(f"{db} {fault} {appendfsync}: lost {lost['lost_count']} of {lost['acknowledged_count']}")
     assert lost["acknowledged_count"] > 500
     if loses:
         assert lost["lost_count"] > 0, "everysec kept every write through a power loss"
+        assert lost["by_acks"]["none"]["lost_count"] > 0, "no WAIT-0 write lost"
         assert done.returncode == 1
     else:
         assert lost["lost_count"] == 0, f"appendfsync always lost {lost['lost_count']} writes"
