@@ -26,10 +26,14 @@ def server_version_argv(db: str) -> list[str] | None:
 def check_faults_possible(faults: Sequence[str], db: str, prefix: str) -> None:
     """Raise :class:`BadArguments` listing every fault that cannot run on this host
     (:func:`nemesis.preflight`: netem for delay / duplicate, nft and root for network
-    faults, libfaketime for clock). ``prefix`` names the scratch namespace it may use."""
+    faults, libfaketime for clock, FUSE for kill-power unless the database's nodes drop
+    unsynced writes themselves: :attr:`ClusterSpec.provided_needs`). ``prefix`` names
+    the scratch namespace it may use."""
     if not faults:
         return
-    problems = nemesis.preflight(list(faults), prefix, server_version_argv(db))
+    problems = nemesis.preflight(
+        list(faults), prefix, server_version_argv(db), provided=ClusterSpec(db=db).provided_needs
+    )
     if problems:
         raise BadArguments(f"--nemesis {','.join(faults)}: " + "; ".join(problems))
 

@@ -29,8 +29,10 @@ class Need(enum.Enum):
     FAKETIME = "faketime"
     """Nodes started under libfaketime (the DB does it when a run asks for such a fault)."""
     LOSSY_DISK = "lossy-disk"
-    """Node data on a file system that can drop unsynced writes (:mod:`nemesis.lossyfs`,
-    FUSE); the DB mounts one per node when a run asks for such a fault."""
+    """Node data that can lose unsynced writes: a file system that drops them
+    (:mod:`nemesis.lossyfs`, FUSE; the DB mounts one per node when a run asks for such a
+    fault), unless the database's nodes do it themselves (``harness.dbs.cluster_spec``
+    ``SELF_PROVIDED``: splitbrain-server's fsync ledger)."""
 
 
 class Heal(enum.IntEnum):

@@ -58,14 +58,18 @@ def preflight(
     prefix: str,
     server_argv: Sequence[str] | None = None,
     catalog: Mapping[str, FaultSpec] = SPECS,
+    provided: frozenset[Need] = frozenset(),
 ) -> list[str]:
     """One line per requested fault that cannot run here (empty: all fine), from each
     spec's ``needs``. ``prefix`` names the scratch namespace (``f"{prefix}-netem"``) so
     leftovers stay findable; ``server_argv`` (e.g. ``["redis-server", "--version"]``) is
-    the node binary, checked to run under libfaketime when a fault needs it."""
+    the node binary, checked to run under libfaketime when a fault needs it. ``provided``
+    are needs the database's nodes meet themselves (not checked on the host)."""
     specs = specs_of(faults, catalog)
 
     def families(need: Need) -> list[str]:
+        if need in provided:
+            return []
         return list(dict.fromkeys(s.family for s in specs if need in s.needs))
 
     problems: list[str] = []

@@ -157,6 +157,8 @@ class AppendOnlyFile:
         self.healthy = True
         self._unsynced = False
         self._last_fsync = server.loop.time()
+        self.disk = server.disk
+        """The file layer every write, fsync and rename goes through."""
 
     @property
     def path(self) -> Path:
@@ -182,9 +184,9 @@ class AppendOnlyFile:
         old = Path(self.prefix)
         if old.is_file():  # a redis 6 single file: it becomes the base
             self.directory.mkdir(exist_ok=True)
-            os.replace(old, self.directory / self.prefix)
+            self.disk.replace(old, self.directory / self.prefix)
             self.manifest = Manifest(base=AofInfo(self.prefix, 1, BASE))
-            aof_manifest.persist(self.manifest, self.directory, self.prefix)
+            aof_manifest.persist(self.manifest, self.directory, self.prefix, self.disk)
             log.info("Moved the old AOF file %s into %s as its base", old, self.directory)
 
     def load_into(self, server: Server) -> int:
@@ -209,12 +211,12 @@ class AppendOnlyFile:
             return
         if self.manifest.history:  # files an interrupted rewrite replaced
             for info in self.manifest.history:
-                (self.directory / info.name).unlink(missing_ok=True)
+                self.disk.unlink(self.directory / info.name, missing_ok=True)
             self.manifest.history = []
-            aof_manifest.persist(self.manifest, self.directory, self.prefix)
+            aof_manifest.persist(self.manifest, self.directory, self.prefix, self.disk)
         if not self.manifest.incrs:
             self.manifest.incrs.append(AofInfo(self._name(1, INCR), 1, INCR))
-            aof_manifest.persist(self.manifest, self.directory, self.prefix)
+            aof_manifest.persist(self.manifest, self.directory, self.prefix, self.disk)
         self._open_incr()
 
     def _name(self, seq: int, kind: str) -> str:
@@ -224,7 +226,7 @@ class AppendOnlyFile:
         return f"{self.prefix}.{seq}.incr.aof"
 
     def _open_incr(self) -> None:
-        self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self.fd = self.disk.open_append(self.path)
         self.size = sum(
             (self.directory / info.name).stat().st_size
             for info in self.manifest.files()
@@ -243,14 +245,11 @@ class AppendOnlyFile:
         data = b"".join(self.buf)
         self.buf = []
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(self.fd, view)
-                view = view[written:]
+            self.disk.write(self.fd, data)
             self.size += len(data)
             self._unsynced = True
             if self.config.get_str("appendfsync") == "always":
-                os.fdatasync(self.fd)
+                self.disk.fsync(self.fd, data_only=True)
                 self._unsynced = False
         except OSError as exc:
             self.healthy = False
@@ -272,7 +271,7 @@ class AppendOnlyFile:
             and self.config.get_str("appendfsync") == "everysec"
             and now - self._last_fsync >= 1.0
         ):
-            os.fdatasync(self.fd)
+            self.disk.fsync(self.fd, data_only=True)
             self._unsynced = False
             self._last_fsync = now
 
@@ -311,23 +310,19 @@ class AppendOnlyFile:
         base = AofInfo(self._name(base_seq, BASE), base_seq, BASE)
         incr = AofInfo(self._name(incr_seq, INCR), incr_seq, INCR)
         temp = self.directory / f"temp-rewriteaof-{os.getpid()}.aof"
-        with open(temp, "wb") as f:
-            self._write_base(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, self.directory / base.name)
-        fd = os.open(self.directory / incr.name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        os.fsync(fd)
-        os.close(fd)
+        self.disk.write_atomically(self.directory / base.name, temp, self._write_base)
+        fd = self.disk.create(self.directory / incr.name)
+        self.disk.fsync(fd)
+        self.disk.close(fd)
         self.manifest = Manifest(base=base, incrs=[incr])
-        aof_manifest.persist(self.manifest, self.directory, self.prefix)
+        aof_manifest.persist(self.manifest, self.directory, self.prefix, self.disk)
         if self.fd >= 0:
-            os.close(self.fd)
+            self.disk.close(self.fd)
             self.fd = -1
         self.buf = []
         for info in [*old.files(), *old.history]:
             if info.name not in (base.name, incr.name):
-                (self.directory / info.name).unlink(missing_ok=True)
+                self.disk.unlink(self.directory / info.name, missing_ok=True)
         self._open_incr()
         log.info("Background AOF rewrite finished: base %s, incr %s", base.name, incr.name)
 
@@ -335,6 +330,6 @@ class AppendOnlyFile:
         if self.fd >= 0:
             self.flush()
             if self.config.get_str("appendfsync") != "no":
-                os.fsync(self.fd)
-            os.close(self.fd)
+                self.disk.fsync(self.fd)
+            self.disk.close(self.fd)
             self.fd = -1

@@ -11,7 +11,6 @@ short. Anything else malformed is an :class:`AofError` naming the file and offse
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,9 +75,7 @@ def replay(server: Server, path: Path, *, last: bool) -> int:
             valid,
             len(data) - valid,
         )
-        with open(path, "r+b") as f:
-            f.truncate(valid)
-            os.fsync(f.fileno())
+        server.disk.truncate(path, valid)
     loader = Client(id=0, addr="aof", laddr="", fd=-1, created_ms=0)
     ctx = CommandContext(server, loader)
     for offset, argv in commands:

@@ -13,11 +13,11 @@ the old files to the new ones.
 
 from __future__ import annotations
 
-import os
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nodes.disk import Disk
 from nodes.errors import AofError
 
 BASE, INCR, HISTORY = "b", "i", "h"
@@ -104,21 +104,8 @@ def parse(text: str, path: Path) -> Manifest:
     return manifest
 
 
-def fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def persist(manifest: Manifest, directory: Path, prefix: str) -> None:
-    """Replace ``<directory>/<prefix>.manifest`` atomically."""
+def persist(manifest: Manifest, directory: Path, prefix: str, disk: Disk) -> None:
+    """Replace ``<directory>/<prefix>.manifest`` atomically, through ``disk``."""
     path = directory / f"{prefix}.manifest"
     temp = directory / f"temp-{prefix}.manifest"
-    with open(temp, "w") as f:
-        f.write(manifest.text())
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(temp, path)
-    fsync_dir(directory)
+    disk.write_atomically(path, temp, lambda f: f.write(manifest.text().encode()))

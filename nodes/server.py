@@ -79,6 +79,7 @@ from nodes.command_timing import CommandTiming
 from nodes.config import Config
 from nodes.connection import Connection
 from nodes.databases import Databases
+from nodes.disk import Disk
 from nodes.info import default_providers
 from nodes.keyspace import Keyspace
 from nodes.listen import ListenError, open_socket_map
@@ -133,8 +134,11 @@ class Server:
         config: Config,
         loop: asyncio.AbstractEventLoop | None = None,
         rng: random.Random | None = None,
+        disk: Disk | None = None,
     ) -> None:
         self.config = config
+        self.disk = disk or Disk.in_dir(os.getcwd(), config.get_bool("splitbrain-fsync-ledger"))
+        """The file layer of the AOF, RDB and nodes.conf writes (:mod:`nodes.disk`)."""
         self.rng = rng or random.Random(os.urandom(16))
         """Randomness for commands (SPOP, SRANDMEMBER, HRANDFIELD...): a simulation
         passes a seeded one."""

@@ -6,10 +6,13 @@ every node with its own data dir under the run folder, creates the cluster with
 ``redis-cli --cluster create`` and waits until every node reports ``cluster_state:ok`` and
 every replica ``master_link_status:up``.
 
-With ``spec.power_loss`` each node's data dir holds a lossyfs mount ``disk/`` (its durable
-content in ``.disk-durable/``): the node's ``dir`` (AOF, RDB, nodes.conf) is on it, while
-its log stays outside, so a power loss takes what a machine would lose and keeps the
-evidence.
+With ``spec.power_loss`` a power loss takes what a machine would lose and keeps the
+evidence (the log): splitbrain-server nodes keep an fsync ledger in their data dir
+(``--splitbrain-fsync-ledger yes``, :mod:`nodes.disk`) and a power loss is a SIGKILL and
+the ledger applied to the dir (:func:`nodes.disk.power_loss.lose_power`); for
+redis-server each node's data dir holds a lossyfs mount ``disk/`` (its durable content
+in ``.disk-durable/``) with the node's ``dir`` (AOF, RDB, nodes.conf) on it and its log
+outside. Which one is :attr:`ClusterSpec.nodes_drop_unsynced`.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from harness.dbs.cluster_state import (
 from harness.dbs.network import Network
 from harness.dbs.node import NodeProcess, NodeSpec, redis_argv
 from nemesis.lossyfs.control import LossyMount, is_mounted
+from nodes.disk.power_loss import lose_power
 
 FAKETIME_FILE = "faketime"
 DISK = "disk"
@@ -109,7 +113,9 @@ class ClusterDB:
                 extra=self.spec.node_options,
             )
             data = self.data_root / host.name
-            if self.spec.power_loss:
+            if self.spec.power_loss and self.spec.nodes_drop_unsynced:
+                argv += ["--splitbrain-fsync-ledger", "yes"]
+            elif self.spec.power_loss:
                 absolute = data.absolute()
                 argv += ["--dir", str(absolute / DISK), "--logfile", str(absolute / "node.log")]
                 self._disks[host.name] = LossyMount(
@@ -224,10 +230,15 @@ class ClusterDB:
 
     # PowerLossable
     async def lose_power(self, node: str) -> str:
-        disk = self._disks.get(node)
-        if disk is None:
-            raise ClusterError(f"node {node} has no lossyfs (the run did not ask for power loss)")
-        await self._node(node).kill()
+        if not self.spec.power_loss:
+            raise ClusterError(f"node {node} is not ready for power loss (the run did not ask)")
+        proc = self._node(node)
+        if self.spec.nodes_drop_unsynced:
+            await proc.kill()
+            loss = await asyncio.to_thread(lose_power, proc.spec.data_dir)
+            return loss.describe()
+        disk = self._disks[node]
+        await proc.kill()
         lost, files = await disk.drop()
         return f"{lost} unsynced bytes in {files} files"
 

@@ -9,9 +9,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.flags import BadArguments, flag
+from nemesis.faultspec import Need
 
 DB_KINDS = ("redis", "splitbrain", "external")
 APPENDFSYNC = ("always", "everysec", "no")
+
+
+SELF_PROVIDED: dict[str, frozenset[Need]] = {
+    "splitbrain": frozenset({Need.LOSSY_DISK}),
+}
+"""The fault needs a database's own nodes meet, so the host need not: splitbrain-server
+drops what it did not fsync itself (``splitbrain-fsync-ledger``, :mod:`nodes.disk`), so
+its kill-power needs no FUSE. The one place the preflight and the cluster read it."""
 
 
 class ClusterError(RuntimeError):
@@ -102,8 +111,20 @@ class ClusterSpec:
     faketime: bool = False
     """Start every node under libfaketime (offset file per node) for the clock fault."""
     power_loss: bool = False
-    """Put every node's data folder on a lossyfs (``nemesis.lossyfs``) for the
-    kill-power faults: what a node does not fsync is lost when its power is."""
+    """Ready every node for the kill-power faults: what a node does not fsync is lost
+    when its power is. Through the nodes' own fsync ledger where the database provides
+    :data:`Need.LOSSY_DISK` itself (:attr:`nodes_drop_unsynced`), else a lossyfs
+    (``nemesis.lossyfs``) under each node's data folder."""
+
+    @property
+    def provided_needs(self) -> frozenset[Need]:
+        """The fault needs this database's nodes meet themselves (:data:`SELF_PROVIDED`)."""
+        return SELF_PROVIDED.get(self.db, frozenset())
+
+    @property
+    def nodes_drop_unsynced(self) -> bool:
+        """A power loss goes through the nodes' own file layer, not a lossyfs."""
+        return Need.LOSSY_DISK in self.provided_needs
 
     def binary(self) -> list[str]:
         if self.db == "external":

@@ -28,6 +28,7 @@ from nodes.cluster.pubsub_bus import ClusterPubSub
 from nodes.cluster.slots import iter_slots
 from nodes.cluster.state import ClusterNode
 from nodes.cluster.wire import ClusterHealth, NodeFlag
+from nodes.disk import Disk
 from nodes.listen import ListenError, open_sockets
 from nodes.migration import routing as open_slots
 from nodes.resp.values import Blocked, Error
@@ -78,9 +79,10 @@ class ServerClock:
 @dataclass
 class FileStore:
     path: Path
+    disk: Disk
 
     def save(self, content: str, *, fsync: bool) -> None:
-        nodes_conf.save(self.path, content, fsync=fsync)
+        nodes_conf.save(self.path, content, self.disk, fsync=fsync)
 
 
 def cluster_config(server: Server) -> ClusterConfig:
@@ -134,7 +136,7 @@ class ClusterComponent:
                 clock=ServerClock(server),
                 rng=rng,
                 transport=self.bus,
-                store=FileStore(self.path),
+                store=FileStore(self.path, server.disk),
                 listener=self,
             )
             self.bus.engine = self.engine

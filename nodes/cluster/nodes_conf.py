@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nodes.cluster.wire import NodeFlag
+from nodes.disk import Disk
 from nodes.keyslot import HASH_SLOTS
 
 FLAG_NAMES: tuple[tuple[NodeFlag, str], ...] = (
@@ -214,23 +215,11 @@ def render(lines: list[str], current_epoch: int, last_vote_epoch: int) -> str:
     return body + f"vars currentEpoch {current_epoch} lastVoteEpoch {last_vote_epoch}\n"
 
 
-def save(path: Path, content: str, *, fsync: bool = True) -> None:
-    """Replace ``path`` with ``content`` atomically (tmp file, fsync, rename, dir fsync)."""
+def save(path: Path, content: str, disk: Disk | None = None, *, fsync: bool = True) -> None:
+    """Replace ``path`` with ``content`` atomically through ``disk`` (tmp file, fsync,
+    rename, dir fsync; no fsyncs with ``fsync`` False)."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        os.write(fd, content.encode())
-        if fsync:
-            os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    if fsync:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    (disk or Disk()).write_atomically(path, tmp, lambda f: f.write(content.encode()), fsync=fsync)
 
 
 @dataclass(eq=False)

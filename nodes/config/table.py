@@ -22,8 +22,10 @@ is parsed, shown by CONFIG GET and written by CONFIG REWRITE (``nodes.config.val
 ``flags`` (space-separated words): ``immutable`` (CONFIG SET refuses it), ``protected``
 (CONFIG SET needs ``enable-protected-configs``), ``hidden`` (CONFIG GET patterns skip it;
 the exact name still answers), ``debug``, ``sensitive``, ``deny-loading`` and
-``multi-arg`` as in redis's table, and ``inert``: accepted and shown, but nothing in
-splitbrain-server reads it (docs/nodes.md lists these with what each changes in redis).
+``multi-arg`` as in redis's table, ``ours``: an option of splitbrain-server's own
+(``splitbrain-*``, not in redis; always ``hidden`` too), and ``inert``: accepted and
+shown, but nothing in splitbrain-server reads it (docs/nodes.md lists these with what
+each changes in redis).
 """
 
 from __future__ import annotations
@@ -253,6 +255,8 @@ OPTIONS: tuple[Option, ...] = (
     _o("aof-timestamp-enabled", "bool", "no", "inert"),
     _o("aof-rewrite-incremental-fsync", "bool", "yes", "inert"),
     _o("aof-disable-auto-gc", "bool", "no", "inert"),
+    # ours (splitbrain-server only; hidden so CONFIG GET * lists redis's options alone)
+    _o("splitbrain-fsync-ledger", "bool", "no", "immutable hidden ours"),
     # ---- replication -------------------------------------------------------------------
     _o("replicaof", "special", "", "immutable multi-arg", alias="slaveof"),
     _o("masterauth", "string", "", "sensitive null-empty"),

@@ -23,9 +23,8 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Final
+from typing import TYPE_CHECKING, Final
 
 from nodes.errors import AofError
 from nodes.rdb import file, snapshot
@@ -53,27 +52,6 @@ def save_points(text: str) -> list[tuple[int, int]]:
         if secs.isdigit() and changes.isdigit():
             points.append((int(secs), int(changes)))
     return points
-
-
-def write_atomically(path: Path, temp: Path, write: Callable[[BinaryIO], int]) -> int:
-    """Write a file through ``temp``: ``write(f)``, fsync, rename over ``path``, fsync
-    the directory. Returns the size; the temp file is removed on failure."""
-    try:
-        with open(temp, "wb") as f:
-            size = write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    return size
 
 
 class RdbPersistence:
@@ -119,7 +97,9 @@ class RdbPersistence:
     def _write(self, frozen: snapshot.Snapshot, temp: Path) -> int:
         aux = self._aux()
         stop = self._cancel.is_set
-        return write_atomically(self.path, temp, lambda f: file.write(f, frozen, aux, stop))
+        return self.server.disk.write_atomically(
+            self.path, temp, lambda f: file.write(f, frozen, aux, stop)
+        )
 
     def save(self) -> bool:
         """SAVE: write ``dbfilename`` now; False (logged) on failure."""

@@ -225,13 +225,11 @@ class Replication:
         if aof is None or self.backlog is None:
             return
         aof.flush()
-        if aof.fd >= 0:
-            os.fsync(aof.fd)  # the id and offset must never be newer than the AOF on disk
+        if aof.fd >= 0:  # the id and offset must never be newer than the AOF on disk
+            aof.disk.fsync(aof.fd)
+        text = f"{self.replid} {self.offset}\n".encode()
         path = self._state_path()
-        with open(path, "w") as f:
-            f.write(f"{self.replid} {self.offset}\n")
-            f.flush()
-            os.fsync(f.fileno())
+        aof.disk.write_atomically(path, path.with_name(path.name + ".tmp"), lambda f: f.write(text))
 
     def _load_state(self) -> None:
         path = self._state_path()

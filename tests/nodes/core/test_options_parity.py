@@ -67,7 +67,12 @@ def test_config_get_star_lists_redis_names_and_default_values(real_redis, our_se
 
 def test_every_option_is_in_the_table_with_redis_flags():
     names = {o.name for o in OPTIONS}
-    hidden = {o.name for o in OPTIONS if "hidden" in o.flags}
+    hidden = {o.name for o in OPTIONS if "hidden" in o.flags and "ours" not in o.flags}
+    assert all(
+        "hidden" in o.flags and o.name.startswith("splitbrain-")
+        for o in OPTIONS
+        if "ours" in o.flags
+    )
     assert hidden == {
         "use-exit-on-panic",
         "rdb-key-save-delay",
