@@ -319,8 +319,12 @@ class MasterLink:
                 self._apply_one(item)
         elif self._multi is not None:
             self._multi.append(argv)
+            return
         else:
             self._apply_one(argv)
+        blocking = self.server.blocking  # a replica's XREAD BLOCK wakes on the master's XADD
+        if blocking.spaces and blocking.has_ready():
+            blocking.serve_ready()
 
     def _apply_one(self, argv: list[bytes]) -> None:
         cmd = resolve(argv)
