@@ -25,11 +25,14 @@ TITLES = {
     "replication": "Replication",
     "cpu": "CPU",
     "modules": "Modules",
+    "commandstats": "Commandstats",
     "errorstats": "Errorstats",
     "cluster": "Cluster",
     "keyspace": "Keyspace",
 }
-DEFAULT_SECTIONS = tuple(TITLES)
+EXTRA_SECTIONS = ("commandstats",)
+"""Sections INFO gives only when named or with ``all`` / ``everything``."""
+DEFAULT_SECTIONS = tuple(name for name in TITLES if name not in EXTRA_SECTIONS)
 VERSION = "7.0.15"
 """The redis-server version we answer like."""
 
@@ -300,7 +303,7 @@ def default_providers(server: Server) -> dict[str, Callable[[], Section]]:
             *((name, 0) for name in _UNTRACKED_AFTER_PUBSUB),
             *tracking_stats(),
             *((name, 0) for name in _UNTRACKED_BEFORE_ERRORS),
-            ("total_error_replies", stats.errors),
+            ("total_error_replies", server.error_stats.total),
             *((name, 0) for name in _UNTRACKED_AFTER_ERRORS),
         ]
 
@@ -349,7 +352,8 @@ def default_providers(server: Server) -> dict[str, Callable[[], Section]]:
         "replication": replication_section,
         "cpu": cpu_section,
         "modules": list,
-        "errorstats": list,
+        "commandstats": server.command_stats.info,
+        "errorstats": server.error_stats.info,
         "cluster": cluster_section,
         "keyspace": keyspace_section,
     }
@@ -363,7 +367,11 @@ def render(server: Server, sections: list[str]) -> bytes:
         sections = ["default"]
     for section in sections:
         name = section.lower()
-        if name in ("default", "all", "everything"):
+        if name == "default":
+            wanted.extend(
+                n for n in server.info_providers if n not in wanted and n not in EXTRA_SECTIONS
+            )
+        elif name in ("all", "everything"):
             wanted.extend(n for n in server.info_providers if n not in wanted)
         elif name in server.info_providers and name not in wanted:
             wanted.append(name)

@@ -75,6 +75,7 @@ from nodes.aof import AppendOnlyFile
 from nodes.blocking import BlockingQueues
 from nodes.client import Client
 from nodes.client_pause import ClientPause
+from nodes.command_stats import CommandStats, ErrorStats
 from nodes.command_timing import CommandTiming
 from nodes.config import Config
 from nodes.connection import Connection
@@ -120,7 +121,6 @@ class ServerComponent(Protocol):
 class Stats:
     commands: int = 0
     connections: int = 0
-    errors: int = 0
     rejected_connections: int = 0
     net_input_bytes: int = 0
     net_output_bytes: int = 0
@@ -176,6 +176,8 @@ class Server:
         self.acl = AccessControl(config)
         """Users, AUTH, the permission check, ACL LOG (:mod:`nodes.acl.users`)."""
         self.timing = CommandTiming(config)
+        self.command_stats = CommandStats()
+        self.error_stats = ErrorStats()
         """SLOWLOG, LATENCY and the per-command histograms (:mod:`nodes.command_timing`)."""
         self.client_pause.on_paused.append(self._expiry_while_paused)
         self.monitors: dict[int, Connection] = {}

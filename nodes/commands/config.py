@@ -63,7 +63,9 @@ def config_rewrite(ctx: CommandContext, argv: list[bytes]) -> Reply:
 )
 def config_resetstat(ctx: CommandContext, argv: list[bytes]) -> Reply:
     stats = ctx.server.stats
-    stats.commands = stats.errors = stats.connections = 0
+    stats.commands = stats.connections = 0
+    ctx.server.command_stats.reset()
+    ctx.server.error_stats.reset()
     stats.net_input_bytes = stats.net_output_bytes = stats.rejected_connections = 0
     return OK
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from nodes.acl.enforce import acl_refusal, exec_refusal
 from nodes.client import Client
+from nodes.command_stats import CALLS, FAILED, SECONDS
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import COMMANDS, Command
 from nodes.errors import ArityError, CrossSlotError, NodeError
@@ -126,7 +127,7 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     else:
         found = resolve(argv)
         if type(found) is Error:
-            return _refused(server, client, found, COMMANDS.get(argv[0].lower()))
+            return _refused_unresolved(server, client, found, argv)
         assert isinstance(found, Command)
         cmd = found
         if cmd.parent is None and not cmd.subcommands and len(_FAST) < 1024:
@@ -146,7 +147,7 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
             if cmd.name == "exec":
                 client.multi = None
                 client.multi_error = False
-            return _refused(server, client, refused, None)
+            return _refused(server, client, refused, None, cmd)
     gate = server.write_gate
     if gate is not None and (cmd.is_write or cmd.name == "exec"):
         refused = gate(ctx, cmd)
@@ -154,7 +155,7 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
             if cmd.name == "exec":
                 client.multi = None
                 client.multi_error = False
-            return _refused(server, client, refused, None)
+            return _refused(server, client, refused, None, cmd)
     if client.pubsub is not None and client.resp == 2 and cmd.name not in ALLOWED_WHEN_SUBSCRIBED:
         return _refused(server, client, _subscribed_refusal(cmd), cmd)
     if "O" in client.flags and (cmd.is_write or "readonly" in cmd.flags or cmd.may_replicate):
@@ -177,12 +178,19 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     try:
         reply = cmd.handler(ctx, argv)  # type: ignore[misc]
     except NodeError as exc:
-        server.stats.errors += 1
         reply = error_reply(exc)
     except Exception as exc:
         reply = _internal_error(server, cmd, exc)
     if type(reply) is not Blocked:
         elapsed = clock() - start
+        entry = server.command_stats.table.get(cmd.fullname_bytes) or server.command_stats.entry(
+            cmd
+        )
+        entry[CALLS] += 1  # CommandStats.ran, inlined
+        entry[SECONDS] += elapsed
+        if type(reply) is Error:
+            entry[FAILED] += 1
+            server.error_stats.count(reply.text)
         if timing.tracking:  # CommandTiming.record, inlined
             histogram = timing.histograms.get(cmd.fullname_bytes) or timing.histogram(cmd)
             histogram.buckets[bisect_right(LIMITS_S, elapsed)] += 1
@@ -217,21 +225,47 @@ def _internal_error(server: Server, cmd: Command, exc: Exception) -> Error:
     """A bug in a handler: logged with its traceback, answered as an error; the server and
     the connection carry on."""
     log.exception("command %s failed", cmd.fullname)
-    server.stats.errors += 1
     return error_reply(NodeError(f"ERR internal error in '{cmd.fullname}': {exc!r}"))
 
 
-def _refused(server: Server, client: Client, reply: Reply, cmd: Command | None) -> Reply:
+def _refused(
+    server: Server,
+    client: Client,
+    reply: Reply,
+    cmd: Command | None,
+    rejected: Command | None = None,
+) -> Reply:
     """A command rejected before running: flags an open transaction; a rejected EXEC
-    (even outside MULTI, as redis does) answers ``EXECABORT ... because of: ...``."""
-    server.stats.errors += 1
+    (even outside MULTI, as redis does) answers ``EXECABORT ... because of: ...``. The
+    error is counted, and a rejected call of ``rejected`` (the command redis had looked
+    up when it refused; ``cmd`` when not given)."""
     if cmd is not None and cmd.name == "exec" and isinstance(reply, Error):
         client.multi = None
         client.multi_error = False
         reason = reply.text[4:] if reply.text.startswith(b"ERR ") else reply.text
-        return Error(b"EXECABORT Transaction discarded because of: " + reason)
+        reply = Error(b"EXECABORT Transaction discarded because of: " + reason)
+    elif client.multi is not None:
+        client.multi_error = True
+    if isinstance(reply, Error):
+        server.error_stats.count(reply.text)
+    rejected = rejected or cmd
+    if rejected is not None:
+        server.command_stats.rejected(rejected)
+    return reply
+
+
+def _refused_unresolved(server: Server, client: Client, reply: Error, argv: list[bytes]) -> Reply:
+    """What :func:`resolve` refused: an unknown command or subcommand (no rejected call
+    counted: redis had looked nothing up), or a wrong arity (a rejected call of the
+    command or subcommand)."""
+    looked_up = COMMANDS.get(argv[0].lower())
+    if looked_up is not None and looked_up.subcommands and len(argv) >= 2:
+        looked_up = looked_up.subcommands.get(argv[1].lower())
+    if looked_up is not None:
+        return _refused(server, client, reply, looked_up)
     if client.multi is not None:
         client.multi_error = True
+    server.error_stats.count(reply.text)
     return reply
 
 
@@ -273,12 +307,16 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
     try:
         reply = handler(ctx, argv)
     except NodeError as exc:
-        ctx.server.stats.errors += 1
         reply = error_reply(exc)
     except Exception as exc:
         reply = _internal_error(ctx.server, cmd, exc)
     if type(reply) is not Blocked:
-        server.timing.record(ctx, cmd, argv, clock() - start)
+        elapsed = clock() - start
+        failed = type(reply) is Error
+        if failed:
+            server.error_stats.count(reply.text)  # type: ignore[union-attr]
+        server.command_stats.ran(cmd, elapsed, failed)
+        server.timing.record(ctx, cmd, argv, elapsed)
     if monitors:
         feed_after(ctx, cmd, argv)
     tracking = server.tracking
