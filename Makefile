@@ -73,7 +73,7 @@ run: setup
 
 # The nightly matrix (.github/workflows/nightly.yml runs it; so can a developer, as root
 # for the namespaces): 2 dbs x 2 workloads x 3 fault sets x 2 WAIT levels = 24 tests of
-# about 75 s, ~30 min on 2 cores; --time-budget stops starting tests after 40 min.
+# about 70 s, ~30 min on 2 cores; --time-budget stops starting tests after 40 min.
 # NIGHTLY_ARGS go last, so they override (e.g. NIGHTLY_ARGS="--store /tmp/nightly").
 # Like `make run`, a verdict is a finished matrix (Redis Cluster loses writes under
 # partitions by design: expect 1); bad arguments (254) and crashed runs (255) fail.

@@ -187,7 +187,7 @@ def _entry(
     elif not results:
         status, reason = "crashed", "no results.json"
     else:
-        status = {True: "valid", False: "invalid"}.get(valid, "unknown")  # type: ignore[arg-type]
+        status = "valid" if valid is True else "invalid" if valid is False else "unknown"
     if run_test.get("interrupted"):
         reason = ", ".join(filter(None, [reason, "interrupted"]))
     lost = results.get("lost_writes") or {}
