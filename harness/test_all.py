@@ -183,7 +183,8 @@ def _entry(
     valid = results.get("valid")
     reason = ""
     if code not in (EXIT_VALID, EXIT_INVALID, EXIT_UNKNOWN):
-        status, reason = "crashed", f"exit {code}"
+        error = results.get("error") or run_test.get("error")
+        status, reason = "crashed", f"exit {code}" + (f": {_short(str(error))}" if error else "")
     elif not results:
         status, reason = "crashed", "no results.json"
     else:
@@ -209,6 +210,10 @@ def _entry(
         reason=reason,
         results_xml=xml,
     )
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _said(e: MatrixEntry) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from base.exits import EXIT_BAD_ARGS, EXIT_UNKNOWN
+from base.exits import EXIT_BAD_ARGS, EXIT_INTERNAL, EXIT_UNKNOWN
 from harness.leftovers import processes_in
 from harness.netns import find_leftovers
 from harness.options import netns_available
@@ -211,3 +211,24 @@ def test_an_exhausted_time_budget_runs_nothing_and_says_so(tmp_path: Path) -> No
     assert "2 tests: 2 not run." in summary and summary.count("time budget") == 2
     suites = ET.parse(matrix_folder(store) / "results.xml").getroot().findall("testsuite")
     assert [s.find("testcase/skipped") is not None for s in suites] == [True, True]
+
+
+@pytest.mark.redis
+def test_a_crashed_run_never_stops_the_matrix(tmp_path: Path) -> None:
+    """redis-server refuses an unknown config option: every run fails in setup (exit
+    255), each is still a run folder, the next test still runs, the matrix exits 255."""
+    store = tmp_path / "store"
+    done = test_all(
+        "--db", "redis", "--net", "loopback", "--nemesis", "none", "--workload", "set,counter",
+        "--nodes", "3", "--replicas", "0", "--time-limit", "2", "--ready-timeout", "5",
+        "--node-option", "no-such-option=1", "--store", str(store),
+    )  # fmt: skip
+    assert done.returncode == EXIT_INTERNAL, done.stderr[-2000:]
+    assert len(run_folders(store)) == 2 and "Traceback" not in done.stderr
+    assert done.stderr.count(": crashed (exit 255: ") == 2
+    suites = ET.parse(matrix_folder(store) / "results.xml").getroot().findall("testsuite")
+    errors = [s.find("testcase/error") for s in suites]
+    assert len(errors) == 2 and all(
+        e is not None and "exit 255" in (e.get("message") or "") for e in errors
+    )
+    assert "2 tests: 2 crashed." in (matrix_folder(store) / "summary.md").read_text()
