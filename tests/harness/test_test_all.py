@@ -27,7 +27,7 @@ needs_netns = pytest.mark.skipif(not netns_available(), reason="needs root for n
 SMALL = ["--db", "splitbrain", "--nodes", "3", "--replicas", "0", "--rate", "300"]
 
 
-def test_all(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_test_all(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "harness.cli", "test-all", *args],
         cwd=ROOT,
@@ -84,7 +84,7 @@ def prefixes(folders: list[Path]) -> list[str]:
 @pytest.mark.slow
 def test_two_workloads_by_two_fault_sets(tmp_path: Path, seed: int) -> None:
     store = tmp_path / "store"
-    done = test_all(
+    done = run_test_all(
         *SMALL, "--workload", "set,register", "--nemesis", "partition-minority;kill",
         "--time-limit", "5", "--nemesis-interval", "2", "--recovery-time", "1",
         "--store", str(store), "--seed", str(seed), timeout=400,
@@ -192,7 +192,7 @@ def test_a_bad_matrix_exits_254_and_starts_nothing(
     tmp_path: Path, args: list[str], message: str
 ) -> None:
     store = tmp_path / "store"
-    done = test_all("--net", "loopback", "--nemesis", "none", *args, "--store", str(store))
+    done = run_test_all("--net", "loopback", "--nemesis", "none", *args, "--store", str(store))
     assert done.returncode == EXIT_BAD_ARGS, done.stderr
     assert message in done.stderr and "Traceback" not in done.stderr
     assert not store.exists()
@@ -200,7 +200,7 @@ def test_a_bad_matrix_exits_254_and_starts_nothing(
 
 def test_an_exhausted_time_budget_runs_nothing_and_says_so(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    done = test_all(
+    done = run_test_all(
         *SMALL, "--net", "loopback", "--nemesis", "none", "--workload", "set,counter",
         "--time-limit", "30", "--time-budget", "10", "--store", str(store),
     )  # fmt: skip
@@ -218,7 +218,7 @@ def test_a_crashed_run_never_stops_the_matrix(tmp_path: Path) -> None:
     """redis-server refuses an unknown config option: every run fails in setup (exit
     255), each is still a run folder, the next test still runs, the matrix exits 255."""
     store = tmp_path / "store"
-    done = test_all(
+    done = run_test_all(
         "--db", "redis", "--net", "loopback", "--nemesis", "none", "--workload", "set,counter",
         "--nodes", "3", "--replicas", "0", "--time-limit", "2", "--ready-timeout", "5",
         "--node-option", "no-such-option=1", "--store", str(store),
