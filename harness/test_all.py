@@ -7,11 +7,13 @@ exit code.
 Ctrl-C or SIGTERM to the harness: the signal is passed to the running test, which
 stops as ``harness run`` does (heals, stops its nodes, removes its namespaces and
 tables, checks what it recorded); then no further test starts. The test runs in its
-own process group so a terminal's Ctrl-C reaches it once, through here.
+own process group so a terminal's Ctrl-C reaches it once, through here; if test-all
+dies (even by SIGKILL), the test gets SIGTERM and stops the same way.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shlex
@@ -23,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
 import reports
 from base.exits import EXIT_INTERNAL, EXIT_INVALID, EXIT_UNKNOWN, EXIT_VALID
@@ -31,6 +33,8 @@ from harness.matrix import PlannedTest, budget_allows
 from harness.store import write_json
 from reports.matrix import NOT_RUN, MatrixEntry, counts, render_matrix_summary
 from reports.matrix_junit import render_matrix_junit
+
+_PR_SET_PDEATHSIG: Final = 1
 
 MATRIX_FOLDER = "test-all"
 """``<store>/test-all/<stamp>/`` holds each matrix's own files; ``latest`` links the
@@ -124,7 +128,11 @@ class Matrix:
         started = time.monotonic()
         argv = [sys.executable, "-m", "harness.cli", "run", *test.argv]
         try:
-            self._child = subprocess.Popen(argv, process_group=0)
+            self._child = subprocess.Popen(
+                argv,
+                process_group=0,
+                preexec_fn=_die_with_parent,  # noqa: PLW1509 (test-all starts no threads)
+            )
             if self._stopping is not None:  # the signal came while it was starting
                 self._child.send_signal(signal.SIGINT)
             code = self._child.wait()
@@ -154,6 +162,14 @@ class Matrix:
             exit_code=code,
             reason=reason,
         )
+
+
+def _die_with_parent() -> None:
+    """Run in the test's process before exec: SIGTERM to it when test-all dies, even by
+    SIGKILL (Linux's PR_SET_PDEATHSIG), so that it stops as on Ctrl-C instead of running
+    on unwatched."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _run_folders(test_dir: Path) -> set[Path]:

@@ -54,11 +54,7 @@ def assert_nothing_left(store: Path, prefixes: list[str]) -> None:
     """No process runs in (or names) the store; no namespace, link or nft table has a
     run's prefix."""
     assert processes_in(store) == {}, "node processes left behind"
-    mine = [
-        pid
-        for pid in os.listdir("/proc")
-        if pid.isdigit() and str(store).encode() in _cmdline(pid) and int(pid) != os.getpid()
-    ]
+    mine = processes_of(store)
     assert mine == [], f"processes of the matrix left: {mine}"
     tables = subprocess.run(
         ["nft", "list", "tables"], capture_output=True, text=True, check=False
@@ -232,3 +228,54 @@ def test_a_crashed_run_never_stops_the_matrix(tmp_path: Path) -> None:
         e is not None and "exit 255" in (e.get("message") or "") for e in errors
     )
     assert "2 tests: 2 crashed." in (matrix_folder(store) / "summary.md").read_text()
+
+
+@needs_netns
+@pytest.mark.netns
+@pytest.mark.slow
+def test_a_killed_test_all_stops_its_running_test_cleanly(tmp_path: Path) -> None:
+    """SIGKILL to test-all: the running test (its own process group) gets SIGTERM as its
+    parent dies and stops as on Ctrl-C: healed, its nodes stopped, nothing left."""
+    store = tmp_path / "store"
+    argv = [
+        sys.executable, "-m", "harness.cli", "test-all", *SMALL, "--workload", "set",
+        "--nemesis", "partition-minority", "--nemesis-interval", "1", "--time-limit", "120",
+        "--store", str(store),
+    ]  # fmt: skip
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: recorded(store, 200), 90, "the test's workload", interval=0.1)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        folders = run_folders(store)
+        assert len(folders) == 1
+        wait_until(lambda: checked(folders[0]), 90, "the orphaned test to stop", interval=0.2)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    test = json.loads((folders[0] / "test.json").read_text())
+    assert test["interrupted"] is True
+    assert "SIGTERM" in (folders[0] / "harness.log").read_text()
+    wait_until(lambda: not processes_of(store), 30, "the test's harness process to exit")
+    assert_nothing_left(store, prefixes(folders))
+
+
+def recorded(store: Path, lines: int) -> bool:
+    history = store / "latest" / "history.jsonl"
+    return history.exists() and history.read_bytes().count(b"\n") >= lines
+
+
+def checked(run_dir: Path) -> bool:
+    """The run finished (state.json) and its results are written."""
+    state = json.loads((run_dir / "state.json").read_text())
+    return state.get("finished") is True and (run_dir / "results.json").exists()
+
+
+def processes_of(store: Path) -> list[str]:
+    """Processes (but this one) whose command line names ``store``."""
+    return [
+        pid
+        for pid in os.listdir("/proc")
+        if pid.isdigit() and str(store).encode() in _cmdline(pid) and int(pid) != os.getpid()
+    ]
