@@ -13,6 +13,7 @@ dies (even by SIGKILL), the test gets SIGTERM and stops the same way.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -108,10 +109,11 @@ class Matrix:
         self._stopping = name
         child = self._child
         if first:
-            print(
-                f"harness test-all: {name}: stopping the current test, then the matrix",
-                file=self.out,
-            )
+            with contextlib.suppress(RuntimeError):  # a print the signal interrupted
+                print(
+                    f"harness test-all: {name}: stopping the current test, then the matrix",
+                    file=self.out,
+                )
         if child is not None and child.poll() is None:
             child.send_signal(sig)
 
