@@ -18,6 +18,7 @@ from base.exits import EXIT_BAD_ARGS, EXIT_INTERNAL, SUMMARY
 from harness.faults import check_faults_possible
 from harness.matrix import (
     AXES,
+    axis_bound,
     axis_dest,
     named,
     passthrough_argv,
@@ -56,7 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_run_arguments(parser)
     group = parser.add_argument_group("matrix")
     for axis in AXES:
-        group.add_argument(axis.option, dest=axis_dest(axis), metavar="LIST", help=axis.help)
+        choices = axis_bound(axis).flag.choices
+        text = axis.help + (f"; of {', '.join(choices)}" if choices else "")
+        group.add_argument(axis.option, dest=axis_dest(axis), metavar="LIST", help=text)
     group.add_argument(
         "--test-count",
         type=int,

@@ -17,6 +17,7 @@ from harness.commands.test_all import _run_parser
 from harness.flags import BadArguments
 from harness.matrix import AXES, axis_dest, budget_allows, passthrough_argv, plan, split_axis
 from harness.test_all import matrix_exit_code
+from harness.workloads import WORKLOADS
 from reports.matrix import NOT_RUN, MatrixEntry, render_matrix_summary
 from reports.matrix_junit import render_matrix_junit
 
@@ -160,3 +161,14 @@ def test_summary_lists_every_test_and_those_not_run() -> None:
     assert "| 1 | t1 | 42 | invalid | 3 / 900 | 21 s | t1/a | `harness run --seed 1` |" in text
     assert "| valid (interrupted) |" in text
     assert "## Not run\n\n- #3 t3 (seed 42): the matrix was interrupted (SIGINT)" in text
+
+
+def test_the_axes_replace_the_run_options_and_list_their_choices(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        parse_test_all("--help")
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--workload LIST comma list of workloads" in text
+    assert ", ".join(WORKLOADS) in text and "--time-budget S" in text
+    assert "--db {" not in text and "--wait N" not in text  # the run's own are gone
