@@ -24,8 +24,10 @@ SUBCOMMANDS: dict[str, str] = {
     "compare": "Two runs side by side (verdicts, lost writes, loss windows, latency); compare.md.",
     "serve": "Browse the run store over HTTP on localhost (127.0.0.1 only).",
     "lab": "SSH hosts on this machine (namespaces running sshd) to try --ssh-hosts: up/down.",
+    "test-all": "Run a matrix of tests (dbs x workloads x fault sets x WAIT levels); one report.",
 }
-"""Subcommand module names under harness.commands -> one-line help, in --help order.
+"""Subcommand names (their module under harness.commands, ``-`` read as ``_``) -> one-line
+help, in --help order.
 
 Only the chosen subcommand's module is imported: ``harness check`` must start fast and
 must not pay for ``run``'s network and client imports."""
@@ -40,7 +42,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _load(name: str) -> ModuleType:
-    return importlib.import_module(f"harness.commands.{name}")
+    return importlib.import_module(f"harness.commands.{name.replace('-', '_')}")
 
 
 def _chosen(argv: Sequence[str]) -> str | None:
