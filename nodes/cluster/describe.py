@@ -107,7 +107,7 @@ def endpoint(node: ClusterNode, preferred: str = "ip") -> str:
         return node.ip
     if preferred == "hostname":
         return node.hostname or "?"
-    return "?"
+    return ""  # unknown-endpoint: "the address you used" ("MOVED 12182 :30002")
 
 
 def _slot_node(node: ClusterNode, preferred: str) -> list[ReplyValue]:
