@@ -234,7 +234,7 @@ def default_providers(server: Server) -> dict[str, Callable[[], Section]]:
         aof = server.aof
         rdb_fields = dict(server.rdb.info())
         return [
-            ("loading", 0),
+            ("loading", int(server.loading)),
             ("async_loading", 0),
             ("current_cow_peak", 0),
             ("current_cow_size", 0),

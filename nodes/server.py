@@ -166,6 +166,9 @@ class Server:
         self.info_providers: dict[str, InfoProvider] = {}
         self.propagation_listeners: list[PropagationListener] = []
         self.pending_propagation: list[list[bytes]] = []
+        self.loading = False
+        """A snapshot is being loaded with the event loop running (a replica's full sync
+        with ``key-load-delay``): commands without the ``loading`` flag get -LOADING."""
         self.before_reply: list[Callable[[], None]] = []
         self.aof: AppendOnlyFile | None = None
         self.rdb = RdbPersistence(self)

@@ -145,7 +145,8 @@ class ClusterComponent:
             self.failover.on_pause_change = self._failover_pause
             repl = server.replication
             if repl is not None:
-                self.engine.repl_offset_source = lambda: repl.offset
+                # a replica loading its master's snapshot has no data to offer yet
+                self.engine.repl_offset_source = lambda: 0 if server.loading else repl.offset
             self.engine.save_now(fsync=True)
             self.pubsub_bus = ClusterPubSub(server, self.engine)
         except BaseException:

@@ -79,6 +79,8 @@ def resolve(argv: list[bytes]) -> Command | Error:
     return cmd
 
 
+_LOADING = Error(b"LOADING Redis is loading the dataset in memory")
+
 _FAST: dict[bytes, Command] = {}
 """Exact command-name bytes as clients send them -> plain (non-container) command."""
 
@@ -160,6 +162,8 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         return _refused(server, client, _subscribed_refusal(cmd), cmd)
     if "O" in client.flags and (cmd.is_write or "readonly" in cmd.flags or cmd.may_replicate):
         return _refused(server, client, _REPLICA_KEYSPACE, cmd)  # a MONITOR client
+    if server.loading and "loading" not in cmd.flags:
+        return _refused(server, client, _LOADING, cmd)
     pause = server.client_pause
     if pause.mode and pause.holds(ctx, cmd, argv):
         return pause.hold(ctx, argv, execute)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from nodes.keyspace import Keyspace
 from nodes.rdb import file, snapshot
 from nodes.rdb.format import RdbError
-from nodes.rdb.load import install
+from nodes.rdb.load import install, install_paced
 
-__all__ = ["RdbError", "encode_rdb", "load_rdb"]
+__all__ = ["RdbError", "encode_rdb", "load_rdb", "load_rdb_paced"]
 
 
 def encode_rdb(keyspace: Keyspace, replid: str, offset: int, now_ms: int) -> bytes:
@@ -27,3 +27,13 @@ def load_rdb(keyspace: Keyspace, payload: bytes) -> int:
     contents = file.read(payload)
     keyspace.flush()
     return install(keyspace, contents)
+
+
+async def load_rdb_paced(keyspace: Keyspace, payload: bytes, key_delay_us: int) -> int:
+    """:func:`load_rdb` with ``key-load-delay`` (µs a key, the event loop running
+    meanwhile); 0 loads at once."""
+    if key_delay_us == 0:
+        return load_rdb(keyspace, payload)
+    contents = file.read(payload)
+    keyspace.flush()
+    return await install_paced(keyspace, contents, key_delay_us)

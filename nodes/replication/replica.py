@@ -19,7 +19,7 @@ from nodes.client import MASTER_FLAGS, Client
 from nodes.commands.context import CommandContext
 from nodes.commands.dispatch import call, resolve
 from nodes.commands.registry import Command
-from nodes.replication.rdb import RdbError, load_rdb
+from nodes.replication.rdb import RdbError, load_rdb_paced
 from nodes.replication.stream import StreamError, StreamParser
 
 if TYPE_CHECKING:
@@ -214,10 +214,14 @@ class MasterLink:
         else:
             raise LinkError(f"bad snapshot header {head!r}")
         server = self.server
+        server.loading = True  # clients get -LOADING, the bus gossips offset 0
         try:
-            keys = load_rdb(server.keyspace, payload)
+            delay = server.config.get_int("key-load-delay")
+            keys = await load_rdb_paced(server.keyspace, payload, delay)
         except RdbError as exc:
             raise LinkError(f"RDB from master rejected: {exc}") from None
+        finally:
+            server.loading = False
         # The snapshot carries db 0 (load_rdb replaced it); the other databases go.
         for index, space in list(server.databases.live()):
             if index != 0:
