@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checkers.faults import FaultWindow
-from checkers.loss_windows import LostWrite, offset_s, placed
+from checkers.loss_windows import offset_s, placed
 from checkers.quantiles import quantile
+from checkers.results.setfull import LostWrite
 
 DBS = ("redis", "splitbrain")
 

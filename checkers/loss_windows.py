@@ -15,7 +15,9 @@ Each lost write is assigned to one fault period:
   before a crash is lost by the crash that follows): its offset is then negative;
 - else none (lost with no fault after it: a bug worth a separate look).
 
-Offsets are the acknowledgement time minus the fault's start, in seconds. Pure: no I/O, no
+Offsets are the acknowledgement time (:attr:`LostWrite.ack_ns`, the add's completion)
+minus the fault's start, in seconds. The lost writes are set-full's own
+(:class:`checkers.results.setfull.LostWrite`, as lost.jsonl holds them). Pure: no I/O, no
 clocks.
 """
 
@@ -29,52 +31,10 @@ from typing import Any
 
 from checkers.faults import FaultWindow
 from checkers.quantiles import quantile
+from checkers.results.setfull import LostWrite
 
 NO_FAULT = "none"
 """The fault name of lost writes that no fault period explains."""
-
-
-@dataclass(frozen=True, slots=True)
-class LostWrite:
-    """One acknowledged write that the final reads did not see."""
-
-    key: Any
-    value: Any
-    node: str | None
-    """The node that acknowledged it, as the client recorded it."""
-    process: Any
-    invoke_ns: int
-    ack_ns: int
-    """When the client received the acknowledgement (the ``ok`` completion)."""
-    acks: int | None
-    """Replicas that acknowledged it through WAIT; None when no WAIT ran."""
-    faults: tuple[str, ...] = ()
-    """The faults possibly active while it was in flight."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "value": self.value,
-            "node": self.node,
-            "process": self.process,
-            "invoke": self.invoke_ns,
-            "ack": self.ack_ns,
-            "acks": self.acks,
-            "faults": list(self.faults),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> LostWrite:
-        return cls(
-            key=data.get("key"),
-            value=data.get("value"),
-            node=data.get("node"),
-            process=data.get("process"),
-            invoke_ns=int(data["invoke"]),
-            ack_ns=int(data["ack"]),
-            acks=data.get("acks"),
-            faults=tuple(data.get("faults", ())),
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,11 +60,11 @@ def lost_writes(lost: LostWrites | None) -> str:
                 h(w.node),
                 h(w.process),
                 ms(w.invoke_ns),
-                ms(w.ack_ns),
+                ms(w.complete_ns),
                 h("—" if w.acks is None else w.acks),
-                h(", ".join(w.faults) or "none"),
+                h(", ".join(labels) or "none"),
             ]
-            for w in writes
+            for w, labels in ((x.write, x.faults) for x in writes)
         ]
         parts.append(f"<h3>Lost with {escape(level)}: {len(writes):,} listed</h3>")
         parts.append(table(headers, rows[:LOST_SHOWN], "lost"))

@@ -8,7 +8,8 @@ from typing import Any
 from base.op import NEMESIS, Op, OpType
 from checkers.availability import FaultAvailability, availability
 from checkers.faults import FaultWindow, fault_windows
-from checkers.loss_windows import NO_FAULT, LossWindow, LostWrite, histogram, loss_windows
+from checkers.loss_windows import NO_FAULT, LossWindow, histogram, loss_windows
+from checkers.results.setfull import LostWrite
 
 S = 1_000_000_000
 MS = 1_000_000
@@ -16,7 +17,7 @@ MS = 1_000_000
 
 def lost(ack_s: float, node: str = "n1") -> LostWrite:
     ack = int(ack_s * S)
-    return LostWrite("k", ack, node, 0, ack - MS, ack, None)
+    return LostWrite("k", ack, node, 0, 7, "ok", ack - MS, ack, None, ("partition",), None, 9)
 
 
 PARTITION = FaultWindow("partition", 10 * S, 20 * S)
