@@ -25,7 +25,7 @@ made. Pure: no I/O, no clocks.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,7 +66,7 @@ class ShardOutage:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ShardOutage:
+    def from_json(cls, data: Mapping[str, Any]) -> ShardOutage:
         return cls(
             shard=str(data["shard"]),
             first_failure_ns=int(data["first_failure"]),
@@ -99,7 +99,7 @@ class FaultAvailability:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FaultAvailability:
+    def from_json(cls, data: Mapping[str, Any]) -> FaultAvailability:
         return cls(
             fault=str(data["fault"]),
             start_ns=int(data["start"]),

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,7 +64,7 @@ class LossWindow:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> LossWindow:
+    def from_json(cls, data: Mapping[str, Any]) -> LossWindow:
         nodes = data.get("nodes", {})
         return cls(
             fault=str(data["fault"]),
