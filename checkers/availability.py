@@ -12,7 +12,9 @@ start) and each shard:
   period, that failed or timed out (``fail`` or ``info``);
 - it ends at the completion of the first successful write to the shard invoked after that
   failure; if none came before the history ends, the shard did not recover
-  (``recovered`` false, the outage lasts to the last client event).
+  (``recovered`` false, the outage lasts to the last client event);
+- a shard none of whose writes in the period failed has an entry too, with no outage
+  (``first_failure_ns`` None, 0 s): every fault period lists every shard.
 
 And per fault period, **recovery after heal**: from the end of the fault window (the heal's
 completion) until every shard that was written to after it had completed a successful
@@ -41,9 +43,11 @@ class ShardOutage:
     """How long writes to ``shard`` failed during one fault period."""
 
     shard: str
-    first_failure_ns: int
-    end_ns: int
-    """The first success's completion, or the last client event if not recovered."""
+    first_failure_ns: int | None
+    """None when no write to the shard failed in the period (no outage)."""
+    end_ns: int | None
+    """The first success's completion, or the last client event if not recovered; None
+    with no outage."""
     recovered: bool
     failed: int
     """Writes to the shard that ended ``fail`` during the outage."""
@@ -51,7 +55,13 @@ class ShardOutage:
     """Writes to the shard that ended ``info`` (unknown) during the outage."""
 
     @property
+    def had_outage(self) -> bool:
+        return self.first_failure_ns is not None
+
+    @property
     def seconds(self) -> float:
+        if self.first_failure_ns is None or self.end_ns is None:
+            return 0.0
         return round((self.end_ns - self.first_failure_ns) / 1e9, 3)
 
     def to_json(self) -> dict[str, Any]:
@@ -69,12 +79,16 @@ class ShardOutage:
     def from_json(cls, data: Mapping[str, Any]) -> ShardOutage:
         return cls(
             shard=str(data["shard"]),
-            first_failure_ns=int(data["first_failure"]),
-            end_ns=int(data["end"]),
+            first_failure_ns=_optional_int(data.get("first_failure")),
+            end_ns=_optional_int(data.get("end")),
             recovered=bool(data["recovered"]),
             failed=int(data["failed"]),
             timed_out=int(data["timed_out"]),
         )
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +141,11 @@ def availability(
     *,
     read_fs: Collection[str] = READ_FS,
     operations: Sequence[Attempt] | None = None,
+    shards: Collection[str] = (),
 ) -> list[FaultAvailability]:
-    """One :class:`FaultAvailability` per fault window, in time order."""
+    """One :class:`FaultAvailability` per fault window, in time order, each with an
+    entry per shard written in the history and per name in ``shards`` (the cluster's,
+    written or not)."""
     ops = pair_attempts(history) if operations is None else operations
     by_shard: dict[str, list[Attempt]] = {}
     last_client_ns = 0
@@ -141,17 +158,19 @@ def availability(
         shard = shard_of(op.key)
         if shard is not None:
             by_shard.setdefault(shard, []).append(op)
-    shards = {name: _ShardWrites(writes) for name, writes in sorted(by_shard.items())}
+    for name in shards:
+        by_shard.setdefault(name, [])
+    written = {name: _ShardWrites(writes) for name, writes in sorted(by_shard.items())}
     ordered = sorted(windows, key=lambda w: w.start_ns)
     out: list[FaultAvailability] = []
     for i, window in enumerate(ordered):
         period_end = ordered[i + 1].start_ns if i + 1 < len(ordered) else last_client_ns + 1
         outages = tuple(
-            outage
-            for name, writes in shards.items()
-            if (outage := _outage(name, writes, window.start_ns, period_end, last_client_ns))
+            _outage(name, writes, window.start_ns, period_end, last_client_ns)
+            or ShardOutage(name, None, None, True, 0, 0)
+            for name, writes in written.items()
         )
-        recovery = _recovery(shards.values(), window.end_ns)
+        recovery = _recovery(written.values(), window.end_ns)
         out.append(
             FaultAvailability(window.name, window.start_ns, window.end_ns, outages, recovery)
         )

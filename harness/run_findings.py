@@ -106,7 +106,9 @@ def availability_findings(ops: Sequence[Op], test: Mapping[str, Any]) -> Availab
     shards = shard_ranges(test)
     operations = pair_attempts(ops)
     windows = fault_windows(ops, operations, one_shot=True)
-    faults = availability(ops, windows, shard_lookup(shards), operations=operations)
+    faults = availability(
+        ops, windows, shard_lookup(shards), operations=operations, shards=tuple(shards)
+    )
     names = (
         {name: ranges_text(r) for name, r in sorted(shards.items())}
         if shards

@@ -105,8 +105,9 @@ def test_outage_from_first_failure_to_first_success_per_shard() -> None:
     assert len(result) == 1
     period = result[0]
     assert period.fault == "partition"
-    (outage,) = period.outages
-    assert outage.shard == "a"
+    outage, b_entry = period.outages
+    assert (b_entry.shard, b_entry.had_outage, b_entry.seconds) == ("b", False, 0.0)
+    assert outage.shard == "a" and outage.had_outage
     assert (outage.seconds, outage.recovered, outage.failed, outage.timed_out) == (
         2.2,
         True,
@@ -127,8 +128,9 @@ def test_a_shard_that_never_recovers_and_reads_do_not_count() -> None:
     r.nemesis("stop-kill", 6.0)
     r.op("a4", 6.5, 6.6, "fail")
     history = r.history()
-    (period,) = availability(history, fault_windows(history), shard_of)
-    (outage,) = period.outages
+    (period,) = availability(history, fault_windows(history), shard_of, shards=("a", "z"))
+    outage, unwritten = period.outages
+    assert (unwritten.shard, unwritten.had_outage) == ("z", False)  # a shard nobody wrote
     assert outage.recovered is False
     assert outage.first_failure_ns == 2 * S
     assert outage.end_ns == int(6.6 * S)
