@@ -133,12 +133,14 @@ def offset_s(write: LostWrite, window: FaultWindow) -> float:
 
 def loss_windows(lost: Sequence[LostWrite], windows: Sequence[FaultWindow]) -> list[LossWindow]:
     """One :class:`LossWindow` per fault period that lost writes (in time order), then
-    one for the writes no fault explains."""
-    groups: dict[FaultWindow | None, list[LostWrite]] = {}
-    for write, window in placed(lost, windows):
-        groups.setdefault(window, []).append(write)
-    periods = sorted((w for w in groups if w is not None), key=lambda w: w.start_ns)
-    out = [_window(w, groups[w]) for w in periods]
+    one for the writes no fault explains. (Periods are told apart by position: a
+    window's values, such as a grudge, need not be hashable.)"""
+    ordered = sorted(windows, key=lambda w: w.start_ns)
+    starts = [w.start_ns for w in ordered]
+    groups: dict[int | None, list[LostWrite]] = {}
+    for write in lost:
+        groups.setdefault(assign(write, ordered, starts), []).append(write)
+    out = [_window(ordered[i], groups[i]) for i in sorted(i for i in groups if i is not None)]
     if None in groups:
         out.append(_window(None, groups[None]))
     return out

@@ -143,3 +143,14 @@ def test_no_fault_no_outage() -> None:
     for i in range(20):
         r.op(f"a{i}", i * 0.1, i * 0.1 + 0.05, "ok" if i % 7 else "fail")
     assert availability(r.history(), [], shard_of) == []
+
+
+def test_windows_with_a_grudge_are_told_apart_by_position() -> None:
+    grudge = {"n1": ["n2", "n3"], "n2": ["n1"], "n3": ["n1"]}  # a dict: not hashable
+    first = FaultWindow("partition", 10 * S, 20 * S, "minority", grudge)
+    second = FaultWindow("partition", 30 * S, 40 * S, "minority", grudge)
+    windows = loss_windows([lost(10.5), lost(30.25), lost(31.0)], [second, first])
+    assert [(w.fault_start_ns, w.count, w.first_s) for w in windows] == [
+        (10 * S, 1, 0.5),
+        (30 * S, 2, 0.25),
+    ]
