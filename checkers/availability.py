@@ -12,7 +12,7 @@ start) and each shard:
   period, that failed or timed out (``fail`` or ``info``);
 - it ends at the completion of the first successful write to the shard invoked after that
   failure; if none came before the history ends, the shard did not recover
-  (``recovered`` false, the outage lasts to the last client event);
+  (``recovered`` false, the outage lasts to the last write's event: the workload ended);
 - a shard none of whose writes in the period failed has an entry too, with no outage
   (``first_failure_ns`` None, 0 s): every fault period lists every shard.
 
@@ -46,7 +46,7 @@ class ShardOutage:
     first_failure_ns: int | None
     """None when no write to the shard failed in the period (no outage)."""
     end_ns: int | None
-    """The first success's completion, or the last client event if not recovered; None
+    """The first success's completion, or the last write's event if not recovered; None
     with no outage."""
     recovered: bool
     failed: int
@@ -101,7 +101,10 @@ class FaultAvailability:
     outages: tuple[ShardOutage, ...]
     recovery_after_heal_s: float | None
     """Seconds from the heal until every shard answered a write again; None if some
-    shard never did."""
+    shard never did, or if no write was invoked after the heal."""
+    written_after_heal: bool = True
+    """Some write was invoked after the heal (a fault healed by the final heal, after
+    the workload, has none: nothing to measure)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -110,6 +113,7 @@ class FaultAvailability:
             "end": self.end_ns,
             "shards": [o.to_json() for o in self.outages],
             "recovery_after_heal_s": self.recovery_after_heal_s,
+            "written_after_heal": self.written_after_heal,
         }
 
     @classmethod
@@ -120,6 +124,7 @@ class FaultAvailability:
             end_ns=int(data["end"]),
             outages=tuple(ShardOutage.from_json(o) for o in data.get("shards", ())),
             recovery_after_heal_s=data.get("recovery_after_heal_s"),
+            written_after_heal=bool(data.get("written_after_heal", True)),
         )
 
 
@@ -148,13 +153,13 @@ def availability(
     written or not)."""
     ops = pair_attempts(history) if operations is None else operations
     by_shard: dict[str, list[Attempt]] = {}
-    last_client_ns = 0
+    last_write_ns = 0
     for op in ops:
         if not op.is_client:
             continue
-        last_client_ns = max(last_client_ns, op.complete_ns or op.invoke_ns)
         if op.f in read_fs:
             continue
+        last_write_ns = max(last_write_ns, op.complete_ns or op.invoke_ns)
         shard = shard_of(op.key)
         if shard is not None:
             by_shard.setdefault(shard, []).append(op)
@@ -164,15 +169,23 @@ def availability(
     ordered = sorted(windows, key=lambda w: w.start_ns)
     out: list[FaultAvailability] = []
     for i, window in enumerate(ordered):
-        period_end = ordered[i + 1].start_ns if i + 1 < len(ordered) else last_client_ns + 1
+        period_end = ordered[i + 1].start_ns if i + 1 < len(ordered) else last_write_ns + 1
         outages = tuple(
-            _outage(name, writes, window.start_ns, period_end, last_client_ns)
+            _outage(name, writes, window.start_ns, period_end, last_write_ns)
             or ShardOutage(name, None, None, True, 0, 0)
             for name, writes in written.items()
         )
         recovery = _recovery(written.values(), window.end_ns)
+        after = any(w.from_index(window.end_ns) < len(w.writes) for w in written.values())
         out.append(
-            FaultAvailability(window.name, window.start_ns, window.end_ns, outages, recovery)
+            FaultAvailability(
+                window.name,
+                window.start_ns,
+                window.end_ns,
+                outages,
+                recovery if after else None,
+                written_after_heal=after,
+            )
         )
     return out
 

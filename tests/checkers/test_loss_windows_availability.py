@@ -154,3 +154,19 @@ def test_windows_with_a_grudge_are_told_apart_by_position() -> None:
         (10 * S, 1, 0.5),
         (30 * S, 2, 0.25),
     ]
+
+
+def test_a_heal_after_the_last_write_measures_no_recovery() -> None:
+    r = Recorder()
+    r.op("a1", 1.0, 1.1, "ok")
+    r.nemesis("start-partition", 2.0)
+    r.op("a2", 3.0, 3.1, "fail")
+    r.op("a3", 3.5, 3.6, "fail")
+    r.op("a4", 9.0, 9.1, "ok", f="read")  # a final read: not a write, not the end
+    r.nemesis("stop-partition", 8.0)  # the final heal, after the workload
+    history = r.history()
+    (period,) = availability(history, fault_windows(history), shard_of)
+    assert (period.written_after_heal, period.recovery_after_heal_s) == (False, None)
+    (outage,) = period.outages
+    assert (outage.recovered, outage.end_ns) == (False, int(3.6 * S))  # the last write
+    assert FaultAvailability.from_json(period.to_json()) == period
