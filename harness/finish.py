@@ -5,7 +5,7 @@ the others' output."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from harness.analysis import (
     write_results,
 )
 from harness.recorder import write_edn_history
-from harness.run_findings import availability_findings, loss_findings
+from harness.run_findings import availability_findings, loss_faults, loss_findings, lost_lines
 
 LOST_FILE = "lost.jsonl"
 """Every lost write of a set run, one JSON object per line (results.json keeps the counts
@@ -40,17 +40,20 @@ def every_lost_write(
     return [w for c in found for w in c.every_lost_write(ops)]
 
 
-def write_lost_writes(run_dir: Path, lost: Sequence[LostWrite]) -> int:
+def write_lost_writes(run_dir: Path, lines: Iterable[dict[str, Any]]) -> int:
     """Write :data:`LOST_FILE`: every lost write (value, key, node, process, event index,
     outcome, invoke and completion times, WAIT acks, the faults active while it was in
-    flight, the reads around its loss), one JSON object a line; the line count."""
+    flight, the reads around its loss, the fault period that lost it), one JSON object a
+    line (:func:`harness.run_findings.lost_lines`); the line count."""
     path = run_dir / LOST_FILE
     tmp = path.with_suffix(".tmp")
+    count = 0
     with open(tmp, "w", encoding="utf-8") as f:
-        for w in lost:
-            f.write(json.dumps(w.to_json(), default=str) + "\n")
+        for line in lines:
+            f.write(json.dumps(line, default=str) + "\n")
+            count += 1
     tmp.replace(path)
-    return len(lost)
+    return count
 
 
 def read_test(run_dir: Path, log: Callable[[str], None]) -> dict[str, Any]:
@@ -78,13 +81,14 @@ def run_findings(
     try:
         lost = every_lost_write(workload, ops, check_options)
         if lost is not None:
+            windows = loss_faults(ops)
             file: str | None = None
             try:
-                write_lost_writes(run_dir, lost)
+                write_lost_writes(run_dir, lost_lines(lost, windows))
                 file = LOST_FILE
             except OSError as e:
                 log(f"{LOST_FILE} not written: {e}")
-            loss = loss_findings(ops, lost, test, file)
+            loss = loss_findings(lost, windows, test, file)
     except Exception as e:  # the results must be written whatever happens here
         log(f"loss windows not found: {type(e).__name__}: {e}")
     try:

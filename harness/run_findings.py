@@ -10,14 +10,15 @@ workload began (:func:`shard_ranges`, recorded by the runner as ``shards``).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from base.op import Op
 from checkers.availability import availability
-from checkers.faults import fault_windows
+from checkers.faults import FaultWindow, fault_windows
 from checkers.history.pairing import pair_attempts
-from checkers.loss_windows import loss_windows
+from checkers.loss_windows import loss_windows, offset_s, placed
 from checkers.results.loss import AvailabilityFindings, LossFindings
 from checkers.results.setfull import LostWrite
 from nodes.keyslot import HASH_SLOTS, keyslot
@@ -35,15 +36,34 @@ def node_timeout_ms(test: Mapping[str, Any]) -> int | None:
     options = test.get("options")
     if not isinstance(options, Mapping):
         return None
-    argv = options.get("node_options") or ()
     found: int | None = None
-    for name, value in zip(argv[::2], argv[1::2], strict=False):
-        if str(name).lstrip("-") == "cluster-node-timeout" and str(value).isdigit():
+    for name, value in _node_options(options):
+        if name == "cluster-node-timeout" and value.isdigit():
             found = int(value)
     if found is not None:
         return found
-    value = options.get("node_timeout_ms")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    given = options.get("node_timeout_ms")
+    return given if isinstance(given, int) and not isinstance(given, bool) else None
+
+
+def fsync_policy(test: Mapping[str, Any]) -> str | None:
+    """The nodes' AOF fsync policy: a ``--node-option appendfsync=...`` (it wins), else
+    ``--appendfsync``; ``no AOF`` when ``--appendonly no``; None when test.json says
+    nothing."""
+    options = test.get("options")
+    if not isinstance(options, Mapping):
+        return None
+    given = dict(_node_options(options))
+    if given.get("appendonly", "yes" if options.get("appendonly", True) else "no") == "no":
+        return "no AOF"
+    policy = given.get("appendfsync", options.get("appendfsync"))
+    return None if policy is None else str(policy)
+
+
+def _node_options(options: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``--node-option`` pairs (name without dashes, value), in order."""
+    argv = options.get("node_options") or ()
+    return [(str(n).lstrip("-"), str(v)) for n, v in zip(argv[::2], argv[1::2], strict=False)]
 
 
 def shard_ranges(test: Mapping[str, Any]) -> dict[str, SlotRanges]:
@@ -87,17 +107,48 @@ def shard_lookup(shards: Mapping[str, SlotRanges]) -> Callable[[str | None], str
     return shard_of
 
 
+def loss_faults(ops: Sequence[Op]) -> list[FaultWindow]:
+    """The fault periods lost writes are placed in: every window, one-shot faults such as
+    failover included (as the report shades them)."""
+    return fault_windows(ops, one_shot=True)
+
+
+def lost_lines(
+    lost: Sequence[LostWrite], windows: Sequence[FaultWindow]
+) -> Iterator[dict[str, Any]]:
+    """lost.jsonl's objects: each lost write, and ``lost_by``, the fault period that
+    explains it (``fault``, its ``start``, ``offset_s`` of the acknowledgement after it;
+    None when no fault does)."""
+    for write, window in placed(lost, windows):
+        line = write.to_json()
+        line["lost_by"] = (
+            None
+            if window is None
+            else {
+                "fault": window.name,
+                "start": window.start_ns,
+                "offset_s": round(offset_s(write, window), 3),
+            }
+        )
+        yield line
+
+
 def loss_findings(
-    ops: Sequence[Op], lost: Sequence[LostWrite], test: Mapping[str, Any], file: str | None
+    lost: Sequence[LostWrite],
+    windows: Sequence[FaultWindow],
+    test: Mapping[str, Any],
+    file: str | None,
 ) -> LossFindings:
-    """Every lost write placed in the fault period that explains it (one-shot faults
-    such as failover included)."""
-    windows = fault_windows(ops, one_shot=True)
+    """Every lost write placed in the fault period (of ``windows``) that explains it,
+    split by the run's fsync policy and WAIT level."""
+    by_wait = Counter("none" if w.acks is None else str(w.acks) for w in lost)
     return LossFindings(
         file=file,
         file_count=None if file is None else len(lost),
         node_timeout_ms=node_timeout_ms(test),
         windows=tuple(loss_windows(lost, windows)),
+        fsync=fsync_policy(test),
+        by_wait=dict(sorted(by_wait.items())),
     )
 
 

@@ -133,6 +133,16 @@ def loss_windows(
                 "loss-windows",
             )
         )
+    if loss.by_wait:
+        policy = loss.fsync or "not recorded"
+        rows = [
+            [h(policy), h("no WAIT" if level == "none" else f"WAIT acks = {level}"), f"{n:,}"]
+            for level, n in loss.by_wait.items()
+        ]
+        body.append(
+            "<h3>Lost writes by fsync policy and WAIT level</h3>"
+            + table(["appendfsync", "WAIT level", "lost"], rows, "loss-by-fsync")
+        )
     writes = every_lost if every_lost is not None else sample
     width = bin_width_s(writes, faults)
     bins = histogram(writes, faults, width)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields, replace
 
 from checkers.faults import FaultIndex, FaultWindow
 from checkers.history.pairing import Attempt
+from checkers.loss_windows import offset_s, placed
 from checkers.results.setfull import LostWrite, SetCounts, SetFullResult
 from reports.history import fault_label
 
@@ -23,6 +24,9 @@ class ListedLoss:
 
     write: LostWrite
     faults: tuple[str, ...]
+    lost_by: str = "no fault"
+    """The fault period that lost it (:func:`checkers.loss_windows.placed`), named with
+    its start and the acknowledgement's offset after it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,15 @@ def wait_label(acks: int | None) -> str:
     return "no WAIT" if acks is None else f"WAIT acks = {acks}"
 
 
+def _lost_by(write: LostWrite, window: FaultWindow | None) -> str:
+    if window is None:
+        return "no fault"
+    return (
+        f"{fault_label(window)} from {window.start_ns / 1e9:,.2f} s"
+        f" ({offset_s(write, window):+.2f} s)"
+    )
+
+
 def lost_writes(
     result: SetFullResult, operations: Sequence[Attempt], faults: Sequence[FaultWindow]
 ) -> LostWrites:
@@ -80,7 +93,7 @@ def lost_writes(
     by_index = {op.invoke.index: op for op in operations}
     index = FaultIndex(faults)
     lost: list[ListedLoss] = []
-    for listed in result.lost:
+    for listed, window in placed(result.lost, faults):
         add = by_index.get(listed.index)
         w = (
             listed
@@ -88,5 +101,5 @@ def lost_writes(
             else replace(listed, process=add.process)
         )
         labels = tuple(fault_label(f) for f in index.overlapping(w.invoke_ns, w.ack_ns))
-        lost.append(ListedLoss(w, labels))
+        lost.append(ListedLoss(w, labels, _lost_by(w, window)))
     return LostWrites(result, tuple(lost))

@@ -16,7 +16,11 @@ from typing import Any
 
 from checkers.availability import FaultAvailability
 from checkers.loss_windows import LossWindow
-from checkers.results.fields import listed, mapping, optional_int, optional_str
+from checkers.results.fields import integer, listed, mapping, optional_int, optional_str
+
+
+UNKNOWN_FSYNC = "unknown"
+"""``by_fsync``'s key when the run does not say its fsync policy."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +34,10 @@ class LossFindings:
     node_timeout_ms: int | None = None
     """The run's cluster-node-timeout (the loss window Redis Cluster documents)."""
     windows: tuple[LossWindow, ...] = ()
+    fsync: str | None = None
+    """The run's AOF fsync policy (``appendfsync``: always, everysec, no), or ``no AOF``."""
+    by_wait: Mapping[str, int] = field(default_factory=dict)
+    """Lost writes by WAIT level (``"none"`` when no WAIT ran), all under :attr:`fsync`."""
 
     def summary(self) -> str:
         """One line in words: each window's sentence, then the node timeout."""
@@ -47,6 +55,7 @@ class LossFindings:
             out["file"] = self.file
             out["file_count"] = self.file_count
         out["node_timeout_ms"] = self.node_timeout_ms
+        out["by_fsync"] = {self.fsync or UNKNOWN_FSYNC: dict(self.by_wait)}
         out["windows"] = [
             {**w.to_json(), "summary": w.describe(self.node_timeout_ms)} for w in self.windows
         ]
@@ -60,6 +69,8 @@ class LossFindings:
         d = mapping(data, "lost_writes")
         if "windows" not in d:
             return None
+        by_fsync = mapping(d.get("by_fsync", {}), "by_fsync")
+        fsync, by_wait = next(iter(by_fsync.items()), (None, {}))
         return cls(
             file=optional_str(d, "file"),
             file_count=optional_int(d, "file_count"),
@@ -67,6 +78,8 @@ class LossFindings:
             windows=tuple(
                 LossWindow.from_json(mapping(w, "loss window")) for w in listed(d, "windows")
             ),
+            fsync=None if fsync in (None, UNKNOWN_FSYNC) else str(fsync),
+            by_wait={str(k): integer(mapping(by_wait, "by_fsync level"), k) for k in by_wait},
         )
 
 

@@ -67,7 +67,9 @@ def test_partition_minority_loss_windows_and_availability(
     every = [json.loads(line) for line in (run_dir / lost["file"]).open()]
     assert len(every) == lost["lost_count"] == lost["file_count"] > 0
     assert all(isinstance(w["process"], int) for w in every)
+    assert {w["lost_by"]["fault"] for w in every} == {"partition"}  # the fault that lost it
     assert lost["node_timeout_ms"] == NODE_TIMEOUT_MS
+    assert lost["by_fsync"] == {"everysec": {"none": lost["lost_count"]}}  # the defaults
 
     windows = lost["windows"]
     assert sum(w["count"] for w in windows) == lost["lost_count"]
@@ -103,6 +105,8 @@ def test_partition_minority_loss_windows_and_availability(
     assert svg is not None and int(svg.group(1)) == lost["lost_count"]
     assert re.search(rf'<line id="node-timeout"[^>]*data-ms="{NODE_TIMEOUT_MS}"', dom)
     assert "node timeout 2.00 s" in dom
+    assert "<td>everysec</td><td>no WAIT</td>" in dom
+    assert re.search(r"<td>partition minority: [^<]* from [\d.]+ s \(\+[\d.]+ s\)</td>", dom)
     table = re.search(r'<table class="availability-table">.*?</table>', dom, re.S)
     assert table is not None
     assert len(re.findall(r"<tr><td>partition</td>", table.group(0))) == 3 * len(periods)

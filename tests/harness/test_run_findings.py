@@ -14,7 +14,10 @@ from checkers.verdict import run_checkers
 from harness.run_findings import (
     WHOLE_CLUSTER,
     availability_findings,
+    fsync_policy,
+    loss_faults,
     loss_findings,
+    lost_lines,
     node_timeout_ms,
     shard_lookup,
     shard_ranges,
@@ -40,6 +43,18 @@ def test_node_timeout_from_the_options_a_node_option_wins() -> None:
     )
     assert node_timeout_ms({}) is None
     assert node_timeout_ms({"options": {"node_timeout_ms": "x"}}) is None
+
+
+def test_fsync_policy_from_the_options() -> None:
+    assert fsync_policy({"options": {"appendonly": True, "appendfsync": "everysec"}}) == (
+        "everysec"
+    )
+    options = {"appendonly": True, "appendfsync": "everysec"}
+    assert fsync_policy({"options": {**options, "node_options": ["--appendfsync", "always"]}}) == (
+        "always"
+    )
+    assert fsync_policy({"options": {"appendonly": False, "appendfsync": "always"}}) == "no AOF"
+    assert fsync_policy({}) is None
 
 
 def test_keys_map_to_the_primary_holding_their_slot() -> None:
@@ -109,7 +124,11 @@ def test_loss_windows_and_availability_in_results_json_and_back() -> None:
     checker = SetFullChecker()
     lost = checker.every_lost_write(ops)
     assert sorted(w.value for w in lost) == [2, 3]
-    loss = loss_findings(ops, lost, test, "lost.jsonl")
+    loss = loss_findings(lost, loss_faults(ops), test, "lost.jsonl")
+    assert loss.fsync is None and loss.by_wait == {"none": 2}
+    lines = list(lost_lines(lost, loss_faults(ops)))
+    assert [line["lost_by"]["offset_s"] for line in lines] == [0.5, 1.9]
+    assert {line["lost_by"]["fault"] for line in lines} == {"partition"}
     (window,) = loss.windows
     assert (window.fault, window.count, window.first_s, window.last_s) == (
         "partition",
@@ -145,7 +164,7 @@ def test_no_fault_no_window_no_outage() -> None:
         h.op("add", "a", i, (i * 0.1, i * 0.1 + 0.05), "ok" if i % 3 else "fail", node="n3")
     h.op("read", "a", None, (2.0, 2.1), "ok", seen=[1, 2, 4, 5, 7, 8])
     ops = h.ops()
-    assert loss_findings(ops, [], {}, None) == LossFindings(None, None, None, ())
-    assert loss_findings(ops, [], {}, None).summary() == "no acknowledged write was lost"
+    assert loss_findings([], loss_faults(ops), {}, None) == LossFindings(None, None, None, ())
+    assert loss_findings([], [], {}, None).summary() == "no acknowledged write was lost"
     avail = availability_findings(ops, {})
     assert avail == AvailabilityFindings({WHOLE_CLUSTER: "0-16383 (no slot map recorded)"}, ())

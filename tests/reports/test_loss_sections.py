@@ -24,8 +24,10 @@ def lost(ack_s: float, node: str = "n2") -> LostWrite:
 
 def test_histogram_counts_every_write_and_marks_the_node_timeout() -> None:
     writes = [lost(10.0 + i / 100) for i in range(250)]  # +0.00 .. +2.49 s
-    loss = LossFindings("lost.jsonl", 250, 2000, tuple(find_windows(writes, [PARTITION])))
+    windows = tuple(find_windows(writes, [PARTITION]))
+    loss = LossFindings("lost.jsonl", 250, 2000, windows, "everysec", {"none": 250})
     html = loss_windows(loss, writes, writes[:100], [PARTITION])
+    assert "<td>everysec</td><td>no WAIT</td><td>250</td>" in html
     assert "250 writes acknowledged by n2 between +0.00 s and +2.49 s after partition" in html
     assert "node timeout 2.00 s" in html
     total = sum(int(n) for n in re.findall(r'class="loss-bin"[^>]*data-count="(\d+)"', html))

@@ -153,6 +153,7 @@ def test_lost_writes_join_the_history():
     assert (w.key, w.node, w.acks, w.process) == ("s", "n1", 0, 0)
     assert (w.invoke_ns, w.ack_ns) == (2 * MS, 3 * MS)
     assert listed.faults == ("partition halves: n1 | n2",)
+    assert listed.lost_by == "partition halves: n1 | n2 from 0.00 s (+0.00 s)"
     assert list(lost.by_level()) == ["WAIT acks = 0"]
     assert lost.lost_count == 1 and lost.counts["acknowledged"] == 1
 
