@@ -50,6 +50,9 @@ class LossWindow:
     p50_s: float
     nodes: tuple[tuple[str, int], ...]
     """``(node, lost writes it acknowledged)``, most first."""
+    cut_off: bool = False
+    """A partition, and every node that acknowledged these writes was on the side cut
+    off from at least half the cluster (its grudge, :func:`cut_off_nodes`)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +64,7 @@ class LossWindow:
             "last_s": self.last_s,
             "p50_s": self.p50_s,
             "nodes": dict(self.nodes),
+            "cut_off": self.cut_off,
         }
 
     @classmethod
@@ -75,6 +79,7 @@ class LossWindow:
             last_s=float(data["last_s"]),
             p50_s=float(data["p50_s"]),
             nodes=tuple((str(n), int(c)) for n, c in nodes.items()),
+            cut_off=bool(data.get("cut_off", False)),
         )
 
     def describe(self, node_timeout_ms: int | None = None) -> str:
@@ -84,6 +89,12 @@ class LossWindow:
         writes = "write" if self.count == 1 else "writes"
         if self.fault == NO_FAULT:
             text = f"{self.count:,} {writes} acknowledged by {who} with no fault after them"
+        elif self.cut_off:
+            pronoun = "it was" if len(self.nodes) == 1 else "they were"
+            text = (
+                f"{self.count:,} {writes} acknowledged by {who} between "
+                f"{self.first_s:+.2f} s and {self.last_s:+.2f} s after {pronoun} cut off"
+            )
         else:
             text = (
                 f"{self.count:,} {writes} acknowledged by {who} between "
@@ -146,10 +157,29 @@ def loss_windows(lost: Sequence[LostWrite], windows: Sequence[FaultWindow]) -> l
     return out
 
 
+def cut_off_nodes(window: FaultWindow) -> frozenset[str]:
+    """The nodes a partition's grudge (its completion's value: node -> the nodes whose
+    traffic it drops) cuts off from at least half the cluster: the minority side, or
+    the isolated node. Empty for another fault or another value."""
+    grudge = window.done
+    if window.name != "partition" or not isinstance(grudge, Mapping) or not grudge:
+        return frozenset()
+    nodes = set(grudge)
+    for dropped in grudge.values():
+        if isinstance(dropped, list | tuple):
+            nodes.update(str(n) for n in dropped)
+    return frozenset(
+        str(n)
+        for n, dropped in grudge.items()
+        if isinstance(dropped, list | tuple) and 2 * len(dropped) >= len(nodes)
+    )
+
+
 def _window(window: FaultWindow | None, writes: Sequence[LostWrite]) -> LossWindow:
     base = window.start_ns if window is not None else min(w.ack_ns for w in writes)
     offsets = sorted(w.ack_ns - base for w in writes)
     nodes = Counter(w.node or "?" for w in writes)
+    cut = frozenset() if window is None else cut_off_nodes(window)
     return LossWindow(
         fault=window.name if window is not None else NO_FAULT,
         fault_start_ns=window.start_ns if window is not None else None,
@@ -159,6 +189,7 @@ def _window(window: FaultWindow | None, writes: Sequence[LostWrite]) -> LossWind
         last_s=round(offsets[-1] / 1e9, 3),
         p50_s=round(quantile(offsets, 0.5) / 1e9, 3),
         nodes=tuple(sorted(nodes.items(), key=lambda kv: (-kv[1], kv[0]))),
+        cut_off=bool(cut) and set(nodes) <= cut,
     )
 
 

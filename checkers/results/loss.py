@@ -18,7 +18,6 @@ from checkers.availability import FaultAvailability
 from checkers.loss_windows import LossWindow
 from checkers.results.fields import integer, listed, mapping, optional_int, optional_str
 
-
 UNKNOWN_FSYNC = "unknown"
 """``by_fsync``'s key when the run does not say its fsync policy."""
 

@@ -8,7 +8,7 @@ from typing import Any
 from base.op import NEMESIS, Op, OpType
 from checkers.availability import FaultAvailability, availability
 from checkers.faults import FaultWindow, fault_windows
-from checkers.loss_windows import NO_FAULT, LossWindow, histogram, loss_windows
+from checkers.loss_windows import NO_FAULT, LossWindow, cut_off_nodes, histogram, loss_windows
 from checkers.results.setfull import LostWrite
 
 S = 1_000_000_000
@@ -170,3 +170,20 @@ def test_a_heal_after_the_last_write_measures_no_recovery() -> None:
     (outage,) = period.outages
     assert (outage.recovered, outage.end_ns) == (False, int(3.6 * S))  # the last write
     assert FaultAvailability.from_json(period.to_json()) == period
+
+
+def test_writes_of_the_cut_off_side_say_so() -> None:
+    majority, cut = ["n2", "n3", "n5", "n6"], ["n1", "n4"]
+    minority = {n: majority for n in cut} | {n: cut for n in majority}
+    window = FaultWindow("partition", 10 * S, 20 * S, "partition-minority", minority)
+    assert cut_off_nodes(window) == {"n1", "n4"}
+    (cut,) = loss_windows([lost(10.03, "n1"), lost(12.04, "n1")], [window])
+    assert cut.cut_off
+    assert cut.describe(2000) == (
+        "2 writes acknowledged by n1 between +0.03 s and +2.04 s after it was cut off; "
+        "node timeout 2.00 s"
+    )
+    assert LossWindow.from_json(cut.to_json()) == cut
+    (majority,) = loss_windows([lost(10.5, "n2")], [window])
+    assert not majority.cut_off and "after partition began" in majority.describe()
+    assert cut_off_nodes(KILL) == frozenset()
