@@ -101,6 +101,7 @@ def test_partition_minority_loss_windows_and_availability(
     assert any(s["seconds"] > 0 for p in periods for s in p["shards"])
 
     dom = rendered(run_dir, artifacts_dir, "loss-windows")
+    assert f"- loss windows: {lost['summary']}" in (run_dir / "summary.md").read_text()
     svg = re.search(r'<svg id="loss-histogram"[^>]*data-total="(\d+)"', dom)
     assert svg is not None and int(svg.group(1)) == lost["lost_count"]
     assert re.search(rf'<line id="node-timeout"[^>]*data-ms="{NODE_TIMEOUT_MS}"', dom)
