@@ -173,8 +173,8 @@ def test_a_heal_after_the_last_write_measures_no_recovery() -> None:
 
 
 def test_writes_of_the_cut_off_side_say_so() -> None:
-    majority, cut = ["n2", "n3", "n5", "n6"], ["n1", "n4"]
-    minority = {n: majority for n in cut} | {n: cut for n in majority}
+    big, small = ["n2", "n3", "n5", "n6"], ["n1", "n4"]
+    minority = {n: big for n in small} | {n: small for n in big}
     window = FaultWindow("partition", 10 * S, 20 * S, "partition-minority", minority)
     assert cut_off_nodes(window) == {"n1", "n4"}
     (cut,) = loss_windows([lost(10.03, "n1"), lost(12.04, "n1")], [window])
