@@ -12,7 +12,9 @@ start) and each shard:
   period, that failed or timed out (``fail`` or ``info``);
 - it ends at the completion of the first successful write to the shard invoked after that
   failure; if none came before the history ends, the shard did not recover
-  (``recovered`` false, the outage lasts to the last client event).
+  (``recovered`` false, the outage lasts to the last write's event: the workload ended);
+- a shard none of whose writes in the period failed has an entry too, with no outage
+  (``first_failure_ns`` None, 0 s): every fault period lists every shard.
 
 And per fault period, **recovery after heal**: from the end of the fault window (the heal's
 completion) until every shard that was written to after it had completed a successful
@@ -25,7 +27,7 @@ made. Pure: no I/O, no clocks.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,9 +43,11 @@ class ShardOutage:
     """How long writes to ``shard`` failed during one fault period."""
 
     shard: str
-    first_failure_ns: int
-    end_ns: int
-    """The first success's completion, or the last client event if not recovered."""
+    first_failure_ns: int | None
+    """None when no write to the shard failed in the period (no outage)."""
+    end_ns: int | None
+    """The first success's completion, or the last write's event if not recovered; None
+    with no outage."""
     recovered: bool
     failed: int
     """Writes to the shard that ended ``fail`` during the outage."""
@@ -51,7 +55,13 @@ class ShardOutage:
     """Writes to the shard that ended ``info`` (unknown) during the outage."""
 
     @property
+    def had_outage(self) -> bool:
+        return self.first_failure_ns is not None
+
+    @property
     def seconds(self) -> float:
+        if self.first_failure_ns is None or self.end_ns is None:
+            return 0.0
         return round((self.end_ns - self.first_failure_ns) / 1e9, 3)
 
     def to_json(self) -> dict[str, Any]:
@@ -66,15 +76,19 @@ class ShardOutage:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ShardOutage:
+    def from_json(cls, data: Mapping[str, Any]) -> ShardOutage:
         return cls(
             shard=str(data["shard"]),
-            first_failure_ns=int(data["first_failure"]),
-            end_ns=int(data["end"]),
+            first_failure_ns=_optional_int(data.get("first_failure")),
+            end_ns=_optional_int(data.get("end")),
             recovered=bool(data["recovered"]),
             failed=int(data["failed"]),
             timed_out=int(data["timed_out"]),
         )
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +101,10 @@ class FaultAvailability:
     outages: tuple[ShardOutage, ...]
     recovery_after_heal_s: float | None
     """Seconds from the heal until every shard answered a write again; None if some
-    shard never did."""
+    shard never did, or if no write was invoked after the heal."""
+    written_after_heal: bool = True
+    """Some write was invoked after the heal (a fault healed by the final heal, after
+    the workload, has none: nothing to measure)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -96,16 +113,18 @@ class FaultAvailability:
             "end": self.end_ns,
             "shards": [o.to_json() for o in self.outages],
             "recovery_after_heal_s": self.recovery_after_heal_s,
+            "written_after_heal": self.written_after_heal,
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FaultAvailability:
+    def from_json(cls, data: Mapping[str, Any]) -> FaultAvailability:
         return cls(
             fault=str(data["fault"]),
             start_ns=int(data["start"]),
             end_ns=int(data["end"]),
             outages=tuple(ShardOutage.from_json(o) for o in data.get("shards", ())),
             recovery_after_heal_s=data.get("recovery_after_heal_s"),
+            written_after_heal=bool(data.get("written_after_heal", True)),
         )
 
 
@@ -127,33 +146,46 @@ def availability(
     *,
     read_fs: Collection[str] = READ_FS,
     operations: Sequence[Attempt] | None = None,
+    shards: Collection[str] = (),
 ) -> list[FaultAvailability]:
-    """One :class:`FaultAvailability` per fault window, in time order."""
+    """One :class:`FaultAvailability` per fault window, in time order, each with an
+    entry per shard written in the history and per name in ``shards`` (the cluster's,
+    written or not)."""
     ops = pair_attempts(history) if operations is None else operations
     by_shard: dict[str, list[Attempt]] = {}
-    last_client_ns = 0
+    last_write_ns = 0
     for op in ops:
         if not op.is_client:
             continue
-        last_client_ns = max(last_client_ns, op.complete_ns or op.invoke_ns)
         if op.f in read_fs:
             continue
+        last_write_ns = max(last_write_ns, op.complete_ns or op.invoke_ns)
         shard = shard_of(op.key)
         if shard is not None:
             by_shard.setdefault(shard, []).append(op)
-    shards = {name: _ShardWrites(writes) for name, writes in sorted(by_shard.items())}
+    for name in shards:
+        by_shard.setdefault(name, [])
+    written = {name: _ShardWrites(writes) for name, writes in sorted(by_shard.items())}
     ordered = sorted(windows, key=lambda w: w.start_ns)
     out: list[FaultAvailability] = []
     for i, window in enumerate(ordered):
-        period_end = ordered[i + 1].start_ns if i + 1 < len(ordered) else last_client_ns + 1
+        period_end = ordered[i + 1].start_ns if i + 1 < len(ordered) else last_write_ns + 1
         outages = tuple(
-            outage
-            for name, writes in shards.items()
-            if (outage := _outage(name, writes, window.start_ns, period_end, last_client_ns))
+            _outage(name, writes, window.start_ns, period_end, last_write_ns)
+            or ShardOutage(name, None, None, True, 0, 0)
+            for name, writes in written.items()
         )
-        recovery = _recovery(shards.values(), window.end_ns)
+        recovery = _recovery(written.values(), window.end_ns)
+        after = any(w.from_index(window.end_ns) < len(w.writes) for w in written.values())
         out.append(
-            FaultAvailability(window.name, window.start_ns, window.end_ns, outages, recovery)
+            FaultAvailability(
+                window.name,
+                window.start_ns,
+                window.end_ns,
+                outages,
+                recovery if after else None,
+                written_after_heal=after,
+            )
         )
     return out
 

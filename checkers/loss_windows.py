@@ -15,7 +15,9 @@ Each lost write is assigned to one fault period:
   before a crash is lost by the crash that follows): its offset is then negative;
 - else none (lost with no fault after it: a bug worth a separate look).
 
-Offsets are the acknowledgement time minus the fault's start, in seconds. Pure: no I/O, no
+Offsets are the acknowledgement time (:attr:`LostWrite.ack_ns`, the add's completion)
+minus the fault's start, in seconds. The lost writes are set-full's own
+(:class:`checkers.results.setfull.LostWrite`, as lost.jsonl holds them). Pure: no I/O, no
 clocks.
 """
 
@@ -23,58 +25,16 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from checkers.faults import FaultWindow
 from checkers.quantiles import quantile
+from checkers.results.setfull import LostWrite
 
 NO_FAULT = "none"
 """The fault name of lost writes that no fault period explains."""
-
-
-@dataclass(frozen=True, slots=True)
-class LostWrite:
-    """One acknowledged write that the final reads did not see."""
-
-    key: Any
-    value: Any
-    node: str | None
-    """The node that acknowledged it, as the client recorded it."""
-    process: Any
-    invoke_ns: int
-    ack_ns: int
-    """When the client received the acknowledgement (the ``ok`` completion)."""
-    acks: int | None
-    """Replicas that acknowledged it through WAIT; None when no WAIT ran."""
-    faults: tuple[str, ...] = ()
-    """The faults possibly active while it was in flight."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "value": self.value,
-            "node": self.node,
-            "process": self.process,
-            "invoke": self.invoke_ns,
-            "ack": self.ack_ns,
-            "acks": self.acks,
-            "faults": list(self.faults),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> LostWrite:
-        return cls(
-            key=data.get("key"),
-            value=data.get("value"),
-            node=data.get("node"),
-            process=data.get("process"),
-            invoke_ns=int(data["invoke"]),
-            ack_ns=int(data["ack"]),
-            acks=data.get("acks"),
-            faults=tuple(data.get("faults", ())),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +50,9 @@ class LossWindow:
     p50_s: float
     nodes: tuple[tuple[str, int], ...]
     """``(node, lost writes it acknowledged)``, most first."""
+    cut_off: bool = False
+    """A partition, and every node that acknowledged these writes was on the side cut
+    off from at least half the cluster (its grudge, :func:`cut_off_nodes`)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,10 +64,11 @@ class LossWindow:
             "last_s": self.last_s,
             "p50_s": self.p50_s,
             "nodes": dict(self.nodes),
+            "cut_off": self.cut_off,
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> LossWindow:
+    def from_json(cls, data: Mapping[str, Any]) -> LossWindow:
         nodes = data.get("nodes", {})
         return cls(
             fault=str(data["fault"]),
@@ -115,6 +79,7 @@ class LossWindow:
             last_s=float(data["last_s"]),
             p50_s=float(data["p50_s"]),
             nodes=tuple((str(n), int(c)) for n, c in nodes.items()),
+            cut_off=bool(data.get("cut_off", False)),
         )
 
     def describe(self, node_timeout_ms: int | None = None) -> str:
@@ -124,6 +89,12 @@ class LossWindow:
         writes = "write" if self.count == 1 else "writes"
         if self.fault == NO_FAULT:
             text = f"{self.count:,} {writes} acknowledged by {who} with no fault after them"
+        elif self.cut_off:
+            pronoun = "it was" if len(self.nodes) == 1 else "they were"
+            text = (
+                f"{self.count:,} {writes} acknowledged by {who} between "
+                f"{self.first_s:+.2f} s and {self.last_s:+.2f} s after {pronoun} cut off"
+            )
         else:
             text = (
                 f"{self.count:,} {writes} acknowledged by {who} between "
@@ -173,21 +144,42 @@ def offset_s(write: LostWrite, window: FaultWindow) -> float:
 
 def loss_windows(lost: Sequence[LostWrite], windows: Sequence[FaultWindow]) -> list[LossWindow]:
     """One :class:`LossWindow` per fault period that lost writes (in time order), then
-    one for the writes no fault explains."""
-    groups: dict[FaultWindow | None, list[LostWrite]] = {}
-    for write, window in placed(lost, windows):
-        groups.setdefault(window, []).append(write)
-    periods = sorted((w for w in groups if w is not None), key=lambda w: w.start_ns)
-    out = [_window(w, groups[w]) for w in periods]
+    one for the writes no fault explains. (Periods are told apart by position: a
+    window's values, such as a grudge, need not be hashable.)"""
+    ordered = sorted(windows, key=lambda w: w.start_ns)
+    starts = [w.start_ns for w in ordered]
+    groups: dict[int | None, list[LostWrite]] = {}
+    for write in lost:
+        groups.setdefault(assign(write, ordered, starts), []).append(write)
+    out = [_window(ordered[i], groups[i]) for i in sorted(i for i in groups if i is not None)]
     if None in groups:
         out.append(_window(None, groups[None]))
     return out
+
+
+def cut_off_nodes(window: FaultWindow) -> frozenset[str]:
+    """The nodes a partition's grudge (its completion's value: node -> the nodes whose
+    traffic it drops) cuts off from at least half the cluster: the minority side, or
+    the isolated node. Empty for another fault or another value."""
+    grudge = window.done
+    if window.name != "partition" or not isinstance(grudge, Mapping) or not grudge:
+        return frozenset()
+    nodes = set(grudge)
+    for dropped in grudge.values():
+        if isinstance(dropped, list | tuple):
+            nodes.update(str(n) for n in dropped)
+    return frozenset(
+        str(n)
+        for n, dropped in grudge.items()
+        if isinstance(dropped, list | tuple) and 2 * len(dropped) >= len(nodes)
+    )
 
 
 def _window(window: FaultWindow | None, writes: Sequence[LostWrite]) -> LossWindow:
     base = window.start_ns if window is not None else min(w.ack_ns for w in writes)
     offsets = sorted(w.ack_ns - base for w in writes)
     nodes = Counter(w.node or "?" for w in writes)
+    cut = frozenset() if window is None else cut_off_nodes(window)
     return LossWindow(
         fault=window.name if window is not None else NO_FAULT,
         fault_start_ns=window.start_ns if window is not None else None,
@@ -197,6 +189,7 @@ def _window(window: FaultWindow | None, writes: Sequence[LostWrite]) -> LossWind
         last_s=round(offsets[-1] / 1e9, 3),
         p50_s=round(quantile(offsets, 0.5) / 1e9, 3),
         nodes=tuple(sorted(nodes.items(), key=lambda kv: (-kv[1], kv[0]))),
+        cut_off=bool(cut) and set(nodes) <= cut,
     )
 
 

@@ -250,6 +250,7 @@ class _Report:
             key=key,
             value=value,
             node=add.node,
+            process=add.process,
             index=_index(add, add.invoke_pos),
             outcome=add.outcome.value,
             invoke_ns=add.invoke_ns,

@@ -55,6 +55,8 @@ class Execution:
     teardown_errors: list[str] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)
     hosts: list[dict[str, Any]] = field(default_factory=list)
+    shards: dict[str, list[list[int]]] = field(default_factory=dict)
+    """Each primary's slot ranges once the cluster was up (test.json ``shards``)."""
 
 
 class Runner:
@@ -145,6 +147,7 @@ class Runner:
                 {"name": h.name, "ip": h.ip, "port": h.port, "netns": h.netns, "host": h.host}
                 for h in self.db.hosts
             ]
+            execution.shards = await self._shards()
             self._write_state(finished=False)
             background.append(
                 asyncio.create_task(
@@ -228,6 +231,18 @@ class Runner:
         except TimeoutError:
             return True
         return False
+
+    async def _shards(self) -> dict[str, list[list[int]]]:
+        """Primary name -> its slot ranges, from the cluster as set up (empty, logged, if
+        no node says)."""
+        try:
+            topology = await self.db.topology()
+        except Exception as e:  # availability per shard is then per cluster
+            self.log(f"slot map not recorded: {type(e).__name__}: {e}")
+            return {}
+        return {
+            p: [[lo, hi] for lo, hi in topology.slots_of.get(p, ())] for p in topology.primaries
+        }
 
     async def _nemesis_package(self) -> nemesis.NemesisPackage | None:
         opts = self.options

@@ -51,7 +51,7 @@ def lost_writes(lost: LostWrites | None) -> str:
             "lost writes (its listing limit); the counts above are complete.</p>"
         )
     headers = ["value", "key", "node", "process", "invoked", "acknowledged", "WAIT acks",
-               "fault active while written"]  # fmt: skip
+               "fault active while written", "lost by (acknowledged after it began)"]  # fmt: skip
     for level, writes in lost.by_level().items():
         rows = [
             [
@@ -60,11 +60,12 @@ def lost_writes(lost: LostWrites | None) -> str:
                 h(w.node),
                 h(w.process),
                 ms(w.invoke_ns),
-                ms(w.ack_ns),
+                ms(w.complete_ns),
                 h("—" if w.acks is None else w.acks),
-                h(", ".join(w.faults) or "none"),
+                h(", ".join(labels) or "none"),
+                h(lost_by),
             ]
-            for w in writes
+            for w, labels, lost_by in ((x.write, x.faults, x.lost_by) for x in writes)
         ]
         parts.append(f"<h3>Lost with {escape(level)}: {len(writes):,} listed</h3>")
         parts.append(table(headers, rows[:LOST_SHOWN], "lost"))

@@ -14,6 +14,7 @@ from base.op import Op
 from checkers.history.formats import read_jsonl_history
 from checkers.history.pairing import pair_attempts
 from checkers.results.run import RunResults
+from checkers.results.setfull import LostWrite
 from reports.history import client_operations, end_time_ns, read_faults
 from reports.index import RunFiles, RunSummary, newest_first, summarize
 from reports.rundata import Assets, ResourceSample, RunData, RunFile
@@ -56,6 +57,7 @@ def load_run(run_dir: Path) -> RunData:
         resources=tuple(resources),
         end_ns=end_ns,
         files=tuple(list_files(run_dir)),
+        every_lost=_read_lost(run_dir, results, problems),
         problems=tuple(problems),
     )
 
@@ -120,6 +122,30 @@ def _read_results(path: Path, problems: list[str]) -> RunResults | None:
     except ValueError as e:
         problems.append(f"{path.name} is not checker results: {e}")
         return None
+
+
+def _read_lost(
+    run_dir: Path, results: RunResults | None, problems: list[str]
+) -> tuple[LostWrite, ...] | None:
+    """Every lost write from the file results.json names (lost.jsonl); None when it
+    names none. A bad line becomes a note; a file shorter than results.json says too."""
+    loss = None if results is None else results.loss
+    if loss is None or loss.file is None:
+        return None
+    path = run_dir / Path(loss.file).name  # never outside the run folder
+    writes: list[LostWrite] = []
+    bad: list[str] = []
+    for number, data in _jsonl(path, problems):
+        try:
+            writes.append(LostWrite.from_json(data))
+        except ValueError as e:
+            bad.append(f"line {number}: {e}")
+    _note_bad(path, bad, problems)
+    if loss.file_count is not None and len(writes) != loss.file_count:
+        problems.append(
+            f"{path.name}: {len(writes):,} lost writes read, results.json says {loss.file_count:,}"
+        )
+    return tuple(writes)
 
 
 def _read_history(path: Path, problems: list[str]) -> list[Op]:

@@ -1,16 +1,17 @@
 """Lost acknowledged writes, as the report lists them: set-full's lost writes
-(:class:`checkers.results.setfull.SetFullResult`) with the process that wrote each and
-the faults (with their targets) possibly active while it was in flight. Pure."""
+(:class:`checkers.results.setfull.SetFullResult`, each its one
+:class:`~checkers.results.setfull.LostWrite`) with labels of the faults (with their
+targets) possibly active while it was in flight. Pure."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass, fields, replace
 
 from checkers.faults import FaultIndex, FaultWindow
 from checkers.history.pairing import Attempt
-from checkers.results.setfull import SetCounts, SetFullResult
+from checkers.loss_windows import offset_s, placed
+from checkers.results.setfull import LostWrite, SetCounts, SetFullResult
 from reports.history import fault_label
 
 COUNT_NAMES: tuple[str, ...] = tuple(f.name for f in fields(SetCounts))
@@ -18,15 +19,14 @@ COUNT_NAMES: tuple[str, ...] = tuple(f.name for f in fields(SetCounts))
 
 
 @dataclass(frozen=True, slots=True)
-class LostWrite:
-    value: Any
-    key: Any
-    node: str | None
-    process: Any
-    invoke_ns: int | None
-    ack_ns: int | None
-    acks: int | None
+class ListedLoss:
+    """One listed lost write and the labels of the faults active while it was in flight."""
+
+    write: LostWrite
     faults: tuple[str, ...]
+    lost_by: str = "no fault"
+    """The fault period that lost it (:func:`checkers.loss_windows.placed`), named with
+    its start and the acknowledgement's offset after it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ class LostWrites:
     listed, joined with the history."""
 
     result: SetFullResult
-    lost: tuple[LostWrite, ...]
+    lost: tuple[ListedLoss, ...]
 
     @property
     def lost_count(self) -> int:
@@ -58,44 +58,48 @@ class LostWrites:
     def by_acks(self) -> Mapping[str, SetCounts]:
         return self.result.by_acks
 
-    def by_level(self) -> dict[str, list[LostWrite]]:
+    def by_level(self) -> dict[str, list[ListedLoss]]:
         """Lost writes grouped by WAIT acknowledgement level, lowest level first."""
-        groups: dict[int | None, list[LostWrite]] = {}
+        groups: dict[int | None, list[ListedLoss]] = {}
         for w in self.lost:
-            groups.setdefault(w.acks, []).append(w)
+            groups.setdefault(w.write.acks, []).append(w)
         order = sorted(groups, key=lambda a: -1 if a is None else a)
         return {wait_label(a): sorted(groups[a], key=_when) for a in order}
 
 
-def _when(w: LostWrite) -> int:
-    return w.invoke_ns if w.invoke_ns is not None else -1
+def _when(w: ListedLoss) -> int:
+    return w.write.invoke_ns
 
 
 def wait_label(acks: int | None) -> str:
     return "no WAIT" if acks is None else f"WAIT acks = {acks}"
 
 
+def _lost_by(write: LostWrite, window: FaultWindow | None) -> str:
+    if window is None:
+        return "no fault"
+    return (
+        f"{fault_label(window)} from {window.start_ns / 1e9:,.2f} s"
+        f" ({offset_s(write, window):+.2f} s)"
+    )
+
+
 def lost_writes(
     result: SetFullResult, operations: Sequence[Attempt], faults: Sequence[FaultWindow]
 ) -> LostWrites:
-    """Join set-full's lost writes with their add (by its invocation's index) for the
-    process, and with the fault windows for labels naming the targets."""
+    """Label set-full's lost writes with the fault windows active while each was in
+    flight, naming the targets. A write recorded without its process (results.json of
+    an older version) gets it from its add in ``operations`` (by invocation index)."""
     by_index = {op.invoke.index: op for op in operations}
     index = FaultIndex(faults)
-    lost: list[LostWrite] = []
-    for w in result.lost:
-        add = by_index.get(w.index)
-        hi = w.complete_ns if w.complete_ns is not None else w.invoke_ns
-        lost.append(
-            LostWrite(
-                value=w.value,
-                key=w.key,
-                node=w.node,
-                process=None if add is None else add.process,
-                invoke_ns=w.invoke_ns,
-                ack_ns=w.complete_ns,
-                acks=w.acks,
-                faults=tuple(fault_label(f) for f in index.overlapping(w.invoke_ns, hi)),
-            )
+    lost: list[ListedLoss] = []
+    for listed, window in placed(result.lost, faults):
+        add = by_index.get(listed.index)
+        w = (
+            listed
+            if listed.process is not None or add is None
+            else replace(listed, process=add.process)
         )
+        labels = tuple(fault_label(f) for f in index.overlapping(w.invoke_ns, w.ack_ns))
+        lost.append(ListedLoss(w, labels, _lost_by(w, window)))
     return LostWrites(result, tuple(lost))

@@ -10,7 +10,7 @@ from html import escape
 from typing import Any
 
 from checkers.results import linear
-from reports import evidence, sections
+from reports import evidence, loss_sections, sections
 from reports.chartdata import chart_data
 from reports.counterexample import Counterexample, counterexample
 from reports.index import display_date
@@ -31,6 +31,8 @@ NAV = (
     ("reproduce", "Reproduce"),
     ("checkers", "Checkers"),
     ("lost-writes", "Lost writes"),
+    ("loss-windows", "Loss windows"),
+    ("availability", "Availability"),
     ("linearizability", "Linearizability"),
     ("timeline", "Timeline"),
     ("performance", "Performance"),
@@ -131,7 +133,15 @@ def render_report(
     found = findings(run) if found is None else found
     lost, cx = found.lost, found.counterexample
     data = chart_data(run, limit)
-    present = {"lost-writes": lost is not None, "linearizability": cx is not None}
+    results = run.results
+    loss = None if results is None else results.loss
+    avail = None if results is None else results.availability
+    present = {
+        "lost-writes": lost is not None,
+        "loss-windows": loss is not None,
+        "availability": avail is not None,
+        "linearizability": cx is not None,
+    }
     nav = "".join(
         f'<a href="#{ident}">{escape(title)}</a>'
         for ident, title in NAV
@@ -146,6 +156,10 @@ def render_report(
             sections.reproduce(run),
             sections.checkers(run),
             evidence.lost_writes(lost),
+            loss_sections.loss_windows(
+                loss, run.every_lost, [] if lost is None else lost.result.lost, run.faults
+            ),
+            loss_sections.availability(avail),
             evidence.counterexample(cx),
             sections.timeline(run, data["ops"]["note"]),
             sections.performance(

@@ -11,6 +11,7 @@ from base.op import Op
 from checkers.faults import FaultWindow
 from checkers.history.pairing import Attempt
 from checkers.results.run import RunResults
+from checkers.results.setfull import LostWrite
 from checkers.verdict import CheckResult, Verdict
 
 
@@ -49,7 +50,8 @@ class RunData:
     ``test`` is test.json, ``results`` results.json read by the checkers' own type (None
     when missing or unreadable); ``history`` every event; ``operations`` the client
     operations as the checkers pair them; ``faults`` the checkers' fault windows (with
-    the one-shot faults); ``problems`` human-readable notes about missing or malformed
+    the one-shot faults); ``every_lost`` every lost write of a set run (lost.jsonl, not
+    only results.json's sample); ``problems`` human-readable notes about missing or malformed
     inputs, shown in the report (nothing is dropped silently).
     """
 
@@ -63,6 +65,8 @@ class RunData:
     end_ns: int
     files: tuple[RunFile, ...] = ()
     problems: tuple[str, ...] = field(default=())
+    every_lost: tuple[LostWrite, ...] | None = None
+    """Every lost write (the run's lost.jsonl); None when the run has no such file."""
 
     @property
     def verdict(self) -> Verdict:

@@ -55,6 +55,9 @@ def render_summary(
     )
     if lost is not None:
         lines.append(f"- lost acknowledged writes: {lost.lost_count:,}")
+    loss = None if run.results is None else run.results.loss
+    if loss is not None and loss.windows:
+        lines.append(f"- loss windows: {loss.summary()}")
     if failing:
         lines.append(f"- not linearizable: {failing}")
     argv = run.test.get("argv")

@@ -6,4 +6,5 @@ harness and the reports read results.json back).
 - :mod:`checkers.results.setfull`: set-full's counts and lost writes.
 - :mod:`checkers.results.linear`: the linearizability checker's result and explanation.
 - :mod:`checkers.results.figures`: the counter, stats and perf checkers' figures.
+- :mod:`checkers.results.loss`: the run's loss windows and availability per shard.
 """

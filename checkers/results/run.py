@@ -15,20 +15,25 @@ from typing import Any
 from checkers.results import linear, setfull
 from checkers.results.fields import mapping
 from checkers.results.linear import LinearResult
+from checkers.results.loss import AvailabilityFindings, LossFindings
 from checkers.results.setfull import SetFullResult
 from checkers.verdict import CheckResult, Verdict
 
-_DERIVED = frozenset({"valid", "checkers", "lost_writes"})
+_DERIVED = frozenset({"valid", "checkers", "lost_writes", "availability"})
 
 
 @dataclass(frozen=True)
 class RunResults:
     """One run's results. ``extra`` holds the harness's fields (``seed``, ``error``,
-    ``interrupted``, ``analyzed``, ...), JSON-able."""
+    ``interrupted``, ``analyzed``, ...), JSON-able. ``loss`` (joined into
+    ``lost_writes``) and ``availability`` are the harness's findings over the whole run
+    (:mod:`checkers.results.loss`), when it made them."""
 
     verdict: Verdict
     checkers: Mapping[str, CheckResult] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
+    loss: LossFindings | None = None
+    availability: AvailabilityFindings | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -38,6 +43,10 @@ class RunResults:
         found = self.set_full()
         if found is not None:
             out["lost_writes"] = found.summary()
+            if self.loss is not None:
+                out["lost_writes"].update(self.loss.to_json())
+        if self.availability is not None:
+            out["availability"] = self.availability.to_json()
         out.update(self.extra)
         return out
 
@@ -48,10 +57,14 @@ class RunResults:
         if "valid" not in d:
             raise ValueError("results: no 'valid' verdict")
         checkers = mapping(d.get("checkers", {}), "checkers")
+        lost = d.get("lost_writes")
+        avail = d.get("availability")
         return cls(
             Verdict.from_json(d["valid"]),
             {str(name): CheckResult.from_json(str(name), r) for name, r in checkers.items()},
             {k: v for k, v in d.items() if k not in _DERIVED},
+            loss=None if lost is None else LossFindings.from_json(lost),
+            availability=None if avail is None else AvailabilityFindings.from_json(avail),
         )
 
     def set_full(self) -> SetFullResult | None:

@@ -42,12 +42,17 @@ class SetCounts:
 @dataclass(frozen=True, slots=True)
 class LostWrite:
     """An acknowledged (or seen) element that every read since missed: its add (event
-    ``index``, ``outcome``, times, WAIT ``acks``, ``node``), the faults possibly active
-    while it was in flight, the last read that saw it and the first that missed it."""
+    ``index``, ``outcome``, times, WAIT ``acks``, ``node`` that acknowledged it, the
+    ``process`` that wrote it), the faults possibly active while it was in flight, the
+    last read that saw it and the first that missed it.
+
+    The one lost-write type: the checker lists it, lost.jsonl holds one per line, the
+    loss windows (:mod:`checkers.loss_windows`) and the report read it."""
 
     key: Any
     value: Any
     node: str | None
+    process: Any
     index: int
     outcome: str
     invoke_ns: int
@@ -57,11 +62,18 @@ class LostWrite:
     last_seen_read_index: int | None
     missing_from_read_index: int
 
+    @property
+    def ack_ns(self) -> int:
+        """When the client learnt of it: the add's completion, else (an ``info`` add a
+        read saw) its invocation."""
+        return self.invoke_ns if self.complete_ns is None else self.complete_ns
+
     def to_json(self) -> dict[str, Any]:
         return {
             "key": self.key,
             "value": self.value,
             "node": self.node,
+            "process": self.process,
             "index": self.index,
             "outcome": self.outcome,
             "invoke_time": self.invoke_ns,
@@ -79,6 +91,7 @@ class LostWrite:
             d.get("key"),
             d.get("value"),
             optional_str(d, "node"),
+            d.get("process"),
             integer(d, "index"),
             str(d.get("outcome")),
             integer(d, "invoke_time"),

@@ -103,6 +103,7 @@ def run(options: RunOptions, argv: list[str], prefix: str | None = None) -> int:
         {
             "versions": execution.versions,
             "hosts": execution.hosts,
+            "shards": execution.shards,
             "interrupted": execution.interrupted,
             "error": execution.error,
             "teardown_errors": execution.teardown_errors,

@@ -8,7 +8,8 @@ from typing import Any
 from base.op import NEMESIS, Op, OpType
 from checkers.availability import FaultAvailability, availability
 from checkers.faults import FaultWindow, fault_windows
-from checkers.loss_windows import NO_FAULT, LossWindow, LostWrite, histogram, loss_windows
+from checkers.loss_windows import NO_FAULT, LossWindow, cut_off_nodes, histogram, loss_windows
+from checkers.results.setfull import LostWrite
 
 S = 1_000_000_000
 MS = 1_000_000
@@ -16,7 +17,7 @@ MS = 1_000_000
 
 def lost(ack_s: float, node: str = "n1") -> LostWrite:
     ack = int(ack_s * S)
-    return LostWrite("k", ack, node, 0, ack - MS, ack, None)
+    return LostWrite("k", ack, node, 0, 7, "ok", ack - MS, ack, None, ("partition",), None, 9)
 
 
 PARTITION = FaultWindow("partition", 10 * S, 20 * S)
@@ -104,8 +105,9 @@ def test_outage_from_first_failure_to_first_success_per_shard() -> None:
     assert len(result) == 1
     period = result[0]
     assert period.fault == "partition"
-    (outage,) = period.outages
-    assert outage.shard == "a"
+    outage, b_entry = period.outages
+    assert (b_entry.shard, b_entry.had_outage, b_entry.seconds) == ("b", False, 0.0)
+    assert outage.shard == "a" and outage.had_outage
     assert (outage.seconds, outage.recovered, outage.failed, outage.timed_out) == (
         2.2,
         True,
@@ -126,8 +128,9 @@ def test_a_shard_that_never_recovers_and_reads_do_not_count() -> None:
     r.nemesis("stop-kill", 6.0)
     r.op("a4", 6.5, 6.6, "fail")
     history = r.history()
-    (period,) = availability(history, fault_windows(history), shard_of)
-    (outage,) = period.outages
+    (period,) = availability(history, fault_windows(history), shard_of, shards=("a", "z"))
+    outage, unwritten = period.outages
+    assert (unwritten.shard, unwritten.had_outage) == ("z", False)  # a shard nobody wrote
     assert outage.recovered is False
     assert outage.first_failure_ns == 2 * S
     assert outage.end_ns == int(6.6 * S)
@@ -140,3 +143,47 @@ def test_no_fault_no_outage() -> None:
     for i in range(20):
         r.op(f"a{i}", i * 0.1, i * 0.1 + 0.05, "ok" if i % 7 else "fail")
     assert availability(r.history(), [], shard_of) == []
+
+
+def test_windows_with_a_grudge_are_told_apart_by_position() -> None:
+    grudge = {"n1": ["n2", "n3"], "n2": ["n1"], "n3": ["n1"]}  # a dict: not hashable
+    first = FaultWindow("partition", 10 * S, 20 * S, "minority", grudge)
+    second = FaultWindow("partition", 30 * S, 40 * S, "minority", grudge)
+    windows = loss_windows([lost(10.5), lost(30.25), lost(31.0)], [second, first])
+    assert [(w.fault_start_ns, w.count, w.first_s) for w in windows] == [
+        (10 * S, 1, 0.5),
+        (30 * S, 2, 0.25),
+    ]
+
+
+def test_a_heal_after_the_last_write_measures_no_recovery() -> None:
+    r = Recorder()
+    r.op("a1", 1.0, 1.1, "ok")
+    r.nemesis("start-partition", 2.0)
+    r.op("a2", 3.0, 3.1, "fail")
+    r.op("a3", 3.5, 3.6, "fail")
+    r.op("a4", 9.0, 9.1, "ok", f="read")  # a final read: not a write, not the end
+    r.nemesis("stop-partition", 8.0)  # the final heal, after the workload
+    history = r.history()
+    (period,) = availability(history, fault_windows(history), shard_of)
+    assert (period.written_after_heal, period.recovery_after_heal_s) == (False, None)
+    (outage,) = period.outages
+    assert (outage.recovered, outage.end_ns) == (False, int(3.6 * S))  # the last write
+    assert FaultAvailability.from_json(period.to_json()) == period
+
+
+def test_writes_of_the_cut_off_side_say_so() -> None:
+    big, small = ["n2", "n3", "n5", "n6"], ["n1", "n4"]
+    minority = {n: big for n in small} | {n: small for n in big}
+    window = FaultWindow("partition", 10 * S, 20 * S, "partition-minority", minority)
+    assert cut_off_nodes(window) == {"n1", "n4"}
+    (cut,) = loss_windows([lost(10.03, "n1"), lost(12.04, "n1")], [window])
+    assert cut.cut_off
+    assert cut.describe(2000) == (
+        "2 writes acknowledged by n1 between +0.03 s and +2.04 s after it was cut off; "
+        "node timeout 2.00 s"
+    )
+    assert LossWindow.from_json(cut.to_json()) == cut
+    (majority,) = loss_windows([lost(10.5, "n2")], [window])
+    assert not majority.cut_off and "after partition began" in majority.describe()
+    assert cut_off_nodes(KILL) == frozenset()

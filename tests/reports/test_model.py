@@ -148,10 +148,12 @@ def test_lost_writes_join_the_history():
     result = SetFullResult.from_json(details)
     assert result.to_json() == details  # the typed result is what the checker writes
     lost = lost_writes(result, pair_operations(history), fault_periods(history, 20 * MS))
-    (w,) = lost.lost
+    (listed,) = lost.lost
+    w = listed.write
     assert (w.key, w.node, w.acks, w.process) == ("s", "n1", 0, 0)
     assert (w.invoke_ns, w.ack_ns) == (2 * MS, 3 * MS)
-    assert w.faults == ("partition halves: n1 | n2",)
+    assert listed.faults == ("partition halves: n1 | n2",)
+    assert listed.lost_by == "partition halves: n1 | n2 from 0.00 s (+0.00 s)"
     assert list(lost.by_level()) == ["WAIT acks = 0"]
     assert lost.lost_count == 1 and lost.counts["acknowledged"] == 1
 
