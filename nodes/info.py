@@ -382,3 +382,8 @@ def render(server: Server, sections: list[str]) -> bytes:
         lines += [f"{key}:{value}" for key, value in server.info_providers[name]()]
         parts.append("\r\n".join(lines) + "\r\n")
     return "\r\n".join(parts).encode()
+
+
+def used_memory() -> int:
+    """The ``used_memory`` INFO reports (the process's resident set), for other reports."""
+    return _rss_bytes()

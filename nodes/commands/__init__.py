@@ -31,6 +31,8 @@ FAMILIES: tuple[str, ...] = (
     "replication",
     "renames",
     "objects",
+    "memory_report",
+    "lolwut",
     "sort",
     "hashes_more",
     "lists_more",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from nodes.commands.command_docs import docs_reply
 from nodes.commands.context import CommandContext
 from nodes.commands.dispatch import resolve
+from nodes.commands.keyspec_search import key_flags
 from nodes.commands.registry import COMMANDS, Command, command
 from nodes.errors import CommandError
 from nodes.pattern import matches
@@ -160,6 +161,9 @@ def _getkeys(argv: list[bytes], with_flags: bool) -> Reply:
             return []
         raise CommandError("Invalid arguments specified for command")
     if with_flags:
-        flags = resolved.key_specs[0].flags if resolved.key_specs else ()
-        return [[argv[i], SetReply([Simple(f.encode()) for f in flags])] for i in indexes]
+        flags = key_flags(resolved.name, resolved.key_specs, argv, indexes)
+        return [
+            [argv[i], SetReply([Simple(f.encode()) for f in found])]
+            for i, found in zip(indexes, flags, strict=True)
+        ]
     return [argv[i] for i in indexes]

@@ -1,8 +1,8 @@
 """Key commands that move or duplicate values: RENAME RENAMENX COPY TOUCH.
 
 A renamed key keeps its value object and its TTL; COPY duplicates the value (each
-collection type knows how: :func:`duplicate`). Only database 0 exists, so ``COPY ... DB
-n`` accepts 0 and answers redis's ``DB index is out of range`` for anything else.
+collection type knows how: :func:`duplicate`). ``COPY ... DB n`` copies into database
+``n`` (cluster mode has database 0 only and refuses another, as redis does).
 """
 
 from __future__ import annotations
@@ -97,7 +97,8 @@ def renamenx(ctx: CommandContext, argv: list[bytes]) -> Reply:
     ),
 )
 def copy(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    replace = other_db = False
+    replace = False
+    db: int | None = None
     j = 3
     while j < len(argv):
         opt = argv[j].lower()
@@ -111,30 +112,32 @@ def copy(ctx: CommandContext, argv: list[bytes]) -> Reply:
                 )
             if db < 0 or db >= ctx.server.config.get_int("databases"):
                 raise CommandError("DB index is out of range")
-            other_db = other_db or db != 0
             j += 1
         else:
             raise SyntaxErr()
         j += 1
-    if other_db:
+    ks = ctx.keyspace
+    target = ks
+    if db is not None and db != ctx.client.db:
         if ctx.server.cluster_enabled:
             raise CommandError("Copying to another database is not allowed in cluster mode")
-        raise CommandError("DB index is out of range")  # only database 0 exists here
+        target = ctx.server.databases.get(db)
     src, dst = argv[1], argv[2]
-    if src == dst:
+    if src == dst and target is ks:
         raise CommandError("source and destination objects are the same")
-    ks = ctx.keyspace
     value = ks.get(src)
     if value is None:
         return 0
     expire = ks.expire_time(src)
-    if ks.get(dst) is not None:
+    if target.get(dst) is not None:
         if not replace:
             return 0
-        ks.delete(dst)
-    ks.set(dst, duplicate(value))
+        target.delete(dst)
+    target.set(dst, duplicate(value))
     if expire is not None:
-        ks.set_expire_at(dst, expire)
+        target.set_expire_at(dst, expire)
+    if target is not ks:
+        ks.dirty += 1  # the dispatcher propagates what changed the client's database
     return 1
 
 

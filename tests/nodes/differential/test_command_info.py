@@ -313,6 +313,11 @@ GETKEYS_SAMPLES: list[tuple[str, ...]] = [
     ("BITOP", "AND", "d", "a", "b"),
     ("LCS", "a", "b"),
     ("BITFIELD", "f", "GET", "u8", "0"),
+    ("BITFIELD", "f", "OVERFLOW", "SAT", "GET", "u8", "0", "INCRBY", "u8", "0", "1"),
+    ("BITFIELD", "f", "GET", "u8"),
+    ("SET", "k", "v", "GET"),
+    ("MIGRATE", "h", "1", "", "0", "5", "KEYS", "a", "b"),
+    ("MIGRATE", "h", "1", "a", "0", "5"),
     ("PFMERGE", "d", "a", "b"),
     ("PFCOUNT", "a", "b"),
     ("GEORADIUS", "g", "1", "2", "3", "km", "STORE", "a", "STOREDIST", "b"),
@@ -465,6 +470,16 @@ def test_command_info_of_several_and_unknown_names(conns) -> None:
 def test_command_getkeys_matches_redis(conns, args: tuple[str, ...]) -> None:
     theirs, ours = conns
     a, b = theirs.call("COMMAND", "GETKEYS", *args), ours.call("COMMAND", "GETKEYS", *args)
+    assert b.raw == a.raw, f"redis-server {a.text()} ours {b.text()}"
+
+
+@pytest.mark.parametrize("args", GETKEYS_SAMPLES, ids=" ".join)
+def test_command_getkeysandflags_matches_redis(conns, args: tuple[str, ...]) -> None:
+    """Each key carries the flags of the key spec that found it (LMOVE: source and
+    destination differ)."""
+    theirs, ours = conns
+    request = ("COMMAND", "GETKEYSANDFLAGS", *args)
+    a, b = theirs.call(*request), ours.call(*request)
     assert b.raw == a.raw, f"redis-server {a.text()} ours {b.text()}"
 
 

@@ -16,6 +16,7 @@ from tests.nodes.differential.scripts import (
     hashes,
     hyperloglog,
     lists,
+    memory_reports,
     monitor,
     observability,
     pubsub,
@@ -55,6 +56,7 @@ FAMILIES = (
     acl,
     acl_channels,
     observability,
+    memory_reports,
 )
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)

@@ -1,7 +1,7 @@
 """Numbered databases: SELECT, SWAPDB, MOVE, and what follows a client between them
 (DBSIZE, FLUSHDB/FLUSHALL, WATCH, MULTI, INFO keyspace, CLIENT LIST's db=)."""
 
-from tests.nodes.differential.runner import Script, cmd, info_sections, script, unordered
+from tests.nodes.differential.runner import Script, cmd, info_sections, script, unordered, within
 
 SCRIPTS: list[Script] = [
     script(
@@ -127,5 +127,33 @@ SCRIPTS: list[Script] = [
         cmd("SELECT", 0),
         cmd("GET", "s"),
         cmd("EVAL", "return redis.call('GET', 's')", 0),
+    ),
+    script(
+        "databases-copy",
+        # COPY ... DB n writes into database n; the source stays where it is.
+        cmd("SET", "a", "foo"),
+        cmd("PEXPIRE", "a", 100000),
+        cmd("COPY", "a", "b", "DB", 1),
+        cmd("COPY", "a", "a", "DB", 1),
+        cmd("COPY", "a", "a", "DB", 0),
+        cmd("EXISTS", "b"),
+        cmd("SELECT", 1),
+        cmd("GET", "b"),
+        cmd("GET", "a"),
+        cmd("PTTL", "a", same=within(2000), why="a clock"),
+        cmd("SET", "c", "in 1"),
+        cmd("COPY", "c", "a", "DB", 0),
+        cmd("COPY", "c", "a", "DB", 0, "REPLACE"),
+        cmd("COPY", "nokey", "x", "DB", 0),
+        cmd("COPY", "c", "x", "DB", 16),
+        cmd("COPY", "c", "x", "DB", -1),
+        cmd("SELECT", 0),
+        cmd("GET", "a"),
+        cmd("PTTL", "a"),
+        cmd("RPUSH", "l", 1, 2),
+        cmd("COPY", "l", "l", "DB", 2),
+        cmd("SELECT", 2),
+        cmd("LRANGE", "l", 0, -1),
+        cmd("DBSIZE"),
     ),
 ]
