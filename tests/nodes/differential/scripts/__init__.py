@@ -14,6 +14,7 @@ from tests.nodes.differential.scripts import (
     hashes,
     hyperloglog,
     lists,
+    lua_libraries,
     monitor,
     pubsub,
     resp3,
@@ -49,6 +50,7 @@ FAMILIES = (
     client_misc,
     monitor,
     tracking,
+    lua_libraries,
 )
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
