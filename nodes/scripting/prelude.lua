@@ -193,7 +193,7 @@ local ARGERROR = {}
 local null = newproxy(true)
 getmetatable(null).__tostring = function() return "userdata: (nil)" end
 getmetatable(null).__metatable = false
-local kit = {null = null}
+local kit = {null = null, binary = py.binary}
 function kit.argerror(n, msg) error({[ARGERROR] = true, n = n, msg = msg}, 0) end
 local function typename(v, present) if present then return type(v) end return "no value" end
 function kit.typeerror(n, expected, v, present)
@@ -260,6 +260,7 @@ end
 local cjson = library("cjson")
 cjson.new = lib_function(function(...) return true, library("cjson") end)
 G.cjson = readonly(cjson)
+G.struct = readonly(library("struct"))
 G.redis = readonly(redis)
 G.string = readonly(G.string)
 G.math = readonly(G.math)

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from lupa import lua51
 
-from nodes.scripting import bitop
+from nodes.scripting import binary, bitop
 from nodes.scripting.lrand48 import Lrand48
 
 LuaTable = Any
@@ -95,7 +95,7 @@ def _lib_function(fn: LuaFunction) -> object:
     return call
 
 
-LIBRARIES = ("cjson",)
+LIBRARIES = ("cjson", "struct")
 """The Lua sources (``<name>.lua`` beside the prelude) of the libraries redis embeds."""
 
 
@@ -135,6 +135,7 @@ class LuaSandbox:
                 b"randomseed": self.random.seed,
                 b"bit": self.table({k.encode(): f for k, f in bitop.FUNCTIONS.items()}),
                 b"lib_function": _lib_function,
+                b"binary": self.table({k.encode(): f for k, f in binary.FUNCTIONS.items()}),
                 b"lib_sources": self.table(
                     {
                         name.encode(): resources.files("nodes.scripting")

@@ -79,6 +79,70 @@ CJSON = [
 hex), escapes and unicode, every parse error, depth limits and the settings."""
 
 
+STRUCT = [
+    "return struct.pack('>I2', 258)",
+    "return struct.pack('<i4', -2)",
+    "return struct.pack('bBhHlLTiI', -1, 255, -300, 65535, -5, 12345678901, 7, -9, 10)",
+    "return struct.pack('!4 b i', 1, 2)",
+    "return struct.pack('!b d', 1, 1.5)",
+    "return struct.pack('>d', 3.25)",
+    "return struct.pack('<f', 1.1)",
+    "return struct.pack('f', 1e300)",
+    "return struct.pack('c5', 'hello world')",
+    "return struct.pack('c0', 'abc')",
+    "return struct.pack('s', 'abc')",
+    "return struct.pack('c5', 'ab')",
+    "return struct.pack('z', 1)",
+    "return struct.pack('!3', 1)",
+    "return struct.pack('i33', 1)",
+    "return struct.pack('i99999999999', 1)",
+    "return struct.pack('i', 'x')",
+    "return struct.pack('i')",
+    "return struct.pack()",
+    "return struct.pack(1)",
+    "return struct.pack('i16', -1)",
+    "return struct.pack('>i16', 1)",
+    "return struct.pack('i3 !4 i3 x i', 1, 2, 3)",
+    "return {struct.unpack('>I2', '\\1\\2')}",
+    "return {struct.unpack('bBhHlLTiI', struct.pack('bBhHlLTiI', -1, 255, -300, 65535, -5, 12345678901, 7, -9, 10))}",
+    "return {struct.unpack('<d', struct.pack('<d', 3.25))}",
+    "return {struct.unpack('c0', '\\3abc')}",
+    "return {struct.unpack('b c0', '\\3abcdef')}",
+    "return {struct.unpack('c0', 'abc')}",
+    "return {struct.unpack('s s', 'ab\\0cd\\0')}",
+    "return {struct.unpack('s', 'abc')}",
+    "return {struct.unpack('i', 'ab')}",
+    "return {struct.unpack('i', 'abcdabcd', 5)}",
+    "return {struct.unpack('i', 'abcdabcd', 0)}",
+    "return {struct.unpack('i', 'abcdabcd', -1)}",
+    "return {struct.unpack('i', 'abcdabcd', 'x')}",
+    "return {struct.unpack('i')}",
+    "return {struct.unpack('!4 b i', struct.pack('!4 b i', 1, 2))}",
+    "return {struct.unpack('>f', '\\64\\73\\15\\219')}",
+    "return {struct.unpack('L', '\\255\\255\\255\\255\\255\\255\\255\\255')}",
+    "return {struct.unpack('l', '\\255\\255\\255\\255\\255\\255\\255\\127')}",
+    "return {struct.unpack('q', 'abc')}",
+    "return struct.size('bBhHlLTiIfdxc3')",
+    "return struct.size('!4 b i')",
+    "return struct.size('s')",
+    "return struct.size('c0')",
+    "return struct.size('i3z')",
+    "return struct.size('!3')",
+    "return struct.size('>%')",
+    "return {pcall(struct.size)}",
+    "struct.x = 1",
+    "return struct.pack('i', 2^31)",
+    "return struct.pack('I', -1)",
+    "return struct.pack('L', 2^63)",
+    "return struct.pack('l', -2^63)",
+    "return struct.pack('h', '12')",
+    "return struct.pack('i', 1.9)",
+    "return struct.pack('i', -1.9)",
+]
+"""struct: every format code, endianness, alignment, c0 and s strings, offsets, limits and
+the argument errors."""
+
+
 def _evals(bodies: list[str]) -> list[Step]:
     """One EVAL step (no keys) per script body."""
     return [cmd("EVAL", b, "0") for b in bodies]
@@ -86,4 +150,5 @@ def _evals(bodies: list[str]) -> list[Step]:
 
 SCRIPTS: list[Script] = [
     *both_protocols("lua-cjson", *_evals(CJSON)),
+    *both_protocols("lua-struct", *_evals(STRUCT)),
 ]
