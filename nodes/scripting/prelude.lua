@@ -193,8 +193,11 @@ local ARGERROR = {}
 local null = newproxy(true)
 getmetatable(null).__tostring = function() return "userdata: (nil)" end
 getmetatable(null).__metatable = false
-local kit = {null = null, binary = py.binary}
+local kit = {null = null, binary = py.binary, pcall = rawpcall}
+local RUNTIME = {}
 function kit.argerror(n, msg) error({[ARGERROR] = true, n = n, msg = msg}, 0) end
+-- An error Lua's VM raises inside a C function (no position: "table index is nil").
+function kit.runtime_error(msg) error({[RUNTIME] = true, msg = msg}, 0) end
 local function typename(v, present) if present then return type(v) end return "no value" end
 function kit.typeerror(n, expected, v, present)
   kit.argerror(n, expected .. " expected, got " .. typename(v, present))
@@ -232,6 +235,7 @@ local function lib_error(e)
     if info == nil or info.what == "C" then break end
     level = level + 1
   end
+  if type(e) == "table" and rawget(e, RUNTIME) then return e.msg end
   if type(e) == "table" and rawget(e, ARGERROR) then
     local info = dbg.getinfo(level, "n")
     e = "bad argument #" .. e.n .. " to '" .. tostring(info and info.name or "?") .. "' (" .. e.msg .. ")"
@@ -261,6 +265,7 @@ local cjson = library("cjson")
 cjson.new = lib_function(function(...) return true, library("cjson") end)
 G.cjson = readonly(cjson)
 G.struct = readonly(library("struct"))
+G.cmsgpack = readonly(library("cmsgpack"))
 G.redis = readonly(redis)
 G.string = readonly(G.string)
 G.math = readonly(G.math)

@@ -95,7 +95,7 @@ def _lib_function(fn: LuaFunction) -> object:
     return call
 
 
-LIBRARIES = ("cjson", "struct")
+LIBRARIES = ("cjson", "struct", "cmsgpack")
 """The Lua sources (``<name>.lua`` beside the prelude) of the libraries redis embeds."""
 
 

@@ -143,6 +143,70 @@ STRUCT = [
 the argument errors."""
 
 
+CMSGPACK = [
+    "return cmsgpack.pack({1,2,3}, 'a', {a=1}, 1.5, -1, 2^40, true, nil, cjson.null)",
+    "return cmsgpack.pack()",
+    "return {pcall(cmsgpack.pack)}",
+    "return cmsgpack.pack(0, 127, 128, 255, 256, 65535, 65536, 4294967295, 4294967296, 2^53, 2^63, -2^63, 2^64)",
+    "return cmsgpack.pack(-1, -32, -33, -128, -129, -32768, -32769, -2147483648, -2147483649, -2^53)",
+    "return cmsgpack.pack(0.1, 1.5, -2.25, 1/0, -1/0, 0/0, 1e300, 3.4e38, 1e-300, 0.5)",
+    "return cmsgpack.pack(string.rep('x', 31), string.rep('y', 32), string.rep('z', 255), string.rep('w', 256))",
+    "return #cmsgpack.pack(string.rep('x', 65535)) .. ' ' .. #cmsgpack.pack(string.rep('x', 65536))",
+    "return cmsgpack.pack({}, {[1]=1, [3]=3}, {[0]=1}, {1, 2, nil, 4}, {[1.5]=1}, {[-1]=2}, {[2^31]=1})",
+    "return cmsgpack.pack({a={b={c={d={e={f={g={h={i={j={k={l={m={n={o={p={q={r=1}}}}}}}}}}}}}}}}})",
+    "local t = {} for i = 1, 20 do t[i] = i end return cmsgpack.pack(t)",
+    "local t = {} for i = 1, 20 do t['k' .. i] = i end return cmsgpack.pack(t)",
+    "return {cmsgpack.unpack(cmsgpack.pack(1, 'two', {3, 4}, {five = 5}, true, false, 1.5, -7, 2^40, -2^40))}",
+    "return cmsgpack.unpack(cmsgpack.pack({a = {b = {1, 2, {c = 'd'}}}})).a.b[3].c",
+    "return {cmsgpack.unpack('\\207\\255\\255\\255\\255\\255\\255\\255\\255')}",
+    "return {cmsgpack.unpack('\\211\\128\\0\\0\\0\\0\\0\\0\\0')}",
+    "return {cmsgpack.unpack('\\202\\63\\192\\0\\0', '\\203\\63\\248\\0\\0\\0\\0\\0\\0')}",
+    "return {cmsgpack.unpack('\\202\\63\\192\\0\\0\\203\\63\\248\\0\\0\\0\\0\\0\\0')}",
+    "return {cmsgpack.unpack('\\193')}",
+    "return {cmsgpack.unpack('\\196\\1a')}",
+    "return {cmsgpack.unpack('\\146\\1')}",
+    "return {cmsgpack.unpack('\\218\\0')}",
+    "return {cmsgpack.unpack('\\219\\0\\0\\0\\5ab')}",
+    "return {cmsgpack.unpack('')}",
+    "return {cmsgpack.unpack()}",
+    "return {cmsgpack.unpack({})}",
+    "return {cmsgpack.unpack('\\129\\192\\1')}",
+    "return {cmsgpack.unpack('\\129\\1\\192')}",
+    "return {cmsgpack.unpack('\\129\\203\\255\\248\\0\\0\\0\\0\\0\\0\\1')}",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3))}",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 1)}",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 2)}",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 3)}",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 4)}",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), -1)}",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 'x')}",
+    "return {cmsgpack.unpack_one()}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2)}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2, 1)}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 0)}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 0, 1)}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), -1)}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3))}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 5, 2)}",
+    "return {pcall(cmsgpack.unpack, '\\193')}",
+    "cmsgpack.x = 1",
+    'return cmsgpack.pack(cjson.decode(\'{"a":[1,2.5,"x",null,true],"b":{"c":{}}}\'))',
+    "return cjson.encode({cmsgpack.unpack(cmsgpack.pack({1, 'a', {b = 2.5}}))})",
+    "return {cmsgpack._NAME, cmsgpack._VERSION, cmsgpack._COPYRIGHT, cmsgpack._DESCRIPTION}",
+    "return cmsgpack.pack('\\0\\255binary\\r\\n')",
+]
+"""cmsgpack: every integer width, float vs double, string lengths, arrays vs maps, the
+nesting limit, streams, unpack_one/unpack_limit offsets, malformed input."""
+
+READONLY = [
+    "cjson.encode = nil",
+    "struct.size = 1",
+    "cmsgpack.pack = print",
+    "return {pcall(function() cjson.y = 1 end)}",
+]
+"""The libraries are read-only, to every script."""
+
+
 def _evals(bodies: list[str]) -> list[Step]:
     """One EVAL step (no keys) per script body."""
     return [cmd("EVAL", b, "0") for b in bodies]
@@ -151,4 +215,6 @@ def _evals(bodies: list[str]) -> list[Step]:
 SCRIPTS: list[Script] = [
     *both_protocols("lua-cjson", *_evals(CJSON)),
     *both_protocols("lua-struct", *_evals(STRUCT)),
+    *both_protocols("lua-cmsgpack", *_evals(CMSGPACK)),
+    *both_protocols("lua-libraries-readonly", *_evals(READONLY)),
 ]
