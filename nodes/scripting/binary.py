@@ -43,9 +43,11 @@ def unpack_int(data: bytes, little: bool, signed: bool) -> float:
     return float(v)
 
 
-def pack_float(x: float, little: bool, double: bool) -> bytes:
-    """``x`` as an IEEE 754 single (C's ``(float)x``: too large is infinity) or double."""
+def pack_float(x: float, little: bool, double: bool, negative_zero: bool = False) -> bytes:
+    """``x`` as an IEEE 754 single (C's ``(float)x``: too large is infinity) or double.
+    ``negative_zero``: x is -0.0 (the Lua-to-Python bridge hands -0.0 over as 0)."""
     order = "<" if little else ">"
+    x = -0.0 if negative_zero else float(x)
     if double:
         return struct.pack(order + "d", x)
     try:

@@ -97,7 +97,8 @@ function lib.pack(...)
     elseif opt == "x" then
       out[#out + 1] = "\0"
     elseif opt == "f" or opt == "d" then
-      out[#out + 1] = pack_float(checknumber(arg, args[arg], true), h.little, opt == "d")
+      local x = checknumber(arg, args[arg], true)
+      out[#out + 1] = pack_float(x, h.little, opt == "d", x == 0 and 1 / x < 0)
       arg = arg + 1
     elseif opt == "c" or opt == "s" then
       local s = checkstring(arg, args[arg], true)
