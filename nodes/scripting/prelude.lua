@@ -125,7 +125,7 @@ local function pcall_result(ok, ...)
       local m = rawget(e, "err")
       if type(m) == "string" or type(m) == "number" then return false, m end
     end
-    return false, ...
+    return false, e
   end
   return true, ...
 end
@@ -184,6 +184,88 @@ local function readonly(t)
   })
 end
 G.bit = readonly(bit)
+
+-- cjson, cmsgpack, struct: Lua sources (cjson.lua, ...) that return their functions and
+-- fields. Each public function is a Python callable (a C function to Lua, so that an error
+-- names the caller's line even from a tail call, as redis's C libraries do) around a
+-- guarded call of the Lua function; errors become redis's messages.
+local ARGERROR = {}
+local null = newproxy(true)
+getmetatable(null).__tostring = function() return "userdata: (nil)" end
+getmetatable(null).__metatable = false
+local kit = {null = null, binary = py.binary, pcall = rawpcall}
+local RUNTIME = {}
+function kit.argerror(n, msg) error({[ARGERROR] = true, n = n, msg = msg}, 0) end
+-- An error Lua's VM raises inside a C function (no position: "table index is nil").
+function kit.runtime_error(msg) error({[RUNTIME] = true, msg = msg}, 0) end
+local function typename(v, present) if present then return type(v) end return "no value" end
+function kit.typeerror(n, expected, v, present)
+  kit.argerror(n, expected .. " expected, got " .. typename(v, present))
+end
+function kit.checkinteger(n, v, present)
+  local x = tonumber(v)
+  if x == nil then kit.typeerror(n, "number", v, present ~= false) end
+  return x >= 0 and floor(x) or -floor(-x)
+end
+function kit.checknumber(n, v, present)
+  local x = tonumber(v)
+  if x == nil then kit.typeerror(n, "number", v, present ~= false) end
+  return x
+end
+function kit.checkstring(n, v, present)
+  local t = type(v)
+  if t == "string" then return v end
+  if t == "number" then return tostring(v) end
+  kit.typeerror(n, "string", v, present ~= false)
+end
+function kit.checkoption(n, v, options)
+  local s = kit.checkstring(n, v)
+  for i, o in ipairs(options) do
+    if o == s then return i - 1 end
+  end
+  kit.argerror(n, "invalid option '" .. s .. "'")
+end
+
+-- The message redis's luaL_error would give: the C function's caller's line first. The
+-- first C frame above this one is the library function's (the Python callable).
+local function lib_error(e)
+  local level = 2
+  while true do
+    local info = dbg.getinfo(level, "S")
+    if info == nil or info.what == "C" then break end
+    level = level + 1
+  end
+  if type(e) == "table" and rawget(e, RUNTIME) then return e.msg end
+  if type(e) == "table" and rawget(e, ARGERROR) then
+    local info = dbg.getinfo(level, "n")
+    e = "bad argument #" .. e.n .. " to '" .. tostring(info and info.name or "?") .. "' (" .. e.msg .. ")"
+  end
+  local where = dbg.getinfo(level + 1, "Sl")
+  if where and where.currentline and where.currentline > 0 then
+    e = where.short_src .. ":" .. where.currentline .. ": " .. tostring(e)
+  end
+  return e
+end
+local function lib_result(ok, ...)
+  if ok then return true, ... end
+  return false, lib_error((...))
+end
+local lib_function = py.lib_function
+local function library(name)
+  local chunk = assert(rawloadstring(py.lib_sources[name], "@splitbrain_" .. name))
+  local functions, fields = chunk(kit)
+  local t = {}
+  for k, f in pairs(functions) do
+    t[k] = lib_function(function(...) return lib_result(rawpcall(f, ...)) end)
+  end
+  for k, v in pairs(fields or {}) do t[k] = v end
+  return t
+end
+local cjson = library("cjson")
+cjson.new = lib_function(function(...) return true, library("cjson") end)
+G.cjson = readonly(cjson)
+G.struct = readonly(library("struct"))
+G.cmsgpack = readonly(library("cmsgpack"))
 G.redis = readonly(redis)
 G.string = readonly(G.string)
 G.math = readonly(G.math)

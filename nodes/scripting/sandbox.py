@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from lupa import lua51
 
-from nodes.scripting import bitop
+from nodes.scripting import binary, bitop
 from nodes.scripting.lrand48 import Lrand48
 
 LuaTable = Any
@@ -79,6 +79,26 @@ def _c_function(fn: LuaFunction) -> object:
     return call
 
 
+def _lib_function(fn: LuaFunction) -> object:
+    """A Python callable (a C function to Lua) around a guarded library function that
+    returns ``true, values...`` or ``false, message``: returns the values or raises the
+    message as the Lua error."""
+
+    def call(*args: object) -> object:
+        result = fn(*args)
+        if not isinstance(result, tuple):
+            result = (result,)
+        if not result[0]:
+            raise LuaRaise(result[1])
+        return result[1:]
+
+    return call
+
+
+LIBRARIES = ("cjson", "struct", "cmsgpack")
+"""The Lua sources (``<name>.lua`` beside the prelude) of the libraries redis embeds."""
+
+
 def _error_value(err: object) -> object:
     return err.value if isinstance(err, LuaRaise) else None
 
@@ -114,6 +134,16 @@ class LuaSandbox:
                 b"random": self.random.random,
                 b"randomseed": self.random.seed,
                 b"bit": self.table({k.encode(): f for k, f in bitop.FUNCTIONS.items()}),
+                b"lib_function": _lib_function,
+                b"binary": self.table({k.encode(): f for k, f in binary.FUNCTIONS.items()}),
+                b"lib_sources": self.table(
+                    {
+                        name.encode(): resources.files("nodes.scripting")
+                        .joinpath(f"{name}.lua")
+                        .read_bytes()
+                        for name in LIBRARIES
+                    }
+                ),
                 b"version": VERSION,
                 b"version_num": VERSION_NUM,
             }

@@ -16,6 +16,7 @@ from tests.nodes.differential.scripts import (
     hashes,
     hyperloglog,
     lists,
+    lua_libraries,
     memory_reports,
     monitor,
     observability,
@@ -57,6 +58,7 @@ FAMILIES = (
     acl_channels,
     observability,
     memory_reports,
+    lua_libraries,
 )
 
 ALL_SCRIPTS: tuple[Script, ...] = tuple(s for family in FAMILIES for s in family.SCRIPTS)
