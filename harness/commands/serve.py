@@ -124,7 +124,9 @@ def main(args: argparse.Namespace) -> int:
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    # SIGINT too, explicitly: a process started in the background by a shell inherits
+    # SIGINT ignored, and Python then never raises KeyboardInterrupt for it.
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     timer = None
     if args.duration > 0:
         timer = threading.Timer(args.duration, server.shutdown)
@@ -138,5 +140,6 @@ def main(args: argparse.Namespace) -> int:
         if timer is not None:
             timer.cancel()
         server.server_close()
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler_before in previous.items():
+            signal.signal(sig, handler_before)
     return EXIT_VALID

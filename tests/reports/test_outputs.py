@@ -95,6 +95,8 @@ def test_harness_serve_serves_the_store_on_localhost_and_exits_0_on_ctrl_c(store
         [sys.executable, "-m", "harness.cli", "serve", "--store", str(store.root), "--port",
          str(port), "--duration", "60"],
         stderr=subprocess.PIPE,
+        # started as a shell starts a background job (SIGINT ignored): Ctrl-C still stops it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )  # fmt: skip
     try:
 
