@@ -89,14 +89,20 @@ def test_harness_report_writes_files_and_rejects_a_non_run(tmp_path: Path, store
     assert len(err) == 1 and "not a run folder" in err[0]
 
 
+_IGNORING_SIGINT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'harness.cli', *sys.argv[1:]])"
+)
+"""Starts the harness as a shell starts a background job (SIGINT ignored, kept over
+exec): Ctrl-C must stop it all the same."""
+
+
 def test_harness_serve_serves_the_store_on_localhost_and_exits_0_on_ctrl_c(store: Store):
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "serve", "--store", str(store.root), "--port",
+        [sys.executable, "-c", _IGNORING_SIGINT, "serve", "--store", str(store.root), "--port",
          str(port), "--duration", "60"],
         stderr=subprocess.PIPE,
-        # started as a shell starts a background job (SIGINT ignored): Ctrl-C still stops it
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )  # fmt: skip
     try:
 
