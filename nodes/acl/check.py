@@ -16,6 +16,7 @@ from enum import Enum
 from nodes.acl.user import READ, WRITE, User
 from nodes.commands.registry import Command, KeySpec
 from nodes.pattern import matches
+from nodes.types.bitfield import reads_only
 
 
 class Denied(Enum):
@@ -134,17 +135,7 @@ def key_permissions(cmd: Command, argv: Sequence[bytes]) -> list[tuple[int, int]
 
 
 def _bitfield_perms(argv: Sequence[bytes]) -> int:
-    i = 2
-    while i < len(argv):
-        more = len(argv) - i - 1
-        op = argv[i].lower()
-        if op == b"get" and more >= 2:
-            i += 3
-        elif op == b"overflow" and more >= 1:
-            i += 2
-        else:
-            return READ | WRITE
-    return READ
+    return READ if reads_only(argv) else READ | WRITE
 
 
 def _spec_positions(spec: KeySpec, argv: Sequence[bytes]) -> list[int] | None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from nodes.commands.registry import KeySpec
 from nodes.resp.parser import string2ll
+from nodes.types.bitfield import reads_only
 
 _RO = ("RO", "access")
 _WRITE_ACCESS = ("RW", "access", "update")
@@ -96,17 +97,7 @@ def _set_flags(argv: Sequence[bytes], position: int) -> tuple[str, ...]:
 
 def _bitfield_flags(argv: Sequence[bytes], position: int) -> tuple[str, ...]:
     """BITFIELD: read-only while only GET and OVERFLOW come (each complete)."""
-    i = 2
-    while i < len(argv):
-        left = len(argv) - i - 1
-        op = argv[i].lower()
-        if op == b"get" and left >= 2:
-            i += 3
-        elif op == b"overflow" and left >= 1:
-            i += 2
-        else:
-            return _WRITE_ACCESS  # SET/INCRBY, or a syntax error: assumed to write
-    return _RO
+    return _RO if reads_only(argv) else _WRITE_ACCESS
 
 
 def _sort_flags(argv: Sequence[bytes], position: int) -> tuple[str, ...]:

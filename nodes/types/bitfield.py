@@ -7,6 +7,7 @@ A field is ``bits`` wide (signed up to 64, unsigned up to 63), starts at bit ``o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -26,6 +27,23 @@ class BitfieldOp:
     offset: int
     value: int
     overflow: Overflow
+
+
+def reads_only(argv: Sequence[bytes]) -> bool:
+    """Whether a BITFIELD request only reads: nothing but complete GET and OVERFLOW
+    subcommands (a SET, an INCRBY or a syntax error counts as a write, as redis's key
+    flags and ACL checks count it)."""
+    i = 2
+    while i < len(argv):
+        left = len(argv) - i - 1
+        op = argv[i].lower()
+        if op == b"get" and left >= 2:
+            i += 3
+        elif op == b"overflow" and left >= 1:
+            i += 2
+        else:
+            return False
+    return True
 
 
 def read_field(data: bytes, signed: bool, bits: int, offset: int) -> int:
