@@ -1,5 +1,5 @@
-"""Cheap, sound refutations of register histories (``Model.refute``), found before the
-search in O(n log n).
+"""Cheap, sound refutations of register histories (``Model.refute``), found in O(n log n)
+before the full search (after its short head start, ``checkers.linear.schedule``).
 
 Both look at a completed read of a value ``v`` and the operations that could have put
 ``v`` in the register (its *suppliers*: writes of ``v`` and cas operations to ``v`` that

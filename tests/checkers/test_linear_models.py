@@ -244,3 +244,29 @@ def test_long_single_key_history(seed: int):
     assert (
         "which nothing invoked before it completed could have written" in explanation["refutation"]
     )
+
+
+def test_a_partition_the_search_proves_valid_at_once_is_not_refuted():
+    """The head start: an easy valid partition is proved by a short search, and its
+    refutation (which could only fail) is never asked for; one the search cannot finish
+    at once still is."""
+    asked: list[int] = []
+    model = register()
+    assert model.refute is not None
+    refute = model.refute
+
+    def counting(ops: Sequence[Operation]) -> Refutation | None:
+        asked.append(len(ops))
+        return refute(ops)
+
+    counted = replace(model, refute=counting)
+    events: list[tuple[Any, ...]] = []
+    for i in range(300):
+        events += [(0, "invoke", "write", i), (0, "ok", "write", i)]
+        events += [(1, "invoke", "read", None), (1, "ok", "read", i)]
+    easy = counted.partition(pair(history(*events)))
+    assert check_partitions(counted, easy, Limits()).verdict == "valid"
+    assert asked == []
+    hard = counted.partition(pair(_hard_history(12)))
+    assert check_partitions(counted, hard, Limits()).verdict == "invalid"
+    assert asked == [len(hard[0])]
