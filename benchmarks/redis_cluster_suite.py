@@ -26,20 +26,16 @@ bad arguments.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from base.exits import EXIT_BAD_ARGS
+from benchmarks.process_group import run_in_group
 
 OURS = "splitbrain"
 REFERENCE = "redis"
@@ -135,43 +131,23 @@ def run_file(tree: Path, name: str, deadline_s: float, log: Path) -> FileResult:
     tclsh = shutil.which("tclsh8.6") or shutil.which("tclsh")
     if tclsh is None:
         raise SuiteError("tclsh missing: apt-get install tcl")
-    started = time.monotonic()
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [tclsh, "tests/cluster/run.tcl", "--single", f"{name}.tcl"],
-            cwd=tree,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        timed_out = False
-        try:
-            proc.wait(timeout=deadline_s)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        finally:
-            _kill_group(proc)
-    if timed_out:
+    run = run_in_group(
+        [tclsh, "tests/cluster/run.tcl", "--single", f"{name}.tcl"],
+        cwd=tree,
+        log=log,
+        deadline_s=deadline_s,
+    )
+    if run.timed_out:
         _remove_instance_dirs(tree)
-    seconds = time.monotonic() - started
     output = log.read_text(errors="replace")
     ok, failures = count_results(output)
-    if timed_out:
+    if run.timed_out:
         status = "timeout"
-    elif proc.returncode == 0 and "GOOD! No errors." in output and not failures:
+    elif run.returncode == 0 and "GOOD! No errors." in output and not failures:
         status = "pass"
     else:
         status = "fail"
-    return FileResult(name, status, ok, failures, seconds, log)
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the process group led by ``proc`` (the suite and every instance it
-    spawned), then reap ``proc``."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    return FileResult(name, status, ok, failures, run.seconds, log)
 
 
 def _remove_instance_dirs(tree: Path) -> None:

@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -38,6 +36,7 @@ from pathlib import Path
 import redis
 
 from base.exits import EXIT_BAD_ARGS
+from benchmarks.process_group import run_in_group
 from tests.support.servers import ServerProcess, free_port, redis_server, splitbrain_server
 
 OURS = "splitbrain"
@@ -159,28 +158,13 @@ def run_file(
         ini.write_text(_INI)
     xml = logs / f"{kind}-{name}.xml"
     xml.unlink(missing_ok=True)
-    started = time.monotonic()
-    with (logs / f"{kind}-{name}.log").open("w") as out:
-        proc = subprocess.Popen(
-            pytest_argv(tree, name, url, ini, xml),
-            cwd=tree,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        timed_out = False
-        try:
-            proc.wait(timeout=deadline_s)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    return FileResult(
-        kind, name, read_junit(xml), timed_out, proc.returncode, time.monotonic() - started
+    run = run_in_group(
+        pytest_argv(tree, name, url, ini, xml),
+        cwd=tree,
+        log=logs / f"{kind}-{name}.log",
+        deadline_s=deadline_s,
     )
+    return FileResult(kind, name, read_junit(xml), run.timed_out, run.returncode, run.seconds)
 
 
 def _cmd(conn: redis.Redis, *args: str | int) -> object:
