@@ -57,6 +57,13 @@ SCRIPT_WRITES: list[ScriptWrites] = []
 """The scripting commands register their :data:`ScriptWrites` here when loaded."""
 
 
+def writes(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> bool:
+    """redis's ``CMD_WRITE`` as ``getCommandFlags`` gives it: a script or function by its
+    declared flags when it declares any, else the command's own flag."""
+    declared = SCRIPT_WRITES[0](ctx, cmd, argv) if SCRIPT_WRITES else None
+    return cmd.is_write if declared is None else declared
+
+
 def may_replicate(
     ctx: CommandContext,
     cmd: Command,

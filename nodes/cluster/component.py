@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nodes.client_pause import DURING_FAILOVER, WRITE
+from nodes.client_pause import DURING_FAILOVER, WRITE, writes
 from nodes.cluster import nodes_conf
 from nodes.cluster.bootstrap import fresh_state, state_from_conf
 from nodes.cluster.bus import AsyncioBus
@@ -301,9 +301,9 @@ class ClusterComponent:
         if owner is None:
             return _UNBOUND
         if cmd.name == "exec":
-            is_write = any(c.is_write for c, _ in ctx.client.multi or ())
+            is_write = any(writes(ctx, c, a) for c, a in ctx.client.multi or ())
         else:
-            is_write = cmd.is_write
+            is_write = writes(ctx, cmd, argv)  # a script by its shebang's flags
         shard_pubsub = "pubsub" in cmd.flags
         if state.health is not ClusterHealth.OK:
             if shard_pubsub:
