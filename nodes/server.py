@@ -145,6 +145,10 @@ class Server:
         self.loop = loop or asyncio.get_event_loop()
         self.epoch_offset = time.time() - self.loop.time()
         self.cluster_enabled = config.get_bool("cluster-enabled")
+        self.cluster_replica = False
+        """True while the cluster bus has us as a replica (from nodes.conf at start-up,
+        before the replication link exists): loading keeps expired keys, as redis's
+        ``iAmMaster()`` test does, since the master's DELs are what remove them."""
         self.keyspace = Keyspace(self.clock_ms, slot_index=self.cluster_enabled)
         count = 1 if self.cluster_enabled else config.get_int("databases")
         self.databases = Databases(self.keyspace, count, self._propagate_expired)

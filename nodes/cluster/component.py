@@ -149,6 +149,8 @@ class ClusterComponent:
                 self.engine.repl_offset_source = lambda: 0 if server.loading else repl.offset
             self.engine.save_now(fsync=True)
             self.pubsub_bus = ClusterPubSub(server, self.engine)
+            if state.myself.is_replica:
+                self._replica_role(True)
         except BaseException:
             self.lock.release()
             raise
@@ -223,7 +225,14 @@ class ClusterComponent:
             self._schedule()
 
     # ---- ClusterListener ----------------------------------------------------------------
+    def _replica_role(self, replica: bool) -> None:
+        """Whether we are a replica: a replica never expires keys itself (they read as
+        missing until the master's DEL arrives) and keeps expired keys when it loads."""
+        self.server.cluster_replica = replica
+        self.server.databases.set_expire_enabled(not replica)
+
     def master_changed(self, master: ClusterNode | None) -> None:
+        self._replica_role(master is not None)
         repl = self.server.replication
         if master is None:
             log.info("This node is a master again")

@@ -213,7 +213,8 @@ class RdbPersistence:
         except OSError as exc:
             raise RdbLoadError(f"Can't read the RDB file {path}: {exc.strerror}") from None
         server = self.server
-        now = None if server.config.get_str("replicaof") else server.clock_ms()
+        replica = bool(server.config.get_str("replicaof")) or server.cluster_replica
+        now = None if replica else server.clock_ms()
         try:
             contents = file.read(data, now_ms=now)
         except RdbError as exc:
