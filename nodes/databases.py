@@ -47,6 +47,10 @@ class Databases:
         """(number, keyspace) of every database made so far, in number order."""
         return iter(sorted(self._spaces.items()))
 
+    def empty(self) -> bool:
+        """No key in any database (redis's ``dbTotalServerKeyCount() == 0``)."""
+        return all(len(space) == 0 for _, space in self.live())
+
     def set_expire_enabled(self, enabled: bool) -> None:
         """A replica does not delete expired keys itself (in any database)."""
         for _, space in self.live():

@@ -235,7 +235,7 @@ def default_providers(server: Server) -> dict[str, Callable[[], Section]]:
         rdb_fields = dict(server.rdb.info())
         return [
             ("loading", int(server.loading)),
-            ("async_loading", 0),
+            ("async_loading", int(server.async_loading)),
             ("current_cow_peak", 0),
             ("current_cow_size", 0),
             ("current_cow_size_age", 0),

@@ -172,7 +172,11 @@ class Server:
         self.pending_propagation: list[list[bytes]] = []
         self.loading = False
         """A snapshot is being loaded with the event loop running (a replica's full sync
-        with ``key-load-delay``): commands without the ``loading`` flag get -LOADING."""
+        with ``key-load-delay``, or a diskless load): commands without the ``loading``
+        flag get -LOADING."""
+        self.async_loading = False
+        """A replica receiving a snapshot of its own history with ``repl-diskless-load
+        swapdb``: it keeps serving the old data until the new one replaces it at once."""
         self.before_reply: list[Callable[[], None]] = []
         self.aof: AppendOnlyFile | None = None
         self.rdb = RdbPersistence(self)
@@ -217,6 +221,12 @@ class Server:
         repl = self.replication
         self.databases.set_expire_enabled(not paused and (repl is None or repl.master is None))
 
+    @property
+    def configured_replica(self) -> bool:
+        """A replica by ``replicaof`` or by the cluster's nodes.conf, link or not: what
+        loading a file at start-up goes by (redis's ``iAmMaster()``)."""
+        return bool(self.config.get_str("replicaof")) or self.cluster_replica
+
     def _set_query_limit(self, value: str) -> None:
         self.query_buffer_limit = int(value)
 
@@ -234,6 +244,9 @@ class Server:
             self._attach_aof(aof)
         else:
             self.rdb.load()
+            history = self.rdb.loaded_history
+            if history is not None and self.replication is not None:
+                self.replication.resume_history(*history, replica=self.configured_replica)
         self.config.listeners.setdefault("appendonly", []).append(self._appendonly_changed)
         self.config.listeners.setdefault("dir", []).append(os.chdir)
         self.config.getters["dir"] = os.getcwd

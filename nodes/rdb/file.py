@@ -58,6 +58,18 @@ class Contents:
     """Offset just past the checksum (an old AOF's commands may follow an RDB preamble)."""
 
 
+def replication_history(contents: Contents) -> tuple[str, int] | None:
+    """The replication id and offset a file was saved at (``repl-id``, ``repl-offset``
+    with a ``repl-stream-db`` that is not -1), or None when it has no valid ones."""
+    aux = contents.aux
+    replid = aux.get(b"repl-id", b"")
+    offset = aux.get(b"repl-offset", b"-1")
+    stream_db = aux.get(b"repl-stream-db", b"-1")
+    if len(replid) != 40 or stream_db.strip() == b"-1" or not offset.strip().isdigit():
+        return None
+    return replid.decode("ascii", errors="replace"), int(offset)
+
+
 def aux_fields(
     *, now_s: int, aof_base: bool = False, repl: tuple[str, int] | None = None
 ) -> list[tuple[bytes, bytes]]:

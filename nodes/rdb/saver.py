@@ -67,6 +67,8 @@ class RdbPersistence:
         self._bg: threading.Thread | None = None
         self._bg_dirty = 0
         self._cancel = threading.Event()
+        self.loaded_history: tuple[str, int] | None = None
+        """The replication id and offset of the last file loaded, if it had them."""
 
     # ---- figures -------------------------------------------------------------------
     @property
@@ -92,10 +94,13 @@ class RdbPersistence:
 
     # ---- writing -------------------------------------------------------------------
     def _aux(self) -> list[tuple[bytes, bytes]]:
-        return file.aux_fields(now_s=self.server.clock_ms() // 1000)
+        """The aux fields, taken with the snapshot: the replication id and offset when
+        we are part of a replication chain (redis's ``rdbPopulateSaveInfo``)."""
+        repl = self.server.replication
+        history = repl.history_for_rdb() if repl is not None else None
+        return file.aux_fields(now_s=self.server.clock_ms() // 1000, repl=history)
 
-    def _write(self, frozen: snapshot.Snapshot, temp: Path) -> int:
-        aux = self._aux()
+    def _write(self, frozen: snapshot.Snapshot, temp: Path, aux: list[tuple[bytes, bytes]]) -> int:
         stop = self._cancel.is_set
         return self.server.disk.write_atomically(
             self.path, temp, lambda f: file.write(f, frozen, aux, stop)
@@ -105,7 +110,8 @@ class RdbPersistence:
         """SAVE: write ``dbfilename`` now; False (logged) on failure."""
         dirty = self.server.keyspace.dirty
         try:
-            size = self._write(snapshot.take(self.server.keyspace), Path(f"temp-{os.getpid()}.rdb"))
+            frozen = snapshot.take(self.server.keyspace)
+            size = self._write(frozen, Path(f"temp-{os.getpid()}.rdb"), self._aux())
         except OSError as exc:
             log.warning("Failed opening the temp RDB file or writing to it: %s", exc)
             return False
@@ -124,6 +130,7 @@ class RdbPersistence:
             return False
         server = self.server
         frozen = snapshot.take(server.keyspace)
+        aux = self._aux()
         self._bg_dirty = server.keyspace.dirty
         self.last_try_s = server.clock_ms() // 1000
         self._cancel.clear()
@@ -134,7 +141,7 @@ class RdbPersistence:
             error: BaseException | None = None
             size = 0
             try:
-                size = self._write(frozen, temp)
+                size = self._write(frozen, temp, aux)
             except BaseException as exc:  # reported on the loop
                 error = exc
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
@@ -213,13 +220,13 @@ class RdbPersistence:
         except OSError as exc:
             raise RdbLoadError(f"Can't read the RDB file {path}: {exc.strerror}") from None
         server = self.server
-        replica = bool(server.config.get_str("replicaof")) or server.cluster_replica
-        now = None if replica else server.clock_ms()
+        now = None if server.configured_replica else server.clock_ms()
         try:
             contents = file.read(data, now_ms=now)
         except RdbError as exc:
             raise RdbLoadError(f"Bad RDB file {path}: {exc}") from None
         keys = install(server.keyspace, contents)
+        self.loaded_history = file.replication_history(contents)
         server.keyspace.dirty = 0
         server.pending_propagation.clear()
         log.info("DB loaded from disk: %d keys", keys)

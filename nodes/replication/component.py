@@ -99,6 +99,26 @@ class Replication:
         self.server.master_repl_offset = offset
         self.need_select = True
 
+    def history_for_rdb(self) -> tuple[str, int] | None:
+        """The id and offset an RDB file records (None when we are in no replication
+        chain: no backlog), so that a restart can continue the history partially."""
+        return None if self.backlog is None else (self.replid, self.offset)
+
+    def resume_history(self, replid: str, offset: int, *, replica: bool) -> None:
+        """After loading an RDB file saved at ``replid``/``offset`` (redis's
+        ``loadDataFromDisk``): a replica takes them as its own, to offer its master a
+        partial resync; a master keeps them as its second id, so its former replicas
+        can continue partially from it."""
+        if replica:
+            self.reset_history(replid, offset)
+        else:
+            self.replid2 = replid
+            self.second_repl_offset = offset + 1
+            self.backlog = Backlog(self.config.get_int("repl-backlog-size"), offset)
+            self.server.master_repl_offset = offset
+            self.need_select = True
+        log.info("Using replication id %s and offset %d from the RDB file", replid, offset)
+
     def change_ids(self) -> None:
         """DEBUG CHANGE-REPL-ID: a new replication id, and no second one."""
         self.replid = self.new_replid()

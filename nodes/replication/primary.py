@@ -38,6 +38,14 @@ class ReplicaLink:
     ack_ms: int = 0
     soft_since_ms: int = 0
     """When the unsent output first went over the soft limit (0: it is under)."""
+    held: list[bytes] | None = None
+    """The stream written while the snapshot is still being sent (``send_bulk``): it goes
+    out after the snapshot. None once the replica is online."""
+
+    @property
+    def state(self) -> str:
+        """The ``state=`` of INFO's ``slaveN`` line."""
+        return "online" if self.held is None else "send_bulk"
 
 
 @dataclass(eq=False, slots=True)
@@ -56,6 +64,8 @@ class Handshake:
 
     port: int = 0
     ip: str = ""
+    eof: bool = False
+    """``capa eof``: it reads a diskless (``$EOF:<mark>``) snapshot."""
 
 
 class Primary:
@@ -72,13 +82,16 @@ class Primary:
         self.sync_full = 0
         self.sync_partial_ok = 0
         self.sync_partial_err = 0
+        self._transfers: set[asyncio.Task[None]] = set()
 
     # ---- links -----------------------------------------------------------------------
     def send_to_links(self, data: bytes) -> None:
         if not self.links:
             return
         for link in self.links.values():
-            if not link.conn.closed:
+            if link.held is not None:
+                link.held.append(data)
+            elif not link.conn.closed:
                 link.conn.out.append(data)
                 self._dirty.add(link)
         if not self._flush_scheduled:
@@ -133,7 +146,7 @@ class Primary:
         limit_ms = self.server.config.get_int("repl-timeout") * 1000
         now = self.server.clock_ms()
         for link in self.links.values():
-            if not link.conn.closed and now - link.ack_ms > limit_ms:
+            if link.held is None and not link.conn.closed and now - link.ack_ms > limit_ms:
                 log.warning("Disconnecting timedout replica (streaming sync): %s", link.ip)
                 link.conn.close_now()
         for cid in [cid for cid, link in self.links.items() if link.conn.closed]:
@@ -156,7 +169,9 @@ class Primary:
         return sum(
             1
             for link in self.links.values()
-            if not link.conn.closed and (now - link.ack_ms) // 1000 <= max_lag_s
+            if link.held is None
+            and not link.conn.closed
+            and (now - link.ack_ms) // 1000 <= max_lag_s
         )
 
     # ---- REPLCONF --------------------------------------------------------------------
@@ -184,7 +199,10 @@ class Primary:
                 self.handshakes.setdefault(cid, Handshake()).port = int(value)
             elif option == b"ip-address":
                 self.handshakes.setdefault(cid, Handshake()).ip = value.decode(errors="replace")
-            elif option in (b"capa", b"rdb-only", b"rdb-filter-only"):
+            elif option == b"capa":
+                if value.lower() == b"eof":
+                    self.handshakes.setdefault(cid, Handshake()).eof = True
+            elif option in (b"rdb-only", b"rdb-filter-only"):
                 pass
             else:
                 text = b"ERR Unrecognized REPLCONF option: " + argv[i]
@@ -251,7 +269,44 @@ class Primary:
             offset,
         )
         head = b"+FULLRESYNC %s %d\r\n" % (repl.replid.encode(), offset) if is_psync else b""
-        return Raw(head + b"$%d\r\n" % len(payload) + payload)
+        config = self.server.config
+        if not (hs.eof and config.get_bool("repl-diskless-sync")):
+            return Raw(head + b"$%d\r\n" % len(payload) + payload)
+        mark = b"%040x" % self.repl.rng.getrandbits(160)
+        head += b"$EOF:" + mark + b"\r\n"
+        delay_us = config.get_int("rdb-key-save-delay")
+        if delay_us == 0:
+            return Raw(head + payload + mark)
+        link.held = []
+        keys = len(self.server.keyspace)
+        task = self.server.loop.create_task(self._send_paced(link, payload + mark, keys, delay_us))
+        self._transfers.add(task)
+        task.add_done_callback(self._transfers.discard)
+        return Raw(head)
+
+    async def _send_paced(
+        self, link: ReplicaLink, payload: bytes, keys: int, delay_us: int
+    ) -> None:
+        """A diskless snapshot sent at redis's ``rdb-key-save-delay`` pace (µs a key, a
+        negative value 1 µs every that many keys), then the stream held meanwhile."""
+        per_key_us = delay_us if delay_us > 0 else 1 / -delay_us
+        keys_per_step = max(1, min(keys, int(10_000 / per_key_us)))  # about 10 ms a step
+        steps = max(1, -(-keys // keys_per_step))
+        size = -(-len(payload) // steps)
+        conn = link.conn
+        for start in range(0, len(payload), size):
+            if conn.closed:
+                return
+            conn.out.append(payload[start : start + size])
+            conn.flush_output()
+            await asyncio.sleep(keys_per_step * per_key_us / 1_000_000)
+        if conn.closed:
+            return
+        held, link.held = link.held or [], None
+        conn.out.extend(held)
+        conn.flush_output()
+        link.ack_ms = self.server.clock_ms()
+        log.info("Synchronization with replica %s:%d succeeded", link.ip, link.port)
 
     def _partial(self, wanted_id: str, psync_offset: int) -> bytes | None:
         repl = self.repl

@@ -19,7 +19,7 @@ from nodes.client import MASTER_FLAGS, Client
 from nodes.commands.context import CommandContext
 from nodes.commands.dispatch import call, resolve
 from nodes.commands.registry import Command
-from nodes.replication.rdb import RdbError, load_rdb_paced
+from nodes.replication.rdb import RdbError, load_rdb, load_rdb_paced
 from nodes.replication.stream import StreamError, StreamParser
 
 if TYPE_CHECKING:
@@ -206,22 +206,41 @@ class MasterLink:
         self, reader: asyncio.StreamReader, replid: str, offset: int, timeout: float
     ) -> None:
         log.info("Full resync from master: %s:%d", replid, offset)
-        head = await self._line(reader, timeout)
-        if head.startswith(b"$EOF:") and len(head) == 45:
-            payload = await self._read_to_mark(reader, head[5:], timeout)
-        elif head.startswith(b"$") and head[1:].isdigit():
-            payload = await self._read_exactly(reader, int(head[1:]), timeout)
-        else:
-            raise LinkError(f"bad snapshot header {head!r}")
         server = self.server
-        server.loading = True  # clients get -LOADING, the bus gossips offset 0
+        mode = server.config.get_str("repl-diskless-load")
+        from_socket = mode == "swapdb" or (mode == "on-empty-db" and server.databases.empty())
+        # redis's readSyncBulkPayload: a swapdb load of the history we already hold keeps
+        # serving the old data (async loading); any other load from the socket refuses
+        # clients with -LOADING for the whole transfer.
+        background = from_socket and mode == "swapdb" and replid == self.repl.replid
+        if background:
+            log.info("MASTER <-> REPLICA sync: Loading DB in memory, serving old data meanwhile")
         try:
-            delay = server.config.get_int("key-load-delay")
-            keys = await load_rdb_paced(server.keyspace, payload, delay)
-        except RdbError as exc:
-            raise LinkError(f"RDB from master rejected: {exc}") from None
+            head = await self._line(reader, timeout)
+            server.async_loading = background  # from the snapshot's first line on
+            server.loading = from_socket and not background
+            if head.startswith(b"$EOF:") and len(head) == 45:
+                payload = await self._read_to_mark(reader, head[5:], timeout)
+            elif head.startswith(b"$") and head[1:].isdigit():
+                payload = await self._read_exactly(reader, int(head[1:]), timeout)
+            else:
+                raise LinkError(f"bad snapshot header {head!r}")
+            server.loading = not background  # clients get -LOADING, the bus gossips offset 0
+            try:
+                if background:
+                    keys = load_rdb(server.keyspace, payload)
+                else:
+                    delay = server.config.get_int("key-load-delay")
+                    keys = await load_rdb_paced(server.keyspace, payload, delay)
+            except RdbError as exc:
+                raise LinkError(f"RDB from master rejected: {exc}") from None
+        except BaseException:
+            if from_socket:
+                log.warning("Failed trying to load the MASTER synchronization DB from socket")
+            raise
         finally:
             server.loading = False
+            server.async_loading = False
         # The snapshot carries db 0 (load_rdb replaced it); the other databases go.
         for index, space in list(server.databases.live()):
             if index != 0:

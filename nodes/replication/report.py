@@ -45,7 +45,7 @@ def info_section(repl: Replication) -> list[tuple[str, object]]:
         fields.append(
             (
                 f"slave{i}",
-                f"ip={link.ip},port={link.port},state=online,offset={link.ack_offset},"
+                f"ip={link.ip},port={link.port},state={link.state},offset={link.ack_offset},"
                 f"lag={(now - link.ack_ms) // 1000}",
             )
         )

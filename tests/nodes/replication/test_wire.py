@@ -68,8 +68,12 @@ def test_master_side_on_the_wire(group: Group) -> None:
         line = link.read_until(b"\r\n").split()
         assert line[0] == b"+FULLRESYNC" and len(line[1]) == 40
         replid, offset = line[1], int(line[2])
-        size = int(link.read_until(b"\r\n")[1:-2])
-        contents = rdb_file.read(link.read_exactly(size))
+        # capa eof and repl-diskless-sync yes (the default): a diskless transfer, the
+        # payload ended by the 40-byte mark its header gives.
+        head = link.read_until(b"\r\n")
+        assert head.startswith(b"$EOF:") and len(head) == 47
+        mark = head[5:45]
+        contents = rdb_file.read(link.read_until(mark)[: -len(mark)])
         assert contents.entries == [(b"before", b"1", None)]
         m.set("after", "2")
         stream = link.read_until(b"after\r\n$1\r\n2\r\n")
