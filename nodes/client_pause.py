@@ -1,9 +1,10 @@
 """Client pauses: commands from clients are held until the pause ends, as redis 7.0 does.
 
-Two things pause clients, each a *purpose* with its own mode and end (redis's
-``pauseClients(purpose, end, type)``): ``CLIENT PAUSE`` and a manual failover on the
+Three things pause clients, each a *purpose* with its own mode and end (redis's
+``pauseClients(purpose, end, type)``): ``CLIENT PAUSE``, a manual failover on the
 master, which holds writes until its replica has taken over (then the held writes run
-again and get ``-MOVED``). The pause in force is the strongest mode of any purpose.
+again and get ``-MOVED``), and a master's shutdown waiting for its replicas.
+The pause in force is the strongest mode of any purpose.
 
 Contract:
 - :meth:`ClientPause.pause` starts or extends one purpose's pause (``ALL`` holds every
@@ -46,7 +47,9 @@ OFF, WRITE, ALL = 0, 1, 2
 
 BY_CLIENT_COMMAND = "client-pause"
 DURING_FAILOVER = "failover"
-"""The purposes (redis's PAUSE_BY_CLIENT_COMMAND, PAUSE_DURING_FAILOVER)."""
+DURING_SHUTDOWN = "shutdown"
+"""The purposes (redis's PAUSE_BY_CLIENT_COMMAND, PAUSE_DURING_FAILOVER,
+PAUSE_DURING_SHUTDOWN)."""
 
 
 ScriptWrites = Callable[["CommandContext", "Command", list[bytes]], "bool | None"]

@@ -113,6 +113,11 @@ class ServerComponent(Protocol):
     async def start(self, server: Server) -> None:
         """Start serving; called once, after the listeners are bound."""
 
+    async def drain(self) -> None:
+        """At shutdown, before anything stops: finish what must end while the server
+        still serves (a master waits for its replicas, its cluster bus still answers);
+        must not raise."""
+
     async def stop(self) -> None:
         """Stop and release everything; must not raise, even if ``start`` failed."""
 
@@ -207,6 +212,8 @@ class Server:
         self._cron: asyncio.TimerHandle | None = None
         self._stopped = asyncio.Event()
         self.shutting_down = False
+        self._closing = False
+        """Set once the components have drained: the cron stops, listeners close."""
         self.shutdown_flags: frozenset[str] = frozenset()
         self._unix_path = ""
         self.query_buffer_limit = config.get_int("client-query-buffer-limit")
@@ -355,7 +362,12 @@ class Server:
         await self._stopped.wait()
 
     async def stop(self) -> None:
-        """Close listeners and clients, stop components, flush and close the AOF."""
+        """Let the components drain (the server still serves meanwhile), then close
+        listeners and clients, stop components, flush and close the AOF."""
+        for component in self.components:
+            with contextlib.suppress(Exception):
+                await component.drain()
+        self._closing = True
         if self._cron is not None:
             self._cron.cancel()
         for srv in [*self._tcp.values(), *([self._unix] if self._unix else [])]:
@@ -471,5 +483,5 @@ class Server:
                         conn.close_now()
         except Exception:
             log.exception("cron failed")
-        if not self.shutting_down:
+        if not self._closing:
             self._schedule_cron()

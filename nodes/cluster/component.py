@@ -196,6 +196,9 @@ class ClusterComponent:
         await self.bus.listen(sockets)
         self._schedule()
 
+    async def drain(self) -> None:
+        """The bus keeps running while the server drains (peers must not see us fail)."""
+
     async def stop(self) -> None:
         if self._timer is not None:
             self._timer.cancel()

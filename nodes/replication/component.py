@@ -276,11 +276,13 @@ class Replication:
         self._update_gate()
         self._cron = server.loop.create_task(self._run_cron())
 
-    async def stop(self) -> None:
+    async def drain(self) -> None:
         try:
             await wait_for_replicas(self)
         except Exception:
             log.exception("waiting for replicas at shutdown failed")
+
+    async def stop(self) -> None:
         if self._cron is not None:
             self._cron.cancel()
             with contextlib.suppress(BaseException):

@@ -1,18 +1,21 @@
 """A master's graceful shutdown waits for lagging replicas, as redis 7.0 does.
 
 On SIGTERM / SHUTDOWN, a master whose replicas have not acknowledged its whole stream
-pauses its clients (stops reading their sockets: their commands wait, none is
-refused), asks for ACKs, and waits up to ``shutdown-timeout`` seconds (default 10)
-for every replica to catch up. Writes acknowledged before a clean shutdown therefore
-reach the replicas, unless a replica is unreachable.
+pauses writes (a client pause of mode WRITE: writes wait, none is refused; reads, new
+connections and the cluster bus go on, so peers do not see the node fail meanwhile), asks
+for ACKs, and waits up to ``shutdown-timeout`` seconds (default 10) for every replica to
+catch up. Writes acknowledged before a clean shutdown therefore reach the replicas, unless
+a replica is unreachable. Called by the replication component's ``drain``, before the
+server closes anything.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import TYPE_CHECKING
+
+from nodes.client_pause import DURING_SHUTDOWN, WRITE
 
 if TYPE_CHECKING:
     from nodes.replication.component import Replication
@@ -37,10 +40,7 @@ async def wait_for_replicas(repl: Replication) -> None:
         timeout = DEFAULT_TIMEOUT_S
     if timeout <= 0:
         return
-    for cid, conn in server.connections.items():
-        if cid not in primary.links and conn.transport is not None and not conn.closed:
-            with contextlib.suppress(RuntimeError):
-                conn.transport.pause_reading()
+    server.client_pause.pause(WRITE, None, server.clock_ms(), DURING_SHUTDOWN)
     log.info("Waiting for replicas before shutting down.")
     primary.request_acks()
     loop = server.loop

@@ -4,6 +4,7 @@ replica restart (with the AOF), between real splitbrain-server processes."""
 from __future__ import annotations
 
 import signal
+from typing import Any
 
 import pytest
 import redis
@@ -194,3 +195,46 @@ def test_sigterm_on_a_master_waits_for_a_lagging_replica(group: Group) -> None:
     process.wait(15)
     assert "All replicas are in sync" in master.log()
     assert replica.client.get("last") == b"write"
+
+
+@pytest.mark.parametrize("kind", ["ours", "real"])
+def test_a_master_waiting_for_its_replica_at_shutdown_still_serves_reads(
+    group: Group, kind: str
+) -> None:
+    """During the wait only writes are held (redis's client pause WRITE): a new client is
+    accepted and answered, its write gets no reply; the bus and INFO go on likewise, so
+    cluster peers do not see the node fail for ``shutdown-timeout`` seconds."""
+    start = group.ours if kind == "ours" else group.real
+    master = start("m")
+    replica = start("r")
+    replica.replicaof(master)
+    replica.wait_link_up()
+    master.client.set("last", "write")
+    replica.wait_offset(master)
+    replica.pause()
+    try:
+        master.client.set("unacked", "write")
+        process = master.process.process
+        assert process is not None
+        process.send_signal(signal.SIGTERM)
+        wait_until(
+            lambda: "Waiting for replicas before shutting down" in master.log(),
+            10,
+            "the master waiting for its replica",
+        )
+        late: Any = redis.Redis(port=master.port, socket_timeout=5)
+        held: Any = redis.Redis(port=master.port, socket_timeout=0.5)
+        try:
+            assert late.get("last") == b"write"
+            assert late.execute_command("INFO", "server")
+            with pytest.raises(redis.TimeoutError):
+                held.set("during", "shutdown")
+            assert process.poll() is None
+        finally:
+            late.close()
+            held.close()
+    finally:
+        replica.resume()
+    process.wait(15)
+    assert replica.client.get("unacked") == b"write"
+    assert replica.client.get("during") is None
