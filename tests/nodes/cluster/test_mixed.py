@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+import redis
+import redis.cluster
 
 from tests.nodes.cluster.conftest import (
     Nodes,
@@ -178,3 +182,95 @@ def _agree_on(servers, gone_id: str) -> bool:
             view[line[0]] = (role, line[3], line[6], tuple(line[8:]) if role == "master" else ())
         views.append(view)
     return all(v == views[0] for v in views)
+
+
+def _write_every_type(cluster: Any, count: int) -> dict[str, tuple[str, object]]:
+    """``count`` keys of each type through a cluster client: key -> (type, what it should
+    read back)."""
+    expected: dict[str, tuple[str, object]] = {}
+    for i in range(count):
+        cluster.set(f"s:{i}", f"v{i}" * (i % 7 + 1))
+        expected[f"s:{i}"] = ("string", f"v{i}".encode() * (i % 7 + 1))
+        cluster.rpush(f"l:{i}", *[f"e{j}" for j in range(i % 5 + 1)])
+        expected[f"l:{i}"] = ("list", [f"e{j}".encode() for j in range(i % 5 + 1)])
+        cluster.hset(f"h:{i}", mapping={f"f{j}": j for j in range(i % 4 + 1)})
+        expected[f"h:{i}"] = ("hash", {f"f{j}".encode(): str(j).encode() for j in range(i % 4 + 1)})
+        cluster.sadd(f"t:{i}", *[str(j * i) for j in range(3)])
+        expected[f"t:{i}"] = ("set", {str(j * i).encode() for j in range(3)})
+        cluster.zadd(f"z:{i}", {f"m{j}": j / 2 for j in range(i % 6 + 1)})
+        expected[f"z:{i}"] = ("zset", [(f"m{j}".encode(), j / 2) for j in range(i % 6 + 1)])
+        cluster.xadd(f"x:{i}", {"n": str(i)}, id=f"{i + 1}-1")
+        expected[f"x:{i}"] = ("stream", [(f"{i + 1}-1".encode(), {b"n": str(i).encode()})])
+        cluster.set(f"e:{i}", "ttl", ex=3600)
+        expected[f"e:{i}"] = ("string", b"ttl")
+    return expected
+
+
+def _read_back(cluster: Any, key: str, kind: str) -> object:
+    if kind == "string":
+        return cluster.get(key)
+    if kind == "list":
+        return cluster.lrange(key, 0, -1)
+    if kind == "hash":
+        return cluster.hgetall(key)
+    if kind == "set":
+        return cluster.smembers(key)
+    if kind == "zset":
+        return cluster.zrange(key, 0, -1, withscores=True)
+    return cluster.xrange(key)
+
+
+def test_mixed_cluster_is_resharded_both_ways_keeping_every_key(nodes: Nodes):
+    """``redis-cli --cluster reshard`` moves slots (MIGRATE with DUMP payloads) from our
+    node to redis-server and from redis-server to ours; every key of every type, TTLs
+    included, reads back the same through the cluster afterwards."""
+    a, b = nodes.ours(2)
+    (r,) = nodes.real(1)
+    masters = [a, r, b]
+    created = redis_cli(
+        "--cluster", "create", *[f"127.0.0.1:{s.port}" for s in masters], "--cluster-yes"
+    )
+    assert created.returncode == 0, created.stdout + created.stderr
+    wait_until(lambda: _agree(masters), 30, "the three masters to agree")
+    wait_until(
+        lambda: all(cluster_info(s)["cluster_state"] == "ok" for s in masters),
+        20,
+        "cluster_state:ok everywhere",
+    )
+    cluster: Any = redis.cluster.RedisCluster(host="127.0.0.1", port=a.port, socket_timeout=10)
+    try:
+        expected = _write_every_type(cluster, 150)
+        ids = {s.port: command(s, "CLUSTER", "MYID").decode() for s in masters}
+        for source, target in ((a, r), (r, b)):
+            moved = redis_cli(
+                "--cluster",
+                "reshard",
+                f"127.0.0.1:{a.port}",
+                "--cluster-from",
+                ids[source.port],
+                "--cluster-to",
+                ids[target.port],
+                "--cluster-slots",
+                "3000",
+                "--cluster-yes",
+                timeout=120,
+            )
+            assert moved.returncode == 0, moved.stdout[-2000:] + moved.stderr
+            wait_until(lambda: _agree(masters), 30, "agreement after the reshard")
+        check = redis_cli("--cluster", "check", f"127.0.0.1:{r.port}")
+        assert check.returncode == 0, check.stdout
+        assert "[OK] All 16384 slots covered." in check.stdout
+        cluster.close()
+        cluster = redis.cluster.RedisCluster(host="127.0.0.1", port=b.port, socket_timeout=10)
+        wrong = {
+            key: got
+            for key, (kind, want) in expected.items()
+            if (got := _read_back(cluster, key, kind)) != want
+        }
+        assert wrong == {}
+        ttls = [cluster.ttl(f"e:{i}") for i in range(150)]
+        assert all(3000 < t <= 3600 for t in ttls), ttls
+        on_real = command(r, "DBSIZE")
+        assert on_real > 0  # keys moved onto redis-server, and some of them moved on again
+    finally:
+        cluster.close()
