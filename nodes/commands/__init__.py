@@ -52,6 +52,7 @@ FAMILIES: tuple[str, ...] = (
     "streams_info",
     "acl",
     "observability",
+    "modules",
     "blocking",
     "pubsub",
     "monitor",

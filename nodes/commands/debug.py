@@ -22,6 +22,7 @@ from collections.abc import Callable
 from nodes import digest
 from nodes.cluster.component import component_of
 from nodes.commands.context import CommandContext
+from nodes.commands.protected import refuse_unless_allowed
 from nodes.commands.registry import command
 from nodes.config.numbers import memtoull
 from nodes.errors import CommandError, NodeError, SubcommandSyntaxError
@@ -47,14 +48,7 @@ def _sub(name: str, argc: int | None = None) -> Callable[[Handler], Handler]:
 
 @command("debug", -2, "admin noscript loading stale", acl="@admin @slow @dangerous")
 def debug(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    allowed = ctx.server.config.get_str("enable-debug-command")
-    local = ctx.client.addr.startswith(("127.", "[::1]"))
-    if allowed == "no" or (allowed == "local" and not local):
-        raise CommandError(
-            "DEBUG command not allowed. If the enable-debug-command option is set to "
-            '"local", you can run it from a local connection, otherwise you need to set '
-            "this option in the configuration file, and then restart the server."
-        )
+    refuse_unless_allowed(ctx, "DEBUG", "enable-debug-command")
     sub = argv[1].lower()
     handler = _HANDLERS.get((sub, len(argv))) or _HANDLERS.get((sub, None))
     if handler is None:

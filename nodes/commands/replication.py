@@ -1,4 +1,4 @@
-"""Replication commands: REPLICAOF/SLAVEOF, REPLCONF, PSYNC, SYNC, WAIT, ROLE.
+"""Replication commands: REPLICAOF/SLAVEOF, FAILOVER, REPLCONF, PSYNC, SYNC, WAIT, ROLE.
 
 They delegate to ``server.replication`` (:mod:`nodes.replication`); a server without
 the component answers as a master without replicas.
@@ -11,6 +11,7 @@ from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
 from nodes.errors import CommandError, NodeError, SyntaxErr
 from nodes.replication import Replication
+from nodes.replication.failover import NO_FAILOVER
 from nodes.replication.report import role_reply
 from nodes.resp.values import OK, Blocked, Reply, Simple
 
@@ -26,6 +27,8 @@ def _replicaof(ctx: CommandContext, argv: list[bytes]) -> Reply:
     if ctx.server.cluster_enabled:
         raise CommandError("REPLICAOF not allowed in cluster mode.")
     repl = _repl(ctx)
+    if repl.failover.state != NO_FAILOVER:
+        raise CommandError("REPLICAOF not allowed while failing over.")
     if argv[1].lower() == b"no" and argv[2].lower() == b"one":
         repl.become_master()
         return OK
@@ -56,6 +59,17 @@ def replicaof(ctx: CommandContext, argv: list[bytes]) -> Reply:
 @command("slaveof", 3, _ADMIN, acl="@admin @slow @dangerous")
 def slaveof(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return _replicaof(ctx, argv)
+
+
+@command("failover", -1, "admin noscript stale", acl="@admin @slow @dangerous")
+def failover(ctx: CommandContext, argv: list[bytes]) -> Reply:
+    """FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms] (:mod:`nodes.replication.failover`)."""
+    if ctx.server.cluster_enabled:
+        raise CommandError(
+            "FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead."
+        )
+    _repl(ctx).failover.command(argv)
+    return OK
 
 
 @command("replconf", -1, "admin noscript loading stale allow_busy", acl="@admin @slow @dangerous")

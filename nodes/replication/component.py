@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from nodes.aof import encode_command
 from nodes.blocking import UNBLOCKED_ROLE
 from nodes.replication.backlog import Backlog
+from nodes.replication.failover import NO_FAILOVER, CoordinatedFailover
 from nodes.replication.primary import Primary
 from nodes.replication.replica import MasterLink
 from nodes.replication.shutdown import wait_for_replicas
@@ -52,6 +53,8 @@ class Replication:
         self.need_select = True
         """Emit ``SELECT 0`` before the next propagated write (stream start, new history)."""
         self.primary = Primary(self)
+        self.failover = CoordinatedFailover(self)
+        """FAILOVER's state (:mod:`nodes.replication.failover`)."""
         self.master: MasterLink | None = None
         self.applying = False
         """True while the master's stream is applied (our own propagation is then off)."""
@@ -301,11 +304,14 @@ class Replication:
             try:
                 if self.master is not None:
                     self.master.send_ack()
+                self.failover.check()
                 self.primary.prune()
                 self._since_ping += 1
                 if self._since_ping >= self.config.get_int("repl-ping-replica-period"):
                     self._since_ping = 0
-                    if self.master is None and self.primary.links:
+                    # not while FAILOVER waits: a PING would move the offset to match
+                    failing_over = self.failover.state != NO_FAILOVER
+                    if self.master is None and self.primary.links and not failing_over:
                         self.feed_command([b"PING"])
             except Exception:
                 log.exception("replication cron failed")

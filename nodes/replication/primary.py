@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nodes.client import REPLICA_FLAGS
+from nodes.replication.failover import NO_FAILOVER
 from nodes.replication.rdb import encode_rdb
 from nodes.resp.values import Blocked, Error, Raw, Reply
 
@@ -188,6 +189,7 @@ class Primary:
                     link.ack_offset = max(link.ack_offset, offset)
                     link.ack_ms = self.server.clock_ms()
                     self.check_waiters()
+                    self.repl.failover.acked()
                 return NO_REPLY
             if option == b"getack":
                 if self.repl.master is not None:
@@ -217,6 +219,12 @@ class Primary:
         client = ctx.client
         if client.id in self.links:
             return NO_REPLY
+        if len(argv) > 3 and argv[0].lower() == b"psync" and argv[3].lower() == b"failover":
+            refused = self._failover_request(ctx, argv[1])
+            if refused is not None:
+                return refused
+        if repl.failover.state != NO_FAILOVER:
+            return Error(b"NOMASTERLINK Can't SYNC while failing over")
         if repl.master is not None and not repl.master.connected:
             return Error(b"NOMASTERLINK Can't SYNC while not connected with my master")
         conn = self.server.connections.get(client.id)
@@ -284,6 +292,19 @@ class Primary:
         task.add_done_callback(self._transfers.discard)
         return Raw(head)
 
+    def _failover_request(self, ctx: CommandContext, replid: bytes) -> Reply | None:
+        """``PSYNC <replid> <offset> FAILOVER`` from our master (its FAILOVER to us): turn
+        master when the id is ours, then answer the PSYNC; else redis's refusal."""
+        repl = self.repl
+        log.info("Failover request received for replid %s.", replid.decode(errors="replace"))
+        if repl.master is None:
+            return Error(b"ERR PSYNC FAILOVER can't be sent to a master.")
+        if replid.decode(errors="replace").lower() != repl.replid:
+            return Error(b"ERR PSYNC FAILOVER replid must match my replid.")
+        repl.become_master()
+        log.info("MASTER MODE enabled (failover request from '%s')", ctx.client.addr)
+        return None
+
     async def _send_paced(
         self, link: ReplicaLink, payload: bytes, keys: int, delay_us: int
     ) -> None:
@@ -348,7 +369,7 @@ class Primary:
 
     def _send_getack(self) -> None:
         self._getack_scheduled = False
-        if self.repl.master is None:
+        if self.repl.master is None and self.repl.failover.state == NO_FAILOVER:
             self.repl.feed_command([b"REPLCONF", b"GETACK", b"*"])
 
     def _time_out(self, waiter: Waiter) -> None:

@@ -163,8 +163,12 @@ class MasterLink:
             psync = [b"PSYNC", repl.replid.encode(), str(repl.offset + 1).encode()]
         else:
             psync = [b"PSYNC", b"?", b"-1"]
+        failover = repl.failover
+        if failover.in_progress:  # our FAILOVER: the target turns master on this PSYNC
+            psync.append(b"FAILOVER")
         writer.write(encode_command(psync))
         line = await self._line(reader, timeout)
+        failover.psync_answered(line.startswith((b"+FULLRESYNC", b"+CONTINUE")))
         if line.startswith(b"+FULLRESYNC"):
             parts = line.split()
             if len(parts) != 3 or not parts[2].isdigit():

@@ -51,7 +51,7 @@ def info_section(repl: Replication) -> list[tuple[str, object]]:
         )
     backlog = repl.backlog
     fields += [
-        ("master_failover_state", "no-failover"),
+        ("master_failover_state", repl.failover.state),
         ("master_replid", repl.replid),
         ("master_replid2", repl.replid2),
         ("master_repl_offset", repl.offset),
