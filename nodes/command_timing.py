@@ -7,18 +7,20 @@ thresholds are cached from the config (its listeners keep them live).
 from __future__ import annotations
 
 import time
-from bisect import bisect_right
 from collections.abc import Callable
 from math import inf
 from typing import TYPE_CHECKING
 
-from nodes.latency import LIMITS_S, CommandHistogram, LatencyMonitor
+from nodes.latency import CommandHistogram, LatencyMonitor, percentile_name
 from nodes.slowlog import SlowLog
 
 if TYPE_CHECKING:
     from nodes.commands.context import CommandContext
     from nodes.commands.registry import Command
     from nodes.config import Config
+
+
+_PERCENTILES = "latency-tracking-info-percentiles"
 
 
 class CommandTiming:
@@ -32,6 +34,7 @@ class CommandTiming:
 
     def __init__(self, config: Config, clock: Callable[[], float] = time.perf_counter) -> None:
         self.clock = clock
+        self._config = config
         self.slowlog = SlowLog(config)
         self.latency = LatencyMonitor()
         self.histograms = self.latency.histograms
@@ -62,6 +65,22 @@ class CommandTiming:
     def _tracking(self, value: str) -> None:
         self.tracking = value == "yes"
 
+    def latencystats(self) -> list[tuple[str, object]]:
+        """INFO latencystats: ``latency_percentiles_usec_<command>:p50=..,p99=..`` for each
+        command that ran since the last RESETSTAT (none while tracking is off)."""
+        if not self.tracking:
+            return []
+        percentiles = [float(p) for p in self._config.get_str(_PERCENTILES).split()]
+        lines: list[tuple[str, object]] = []
+        for name, histogram in self.histograms.items():
+            if not histogram.counts:
+                continue
+            values = ",".join(
+                f"p{percentile_name(p)}={histogram.percentile_us(p):.3f}" for p in percentiles
+            )
+            lines.append((f"latency_percentiles_usec_{name.decode(errors='replace')}", values))
+        return lines
+
     def histogram(self, cmd: Command) -> CommandHistogram:
         """The command's histogram (created on its first call)."""
         found = self.histograms.get(cmd.fullname_bytes)
@@ -72,7 +91,7 @@ class CommandTiming:
     def record(self, ctx: CommandContext, cmd: Command, argv: list[bytes], seconds: float) -> None:
         """Account one executed command that took ``seconds`` (by :attr:`clock`)."""
         if self.tracking:
-            self.histogram(cmd).buckets[bisect_right(LIMITS_S, seconds)] += 1
+            self.histogram(cmd).add(int(seconds * 1_000_000))
         if seconds >= self.alert_s:
             self.slow(ctx, cmd, argv, seconds)
 

@@ -1,5 +1,6 @@
-"""The default INFO sections (server, clients, memory, persistence, stats, replication, cpu,
-modules, errorstats, cluster, keyspace). Each provider returns ``(field, value)`` pairs."""
+"""The INFO sections: the default ones (server, clients, memory, persistence, stats,
+replication, cpu, modules, errorstats, cluster, keyspace) and commandstats and
+latencystats, given when named or with ``all``. Each provider returns ``(field, value)`` pairs."""
 
 from __future__ import annotations
 
@@ -27,10 +28,11 @@ TITLES = {
     "modules": "Modules",
     "commandstats": "Commandstats",
     "errorstats": "Errorstats",
+    "latencystats": "Latencystats",
     "cluster": "Cluster",
     "keyspace": "Keyspace",
 }
-EXTRA_SECTIONS = ("commandstats",)
+EXTRA_SECTIONS = ("commandstats", "latencystats")
 """Sections INFO gives only when named or with ``all`` / ``everything``."""
 DEFAULT_SECTIONS = tuple(name for name in TITLES if name not in EXTRA_SECTIONS)
 VERSION = "7.0.15"
@@ -354,6 +356,7 @@ def default_providers(server: Server) -> dict[str, Callable[[], Section]]:
         "modules": list,
         "commandstats": server.command_stats.info,
         "errorstats": server.error_stats.info,
+        "latencystats": server.timing.latencystats,
         "cluster": cluster_section,
         "keyspace": keyspace_section,
     }

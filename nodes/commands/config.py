@@ -66,6 +66,7 @@ def config_resetstat(ctx: CommandContext, argv: list[bytes]) -> Reply:
     stats.commands = stats.connections = 0
     ctx.server.command_stats.reset()
     ctx.server.error_stats.reset()
+    ctx.server.timing.histograms.clear()  # redis frees every command's latency histogram
     stats.net_input_bytes = stats.net_output_bytes = stats.rejected_connections = 0
     return OK
 

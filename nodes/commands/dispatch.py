@@ -4,7 +4,6 @@ call, the ONE place where :class:`NodeError` becomes an error reply, and propaga
 from __future__ import annotations
 
 import logging
-from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from nodes.acl.enforce import acl_refusal, exec_refusal
@@ -14,7 +13,6 @@ from nodes.commands.context import CommandContext
 from nodes.commands.registry import COMMANDS, Command
 from nodes.errors import ArityError, CrossSlotError, NodeError
 from nodes.keyslot import keyslot
-from nodes.latency import LIMITS_S
 from nodes.monitor import after_own_reply, feed_after, feed_before, own_mark
 from nodes.pubsub import ALLOWED_WHEN_SUBSCRIBED
 from nodes.resp.values import QUEUED, Blocked, Error, Raw, Reply
@@ -196,8 +194,9 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
             entry[FAILED] += 1
             server.error_stats.count(reply.text)
         if timing.tracking:  # CommandTiming.record, inlined
-            histogram = timing.histograms.get(cmd.fullname_bytes) or timing.histogram(cmd)
-            histogram.buckets[bisect_right(LIMITS_S, elapsed)] += 1
+            counts = (timing.histograms.get(cmd.fullname_bytes) or timing.histogram(cmd)).counts
+            us = int(elapsed * 1_000_000)
+            counts[us] = counts.get(us, 0) + 1
         if elapsed >= timing.alert_s:
             timing.slow(ctx, cmd, argv, elapsed)
     if server.monitors:
