@@ -20,9 +20,11 @@ every 5 seconds, as redis does).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -100,8 +102,23 @@ class RdbPersistence:
         history = repl.history_for_rdb() if repl is not None else None
         return file.aux_fields(now_s=self.server.clock_ms() // 1000, repl=history)
 
+    def _between_keys(self) -> Callable[[], bool]:
+        """What the writer polls between keys: the cancel flag, after redis's
+        ``rdb-key-save-delay`` pause (µs a key; a negative -n: 1 µs every n keys), the
+        knob redis's own tests use to keep a save running. The pause waits on the cancel
+        flag, so a cancelled save stops at once."""
+        delay_us = self.server.config.get_int("rdb-key-save-delay")
+        cancel = self._cancel
+        if delay_us == 0:
+            return cancel.is_set
+        if delay_us > 0:
+            seconds = delay_us / 1_000_000
+            return lambda: cancel.wait(seconds)
+        keys = itertools.count(1)
+        return lambda: cancel.wait(1e-6) if next(keys) % -delay_us == 0 else cancel.is_set()
+
     def _write(self, frozen: snapshot.Snapshot, temp: Path, aux: list[tuple[bytes, bytes]]) -> int:
-        stop = self._cancel.is_set
+        stop = self._between_keys()
         return self.server.disk.write_atomically(
             self.path, temp, lambda f: file.write(f, frozen, aux, stop)
         )
@@ -145,15 +162,18 @@ class RdbPersistence:
             except BaseException as exc:  # reported on the loop
                 error = exc
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(self._bg_done, size, error)
+                loop.call_soon_threadsafe(self._bg_done, thread, size, error)
 
-        self._bg = threading.Thread(target=run, name="bgsave", daemon=True)
+        thread = self._bg = threading.Thread(target=run, name="bgsave", daemon=True)
         log.info("Background saving started (%d keys)", len(frozen.data))
         self._bg.start()
         return True
 
-    def _bg_done(self, size: int, error: BaseException | None) -> None:
-        self._bg = None
+    def _bg_done(self, thread: threading.Thread, size: int, error: BaseException | None) -> None:
+        """On the loop, once ``thread`` ended (a cancelled one was already forgotten: a
+        newer save may be running)."""
+        if self._bg is thread:
+            self._bg = None
         if error is None:
             self.last_bgsave_ok = True
             self._saved(self._bg_dirty)
@@ -191,10 +211,11 @@ class RdbPersistence:
                 return
 
     def after_flushall(self) -> None:
-        """FLUSHALL with ``save`` points set: cancel a background save and write the
-        empty dataset, so a restart does not bring the keys back."""
+        """FLUSHALL: cancel a background save (its snapshot is of the old data), and with
+        ``save`` points set write the empty dataset, so a restart does not bring the keys
+        back (redis's ``flushAllDataAndResetRDB``)."""
+        self.cancel_bgsave()
         if save_points(self.server.config.get_str("save")):
-            self.cancel_bgsave()
             self.save()
 
     def save_on_shutdown(self, save: bool | None) -> bool:

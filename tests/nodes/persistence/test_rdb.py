@@ -205,3 +205,33 @@ def test_a_module_value_in_a_dump_is_named_clearly(tmp_path: Path):
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     assert "'m'" in run.stderr and "module" in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("kind", ["ours", "real"])
+def test_rdb_key_save_delay_keeps_a_bgsave_running_until_flushall_stops_it(
+    tmp_path: Path, kind: str
+):
+    """redis's own tests slow a save with ``rdb-key-save-delay`` (µs a key) to see it in
+    progress: a second BGSAVE and SAVE are refused meanwhile, and FLUSHALL stops it
+    (redis kills the child) without writing its snapshot of the old data."""
+    start = splitbrain_server if kind == "ours" else redis_server
+    server = start(tmp_path, args=("--save", "")).start()
+    try:
+        client = connect(server.port)
+        client.mset({f"k{i}": i for i in range(100)})
+        client.config_set("rdb-key-save-delay", 100000)  # 10 s for 100 keys
+        assert client.bgsave() is True
+        assert _info(client)["rdb_bgsave_in_progress"] == 1
+        for args in (("BGSAVE",), ("BGSAVE", "SCHEDULE"), ("SAVE",)):
+            with pytest.raises(redis.ResponseError, match=r"^Background save already in progress$"):
+                client.execute_command(*args)
+        client.flushall()
+        wait_until(lambda: _info(client)["rdb_bgsave_in_progress"] == 0, 5, "the save stopped")
+        assert not (tmp_path / "dump.rdb").exists()
+        client.config_set("rdb-key-save-delay", 0)
+        assert client.bgsave() is True
+        wait_until(lambda: _info(client)["rdb_bgsave_in_progress"] == 0, 10, "the next save")
+        assert _info(client)["rdb_last_bgsave_status"] == "ok"
+        assert (tmp_path / "dump.rdb").exists()
+    finally:
+        server.stop()
