@@ -4,12 +4,13 @@ replica restart (with the AOF), between real splitbrain-server processes."""
 from __future__ import annotations
 
 import signal
+import subprocess
 from typing import Any
 
 import pytest
 import redis
 
-from tests.nodes.replication.conftest import Group
+from tests.nodes.replication.conftest import Group, Node
 from tests.support.servers import wait_until
 
 pytestmark = pytest.mark.slow
@@ -173,6 +174,19 @@ def test_a_replica_over_its_output_limit_is_dropped_and_resyncs(group: Group) ->
     assert replica.client.dbsize() == 800
 
 
+def _sigterm_and_wait_for_the_wait(master: Node) -> subprocess.Popen[bytes]:
+    """SIGTERM ``master`` and return once it logs that it waits for its replicas."""
+    process = master.process.process
+    assert process is not None
+    process.send_signal(signal.SIGTERM)
+    wait_until(
+        lambda: "Waiting for replicas before shutting down" in master.log(),
+        10,
+        "the master waiting for its replica",
+    )
+    return process
+
+
 def test_sigterm_on_a_master_waits_for_a_lagging_replica(group: Group) -> None:
     master = group.ours("m")
     replica = group.ours("r")
@@ -181,14 +195,7 @@ def test_sigterm_on_a_master_waits_for_a_lagging_replica(group: Group) -> None:
     replica.pause()
     try:
         master.client.set("last", "write")
-        process = master.process.process
-        assert process is not None
-        process.send_signal(signal.SIGTERM)
-        wait_until(
-            lambda: "Waiting for replicas before shutting down" in master.log(),
-            10,
-            "the master waiting for its replica",
-        )
+        process = _sigterm_and_wait_for_the_wait(master)
         assert process.poll() is None
     finally:
         replica.resume()
@@ -214,14 +221,7 @@ def test_a_master_waiting_for_its_replica_at_shutdown_still_serves_reads(
     replica.pause()
     try:
         master.client.set("unacked", "write")
-        process = master.process.process
-        assert process is not None
-        process.send_signal(signal.SIGTERM)
-        wait_until(
-            lambda: "Waiting for replicas before shutting down" in master.log(),
-            10,
-            "the master waiting for its replica",
-        )
+        process = _sigterm_and_wait_for_the_wait(master)
         late: Any = redis.Redis(port=master.port, socket_timeout=5)
         held: Any = redis.Redis(port=master.port, socket_timeout=0.5)
         try:
