@@ -48,6 +48,12 @@ Hook points (the cluster bus and replication use them); set them before
     command (replication: ``-READONLY`` on a replica, ``-NOREPLICAS``). ``None`` (the
     default) costs nothing.
 
+``server.stale_gate: WriteGate | None``
+    Called before a command without the ``stale`` flag runs or is queued (and before an
+    EXEC whose queue holds one): replication's ``-MASTERDOWN`` on a replica whose master
+    link is down with ``replica-serve-stale-data no``. ``None`` (the default, and on a
+    master) costs nothing.
+
 ``server.replication``
     The :class:`nodes.replication.Replication` component once installed (``follow``,
     ``become_master``, offsets); ``server.master_repl_offset`` is its stream offset, copied
@@ -187,6 +193,7 @@ class Server:
         self.rdb = RdbPersistence(self)
         """SAVE / BGSAVE / save points / dump.rdb at start-up (:mod:`nodes.rdb.saver`)."""
         self.write_gate: WriteGate | None = None
+        self.stale_gate: WriteGate | None = None
         self.client_pause = ClientPause(self.loop)
         """CLIENT PAUSE: commands held until it ends (:mod:`nodes.client_pause`)."""
         self.acl = AccessControl(config)

@@ -160,6 +160,11 @@ def _process(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         return _refused(server, client, _subscribed_refusal(cmd), cmd)
     if "O" in client.flags and (cmd.is_write or "readonly" in cmd.flags or cmd.may_replicate):
         return _refused(server, client, _REPLICA_KEYSPACE, cmd)  # a MONITOR client
+    stale = server.stale_gate
+    if stale is not None and _denied_when_stale(cmd, client):
+        refused = stale(ctx, cmd)
+        if refused is not None:
+            return _refused(server, client, refused, cmd)
     if server.loading and "loading" not in cmd.flags:
         return _refused(server, client, _LOADING, cmd)
     pause = server.client_pause
@@ -332,6 +337,14 @@ def call(ctx: CommandContext, cmd: Command, argv: list[bytes]) -> Reply | Blocke
     if ctx.propagated is not None:
         ctx.propagated = None
     return reply
+
+
+def _denied_when_stale(cmd: Command, client: Client) -> bool:
+    """redis's ``is_denystale_command``: no ``stale`` flag, or an EXEC with a queued
+    command that has none."""
+    if cmd.name == "exec":
+        return any("stale" not in c.flags for c, _ in client.multi or [])
+    return "stale" not in cmd.flags
 
 
 def exec_queued(ctx: CommandContext, client: Client) -> list[Reply]:

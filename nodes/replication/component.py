@@ -37,6 +37,9 @@ NO_ID = "0" * 40
 _SELECT0 = encode_command([b"SELECT", b"0"])
 _READONLY = Error(b"READONLY You can't write against a read only replica.")
 _NOREPLICAS = Error(b"NOREPLICAS Not enough good replicas to write.")
+_MASTERDOWN = Error(
+    b"MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
+)
 
 
 class Replication:
@@ -63,7 +66,12 @@ class Replication:
         server.propagation_listeners.append(self._on_propagate)
         server.info_providers["replication"] = self.info
         listeners = self.config.listeners
-        for name in ("min-replicas-to-write", "min-replicas-max-lag", "replica-read-only"):
+        for name in (
+            "min-replicas-to-write",
+            "min-replicas-max-lag",
+            "replica-read-only",
+            "replica-serve-stale-data",
+        ):
             listeners.setdefault(name, []).append(lambda _v: self._update_gate())
         listeners.setdefault("repl-backlog-size", []).append(self._resize_backlog)
         self.config.getters["replicaof"] = self._replicaof
@@ -217,6 +225,15 @@ class Replication:
             and self.config.get_int("min-replicas-max-lag") > 0
         )
         self.server.write_gate = self._gate if needed else None
+        stale_no = self.master is not None and not self.config.get_bool("replica-serve-stale-data")
+        self.server.stale_gate = self._stale_gate if stale_no else None
+
+    def _stale_gate(self, ctx: CommandContext, cmd: Command) -> Reply | None:
+        """``replica-serve-stale-data no``: refuse while the master link is not up."""
+        master = self.master
+        if master is not None and not master.connected:
+            return _MASTERDOWN
+        return None
 
     def _gate(self, ctx: CommandContext, cmd: Command) -> Reply | None:
         if not cmd.is_write:  # EXEC: refused only when it would run a write
