@@ -276,20 +276,27 @@ class AppendOnlyFile:
             self._last_fsync = now
 
     def _write_base(self, f: BinaryIO) -> int:
-        ks = self.server.keyspace
+        """Every database: as an RDB preamble, or as commands, each database's after a
+        ``SELECT`` (redis's ``rewriteAppendOnlyFileRio``)."""
+        databases = self.server.databases
         if self.config.get_bool("aof-use-rdb-preamble"):
-            frozen = snapshot.take(ks)
+            frozen = snapshot.take_all(databases)
             aux = rdb_file.aux_fields(now_s=self.server.clock_ms() // 1000, aof_base=True)
             return rdb_file.write(f, frozen, aux)
         size = 0
-        for key in list(ks.live_keys()):
-            value = ks.data[key]
-            argvs = SNAPSHOT_WRITERS[type(value)](key, value)
-            when = ks.expires.get(key)
-            if when is not None:
-                argvs.append([b"PEXPIREAT", key, str(when).encode()])
-            for argv in argvs:
-                size += f.write(encode_command(argv))
+        for index, ks in databases.live():
+            keys = list(ks.live_keys())
+            if not keys:
+                continue
+            size += f.write(encode_command([b"SELECT", str(index).encode()]))
+            for key in keys:
+                value = ks.data[key]
+                argvs = SNAPSHOT_WRITERS[type(value)](key, value)
+                when = ks.expires.get(key)
+                if when is not None:
+                    argvs.append([b"PEXPIREAT", key, str(when).encode()])
+                for argv in argvs:
+                    size += f.write(encode_command(argv))
         return size
 
     def rewrite(self) -> None:

@@ -46,9 +46,9 @@ def replay(server: Server, path: Path, *, last: bool) -> int:
     if data.startswith(b"REDIS"):
         try:
             contents = rdb_file.read(data, trailing=True)
+            loaded += install(server.databases, contents)
         except RdbError as exc:
             raise AofError(f"Bad RDB part of the append only file {path}: {exc}") from None
-        loaded += install(server.keyspace, contents)
         start = contents.end
     commands, valid = read_commands(data, str(path), start)
     multi_at: int | None = None

@@ -39,7 +39,7 @@ from nodes.rdb.format import (
     string,
 )
 from nodes.rdb.reader import Reader
-from nodes.rdb.snapshot import Snapshot
+from nodes.rdb.snapshot import Dataset
 
 CHECKSUM_LIMIT: Final = 16 << 20
 """Files larger than this are written with a checksum of 0 (ours is pure Python, about
@@ -50,9 +50,10 @@ _CHUNK: Final = 1 << 16
 
 @dataclass(slots=True)
 class Contents:
-    """What a file holds: its keys (value, absolute expiry in ms or None) and aux fields."""
+    """What a file holds: its keys (database number, key, value, absolute expiry in ms or
+    None) and aux fields."""
 
-    entries: list[tuple[bytes, object, int | None]] = field(default_factory=list)
+    entries: list[tuple[int, bytes, object, int | None]] = field(default_factory=list)
     aux: dict[bytes, bytes] = field(default_factory=dict)
     end: int = 0
     """Offset just past the checksum (an old AOF's commands may follow an RDB preamble)."""
@@ -118,27 +119,32 @@ class _Sink:
 
 def write(
     out: BinaryIO,
-    frozen: Snapshot,
+    dataset: Dataset,
     aux_pairs: list[tuple[bytes, bytes]],
     stop: Callable[[], bool] | None = None,
 ) -> int:
-    """Write an RDB file of the ``frozen`` keyspace to ``out``; returns its size.
-    ``stop`` is polled between keys: True raises :class:`InterruptedError`."""
+    """Write an RDB file of the frozen databases to ``out``; returns its size. Each
+    database with live keys comes after its SELECTDB and RESIZEDB, empty ones are left
+    out (redis's ``rdbSaveRio``). ``stop`` is polled between keys: True raises
+    :class:`InterruptedError`."""
     sink = _Sink(out)
     sink.add(b"REDIS%04d" % RDB_VERSION)
     for key, value in aux_pairs:
         sink.add(aux(key, value))
-    keys, expires = frozen.counts()
-    sink.add(bytes((OP_SELECTDB,)) + length(0))
-    sink.add(bytes((OP_RESIZEDB,)) + length(keys) + length(expires))
-    for entry in frozen.entries():
-        if stop is not None and stop():
-            raise InterruptedError("RDB writing stopped")
-        if entry.expire_ms is not None:
-            sink.add(bytes((OP_EXPIRETIME_MS,)) + MILLIS.pack(entry.expire_ms))
-        rdb_type, body = encoder.encode(entry.value, compress=False)
-        sink.add(bytes((rdb_type,)) + string(entry.key, compress=False))
-        sink.add(body)
+    for index, frozen in dataset:
+        keys, expires = frozen.counts()
+        if not keys:
+            continue
+        sink.add(bytes((OP_SELECTDB,)) + length(index))
+        sink.add(bytes((OP_RESIZEDB,)) + length(keys) + length(expires))
+        for entry in frozen.entries():
+            if stop is not None and stop():
+                raise InterruptedError("RDB writing stopped")
+            if entry.expire_ms is not None:
+                sink.add(bytes((OP_EXPIRETIME_MS,)) + MILLIS.pack(entry.expire_ms))
+            rdb_type, body = encoder.encode(entry.value, compress=False)
+            sink.add(bytes((rdb_type,)) + string(entry.key, compress=False))
+            sink.add(body)
     sink.add(bytes((OP_EOF,)))
     sink.flush()
     checksum = sink.crc or 0
@@ -146,17 +152,17 @@ def write(
     return sink.written + 8
 
 
-def to_bytes(frozen: Snapshot, aux_pairs: list[tuple[bytes, bytes]]) -> bytes:
+def to_bytes(dataset: Dataset, aux_pairs: list[tuple[bytes, bytes]]) -> bytes:
     """A whole file in memory (the replication payload)."""
     out = io.BytesIO()
-    write(out, frozen, aux_pairs)
+    write(out, dataset, aux_pairs)
     return out.getvalue()
 
 
 def read(data: bytes, *, now_ms: int | None = None, trailing: bool = False) -> Contents:
-    """The keys of an RDB file's db 0. Keys already expired at ``now_ms`` are left out
-    (None: keep them all, as a replica or an AOF base does). Bytes after the checksum
-    are an error unless ``trailing``."""
+    """The keys of an RDB file, each with its database number. Keys already expired at
+    ``now_ms`` are left out (None: keep them all, as a replica or an AOF base does).
+    Bytes after the checksum are an error unless ``trailing``."""
     if len(data) < 9 or not data.startswith(b"REDIS"):
         raise RdbError("wrong signature trying to load DB from file (not an RDB file)")
     try:
@@ -172,6 +178,7 @@ def read(data: bytes, *, now_ms: int | None = None, trailing: bool = False) -> C
     r = Reader(data, 9)
     contents = Contents()
     expire_ms: int | None = None
+    db = 0
     while True:
         at = r.pos
         op = r.byte()
@@ -182,8 +189,6 @@ def read(data: bytes, *, now_ms: int | None = None, trailing: bool = False) -> C
             contents.aux[key] = r.string()
         elif op == OP_SELECTDB:
             db = r.length()
-            if db != 0:
-                raise RdbError(f"keys in db {db} at offset {at}: splitbrain-server serves db 0")
         elif op == OP_RESIZEDB:
             r.length()
             r.length()
@@ -212,7 +217,7 @@ def read(data: bytes, *, now_ms: int | None = None, trailing: bool = False) -> C
                 name = key.decode(errors="replace")
                 raise RdbError(f"{exc} (key {name!r} at offset {at})") from None
             if expire_ms is None or now_ms is None or expire_ms > now_ms:
-                contents.entries.append((key, value, expire_ms))
+                contents.entries.append((db, key, value, expire_ms))
             expire_ms = None
     if version >= 5:
         stored = struct.unpack("<Q", r.take(8))[0]

@@ -117,7 +117,7 @@ class RdbPersistence:
         keys = itertools.count(1)
         return lambda: cancel.wait(1e-6) if next(keys) % -delay_us == 0 else cancel.is_set()
 
-    def _write(self, frozen: snapshot.Snapshot, temp: Path, aux: list[tuple[bytes, bytes]]) -> int:
+    def _write(self, frozen: snapshot.Dataset, temp: Path, aux: list[tuple[bytes, bytes]]) -> int:
         stop = self._between_keys()
         return self.server.disk.write_atomically(
             self.path, temp, lambda f: file.write(f, frozen, aux, stop)
@@ -127,7 +127,7 @@ class RdbPersistence:
         """SAVE: write ``dbfilename`` now; False (logged) on failure."""
         dirty = self.server.keyspace.dirty
         try:
-            frozen = snapshot.take(self.server.keyspace)
+            frozen = snapshot.take_all(self.server.databases)
             size = self._write(frozen, Path(f"temp-{os.getpid()}.rdb"), self._aux())
         except OSError as exc:
             log.warning("Failed opening the temp RDB file or writing to it: %s", exc)
@@ -146,7 +146,7 @@ class RdbPersistence:
         if self._bg is not None:
             return False
         server = self.server
-        frozen = snapshot.take(server.keyspace)
+        frozen = snapshot.take_all(server.databases)
         aux = self._aux()
         self._bg_dirty = server.keyspace.dirty
         self.last_try_s = server.clock_ms() // 1000
@@ -165,7 +165,7 @@ class RdbPersistence:
                 loop.call_soon_threadsafe(self._bg_done, thread, size, error)
 
         thread = self._bg = threading.Thread(target=run, name="bgsave", daemon=True)
-        log.info("Background saving started (%d keys)", len(frozen.data))
+        log.info("Background saving started (%d keys)", sum(len(f.data) for _, f in frozen))
         self._bg.start()
         return True
 
@@ -244,9 +244,9 @@ class RdbPersistence:
         now = None if server.configured_replica else server.clock_ms()
         try:
             contents = file.read(data, now_ms=now)
+            keys = install(server.databases, contents)
         except RdbError as exc:
             raise RdbLoadError(f"Bad RDB file {path}: {exc}") from None
-        keys = install(server.keyspace, contents)
         self.loaded_history = file.replication_history(contents)
         server.keyspace.dirty = 0
         server.pending_propagation.clear()

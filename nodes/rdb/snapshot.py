@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from nodes.keyspace import Keyspace
 from nodes.rdb.stream_codec import FrozenStream
@@ -15,6 +15,9 @@ from nodes.rdb.stream_codec import freeze as freeze_stream
 from nodes.types.sets import RedisSet
 from nodes.types.stream import Stream
 from nodes.types.zset import ZSet
+
+if TYPE_CHECKING:
+    from nodes.databases import Databases
 
 
 class FrozenList(NamedTuple):
@@ -106,3 +109,13 @@ class Snapshot:
 def take(keyspace: Keyspace) -> Snapshot:
     """Freeze ``keyspace`` (on the event loop)."""
     return Snapshot(keyspace)
+
+
+Dataset = list[tuple[int, Snapshot]]
+"""Every database of a server, frozen: (number, snapshot), in number order."""
+
+
+def take_all(databases: Databases) -> Dataset:
+    """Freeze every database made so far (on the event loop); SAVE, BGSAVE, the AOF base
+    and a full sync write them all, each after its SELECTDB, as redis does."""
+    return [(index, Snapshot(space)) for index, space in databases.live()]

@@ -267,7 +267,7 @@ class Primary:
             log.info("Replication backlog created, my new replication IDs are '%s'", repl.replid)
         repl.need_select = True
         offset = repl.offset
-        payload = encode_rdb(self.server.keyspace, repl.replid, offset, self.server.clock_ms())
+        payload = encode_rdb(self.server.databases, repl.replid, offset, self.server.clock_ms())
         self.links[client.id] = link
         log.info(
             "Full resync requested by replica %s:%d; starting a snapshot of %d bytes at offset %d",

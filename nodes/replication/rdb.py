@@ -1,39 +1,45 @@
 """The full-sync snapshot: the dataset as an RDB file written by :mod:`nodes.rdb` (the
 same encoder as SAVE and DUMP, so a redis-server replica loads it), and loading one
-sent by a master (ours or redis-server)."""
+sent by a master (ours or redis-server). Every database travels, each after its
+SELECTDB."""
 
 from __future__ import annotations
 
-from nodes.keyspace import Keyspace
+from nodes.databases import Databases
 from nodes.rdb import file, snapshot
 from nodes.rdb.format import RdbError
-from nodes.rdb.load import install, install_paced
+from nodes.rdb.load import check_databases, install, install_paced
 
 __all__ = ["RdbError", "encode_rdb", "load_rdb", "load_rdb_paced"]
 
 
-def encode_rdb(keyspace: Keyspace, replid: str, offset: int, now_ms: int) -> bytes:
+def encode_rdb(databases: Databases, replid: str, offset: int, now_ms: int) -> bytes:
     """The dataset as an RDB payload with the replication aux fields; expired keys are
     left out."""
-    frozen = snapshot.take(keyspace)
+    frozen = snapshot.take_all(databases)
     aux = file.aux_fields(now_s=now_ms // 1000, repl=(replid, offset))
     return file.to_bytes(frozen, aux)
 
 
-def load_rdb(keyspace: Keyspace, payload: bytes) -> int:
-    """Replace ``keyspace``'s contents with the payload's db 0 (all keys, expired ones
-    too: the master's DELs will follow); returns the number of keys. Raises
-    :class:`RdbError` before touching the keyspace when the payload is bad."""
+def _read(databases: Databases, payload: bytes) -> file.Contents:
+    """The payload's keys, checked; every database emptied (nothing touched when the
+    payload is bad)."""
     contents = file.read(payload)
-    keyspace.flush()
-    return install(keyspace, contents)
+    check_databases(databases, contents)
+    databases.flush_all()
+    return contents
 
 
-async def load_rdb_paced(keyspace: Keyspace, payload: bytes, key_delay_us: int) -> int:
+def load_rdb(databases: Databases, payload: bytes) -> int:
+    """Replace every database's contents with the payload's (all keys, expired ones
+    too: the master's DELs will follow); returns the number of keys. Raises
+    :class:`RdbError` before touching anything when the payload is bad."""
+    return install(databases, _read(databases, payload))
+
+
+async def load_rdb_paced(databases: Databases, payload: bytes, key_delay_us: int) -> int:
     """:func:`load_rdb` with ``key-load-delay`` (µs a key, the event loop running
     meanwhile); 0 loads at once."""
     if key_delay_us == 0:
-        return load_rdb(keyspace, payload)
-    contents = file.read(payload)
-    keyspace.flush()
-    return await install_paced(keyspace, contents, key_delay_us)
+        return load_rdb(databases, payload)
+    return await install_paced(databases, _read(databases, payload), key_delay_us)

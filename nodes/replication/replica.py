@@ -232,10 +232,10 @@ class MasterLink:
             server.loading = not background  # clients get -LOADING, the bus gossips offset 0
             try:
                 if background:
-                    keys = load_rdb(server.keyspace, payload)
+                    keys = load_rdb(server.databases, payload)
                 else:
                     delay = server.config.get_int("key-load-delay")
-                    keys = await load_rdb_paced(server.keyspace, payload, delay)
+                    keys = await load_rdb_paced(server.databases, payload, delay)
             except RdbError as exc:
                 raise LinkError(f"RDB from master rejected: {exc}") from None
         except BaseException:
@@ -245,10 +245,6 @@ class MasterLink:
         finally:
             server.loading = False
             server.async_loading = False
-        # The snapshot carries db 0 (load_rdb replaced it); the other databases go.
-        for index, space in list(server.databases.live()):
-            if index != 0:
-                space.flush()
         server.pending_propagation.clear()
         repl = self.repl
         repl.primary.disconnect_links()

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nodes.aof import encode_command
+from nodes.databases import Databases
 from nodes.keyspace import Keyspace
 from nodes.rdb.crc64 import crc64
 from nodes.replication.backlog import Backlog
@@ -40,9 +41,13 @@ def test_backlog_serves_exactly_the_bytes_it_still_holds(
             assert wanted < backlog.first_byte_offset or wanted > backlog.offset + 1
 
 
+def _databases(first: Keyspace, count: int = 16) -> Databases:
+    return Databases(first, count, lambda db, key: None)
+
+
 def _loaded(payload: bytes) -> Keyspace:
     keyspace = Keyspace(lambda: 1_000)
-    load_rdb(keyspace, payload)
+    load_rdb(_databases(keyspace), payload)
     return keyspace
 
 
@@ -53,7 +58,7 @@ def test_rdb_round_trip_and_damage() -> None:
     keyspace.set(b"h", {b"f": b"1"})
     keyspace.set(b"t", b"x" * 20_000)
     keyspace.set_expire_at(b"t", 5_000)
-    payload = encode_rdb(keyspace, "a" * 40, 7, 1_000)
+    payload = encode_rdb(_databases(keyspace), "a" * 40, 7, 1_000)
     assert payload.startswith(b"REDIS0010")
     assert b"repl-id" in payload
     loaded = _loaded(payload)
@@ -65,8 +70,33 @@ def test_rdb_round_trip_and_damage() -> None:
         _loaded(payload[:-3])
     with pytest.raises(RdbError, match="wrong signature"):
         _loaded(b"SBSNAP1\n" + payload)
-    assert _loaded(encode_rdb(Keyspace(lambda: 0), "b" * 40, 0, 0)).data == {}
+    assert _loaded(encode_rdb(_databases(Keyspace(lambda: 0)), "b" * 40, 0, 0)).data == {}
     assert crc64(b"123456789") == 0xE9C6D914C4B8D9CA
+
+
+def test_every_database_travels_and_a_server_without_it_refuses() -> None:
+    source = _databases(Keyspace(lambda: 1_000))
+    source.get(0).set(b"zero", b"0")
+    source.get(3).set(b"three", b"3")
+    source.get(3).set_expire_at(b"three", 9_000)
+    source.get(15).set(b"last", deque([b"x"]))
+    source.get(7)  # made but empty: left out of the file
+    payload = encode_rdb(source, "d" * 40, 1, 1_000)
+    assert payload.count(b"\xfe") >= 3
+    target = _databases(Keyspace(lambda: 1_000))
+    target.get(5).set(b"stale", b"gone")
+    assert load_rdb(target, payload) == 3
+    assert {i: dict(ks.data) for i, ks in target.live() if len(ks)} == {
+        0: {b"zero": b"0"},
+        3: {b"three": b"3"},
+        15: {b"last": deque([b"x"])},
+    }
+    assert target.get(3).expires == {b"three": 9_000}
+    cluster_like = _databases(Keyspace(lambda: 1_000), count=1)
+    cluster_like.get(0).set(b"kept", b"1")
+    with pytest.raises(RdbError, match="more than 1 databases"):
+        load_rdb(cluster_like, payload)
+    assert cluster_like.get(0).data == {b"kept": b"1"}  # nothing touched
 
 
 @given(
@@ -115,6 +145,6 @@ def test_rdb_round_trips_any_strings_lists_and_expiries(
     keys = list(keyspace.data)
     for key, when in zip(keys, expiries, strict=False):
         keyspace.set_expire_at(key, when)
-    loaded = _loaded(encode_rdb(keyspace, "c" * 40, 1, 1_000))
+    loaded = _loaded(encode_rdb(_databases(keyspace), "c" * 40, 1, 1_000))
     assert loaded.data == keyspace.data
     assert loaded.expires == keyspace.expires

@@ -74,7 +74,7 @@ def test_master_side_on_the_wire(group: Group) -> None:
         assert head.startswith(b"$EOF:") and len(head) == 47
         mark = head[5:45]
         contents = rdb_file.read(link.read_until(mark)[: -len(mark)])
-        assert contents.entries == [(b"before", b"1", None)]
+        assert contents.entries == [(0, b"before", b"1", None)]
         m.set("after", "2")
         stream = link.read_until(b"after\r\n$1\r\n2\r\n")
         assert stream == (
