@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from tests.nodes.replication.conftest import Group, Node
 from tests.support.servers import wait_until
@@ -223,7 +225,10 @@ def test_a_master_waiting_for_its_replica_at_shutdown_still_serves_reads(
         master.client.set("unacked", "write")
         process = _sigterm_and_wait_for_the_wait(master)
         late: Any = redis.Redis(port=master.port, socket_timeout=5)
-        held: Any = redis.Redis(port=master.port, socket_timeout=0.5)
+        # one attempt: redis-py's default retries (jittered backoff) could outlast the
+        # master's 10 s wait and then meet a closed port
+        once = Retry(NoBackoff(), 0)
+        held: Any = redis.Redis(port=master.port, socket_timeout=0.5, retry=once)
         try:
             assert late.get("last") == b"write"
             assert late.execute_command("INFO", "server")
