@@ -21,10 +21,18 @@ def check_databases(databases: Databases, contents: Contents) -> None:
         )
 
 
-def install(databases: Databases, contents: Contents) -> int:
-    """Store every key of ``contents`` in its database (replacing same-named keys);
-    returns how many. Checks the database numbers first (:func:`check_databases`)."""
+def _prepare(databases: Databases, contents: Contents, *, replace: bool) -> None:
+    """The check before any change, then (``replace``) every database emptied."""
     check_databases(databases, contents)
+    if replace:
+        databases.flush_all()
+
+
+def install(databases: Databases, contents: Contents, *, replace: bool = False) -> int:
+    """Store every key of ``contents`` in its database (replacing same-named keys);
+    returns how many. Checks the database numbers first (:func:`check_databases`), then,
+    when ``replace``, empties every database (nothing is touched when the check fails)."""
+    _prepare(databases, contents, replace=replace)
     space = databases.get(0)
     current = 0
     for db, key, value, expire_ms in contents.entries:
@@ -36,12 +44,14 @@ def install(databases: Databases, contents: Contents) -> int:
     return len(contents.entries)
 
 
-async def install_paced(databases: Databases, contents: Contents, key_delay_us: int) -> int:
+async def install_paced(
+    databases: Databases, contents: Contents, key_delay_us: int, *, replace: bool = False
+) -> int:
     """:func:`install` with redis's ``key-load-delay`` after each key, yielding to the
     event loop while it waits (so the cluster bus and clients are served during the
     load, as redis processes events while loading). A negative delay is redis's
     "statistical" one: 1 µs every ``-key_delay_us`` keys."""
-    check_databases(databases, contents)
+    _prepare(databases, contents, replace=replace)
     waited_us = 0.0
     per_key = key_delay_us if key_delay_us > 0 else 1 / -key_delay_us
     for db, key, value, expire_ms in contents.entries:

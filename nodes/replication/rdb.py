@@ -8,7 +8,7 @@ from __future__ import annotations
 from nodes.databases import Databases
 from nodes.rdb import file, snapshot
 from nodes.rdb.format import RdbError
-from nodes.rdb.load import check_databases, install, install_paced
+from nodes.rdb.load import install, install_paced
 
 __all__ = ["RdbError", "encode_rdb", "load_rdb", "load_rdb_paced"]
 
@@ -21,20 +21,11 @@ def encode_rdb(databases: Databases, replid: str, offset: int, now_ms: int) -> b
     return file.to_bytes(frozen, aux)
 
 
-def _read(databases: Databases, payload: bytes) -> file.Contents:
-    """The payload's keys, checked; every database emptied (nothing touched when the
-    payload is bad)."""
-    contents = file.read(payload)
-    check_databases(databases, contents)
-    databases.flush_all()
-    return contents
-
-
 def load_rdb(databases: Databases, payload: bytes) -> int:
     """Replace every database's contents with the payload's (all keys, expired ones
     too: the master's DELs will follow); returns the number of keys. Raises
     :class:`RdbError` before touching anything when the payload is bad."""
-    return install(databases, _read(databases, payload))
+    return install(databases, file.read(payload), replace=True)
 
 
 async def load_rdb_paced(databases: Databases, payload: bytes, key_delay_us: int) -> int:
@@ -42,4 +33,4 @@ async def load_rdb_paced(databases: Databases, payload: bytes, key_delay_us: int
     meanwhile); 0 loads at once."""
     if key_delay_us == 0:
         return load_rdb(databases, payload)
-    return await install_paced(databases, _read(databases, payload), key_delay_us)
+    return await install_paced(databases, file.read(payload), key_delay_us, replace=True)
