@@ -47,6 +47,11 @@ class Databases:
         """(number, keyspace) of every database made so far, in number order."""
         return iter(sorted(self._spaces.items()))
 
+    def dirty(self) -> int:
+        """Changes so far in every database together (redis's one ``server.dirty``,
+        which save points and ``rdb_changes_since_last_save`` count)."""
+        return sum(space.dirty for space in self._spaces.values())
+
     def empty(self) -> bool:
         """No key in any database (redis's ``dbTotalServerKeyCount() == 0``)."""
         return all(len(space) == 0 for _, space in self.live())

@@ -118,7 +118,7 @@ def save(ctx: CommandContext, argv: list[bytes]) -> Reply:
     rdb = ctx.server.rdb
     if rdb.bgsave_in_progress:
         raise CommandError("Background save already in progress")
-    if not rdb.save():
+    if not rdb.save(counted=True):
         raise NodeError(b"ERR")
     return OK
 

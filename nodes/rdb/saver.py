@@ -82,7 +82,7 @@ class RdbPersistence:
         return self._bg is not None
 
     def changes_since_save(self) -> int:
-        return self.server.keyspace.dirty - self.dirty_at_save
+        return self.server.databases.dirty() - self.dirty_at_save
 
     def info(self) -> list[tuple[str, object]]:
         """The RDB fields of INFO persistence."""
@@ -123,9 +123,13 @@ class RdbPersistence:
             self.path, temp, lambda f: file.write(f, frozen, aux, stop)
         )
 
-    def save(self) -> bool:
-        """SAVE: write ``dbfilename`` now; False (logged) on failure."""
-        dirty = self.server.keyspace.dirty
+    def save(self, *, counted: bool = False) -> bool:
+        """Write ``dbfilename`` now; False (logged) on failure. ``counted``: the SAVE
+        command, which ``rdb_saves`` counts as it starts (as a BGSAVE does); the saves of
+        SHUTDOWN, FLUSHALL and DEBUG RELOAD are not counted, as in redis."""
+        if counted:
+            self.saves += 1
+        dirty = self.server.databases.dirty()
         try:
             frozen = snapshot.take_all(self.server.databases)
             size = self._write(frozen, Path(f"temp-{os.getpid()}.rdb"), self._aux())
@@ -139,7 +143,6 @@ class RdbPersistence:
     def _saved(self, dirty: int) -> None:
         self.dirty_at_save = dirty
         self.lastsave_s = self.server.clock_ms() // 1000
-        self.saves += 1
 
     def bgsave(self) -> bool:
         """Start a background save; False when one is already running."""
@@ -148,7 +151,8 @@ class RdbPersistence:
         server = self.server
         frozen = snapshot.take_all(server.databases)
         aux = self._aux()
-        self._bg_dirty = server.keyspace.dirty
+        self._bg_dirty = server.databases.dirty()
+        self.saves += 1
         self.last_try_s = server.clock_ms() // 1000
         self._cancel.clear()
         temp = Path(f"temp-bgsave-{os.getpid()}.rdb")
@@ -248,7 +252,7 @@ class RdbPersistence:
         except RdbError as exc:
             raise RdbLoadError(f"Bad RDB file {path}: {exc}") from None
         self.loaded_history = file.replication_history(contents)
-        server.keyspace.dirty = 0
+        self.dirty_at_save = server.databases.dirty()  # loading is not a change
         server.pending_propagation.clear()
         log.info("DB loaded from disk: %d keys", keys)
         return keys
@@ -263,5 +267,5 @@ class RdbPersistence:
         except RdbLoadError as exc:
             log.warning("%s", exc)
             return False
-        self.dirty_at_save = self.server.keyspace.dirty
+        self.dirty_at_save = self.server.databases.dirty()
         return True

@@ -112,3 +112,39 @@ def test_a_full_sync_carries_every_database(tmp_path: Path, kinds: tuple[str, st
     finally:
         replica.stop()
         master.stop()
+
+
+@pytest.mark.parametrize("kind", ["ours", "real"])
+def test_changes_in_any_database_count_toward_the_save_points(tmp_path: Path, kind: str):
+    """redis counts one ``server.dirty`` for all databases: writes outside db 0 show in
+    ``rdb_changes_since_last_save`` and trigger a save point, and are in the file."""
+    make = splitbrain_server if kind == "ours" else redis_server
+    server = make(tmp_path, args=("--save", "3600 1000")).start()
+    try:
+        three: Any = redis.Redis(port=server.port, db=3)
+        for i in range(5):
+            three.set(f"k{i}", i)
+        info = three.info("persistence")
+        assert info["rdb_changes_since_last_save"] == 5
+        saves = info["rdb_saves"]
+        three.config_set("save", "1 6")
+        redis.Redis(port=server.port, db=15).set("last", "x")
+
+        def saved() -> bool:  # rdb_saves counts a save as it starts
+            info = three.info("persistence")
+            return bool(info["rdb_saves"] > saves and info["rdb_bgsave_in_progress"] == 0)
+
+        wait_until(saved, 30, "the save point's save")
+        assert three.info("persistence")["rdb_changes_since_last_save"] == 0
+        three.close()
+    finally:
+        server.kill()
+    restarted = _restart(server)
+    try:
+        again: Any = redis.Redis(port=restarted.port, db=3)
+        assert again.mget("k0", "k4") == [b"0", b"4"]
+        assert redis.Redis(port=restarted.port, db=15).get("last") == b"x"
+        assert again.info("persistence")["rdb_changes_since_last_save"] == 0
+        again.close()
+    finally:
+        restarted.stop()
