@@ -40,13 +40,17 @@ class ReplicaLink:
     soft_since_ms: int = 0
     """When the unsent output first went over the soft limit (0: it is under)."""
     held: list[bytes] | None = None
-    """The stream written while the snapshot is still being sent (``send_bulk``): it goes
-    out after the snapshot. None once the replica is online."""
+    """The stream written since a diskless snapshot started: it goes out at the replica's
+    first REPLCONF ACK after the snapshot (redis's repl_start_cmd_stream_on_ack: a replica
+    reads to the ``$EOF:`` mark and checks the last bytes of each read against it, so
+    nothing may follow the mark in the same read). None once it streams."""
+    bulk_sent: bool = False
+    """The snapshot is all written: the replica is ``online``, its stream still held."""
 
     @property
     def state(self) -> str:
         """The ``state=`` of INFO's ``slaveN`` line."""
-        return "online" if self.held is None else "send_bulk"
+        return "send_bulk" if self.held is not None and not self.bulk_sent else "online"
 
 
 @dataclass(eq=False, slots=True)
@@ -147,7 +151,7 @@ class Primary:
         limit_ms = self.server.config.get_int("repl-timeout") * 1000
         now = self.server.clock_ms()
         for link in self.links.values():
-            if link.held is None and not link.conn.closed and now - link.ack_ms > limit_ms:
+            if link.state == "online" and not link.conn.closed and now - link.ack_ms > limit_ms:
                 log.warning("Disconnecting timedout replica (streaming sync): %s", link.ip)
                 link.conn.close_now()
         for cid in [cid for cid, link in self.links.items() if link.conn.closed]:
@@ -170,7 +174,7 @@ class Primary:
         return sum(
             1
             for link in self.links.values()
-            if link.held is None
+            if link.state == "online"
             and not link.conn.closed
             and (now - link.ack_ms) // 1000 <= max_lag_s
         )
@@ -185,6 +189,8 @@ class Primary:
             if option == b"ack":
                 link = self.links.get(cid)
                 if link is not None:
+                    if link.held is not None and link.bulk_sent:
+                        self._start_stream(link)
                     offset = int(value) if value.lstrip(b"-").isdigit() else 0
                     link.ack_offset = max(link.ack_offset, offset)
                     link.ack_ms = self.server.clock_ms()
@@ -282,10 +288,11 @@ class Primary:
             return Raw(head + b"$%d\r\n" % len(payload) + payload)
         mark = b"%040x" % self.repl.rng.getrandbits(160)
         head += b"$EOF:" + mark + b"\r\n"
+        link.held = []
         delay_us = config.get_int("rdb-key-save-delay")
         if delay_us == 0:
+            self._bulk_sent(link)
             return Raw(head + payload + mark)
-        link.held = []
         keys = len(self.server.keyspace)
         task = self.server.loop.create_task(self._send_paced(link, payload + mark, keys, delay_us))
         self._transfers.add(task)
@@ -309,7 +316,7 @@ class Primary:
         self, link: ReplicaLink, payload: bytes, keys: int, delay_us: int
     ) -> None:
         """A diskless snapshot sent at redis's ``rdb-key-save-delay`` pace (µs a key, a
-        negative value 1 µs every that many keys), then the stream held meanwhile."""
+        negative value 1 µs every that many keys); the stream waits for the replica's ACK."""
         per_key_us = delay_us if delay_us > 0 else 1 / -delay_us
         keys_per_step = max(1, min(keys, int(10_000 / per_key_us)))  # about 10 ms a step
         steps = max(1, -(-keys // keys_per_step))
@@ -323,10 +330,26 @@ class Primary:
             await asyncio.sleep(keys_per_step * per_key_us / 1_000_000)
         if conn.closed:
             return
-        held, link.held = link.held or [], None
-        conn.out.extend(held)
-        conn.flush_output()
+        self._bulk_sent(link)
+
+    def _bulk_sent(self, link: ReplicaLink) -> None:
+        """A diskless snapshot is all written: the replica is online, repl-timeout counts
+        from now, and its stream waits for its ACK (:meth:`_start_stream`)."""
+        link.bulk_sent = True
         link.ack_ms = self.server.clock_ms()
+        log.info(
+            "Streamed RDB transfer with replica %s:%d succeeded (socket). Waiting for "
+            "REPLCONF ACK from replica to enable streaming",
+            link.ip,
+            link.port,
+        )
+
+    def _start_stream(self, link: ReplicaLink) -> None:
+        """The replica's first ACK after its diskless snapshot: send what was held."""
+        held, link.held = link.held or [], None
+        if not link.conn.closed:
+            link.conn.out.extend(held)
+            link.conn.flush_output()
         log.info("Synchronization with replica %s:%d succeeded", link.ip, link.port)
 
     def _partial(self, wanted_id: str, psync_offset: int) -> bytes | None:

@@ -75,7 +75,15 @@ def test_master_side_on_the_wire(group: Group) -> None:
         mark = head[5:45]
         contents = rdb_file.read(link.read_until(mark)[: -len(mark)])
         assert contents.entries == [(0, b"before", b"1", None)]
-        m.set("after", "2")
+        m.set("after", "2")  # done when it returns: its stream bytes are due now
+        # Nothing follows the mark until the replica's first ACK (a replica that reads to
+        # the mark must not get stream bytes in the same read), as redis does.
+        assert link.buf == b"" and "state=online" in master.info()["slave0"]
+        link.sock.settimeout(0.5)
+        with pytest.raises(TimeoutError):
+            link.sock.recv(1)
+        link.sock.settimeout(10)
+        link.send(b"REPLCONF", b"ACK", str(offset).encode())
         stream = link.read_until(b"after\r\n$1\r\n2\r\n")
         assert stream == (
             b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$5\r\nafter\r\n$1\r\n2\r\n"
