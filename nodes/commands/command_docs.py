@@ -1,10 +1,18 @@
 """COMMAND DOCS entries: a command's documentation as redis 7.0 serves it
-(``addReplyCommandDocs``), declared once on its ``@command(..., docs=...)``.
+(``addReplyCommandDocs``).
 
 :class:`Docs` holds summary, since, group, complexity, doc flags, deprecation, history and
 the argument tree (:class:`Arg`); :func:`docs_reply` builds the map COMMAND DOCS sends,
-with the subcommands' entries for a container. A command declared without docs is left
+with the subcommands' entries for a container. The data, one entry per redis command and
+subcommand, is in :mod:`nodes.commands.docs` (generated from redis's
+``src/commands/*.json`` by ``tools/command_docs_gen.py``); the registry attaches each
+command's entry. A command redis 7.0 does not have (CLIENT SETINFO) has none and is left
 out of COMMAND DOCS.
+
+The reply follows redis's field order and leaves out what redis leaves out (empty
+complexity, doc flags, history, arguments...); doc flags, argument flags and history are
+sets (RESP3 ``~``), the flags simple strings; a ``oneof``/``block`` argument always has
+its ``arguments``.
 """
 
 from __future__ import annotations

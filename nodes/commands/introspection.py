@@ -81,8 +81,9 @@ def command_list(ctx: CommandContext, argv: list[bytes]) -> Reply:
 
 @command("docs", -2, _SUB, acl=_ACL, parent="command", tips="nondeterministic_output_order")
 def command_docs(ctx: CommandContext, argv: list[bytes]) -> Reply:
-    """Commands declared with docs (:mod:`nodes.commands.command_docs`); others are
-    left out."""
+    """redis's entries (:mod:`nodes.commands.command_docs`): every command with no
+    name, else the named ones (``container|sub`` for a subcommand); unknown names and
+    commands redis does not have are skipped."""
     if len(argv) == 2:
         found = list(COMMANDS.values())
     else:

@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from nodes.commands.docs import DOCS
 from nodes.resp.values import Blocked, Reply, SetReply, Simple
 
 if TYPE_CHECKING:
@@ -134,7 +135,9 @@ class Command:
     """False for EXEC/DISCARD/MULTI/WATCH/QUIT/RESET: executed even inside MULTI."""
     has_keys: bool = False
     docs: Docs | None = None
-    """What COMMAND DOCS shows (:mod:`nodes.commands.command_docs`); None: left out."""
+    """What COMMAND DOCS shows: redis's entry for this full name in
+    :data:`nodes.commands.docs.DOCS`, attached by :func:`command`; None (a command redis
+    7.0 does not have): left out."""
 
     fullname_bytes: bytes = b""
     """``fullname`` encoded (what CLIENT LIST shows as ``cmd=``)."""
@@ -176,10 +179,11 @@ def command(
     tips: str = "",
     parent: str | None = None,
     container: bool = False,
-    docs: Docs | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register ``handler`` as command ``name`` (see the module docstring). A container's
-    own handler runs only when it is called without a subcommand and its arity allows."""
+    own handler runs only when it is called without a subcommand and its arity allows.
+    Its COMMAND DOCS entry is the one :mod:`nodes.commands.docs` holds for its full name
+    (``client|kill``), generated from redis's sources."""
 
     def register(handler: Handler) -> Handler:
         declared = flags.split()
@@ -216,7 +220,6 @@ def command(
             no_auth="no_auth" in flag_list,
             no_multi="no_multi" in flag_list,
             has_keys=keys[0] > 0 or getkeys is not None,
-            docs=docs,
             fullname_bytes=name.encode(),
         )
         if parent is not None:
@@ -226,6 +229,7 @@ def command(
             container_cmd.subcommands[name.encode()] = cmd
         else:
             COMMANDS[name.encode()] = cmd
+        cmd.docs = DOCS.get(cmd.fullname)
         return handler
 
     return register

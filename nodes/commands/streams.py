@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from nodes.aof import SNAPSHOT_WRITERS
 from nodes.client import MASTER_FLAGS
-from nodes.commands import streams_docs
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import KeySpec, command
@@ -198,7 +197,6 @@ def _next_id(s: Stream, args: TrimArgs, now_ms: int) -> int | None:
         ),
     ),
     tips="nondeterministic_output",
-    docs=streams_docs.XADD,
 )
 def xadd(ctx: CommandContext, argv: list[bytes]) -> Reply:
     args = _AUTO_ID if argv[2] == b"*" else parse_trim_args(ctx, argv, xadd=True)
@@ -253,7 +251,6 @@ def xadd(ctx: CommandContext, argv: list[bytes]) -> Reply:
     keys=(1, 1, 1),
     acl="@read @stream @fast",
     key_flags="RO",
-    docs=streams_docs.XLEN,
 )
 def xlen(ctx: CommandContext, argv: list[bytes]) -> Reply:
     s = get_stream(ctx, argv[1])
@@ -287,7 +284,6 @@ def _xrange(ctx: CommandContext, argv: list[bytes], *, rev: bool) -> Reply:
     keys=(1, 1, 1),
     acl="@read @stream @slow",
     key_flags="RO access",
-    docs=streams_docs.XRANGE,
 )
 def xrange(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return _xrange(ctx, argv, rev=False)
@@ -300,7 +296,6 @@ def xrange(ctx: CommandContext, argv: list[bytes]) -> Reply:
     keys=(1, 1, 1),
     acl="@read @stream @slow",
     key_flags="RO access",
-    docs=streams_docs.XREVRANGE,
 )
 def xrevrange(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return _xrange(ctx, argv, rev=True)
@@ -313,7 +308,6 @@ def xrevrange(ctx: CommandContext, argv: list[bytes]) -> Reply:
     keys=(1, 1, 1),
     acl="@write @stream @fast",
     key_flags="RW delete",
-    docs=streams_docs.XDEL,
 )
 def xdel(ctx: CommandContext, argv: list[bytes]) -> Reply:
     s = get_stream(ctx, argv[1])
@@ -345,7 +339,6 @@ def xdel(ctx: CommandContext, argv: list[bytes]) -> Reply:
     acl="@write @stream @slow",
     key_flags="RW delete",
     tips="nondeterministic_output",
-    docs=streams_docs.XTRIM,
 )
 def xtrim(ctx: CommandContext, argv: list[bytes]) -> Reply:
     args = parse_trim_args(ctx, argv, xadd=False)

@@ -7,7 +7,6 @@ PEL because the entry is gone), as redis 7.0 does; XCLAIM's LASTID alone propaga
 
 from __future__ import annotations
 
-from nodes.commands import streams_docs
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
@@ -39,7 +38,6 @@ def _int(arg: bytes, message: str) -> int:
     acl="@write @stream @fast",
     key_flags="RW update",
     tips="nondeterministic_output",
-    docs=streams_docs.XCLAIM,
 )
 def xclaim(ctx: CommandContext, argv: list[bytes]) -> Reply:
     key, group_name = argv[1], argv[2]
@@ -137,7 +135,6 @@ def xclaim(ctx: CommandContext, argv: list[bytes]) -> Reply:
     acl="@write @stream @fast",
     key_flags="RW delete",
     tips="nondeterministic_output",
-    docs=streams_docs.XAUTOCLAIM,
 )
 def xautoclaim(ctx: CommandContext, argv: list[bytes]) -> Reply:
     key, group_name = argv[1], argv[2]

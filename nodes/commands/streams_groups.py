@@ -7,7 +7,6 @@ the key, then the group): :func:`_group_prelude` keeps that order, so errors mat
 
 from __future__ import annotations
 
-from nodes.commands import streams_docs
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
@@ -88,14 +87,12 @@ def _group_prelude(ctx: CommandContext, argv: list[bytes]) -> _Prelude:
     return p
 
 
-@command("xgroup", -2, "", acl="@slow", container=True, docs=streams_docs.XGROUP)
+@command("xgroup", -2, "", acl="@slow", container=True)
 def xgroup(ctx: CommandContext, argv: list[bytes]) -> Reply:
     raise CommandError("wrong number of arguments for 'xgroup' command")
 
 
-@command(
-    "help", 2, "loading stale", acl="@stream @slow", parent="xgroup", docs=streams_docs.XGROUP_HELP
-)
+@command("help", 2, "loading stale", acl="@stream @slow", parent="xgroup")
 def xgroup_help(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return help_reply(
         argv,
@@ -126,7 +123,6 @@ def xgroup_help(ctx: CommandContext, argv: list[bytes]) -> Reply:
     acl="@write @stream @slow",
     key_flags="RW insert",
     parent="xgroup",
-    docs=streams_docs.XGROUP_CREATE,
 )
 def xgroup_create(ctx: CommandContext, argv: list[bytes]) -> Reply:
     p = _group_prelude(ctx, argv)
@@ -156,7 +152,6 @@ def xgroup_create(ctx: CommandContext, argv: list[bytes]) -> Reply:
     acl="@write @stream @slow",
     key_flags="RW update",
     parent="xgroup",
-    docs=streams_docs.XGROUP_SETID,
 )
 def xgroup_setid(ctx: CommandContext, argv: list[bytes]) -> Reply:
     p = _group_prelude(ctx, argv)
@@ -177,7 +172,6 @@ def xgroup_setid(ctx: CommandContext, argv: list[bytes]) -> Reply:
     acl="@write @stream @slow",
     key_flags="RW delete",
     parent="xgroup",
-    docs=streams_docs.XGROUP_DESTROY,
 )
 def xgroup_destroy(ctx: CommandContext, argv: list[bytes]) -> Reply:
     p = _group_prelude(ctx, argv)
@@ -198,7 +192,6 @@ def xgroup_destroy(ctx: CommandContext, argv: list[bytes]) -> Reply:
     acl="@write @stream @slow",
     key_flags="RW insert",
     parent="xgroup",
-    docs=streams_docs.XGROUP_CREATECONSUMER,
 )
 def xgroup_createconsumer(ctx: CommandContext, argv: list[bytes]) -> Reply:
     p = _group_prelude(ctx, argv)
@@ -217,7 +210,6 @@ def xgroup_createconsumer(ctx: CommandContext, argv: list[bytes]) -> Reply:
     acl="@write @stream @slow",
     key_flags="RW delete",
     parent="xgroup",
-    docs=streams_docs.XGROUP_DELCONSUMER,
 )
 def xgroup_delconsumer(ctx: CommandContext, argv: list[bytes]) -> Reply:
     p = _group_prelude(ctx, argv)
@@ -237,7 +229,6 @@ def xgroup_delconsumer(ctx: CommandContext, argv: list[bytes]) -> Reply:
     keys=(1, 1, 1),
     acl="@write @stream @fast",
     key_flags="RW update",
-    docs=streams_docs.XSETID,
 )
 def xsetid(ctx: CommandContext, argv: list[bytes]) -> Reply:
     new_id = stream_ids.parse_strict(argv[2])
@@ -288,7 +279,6 @@ def xsetid(ctx: CommandContext, argv: list[bytes]) -> Reply:
     keys=(1, 1, 1),
     acl="@write @stream @fast",
     key_flags="RW update",
-    docs=streams_docs.XACK,
 )
 def xack(ctx: CommandContext, argv: list[bytes]) -> Reply:
     s = get_stream(ctx, argv[1])
@@ -313,7 +303,6 @@ def xack(ctx: CommandContext, argv: list[bytes]) -> Reply:
     acl="@read @stream @slow",
     key_flags="RO access",
     tips="nondeterministic_output",
-    docs=streams_docs.XPENDING,
 )
 def xpending(ctx: CommandContext, argv: list[bytes]) -> Reply:
     argc = len(argv)

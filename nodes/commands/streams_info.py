@@ -7,7 +7,6 @@ listpacks; we hold no rax, so it is computed from the keys
 
 from __future__ import annotations
 
-from nodes.commands import streams_docs
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import command
@@ -32,14 +31,12 @@ def _entries_read(group: ConsumerGroup) -> Reply:
     return group.entries_read if group.entries_read != -1 else None
 
 
-@command("xinfo", -2, "", acl="@slow", container=True, docs=streams_docs.XINFO)
+@command("xinfo", -2, "", acl="@slow", container=True)
 def xinfo(ctx: CommandContext, argv: list[bytes]) -> Reply:
     raise CommandError("wrong number of arguments for 'xinfo' command")
 
 
-@command(
-    "help", 2, "loading stale", acl="@stream @slow", parent="xinfo", docs=streams_docs.XINFO_HELP
-)
+@command("help", 2, "loading stale", acl="@stream @slow", parent="xinfo")
 def xinfo_help(ctx: CommandContext, argv: list[bytes]) -> Reply:
     return help_reply(
         argv,
@@ -63,7 +60,6 @@ def xinfo_help(ctx: CommandContext, argv: list[bytes]) -> Reply:
     key_flags="RO access",
     tips="nondeterministic_output",
     parent="xinfo",
-    docs=streams_docs.XINFO_CONSUMERS,
 )
 def xinfo_consumers(ctx: CommandContext, argv: list[bytes]) -> Reply:
     s = _stream(ctx, argv[2])
@@ -85,7 +81,6 @@ def xinfo_consumers(ctx: CommandContext, argv: list[bytes]) -> Reply:
     acl="@read @stream @slow",
     key_flags="RO access",
     parent="xinfo",
-    docs=streams_docs.XINFO_GROUPS,
 )
 def xinfo_groups(ctx: CommandContext, argv: list[bytes]) -> Reply:
     s = _stream(ctx, argv[2])
@@ -146,7 +141,6 @@ def _full_groups(s: Stream, count: int) -> list[Reply]:
     acl="@read @stream @slow",
     key_flags="RO access",
     parent="xinfo",
-    docs=streams_docs.XINFO_STREAM,
 )
 def xinfo_stream(ctx: CommandContext, argv: list[bytes]) -> Reply:
     options = argv[3:]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from nodes.commands import streams_docs
 from nodes.commands.args import parse_int
 from nodes.commands.context import CommandContext
 from nodes.commands.registry import KeySpec, command
@@ -245,7 +244,6 @@ _READ_SPEC = KeySpec(
     acl="@read @stream @slow @blocking",
     key_specs=(_READ_SPEC,),
     getkeys=read_keys,
-    docs=streams_docs.XREAD,
 )
 def xread(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     return _xread(ctx, argv, xreadgroup=False)
@@ -260,7 +258,6 @@ def xread(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
         KeySpec(("RO", "access"), begin_keyword=b"STREAMS", keyword_start=4, lastkey=-1, limit=2),
     ),
     getkeys=readgroup_keys,
-    docs=streams_docs.XREADGROUP,
 )
 def xreadgroup(ctx: CommandContext, argv: list[bytes]) -> Reply | Blocked:
     return _xread(ctx, argv, xreadgroup=True)
