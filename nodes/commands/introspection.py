@@ -3,7 +3,7 @@ redis 7.0 shows it."""
 
 from __future__ import annotations
 
-from nodes.commands.command_docs import docs_reply
+from nodes.commands.command_docs import docs_of, docs_reply
 from nodes.commands.context import CommandContext
 from nodes.commands.dispatch import resolve
 from nodes.commands.keyspec_search import key_flags
@@ -88,7 +88,7 @@ def command_docs(ctx: CommandContext, argv: list[bytes]) -> Reply:
         found = list(COMMANDS.values())
     else:
         found = [c for c in (_lookup(name) for name in argv[2:]) if c is not None]
-    return {c.fullname_bytes: docs_reply(c) for c in found if c.docs is not None}
+    return {c.fullname_bytes: docs_reply(c) for c in found if docs_of(c) is not None}
 
 
 @command("getkeys", -4, _SUB, acl=_ACL, parent="command")

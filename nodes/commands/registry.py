@@ -36,11 +36,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from nodes.commands.docs import DOCS
 from nodes.resp.values import Blocked, Reply, SetReply, Simple
 
 if TYPE_CHECKING:
-    from nodes.commands.command_docs import Docs
     from nodes.commands.context import CommandContext
 
 Handler = Callable[["CommandContext", list[bytes]], Reply | Blocked]
@@ -134,10 +132,6 @@ class Command:
     in_multi_ok: bool = True
     """False for EXEC/DISCARD/MULTI/WATCH/QUIT/RESET: executed even inside MULTI."""
     has_keys: bool = False
-    docs: Docs | None = None
-    """What COMMAND DOCS shows: redis's entry for this full name in
-    :data:`nodes.commands.docs.DOCS`, attached by :func:`command`; None (a command redis
-    7.0 does not have): left out."""
 
     fullname_bytes: bytes = b""
     """``fullname`` encoded (what CLIENT LIST shows as ``cmd=``)."""
@@ -183,7 +177,8 @@ def command(
     """Register ``handler`` as command ``name`` (see the module docstring). A container's
     own handler runs only when it is called without a subcommand and its arity allows.
     Its COMMAND DOCS entry is the one :mod:`nodes.commands.docs` holds for its full name
-    (``client|kill``), generated from redis's sources."""
+    (``client|kill``), generated from redis's sources
+    (:func:`nodes.commands.command_docs.docs_of`)."""
 
     def register(handler: Handler) -> Handler:
         declared = flags.split()
@@ -229,7 +224,6 @@ def command(
             container_cmd.subcommands[name.encode()] = cmd
         else:
             COMMANDS[name.encode()] = cmd
-        cmd.docs = DOCS.get(cmd.fullname)
         return handler
 
     return register
